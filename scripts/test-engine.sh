@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# A private Docker engine for vigil's tests and benchmarks.
+#
+#   scripts/test-engine.sh up   DIR   start dockerd under DIR (socket DIR/docker.sock), wait until it answers,
+#                                     import the test image; prints DOCKER_HOST=... on stdout
+#   scripts/test-engine.sh down DIR   stop that engine and wait for it to exit
+#
+# Every engine gets its own socket, data-root, exec-root, pidfile and cgroup-parent, and no
+# networking of its own, so it never touches another engine on the machine. Containers run with
+# --network none. No registry is reachable: the test image is imported from a busybox-static rootfs.
+set -euo pipefail
+
+cmd=${1:?usage: test-engine.sh up|down DIR}
+dir=$(realpath -m "${2:?usage: test-engine.sh up|down DIR}")
+image=${VIGIL_TEST_IMAGE:-vigil-test:latest}
+sock="$dir/docker.sock"
+pidfile="$dir/docker.pid"
+log() { echo "test-engine: $*" >&2; }
+
+install_missing() {
+  local pkgs=()
+  command -v dockerd >/dev/null || pkgs+=(docker.io)
+  [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx sh && file_static /bin/busybox || pkgs+=(busybox-static)
+  if [ ${#pkgs[@]} -gt 0 ]; then
+    log "installing ${pkgs[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >&2
+  fi
+}
+
+# busybox-static replaces the dynamic busybox; only the static one runs inside an empty rootfs.
+file_static() { ! grep -q 'ld-linux' <(head -c 4096 "$1" | tr -c '[:print:]' '\n'); }
+
+wait_until_answers() {
+  for _ in $(seq 1 120); do
+    if docker -H "unix://$sock" version >/dev/null 2>&1; then return 0; fi
+    if ! kill -0 "$(cat "$dir/dockerd.launcher.pid")" 2>/dev/null; then
+      log "dockerd exited; last lines of $dir/dockerd.log:"; tail -n 30 "$dir/dockerd.log" >&2; return 1
+    fi
+    sleep 0.25
+  done
+  log "dockerd did not answer on $sock within 30 s"; tail -n 30 "$dir/dockerd.log" >&2; return 1
+}
+
+import_image() {
+  if docker -H "unix://$sock" image inspect "$image" >/dev/null 2>&1; then return 0; fi
+  local rootfs="$dir/rootfs"
+  rm -rf "$rootfs"; mkdir -p "$rootfs/bin" "$rootfs/tmp" "$rootfs/etc"
+  cp /bin/busybox "$rootfs/bin/busybox"
+  for applet in $("$rootfs/bin/busybox" --list); do
+    [ -e "$rootfs/bin/$applet" ] || ln -s busybox "$rootfs/bin/$applet"
+  done
+  echo 'root:x:0:0:root:/root:/bin/sh' > "$rootfs/etc/passwd"
+  tar -C "$rootfs" -c . | docker -H "unix://$sock" import \
+    --change 'CMD ["/bin/sh"]' --change 'ENV PATH=/bin' - "$image" >/dev/null
+  rm -rf "$rootfs"
+  log "imported $image"
+}
+
+case "$cmd" in
+  up)
+    install_missing
+    mkdir -p "$dir/data" "$dir/exec"
+    if [ -S "$sock" ] && docker -H "unix://$sock" version >/dev/null 2>&1; then
+      log "engine already up at $sock"
+    else
+      rm -f "$sock" "$pidfile"
+      # setsid: the engine outlives the shell that started it and is stopped only by `down`.
+      setsid dockerd \
+        --host "unix://$sock" \
+        --data-root "$dir/data" \
+        --exec-root "$dir/exec" \
+        --pidfile "$pidfile" \
+        --cgroup-parent "vigil-test-$(basename "$dir")" \
+        --bridge=none --iptables=false --ip6tables=false --ip-masq=false \
+        --userland-proxy=false \
+        >"$dir/dockerd.log" 2>&1 < /dev/null &
+      echo $! > "$dir/dockerd.launcher.pid"
+      wait_until_answers
+      log "engine up at $sock"
+    fi
+    import_image
+    echo "DOCKER_HOST=unix://$sock"
+    ;;
+  down)
+    pid=$(cat "$pidfile" 2>/dev/null || true)
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid"
+      for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+      kill -0 "$pid" 2>/dev/null && { log "dockerd $pid ignored SIGTERM; killing"; kill -KILL "$pid"; }
+    fi
+    rm -f "$sock" "$pidfile"
+    log "engine at $sock down"
+    ;;
+  *) echo "usage: test-engine.sh up|down DIR" >&2; exit 2 ;;
+esac

@@ -1,0 +1,152 @@
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/** Prometheus label names allow [a-zA-Z_][a-zA-Z0-9_]*; a Docker label becomes `label_<sanitized>`. */
+export function promLabelName(dockerLabel: string): string {
+  return `label_${dockerLabel.replace(/[^a-zA-Z0-9_]/g, '_')}`;
+}
+
+const commaList = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0));
+
+const seconds = z.coerce.number().positive();
+
+const hostPort = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9323');
+
+const policyScope = z.enum(['all', 'labelled', 'off']);
+
+// strict: a misspelt key in the file is an error, not a silently ignored setting
+export const configSchema = z
+  .strictObject({
+    listen: hostPort.optional(),
+    dockerHost: z.string().regex(/^(unix|tcp|http|https):\/\/.+/, 'expected unix:///path or tcp://host:port').default('unix:///var/run/docker.sock'),
+    dataDir: z.string().min(1).default('./data'),
+    apiToken: z.string().min(16, 'a token shorter than 16 characters is too easy to guess').optional(),
+    webhookToken: z.string().min(16, 'a token shorter than 16 characters is too easy to guess').optional(),
+    statsSource: z.enum(['auto', 'cgroup', 'api']).default('auto'),
+    labels: z.union([commaList, z.array(z.string().min(1))]).default(['forge.agent.type', 'forge.project.id']),
+    autoheal: policyScope.default('labelled'),
+    reconcileOnBoot: policyScope.default('all'),
+    natsUrl: z.string().regex(/^(nats|tls|ws|wss):\/\/.+/, 'expected nats://host:port').optional(),
+    alertmanagerUrl: z.url({ protocol: /^https?$/ }).optional(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** How often the sampler sweeps every running container. */
+    sampleIntervalSeconds: seconds.default(5),
+    /** Where the host's cgroup tree and /proc are visible (mount them there when vigil runs in a container). */
+    cgroupRoot: z.string().min(1).default('/sys/fs/cgroup'),
+    procRoot: z.string().min(1).default('/proc'),
+    /** Docker stats API calls in flight at once on the fallback path. */
+    apiStatsConcurrency: z.coerce.number().int().min(1).max(64).default(8),
+    /** Container inspections in flight at once when the inventory resynchronises. */
+    inspectConcurrency: z.coerce.number().int().min(1).max(64).default(16),
+  })
+  .transform((c, ctx) => {
+    const listen = c.listen ?? (c.apiToken ? '0.0.0.0:9323' : '127.0.0.1:9323');
+    const { host, port } = splitHostPort(listen);
+    if (port < 1 || port > 65535) ctx.addIssue({ code: 'custom', path: ['listen'], message: `port ${port} is out of range` });
+    if (!c.apiToken && !isLoopback(host)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['listen'],
+        message: `${listen} is not a loopback address and VIGIL_API_TOKEN is not set: the API serves container logs and actions, so without a token vigil listens on loopback only`,
+      });
+    }
+    const seen = new Map<string, string>();
+    for (const label of c.labels) {
+      const prom = promLabelName(label);
+      const other = seen.get(prom);
+      if (other !== undefined && other !== label) {
+        ctx.addIssue({ code: 'custom', path: ['labels'], message: `"${other}" and "${label}" both become the Prometheus label ${prom}` });
+      }
+      seen.set(prom, label);
+    }
+    return { ...c, listen: { host, port }, labels: [...new Set(c.labels)], webhookToken: c.webhookToken ?? c.apiToken };
+  });
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+function splitHostPort(listen: string): { host: string; port: number } {
+  const i = listen.lastIndexOf(':');
+  return { host: listen.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(listen.slice(i + 1)) };
+}
+
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1';
+}
+
+/** Environment variable → schema key. Variables win over the file. */
+const envNames: Record<string, keyof ConfigInput> = {
+  VIGIL_LISTEN: 'listen',
+  DOCKER_HOST: 'dockerHost',
+  VIGIL_DATA_DIR: 'dataDir',
+  VIGIL_API_TOKEN: 'apiToken',
+  VIGIL_WEBHOOK_TOKEN: 'webhookToken',
+  VIGIL_STATS_SOURCE: 'statsSource',
+  VIGIL_LABELS: 'labels',
+  VIGIL_AUTOHEAL: 'autoheal',
+  VIGIL_RECONCILE_ON_BOOT: 'reconcileOnBoot',
+  VIGIL_NATS_URL: 'natsUrl',
+  VIGIL_ALERTMANAGER_URL: 'alertmanagerUrl',
+  VIGIL_LOG_LEVEL: 'logLevel',
+  VIGIL_SAMPLE_INTERVAL_SECONDS: 'sampleIntervalSeconds',
+  VIGIL_CGROUP_ROOT: 'cgroupRoot',
+  VIGIL_PROC_ROOT: 'procRoot',
+  VIGIL_API_STATS_CONCURRENCY: 'apiStatsConcurrency',
+  VIGIL_INSPECT_CONCURRENCY: 'inspectConcurrency',
+};
+const keyToEnv = Object.fromEntries(Object.entries(envNames).map(([env, key]) => [key, env]));
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Pure: merges file values and environment (environment wins) and validates, listing every problem at once. */
+export function parseConfig(env: NodeJS.ProcessEnv, file: Record<string, unknown> = {}): Config {
+  const raw: Record<string, unknown> = { ...file };
+  for (const [name, key] of Object.entries(envNames)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const key = String(issue.path[0] ?? '');
+        const where = key ? (keyToEnv[key] ? `${keyToEnv[key]} (${key})` : key) : 'configuration';
+        return `${where}: ${issue.message}`;
+      }),
+    );
+  }
+  return result.data;
+}
+
+/** Reads the optional file named by VIGIL_CONFIG (YAML or JSON), then the environment. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const path = env.VIGIL_CONFIG;
+  if (!path) return parseConfig(env);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError([`VIGIL_CONFIG: cannot read ${path}: ${(err as Error).message}`]);
+  }
+  let file: unknown;
+  try {
+    file = parseYaml(text); // YAML is a superset of JSON, so one parser reads both
+  } catch (err) {
+    throw new ConfigError([`VIGIL_CONFIG: ${path} is not valid YAML or JSON: ${(err as Error).message}`]);
+  }
+  if (file !== null && (typeof file !== 'object' || Array.isArray(file))) {
+    throw new ConfigError([`VIGIL_CONFIG: ${path} must hold a mapping of settings`]);
+  }
+  return parseConfig(env, (file ?? {}) as Record<string, unknown>);
+}

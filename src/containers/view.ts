@@ -1,0 +1,197 @@
+import type { InventoryEntry } from '../docker/inventory.js';
+import type { ContainerRecord, HealthStatus } from '../docker/types.js';
+import type { ContainerSnapshot } from '../sampler.js';
+
+/** Pure shapes of the JSON API. Everything here is a function of the inventory, a snapshot and the clock. */
+
+const MIB = 1024 * 1024;
+const round2 = (n: number): number => Math.round(n * 100) / 100;
+
+/**
+ * The container's own HEALTHCHECK when it has one; otherwise inferred from its state: running is
+ * healthy, a crash (non-zero exit, OOM kill, dead, restarting) is unhealthy, and a container that
+ * finished cleanly, was never started or is paused has no health to speak of.
+ */
+export function effectiveHealth(record: ContainerRecord): HealthStatus {
+  if (record.health && record.state === 'running') return record.health.status;
+  switch (record.state) {
+    case 'running':
+      return 'healthy';
+    case 'restarting':
+    case 'dead':
+      return 'unhealthy';
+    case 'exited':
+      return record.oomKilled || (record.exitCode ?? 0) !== 0 ? 'unhealthy' : 'none';
+    default:
+      return 'none';
+  }
+}
+
+/** Go-style duration ("2h30m15s", "45s"), as operators read in docker's own output. */
+export function formatUptime(ms: number): string {
+  let seconds = Math.max(0, Math.floor(ms / 1000));
+  const days = Math.floor(seconds / 86400);
+  seconds -= days * 86400;
+  const hours = Math.floor(seconds / 3600) + days * 24;
+  seconds -= (hours - days * 24) * 3600;
+  const minutes = Math.floor(seconds / 60);
+  seconds -= minutes * 60;
+  if (hours > 0) return `${hours}h${minutes}m${seconds}s`;
+  if (minutes > 0) return `${minutes}m${seconds}s`;
+  return `${seconds}s`;
+}
+
+export function uptimeMs(record: ContainerRecord, now: Date): number {
+  return record.state === 'running' && record.startedAt ? now.getTime() - record.startedAt.getTime() : 0;
+}
+
+export interface ResourceView {
+  cpuPercent: number;
+  memoryUsageMB: number;
+  memoryLimitMB: number;
+  memoryPercent: number;
+  networkRxMB: number;
+  networkTxMB: number;
+  blockReadMB: number;
+  blockWriteMB: number;
+  pids: number;
+}
+
+export function effectiveMemoryLimit(entry: InventoryEntry, snapshot: ContainerSnapshot | undefined, hostMemoryBytes: number): number {
+  return snapshot?.sample.memoryLimitBytes ?? entry.record.limits.memoryBytes ?? hostMemoryBytes;
+}
+
+/** Memory "usage" here is the working set, the figure `docker stats` shows. A stopped container uses nothing. */
+export function resourceView(entry: InventoryEntry, snapshot: ContainerSnapshot | undefined, hostMemoryBytes: number): ResourceView {
+  const limit = effectiveMemoryLimit(entry, snapshot, hostMemoryBytes);
+  const s = snapshot?.sample;
+  const used = s?.memoryWorkingSetBytes ?? 0;
+  return {
+    cpuPercent: round2(snapshot?.cpuPercent ?? 0),
+    memoryUsageMB: round2(used / MIB),
+    memoryLimitMB: round2(limit / MIB),
+    memoryPercent: limit > 0 ? round2((used / limit) * 100) : 0,
+    networkRxMB: round2((s?.networkRxBytes ?? 0) / MIB),
+    networkTxMB: round2((s?.networkTxBytes ?? 0) / MIB),
+    blockReadMB: round2((s?.blockReadBytes ?? 0) / MIB),
+    blockWriteMB: round2((s?.blockWriteBytes ?? 0) / MIB),
+    pids: s?.pids ?? 0,
+  };
+}
+
+export interface ContainerSummary {
+  id: string;
+  name: string;
+  image: string;
+  status: ContainerRecord['state'];
+  health: HealthStatus;
+  uptime: string;
+  resources: ResourceView;
+  labels: Record<string, string>;
+  lastHealthCheck: string;
+}
+
+/** When health was last established: the last probe's end, or else when vigil last observed or sampled it. */
+export function lastHealthCheck(entry: InventoryEntry, snapshot: ContainerSnapshot | undefined): Date {
+  const probe = entry.record.health?.log.at(-1)?.end;
+  if (probe && entry.record.state === 'running') return probe;
+  const sampled = snapshot ? new Date(snapshot.sampledAt) : null;
+  return sampled && sampled > entry.observedAt ? sampled : entry.observedAt;
+}
+
+export function pickLabels(labels: Record<string, string>, allowlist: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of allowlist) if (labels[key] !== undefined) out[key] = labels[key];
+  return out;
+}
+
+export interface ViewContext {
+  now: Date;
+  hostMemoryBytes: number;
+  labelAllowlist: readonly string[];
+}
+
+export function containerSummary(entry: InventoryEntry, snapshot: ContainerSnapshot | undefined, ctx: ViewContext): ContainerSummary {
+  const { record } = entry;
+  return {
+    id: record.shortId,
+    name: record.name,
+    image: record.image,
+    status: record.state,
+    health: effectiveHealth(record),
+    uptime: formatUptime(uptimeMs(record, ctx.now)),
+    resources: resourceView(entry, snapshot, ctx.hostMemoryBytes),
+    labels: pickLabels(record.labels, ctx.labelAllowlist),
+    lastHealthCheck: lastHealthCheck(entry, snapshot).toISOString(),
+  };
+}
+
+export interface HealthSummary {
+  timestamp: string;
+  total: number;
+  healthy: number;
+  unhealthy: number;
+  containers: ContainerSummary[];
+}
+
+export function healthSummary(containers: ContainerSummary[], now: Date): HealthSummary {
+  const sorted = [...containers].sort((a, b) => a.name.localeCompare(b.name));
+  return {
+    timestamp: now.toISOString(),
+    total: sorted.length,
+    healthy: sorted.filter((c) => c.health === 'healthy').length,
+    unhealthy: sorted.filter((c) => c.health === 'unhealthy').length,
+    containers: sorted,
+  };
+}
+
+/** GET /containers/:id/health: everything vigil knows about the container's health. */
+export function containerDetail(entry: InventoryEntry, snapshot: ContainerSnapshot | undefined, ctx: ViewContext) {
+  const { record } = entry;
+  return {
+    ...containerSummary(entry, snapshot, ctx),
+    fullId: record.id,
+    labels: record.labels,
+    healthCheck: record.health
+      ? {
+          status: record.health.status,
+          failingStreak: record.health.failingStreak,
+          log: record.health.log.map((p) => ({ start: p.start.toISOString(), end: p.end.toISOString(), exitCode: p.exitCode, output: p.output })),
+        }
+      : null,
+    exitCode: record.exitCode,
+    error: record.error || null,
+    oomKilled: record.oomKilled,
+    oomKills: entry.oomKills,
+    restarts: entry.restarts,
+    restartPolicy: record.restartPolicy,
+    createdAt: record.createdAt.toISOString(),
+    startedAt: record.startedAt?.toISOString() ?? null,
+    finishedAt: record.finishedAt?.toISOString() ?? null,
+  };
+}
+
+/** GET /containers/:id/stats: raw figures in base units beside the percentages a person reads. */
+export function containerStats(entry: InventoryEntry, snapshot: ContainerSnapshot | undefined, ctx: ViewContext) {
+  const s = snapshot?.sample;
+  const limit = effectiveMemoryLimit(entry, snapshot, ctx.hostMemoryBytes);
+  const workingSet = s?.memoryWorkingSetBytes ?? 0;
+  return {
+    id: entry.record.shortId,
+    name: entry.record.name,
+    status: entry.record.state,
+    sampledAt: snapshot ? new Date(snapshot.sampledAt).toISOString() : null,
+    source: snapshot?.source ?? null,
+    cpu: { percent: round2(snapshot?.cpuPercent ?? 0), usageSeconds: s?.cpuSeconds ?? 0, limitCores: entry.record.limits.cpuCores },
+    memory: {
+      usageBytes: s?.memoryUsageBytes ?? 0,
+      workingSetBytes: workingSet,
+      limitBytes: limit,
+      limited: (s?.memoryLimitBytes ?? entry.record.limits.memoryBytes) !== null,
+      percent: limit > 0 ? round2((workingSet / limit) * 100) : 0,
+    },
+    network: { rxBytes: s?.networkRxBytes ?? 0, txBytes: s?.networkTxBytes ?? 0 },
+    block: { readBytes: s?.blockReadBytes ?? 0, writeBytes: s?.blockWriteBytes ?? 0 },
+    pids: s?.pids ?? 0,
+  };
+}

@@ -1,0 +1,55 @@
+import type { ContainerEvent, ContainerEventAction } from '../types.js';
+
+/** The engine's event message (API ≥ 1.22 shape). */
+export interface EngineEventJson {
+  Type?: string;
+  Action?: string;
+  Actor?: { ID?: string; Attributes?: Record<string, string> };
+  time?: number;
+  timeNano?: number | string;
+}
+
+const tracked = new Set<string>([
+  'create', 'start', 'restart', 'stop', 'kill', 'die', 'oom', 'pause', 'unpause', 'destroy', 'rename', 'update',
+]);
+
+/**
+ * Pure: one line of the event stream → a container event vigil acts on, or null for everything else
+ * (exec_* events fire on every health probe and carry nothing the inventory needs).
+ */
+export function parseEngineEvent(json: EngineEventJson, timeNanoText?: string): ContainerEvent | null {
+  if (json.Type !== 'container' || !json.Action || !json.Actor?.ID) return null;
+  const attrs = json.Actor.Attributes ?? {};
+  const timeNano = timeNanoText
+    ? BigInt(timeNanoText)
+    : json.timeNano !== undefined
+      ? BigInt(Math.trunc(Number(json.timeNano)))
+      : BigInt(json.time ?? 0) * 1_000_000_000n;
+  const base = { id: json.Actor.ID, name: attrs.name ?? '', timeNano };
+  if (json.Action.startsWith('health_status')) {
+    const status = json.Action.slice('health_status'.length).replace(/^:\s*/, '').trim();
+    if (status !== 'healthy' && status !== 'unhealthy' && status !== 'starting') return null;
+    return { ...base, action: 'health_status', healthStatus: status };
+  }
+  if (!tracked.has(json.Action)) return null;
+  const event: ContainerEvent = { ...base, action: json.Action as ContainerEventAction };
+  if (attrs.exitCode !== undefined && /^-?\d+$/.test(attrs.exitCode)) event.exitCode = Number(attrs.exitCode);
+  if (attrs.signal !== undefined && /^\d+$/.test(attrs.signal)) event.signal = Number(attrs.signal);
+  return event;
+}
+
+/** The engine's `since` parameter: seconds with a nanosecond fraction. */
+export function sinceParam(timeNano: bigint): string {
+  const s = timeNano / 1_000_000_000n;
+  const ns = timeNano % 1_000_000_000n;
+  return `${s}.${ns.toString().padStart(9, '0')}`;
+}
+
+/**
+ * Pure: one text line of the stream. JSON.parse rounds timeNano (past 2^53), and resuming with
+ * `since` needs it exact, so it is read from the text. Throws on a line that is not JSON.
+ */
+export function parseEngineEventLine(line: string): ContainerEvent | null {
+  const json = JSON.parse(line) as EngineEventJson;
+  return parseEngineEvent(json, /"timeNano":\s*(\d+)/.exec(line)?.[1]);
+}

@@ -1,0 +1,37 @@
+import { Router } from '@koa/router';
+import Koa from 'koa';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { requireBearer } from './auth.js';
+import { errorHandler } from './errors.js';
+import { containerRoutes, type ContainersSource } from './routes/containers.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { probeRoutes, type ReadinessCheck } from './routes/probes.js';
+
+export interface AppDependencies {
+  logger: Logger;
+  registry: Registry;
+  containers: ContainersSource;
+  readiness: readonly ReadinessCheck[];
+  apiToken: string | undefined;
+}
+
+/** The HTTP face of vigil, built but not listening: main.ts listens, tests drive it on an ephemeral port. */
+export function createApp(deps: AppDependencies): Koa {
+  const app = new Koa();
+  app.proxy = false;
+  // errors are answered and logged by errorHandler; Koa's default handler would print them again
+  app.silent = true;
+  app.use(errorHandler(deps.logger));
+
+  const open = new Router();
+  metricsRoutes(open, deps.registry);
+  probeRoutes(open, deps.readiness);
+  app.use(open.routes()).use(open.allowedMethods({ throw: true }));
+
+  const api = new Router();
+  api.use('/api/v1', requireBearer(deps.apiToken));
+  containerRoutes(api, deps.containers);
+  app.use(api.routes()).use(api.allowedMethods({ throw: true }));
+  return app;
+}

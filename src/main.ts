@@ -1,0 +1,43 @@
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { createVigil } from './service.js';
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  process.stderr.write(`vigil: ${err.message}\n`);
+  process.exit(2);
+}
+
+const logger = createLogger(config.logLevel);
+const vigil = createVigil(config, logger);
+vigil.start();
+
+try {
+  const address = await vigil.listen(config.listen.host, config.listen.port);
+  logger.info({ address: `${address.address}:${address.port}` }, 'vigil listening');
+  if (!config.apiToken) logger.warn('no VIGIL_API_TOKEN set: /api/v1 is open to anyone who can connect, so vigil listens on loopback only');
+} catch (err) {
+  logger.fatal({ err }, `cannot listen on ${config.listen.host}:${config.listen.port}`);
+  process.exit(1);
+}
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  const deadline = setTimeout(() => {
+    logger.error('shutdown took longer than 10 s; exiting anyway');
+    process.exit(1);
+  }, 10_000);
+  deadline.unref();
+  await vigil.stop();
+  logger.info('stopped');
+  logger.flush();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,21 @@
+import type { CollectorFamily } from '../view.js';
+import { blockIoFamily } from './block-io.js';
+import { cpuFamily } from './cpu.js';
+import { healthFamily } from './health.js';
+import { infoFamily } from './info.js';
+import { lifecycleFamily } from './lifecycle.js';
+import { memoryFamily } from './memory.js';
+import { networkFamily } from './network.js';
+import { pidsFamily } from './pids.js';
+
+/** Every per-container metric family, in the order /metrics lists them. */
+export const containerFamilies: readonly CollectorFamily[] = [
+  infoFamily,
+  lifecycleFamily,
+  healthFamily,
+  cpuFamily,
+  memoryFamily,
+  networkFamily,
+  blockIoFamily,
+  pidsFamily,
+];

@@ -1,0 +1,61 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { EngineEvents } from '../docker/events.js';
+import type { Inventory } from '../docker/inventory.js';
+import type { Sampler } from '../sampler.js';
+
+export interface SelfMetricSources {
+  events: EngineEvents;
+  inventory: Inventory;
+  sampler: Sampler;
+}
+
+/** vigil's own health: is the engine there, how long sweeps take, how much it sees. */
+export function registerSelfMetrics(registry: Registry, { events, inventory, sampler }: SelfMetricSources): void {
+  new Gauge({
+    name: 'vigil_engine_up',
+    help: '1 while the engine\'s event stream is connected and the inventory is in sync with it.',
+    registers: [registry],
+    collect() {
+      this.set(events.connected && inventory.synced ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'vigil_containers_seen',
+    help: 'Containers in vigil\'s inventory, in any state.',
+    registers: [registry],
+    collect() {
+      this.set(inventory.size);
+    },
+  });
+  const eventsSeen = new Counter({
+    name: 'vigil_engine_events_total',
+    help: 'Container events received from the engine, by action.',
+    labelNames: ['action'],
+    registers: [registry],
+  });
+  events.on('event', (e) => eventsSeen.inc({ action: e.action }));
+
+  const reconnects = new Counter({
+    name: 'vigil_engine_reconnects_total',
+    help: 'Times the engine\'s event stream was lost.',
+    registers: [registry],
+  });
+  events.on('disconnected', () => reconnects.inc());
+
+  const duration = new Histogram({
+    name: 'vigil_collection_duration_seconds',
+    help: 'Time to read every running container, per stats source (cgroup files or the engine\'s stats API).',
+    labelNames: ['source'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const unread = new Gauge({
+    name: 'vigil_collection_unread_containers',
+    help: 'Running containers the last sweep could read from no source.',
+    registers: [registry],
+  });
+  sampler.on('sweep', (report) => {
+    for (const s of report.bySource) duration.observe({ source: s.source }, s.seconds);
+    unread.set(report.unread);
+  });
+}

@@ -1,0 +1,131 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { totalmem } from 'node:os';
+import type Koa from 'koa';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Config } from './config.js';
+import { DockerodeEngine, type ContainerEngine } from './docker/engine.js';
+import { EngineEvents } from './docker/events.js';
+import { Inventory } from './docker/inventory.js';
+import { ApiStatsSource } from './docker/stats/api.js';
+import { CgroupStatsSource } from './docker/stats/cgroup.js';
+import type { StatsSource } from './docker/stats/source.js';
+import { createApp } from './http/app.js';
+import { createRegistry } from './metrics/registry.js';
+import { currentSnapshot, Sampler } from './sampler.js';
+
+export interface Vigil {
+  app: Koa;
+  registry: Registry;
+  engine: ContainerEngine;
+  events: EngineEvents;
+  inventory: Inventory;
+  sampler: Sampler;
+  /** Starts following the engine and sampling; resolves at once (the engine may come later). */
+  start(): void;
+  /** Listens on host:port; resolves with the bound address. */
+  listen(host: string, port: number): Promise<AddressInfo>;
+  stop(): Promise<void>;
+}
+
+/** The stats sources to try, in order, for VIGIL_STATS_SOURCE. */
+export function statsSources(config: Config, engine: ContainerEngine, hostMemoryBytes: () => number, logger: Logger): StatsSource[] {
+  const api = new ApiStatsSource(engine, hostMemoryBytes, config.apiStatsConcurrency);
+  const cgroupVisible = CgroupStatsSource.available(config.cgroupRoot, config.procRoot);
+  switch (config.statsSource) {
+    case 'api':
+      return [api];
+    case 'cgroup':
+      if (!cgroupVisible) logger.warn({ cgroupRoot: config.cgroupRoot, procRoot: config.procRoot }, 'VIGIL_STATS_SOURCE=cgroup but no cgroup tree is visible there; no resources will be read');
+      return [new CgroupStatsSource(config.cgroupRoot, config.procRoot)];
+    case 'auto':
+      if (!cgroupVisible) {
+        logger.info('no host cgroup tree visible; reading resources through the engine\'s stats API');
+        return [api];
+      }
+      return [new CgroupStatsSource(config.cgroupRoot, config.procRoot), api];
+  }
+}
+
+/** Wires vigil's parts from a configuration. main.ts adds signals and the process around it. */
+export function createVigil(config: Config, logger: Logger): Vigil {
+  const engine = new DockerodeEngine(config.dockerHost);
+  const events = new EngineEvents(engine, logger.child({ component: 'events' }));
+  const inventory = new Inventory(engine, events, logger.child({ component: 'inventory' }), config.inspectConcurrency);
+
+  let hostMemoryBytes = totalmem();
+  events.on('connected', () => {
+    engine.info().then(
+      (info) => {
+        hostMemoryBytes = info.memTotalBytes;
+        logger.info({ engine: info.serverVersion, cgroupVersion: info.cgroupVersion, cgroupDriver: info.cgroupDriver }, 'engine info');
+      },
+      (err: Error) => logger.warn({ err: err.message }, 'engine info failed'),
+    );
+  });
+
+  const sources = statsSources(config, engine, () => hostMemoryBytes, logger);
+  const sampler = new Sampler(inventory, sources, logger.child({ component: 'sampler' }), config.sampleIntervalSeconds * 1000);
+  const snapshot = (e: { record: Parameters<typeof currentSnapshot>[1] }) => currentSnapshot(sampler, e.record);
+
+  const registry = createRegistry(
+    { containers: () => inventory.all(), snapshot, hostMemoryBytes: () => hostMemoryBytes },
+    { labels: config.labels },
+    { events, inventory, sampler },
+  );
+
+  const app = createApp({
+    logger: logger.child({ component: 'http' }),
+    registry,
+    apiToken: config.apiToken,
+    containers: {
+      containers: () => inventory.all(),
+      snapshot,
+      context: () => ({ now: new Date(), hostMemoryBytes, labelAllowlist: config.labels }),
+    },
+    readiness: [
+      {
+        name: 'engine',
+        check: () =>
+          !events.connected
+            ? `cannot reach the engine at ${config.dockerHost}`
+            : !inventory.synced
+              ? 'engine reachable; inventory still synchronising'
+              : null,
+      },
+    ],
+  });
+
+  let server: Server | null = null;
+  return {
+    app,
+    registry,
+    engine,
+    events,
+    inventory,
+    sampler,
+    start() {
+      logger.info({ sources: sources.map((s) => s.name), intervalSeconds: config.sampleIntervalSeconds }, 'sampling resources');
+      events.start();
+      sampler.start();
+    },
+    listen(host, port) {
+      server = createServer(app.callback());
+      server.keepAliveTimeout = 65_000;
+      const s = server;
+      return new Promise((resolve, reject) => {
+        s.once('error', reject);
+        s.listen(port, host, () => resolve(s.address() as AddressInfo));
+      });
+    },
+    async stop() {
+      const closing = server ? new Promise<void>((resolve) => server!.close(() => resolve())) : Promise.resolve();
+      // idle keep-alive connections would hold close() open until they time out
+      server?.closeIdleConnections();
+      const force = setTimeout(() => server?.closeAllConnections(), 5_000);
+      await Promise.all([closing, sampler.stop(), events.stop()]);
+      clearTimeout(force);
+    },
+  };
+}
