@@ -46,7 +46,7 @@ export const configSchema = z
   .transform((c, ctx) => {
     const listen = c.listen ?? (c.apiToken ? '0.0.0.0:9323' : '127.0.0.1:9323');
     const { host, port } = splitHostPort(listen);
-    if (port < 1 || port > 65535) ctx.addIssue({ code: 'custom', path: ['listen'], message: `port ${port} is out of range` });
+    if (port > 65535) ctx.addIssue({ code: 'custom', path: ['listen'], message: `port ${port} is out of range` });
     if (!c.apiToken && !isLoopback(host)) {
       ctx.addIssue({
         code: 'custom',

@@ -1,0 +1,138 @@
+import test from 'ava';
+import { mkdirSync, mkdtempSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  cgroupFilePaths,
+  parseBlkioV1,
+  parseCgroupV1,
+  parseIoStatV2,
+  parseNetDev,
+  parseProcCgroup,
+} from '../../../src/docker/parse/cgroup.js';
+import { parseStatsJson, type StatsJson } from '../../../src/docker/parse/stats-json.js';
+import { CgroupStatsSource } from '../../../src/docker/stats/cgroup.js';
+import type { ContainerRecord } from '../../../src/docker/types.js';
+import { fixtureJson, fixtureText } from '../../helpers/fixtures.js';
+
+const v1 = (f: string) => fixtureText(`engine/cgroup-v1-fx-plain/${f}`);
+
+test('/proc/<pid>/cgroup on a hybrid v1 host gives each controller its path and the unified path', (t) => {
+  const m = parseProcCgroup(v1('proc-pid-cgroup'));
+  t.regex(m.v1.cpuacct!, /^\/vigil-test-[^/]+\/[0-9a-f]{64}$/);
+  // the memory controller is nested deeper on this host; each controller keeps its own path
+  t.regex(m.v1.memory!, /\/process_api\/.*\/[0-9a-f]{64}$/);
+  t.truthy(m.v1.pids);
+  t.is(m.v1['name=systemd'], m.v1.pids);
+  t.regex(m.v2!, /[0-9a-f]{64}$/);
+});
+
+test('joint controllers such as cpu,cpuacct are each given the path', (t) => {
+  const m = parseProcCgroup('4:cpu,cpuacct:/docker/abc\n3:memory:/docker/abc\n');
+  t.is(m.v1.cpu, '/docker/abc');
+  t.is(m.v1.cpuacct, '/docker/abc');
+  t.is(m.v2, null);
+});
+
+test('recorded v1 files parse to what the engine reported from the same cgroup', (t) => {
+  const sample = parseCgroupV1({
+    'cpuacct.usage': v1('cpuacct.usage'),
+    'memory.usage_in_bytes': v1('memory.usage_in_bytes'),
+    'memory.limit_in_bytes': v1('memory.limit_in_bytes'),
+    'memory.stat': v1('memory.stat'),
+    'pids.current': v1('pids.current'),
+    'blkio.throttle.io_service_bytes_recursive': v1('blkio.throttle.io_service_bytes_recursive'),
+    netDev: v1('proc-pid-net-dev'),
+  });
+  const engine = parseStatsJson(fixtureJson<StatsJson>('engine/cgroup-v1-fx-plain/engine-stats.json'), 25_276_510_208);
+  // the container holds 48 MiB in /dev/shm: shared memory is never inactive file cache
+  t.true(sample.memoryWorkingSetBytes >= 48 * 1024 * 1024);
+  t.true(Math.abs(sample.memoryWorkingSetBytes - engine.memoryWorkingSetBytes) / engine.memoryWorkingSetBytes < 0.05);
+  t.is(sample.pids, engine.pids);
+  t.is(sample.memoryLimitBytes, null, 'PAGE_COUNTER_MAX means unlimited');
+  t.true(sample.cpuSeconds > 0);
+  t.is(sample.networkRxBytes, 0, 'a --network none container has only loopback, which does not count');
+});
+
+test('v1 blkio lines are summed per operation over devices, and the Total line is ignored', (t) => {
+  const text = '8:0 Read 4096\n8:0 Write 8192\n8:0 Sync 8192\n8:0 Async 4096\n8:0 Discard 0\n8:0 Total 12288\n253:1 Read 1000\n253:1 Write 24\nTotal 13312\n';
+  t.deepEqual(parseBlkioV1(text), { read: 5096, write: 8216 });
+  t.deepEqual(parseBlkioV1('Total 0\n'), { read: 0, write: 0 });
+});
+
+test('v2 io.stat sums rbytes and wbytes over devices', (t) => {
+  t.deepEqual(parseIoStatV2('8:0 rbytes=10 wbytes=20 rios=1 wios=2 dbytes=0 dios=0\n253:0 rbytes=5 wbytes=0 rios=1 wios=0 dbytes=0 dios=0\n'), {
+    read: 15,
+    write: 20,
+  });
+  t.deepEqual(parseIoStatV2(''), { read: 0, write: 0 });
+});
+
+test('net/dev counts every interface but loopback', (t) => {
+  const text = fixtureText('cgroup-v2/cgroupfs/proc/4242/net/dev');
+  t.deepEqual(parseNetDev(text), { rx: 1069547, tx: 534773 });
+});
+
+test('file paths on v1 put each file under its own controller', (t) => {
+  const paths = cgroupFilePaths({ v1: { cpuacct: '/d/x', memory: '/m/x', pids: '/d/x', blkio: '/d/x' }, v2: null }, '/sys/fs/cgroup', false);
+  t.is(paths?.version, 1);
+  t.like(paths!.files, {
+    'cpuacct.usage': '/sys/fs/cgroup/cpuacct/d/x/cpuacct.usage',
+    'memory.stat': '/sys/fs/cgroup/memory/m/x/memory.stat',
+    'pids.current': '/sys/fs/cgroup/pids/d/x/pids.current',
+  });
+});
+
+test('no paths when a needed controller is missing or the unified path is absent', (t) => {
+  t.is(cgroupFilePaths({ v1: { cpuacct: '/x' }, v2: null }, '/sys/fs/cgroup', false), null);
+  t.is(cgroupFilePaths({ v1: {}, v2: null }, '/sys/fs/cgroup', true), null);
+});
+
+const fixtureDir = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+const v2Record = (pid: number): ContainerRecord =>
+  ({ id: '3f2a9c1e7b4d5a6f8e9d0c1b2a3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b0a1f', pid, state: 'running' }) as ContainerRecord;
+
+for (const driver of ['cgroupfs', 'systemd'] as const) {
+  test(`the cgroup source reads a v2 host with the ${driver} driver`, async (t) => {
+    const base = join(fixtureDir, 'cgroup-v2', driver);
+    const source = new CgroupStatsSource(join(base, 'sys/fs/cgroup'), join(base, 'proc'));
+    t.true(source.unified);
+    const samples = await source.sample([v2Record(4242)]);
+    const s = samples.get(v2Record(4242).id);
+    t.truthy(s);
+    t.is(s!.cpuSeconds, 8.153247);
+    t.is(s!.memoryUsageBytes, 52_183_040);
+    t.is(s!.memoryWorkingSetBytes, 52_183_040 - 12_582_912);
+    t.is(s!.memoryLimitBytes, driver === 'systemd' ? 268_435_456 : null);
+    t.is(s!.pids, 3);
+    t.is(s!.blockReadBytes, 3_145_728);
+    t.is(s!.blockWriteBytes, 4_194_304);
+    t.is(s!.networkRxBytes, 1_069_547);
+    t.is(s!.networkTxBytes, 534_773);
+  });
+}
+
+test('the cgroup source reads a v1 host laid out from the recorded files', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'vigil-cgv1-'));
+  const membership = parseProcCgroup(v1('proc-pid-cgroup'));
+  const pid = 777;
+  mkdirSync(join(root, 'proc', String(pid), 'net'), { recursive: true });
+  copyFileSync(join(fixtureDir, 'engine/cgroup-v1-fx-plain/proc-pid-cgroup'), join(root, 'proc', String(pid), 'cgroup'));
+  copyFileSync(join(fixtureDir, 'engine/cgroup-v1-fx-plain/proc-pid-net-dev'), join(root, 'proc', String(pid), 'net', 'dev'));
+  const layout = cgroupFilePaths(membership, join(root, 'cgroup'), false)!;
+  for (const [file, path] of Object.entries(layout.files)) {
+    mkdirSync(join(path, '..'), { recursive: true });
+    copyFileSync(join(fixtureDir, 'engine/cgroup-v1-fx-plain', file), path);
+  }
+  mkdirSync(join(root, 'cgroup', 'memory'), { recursive: true });
+  const source = new CgroupStatsSource(join(root, 'cgroup'), join(root, 'proc'));
+  t.false(source.unified);
+  const record = { id: 'fx', pid, state: 'running' } as ContainerRecord;
+  const s = (await source.sample([record])).get('fx');
+  t.is(s?.cpuSeconds, Number(v1('cpuacct.usage')) / 1e9);
+  t.is(s?.pids, Number(v1('pids.current')));
+  // a pid with no cgroup file (the container just stopped) is left out, not an error
+  const gone = await source.sample([{ id: 'gone', pid: 999999, state: 'running' } as ContainerRecord]);
+  t.is(gone.size, 0);
+});

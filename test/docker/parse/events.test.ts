@@ -1,0 +1,50 @@
+import test from 'ava';
+import { parseEngineEventLine, sinceParam } from '../../../src/docker/parse/events.js';
+import { fixtureText } from '../../helpers/fixtures.js';
+
+const lines = fixtureText('engine/events.jsonl').split('\n').filter((l) => l.trim() !== '');
+const events = lines.map((l) => parseEngineEventLine(l));
+
+test('health probe exec events are dropped; lifecycle events are kept in order', (t) => {
+  const kept = events.filter((e) => e !== null);
+  t.true(kept.length < lines.length);
+  t.false(kept.some((e) => e!.action.startsWith('exec')));
+  const plain = kept.filter((e) => e!.name === 'fx-plain').map((e) => e!.action);
+  t.deepEqual(plain.slice(0, 2), ['create', 'start']);
+});
+
+test('health_status events carry the new status', (t) => {
+  const health = events.filter((e) => e?.action === 'health_status').map((e) => e!.healthStatus);
+  t.deepEqual(health.slice(0, 3), ['unhealthy', 'healthy', 'unhealthy']);
+});
+
+test('die carries the exit code and kill the signal', (t) => {
+  const die = events.find((e) => e?.action === 'die' && e.name === 'fx-exited');
+  t.is(die?.exitCode, 3);
+  const kill = events.find((e) => e?.action === 'kill' && e.name === 'fx-limited');
+  t.is(kill?.signal, 15);
+});
+
+test('docker restart shows as kill, die, stop, start, restart', (t) => {
+  const limited = events.filter((e) => e?.name === 'fx-limited').map((e) => e!.action);
+  t.deepEqual(limited.slice(-6), ['kill', 'kill', 'die', 'stop', 'start', 'restart']);
+});
+
+test('destroy is recorded', (t) => {
+  t.true(events.some((e) => e?.action === 'destroy' && e.name === 'fx-created'));
+});
+
+test('the nanosecond time is read exactly from the text, beyond what a JSON number holds', (t) => {
+  const line = lines[0]!;
+  const exact = /"timeNano":(\d+)/.exec(line)![1]!;
+  t.is(events[0]!.timeNano.toString(), exact);
+});
+
+test('since is seconds with a nine-digit fraction', (t) => {
+  t.is(sinceParam(1795327147000000042n), '1795327147.000000042');
+});
+
+test('a line that is not JSON throws; another type of event is ignored', (t) => {
+  t.throws(() => parseEngineEventLine('{not json'));
+  t.is(parseEngineEventLine('{"Type":"network","Action":"connect","Actor":{"ID":"n"},"timeNano":1}'), null);
+});

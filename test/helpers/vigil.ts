@@ -1,0 +1,60 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { parseConfig } from '../../src/config.js';
+import { createVigil, type Vigil } from '../../src/service.js';
+import { testDockerHost } from './engine.js';
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [key: string]: unknown;
+}
+
+export interface RunningVigil {
+  url: string;
+  vigil: Vigil;
+  logs: LogLine[];
+  get(path: string, init?: RequestInit): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+/** vigil in this process against the test engine, on an ephemeral loopback port, its logs kept for assertions. */
+export async function startVigil(env: Record<string, string> = {}): Promise<RunningVigil> {
+  const config = parseConfig({ DOCKER_HOST: testDockerHost(), VIGIL_LISTEN: '127.0.0.1:0', VIGIL_SAMPLE_INTERVAL_SECONDS: '1', ...env });
+  const logs: LogLine[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line) as LogLine);
+      done();
+    },
+  });
+  const vigil = createVigil(config, pino({ level: 'debug' }, sink));
+  vigil.start();
+  const address = await vigil.listen('127.0.0.1', 0);
+  const url = `http://127.0.0.1:${address.port}`;
+  return {
+    url,
+    vigil,
+    logs,
+    get: (path, init) => fetch(`${url}${path}`, init),
+    stop: () => vigil.stop(),
+  };
+}
+
+/** The value of one sample in Prometheus text, or undefined when the series is absent. */
+export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    const brace = line.indexOf('{');
+    const labelText = brace >= 0 ? line.slice(brace + 1, line.lastIndexOf('}')) : '';
+    const found = Object.fromEntries([...labelText.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
+    if (Object.entries(labels).every(([k, v]) => found[k] === v)) return Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return undefined;
+}
+
+export async function scrape(v: RunningVigil): Promise<string> {
+  const res = await v.get('/metrics');
+  if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
+  return res.text();
+}
