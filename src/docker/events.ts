@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { backoffDelay, type BackoffPolicy } from '../backoff.js';
 import type { ContainerEngine } from './engine.js';
-import { parseEngineEventLine } from './parse/events.js';
+import { advanceResumePoint, parseEngineEventLine, startOfStream, type ResumePoint } from './parse/events.js';
 import type { ContainerEvent } from './types.js';
 
 export interface EngineEventsOptions {
@@ -25,9 +25,7 @@ interface EngineEventsEvents {
  * backoff when the engine goes away and resumes with `since`, so that a short break loses nothing.
  */
 export class EngineEvents extends EventEmitter<EngineEventsEvents> {
-  private lastTimeNano: bigint | null = null;
-  /** Events at exactly lastTimeNano already delivered: `since` is inclusive and would repeat them. */
-  private deliveredAtLast = new Set<string>();
+  private resumePoint: ResumePoint = startOfStream;
   private abort: AbortController | null = null;
   private stopped = false;
   private loop: Promise<void> | null = null;
@@ -36,7 +34,7 @@ export class EngineEvents extends EventEmitter<EngineEventsEvents> {
   constructor(
     private readonly engine: ContainerEngine,
     private readonly logger: Logger,
-    private readonly options: EngineEventsOptions = { reconnect: { initialMs: 250, maxMs: 10_000 }, watchdogIntervalMs: 5_000 },
+    private readonly options: EngineEventsOptions = { reconnect: { initialMs: 250, maxMs: 10_000 }, watchdogIntervalMs: 2_000 },
   ) {
     super();
   }
@@ -61,10 +59,10 @@ export class EngineEvents extends EventEmitter<EngineEventsEvents> {
       let failure: Error | null = null;
       this.abort = new AbortController();
       try {
-        const stream = await this.engine.events(this.lastTimeNano, this.abort.signal);
+        const stream = await this.engine.events(this.resumePoint.timeNano, this.abort.signal);
         this.isConnected = true;
         attempt = 0;
-        this.logger.info({ since: this.lastTimeNano?.toString() ?? null }, 'engine event stream connected');
+        this.logger.info({ since: this.resumePoint.timeNano?.toString() ?? null }, 'engine event stream connected');
         this.emit('connected');
         const watchdog = this.watch(this.abort);
         try {
@@ -108,16 +106,8 @@ export class EngineEvents extends EventEmitter<EngineEventsEvents> {
       return;
     }
     if (!event) return;
-    const key = `${event.id}/${event.action}/${event.healthStatus ?? ''}`;
-    if (this.lastTimeNano !== null) {
-      if (event.timeNano < this.lastTimeNano) return;
-      if (event.timeNano === this.lastTimeNano && this.deliveredAtLast.has(key)) return;
-    }
-    if (event.timeNano !== this.lastTimeNano) {
-      this.lastTimeNano = event.timeNano;
-      this.deliveredAtLast = new Set();
-    }
-    this.deliveredAtLast.add(key);
-    this.emit('event', event);
+    const { point, replay } = advanceResumePoint(this.resumePoint, event);
+    this.resumePoint = point;
+    if (!replay) this.emit('event', event);
   }
 }

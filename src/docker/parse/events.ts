@@ -53,3 +53,27 @@ export function parseEngineEventLine(line: string): ContainerEvent | null {
   const json = JSON.parse(line) as EngineEventJson;
   return parseEngineEvent(json, /"timeNano":\s*(\d+)/.exec(line)?.[1]);
 }
+
+/** Where a reconnection resumes: the newest event time delivered and which events at exactly that time. */
+export interface ResumePoint {
+  timeNano: bigint | null;
+  keysAtTime: ReadonlySet<string>;
+}
+
+export const startOfStream: ResumePoint = { timeNano: null, keysAtTime: new Set() };
+
+/**
+ * Pure: whether an event repeats one already delivered, and the resume point after it. The engine's
+ * `since` is inclusive, so after a reconnection it repeats the events at that instant; only those are
+ * replays. Live events may arrive slightly out of time order (concurrent operations), so an older time
+ * alone proves nothing: every event after `since` is new, as none newer had been delivered.
+ */
+export function advanceResumePoint(point: ResumePoint, event: ContainerEvent): { point: ResumePoint; replay: boolean } {
+  const key = `${event.id}/${event.action}/${event.healthStatus ?? ''}`;
+  if (point.timeNano === null || event.timeNano > point.timeNano) {
+    return { point: { timeNano: event.timeNano, keysAtTime: new Set([key]) }, replay: false };
+  }
+  if (event.timeNano < point.timeNano) return { point, replay: false };
+  if (point.keysAtTime.has(key)) return { point, replay: true };
+  return { point: { timeNano: point.timeNano, keysAtTime: new Set([...point.keysAtTime, key]) }, replay: false };
+}

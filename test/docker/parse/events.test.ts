@@ -48,3 +48,27 @@ test('a line that is not JSON throws; another type of event is ignored', (t) => 
   t.throws(() => parseEngineEventLine('{not json'));
   t.is(parseEngineEventLine('{"Type":"network","Action":"connect","Actor":{"ID":"n"},"timeNano":1}'), null);
 });
+
+const ev = (id: string, action: 'create' | 'start', timeNano: bigint) => ({ id, action, name: id, timeNano });
+
+test('after a reconnection, events repeated at the resume instant are replays', (t) => {
+  let point = startOfStream;
+  for (const e of [ev('a', 'create', 10n), ev('b', 'create', 20n), ev('c', 'create', 20n)]) point = advanceResumePoint(point, e).point;
+  // the engine repeats everything at since=20
+  t.true(advanceResumePoint(point, ev('b', 'create', 20n)).replay);
+  t.true(advanceResumePoint(point, ev('c', 'create', 20n)).replay);
+  t.false(advanceResumePoint(point, ev('d', 'create', 20n)).replay, 'a new event at the same instant');
+  t.false(advanceResumePoint(point, ev('b', 'start', 21n)).replay);
+});
+
+test('live events slightly out of time order are all delivered', (t) => {
+  let point = startOfStream;
+  const delivered: string[] = [];
+  for (const e of [ev('a', 'create', 30n), ev('b', 'create', 10n), ev('c', 'create', 20n), ev('d', 'create', 40n)]) {
+    const step = advanceResumePoint(point, e);
+    point = step.point;
+    if (!step.replay) delivered.push(e.id);
+  }
+  t.deepEqual(delivered, ['a', 'b', 'c', 'd']);
+  t.is(point.timeNano, 40n, 'the resume point is the newest time, not the last one seen');
+});
