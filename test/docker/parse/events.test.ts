@@ -1,5 +1,5 @@
 import test from 'ava';
-import { parseEngineEventLine, sinceParam } from '../../../src/docker/parse/events.js';
+import { advanceResumePoint, parseEngineEventLine, sinceParam, startOfStream } from '../../../src/docker/parse/events.js';
 import { fixtureText } from '../../helpers/fixtures.js';
 
 const lines = fixtureText('engine/events.jsonl').split('\n').filter((l) => l.trim() !== '');
