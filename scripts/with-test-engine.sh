@@ -20,6 +20,9 @@ if ! line=$(bash "$root/scripts/test-engine.sh" up "$dir"); then
   exit 1
 fi
 export "${line?}"
+# containers left by an earlier run that was killed would be counted by this one
+stale=$(docker ps -aq)
+[ -z "$stale" ] || docker rm -f $stale >/dev/null
 export VIGIL_TEST_IMAGE=${VIGIL_TEST_IMAGE:-vigil-test:latest}
 export VIGIL_TEST_ENGINE_DIR="$dir"
 "$@"

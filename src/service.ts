@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { totalmem } from 'node:os';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
 import type { Config } from './config.js';
 import { DockerodeEngine, type ContainerEngine } from './docker/engine.js';
 import { EngineEvents } from './docker/events.js';
@@ -12,12 +11,12 @@ import { ApiStatsSource } from './docker/stats/api.js';
 import { CgroupStatsSource } from './docker/stats/cgroup.js';
 import type { StatsSource } from './docker/stats/source.js';
 import { createApp } from './http/app.js';
-import { createRegistry } from './metrics/registry.js';
+import { createMetrics, type MetricsEndpoint } from './metrics/registry.js';
 import { currentSnapshot, Sampler } from './sampler.js';
 
 export interface Vigil {
   app: Koa;
-  registry: Registry;
+  metrics: MetricsEndpoint;
   engine: ContainerEngine;
   events: EngineEvents;
   inventory: Inventory;
@@ -69,15 +68,22 @@ export function createVigil(config: Config, logger: Logger): Vigil {
   const sampler = new Sampler(inventory, sources, logger.child({ component: 'sampler' }), config.sampleIntervalSeconds * 1000);
   const snapshot = (e: { record: Parameters<typeof currentSnapshot>[1] }) => currentSnapshot(sampler, e.record);
 
-  const registry = createRegistry(
-    { containers: () => inventory.all(), snapshot, hostMemoryBytes: () => hostMemoryBytes },
+  let generation = 0;
+  const bump = (): void => {
+    generation++;
+  };
+  for (const event of ['added', 'changed', 'removed'] as const) inventory.on(event, bump);
+  sampler.on('sweep', bump);
+
+  const metrics = createMetrics(
+    { containers: () => inventory.all(), snapshot, hostMemoryBytes: () => hostMemoryBytes, generation: () => generation },
     { labels: config.labels },
     { events, inventory, sampler },
   );
 
   const app = createApp({
     logger: logger.child({ component: 'http' }),
-    registry,
+    metrics,
     apiToken: config.apiToken,
     containers: {
       containers: () => inventory.all(),
@@ -100,7 +106,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
   let server: Server | null = null;
   return {
     app,
-    registry,
+    metrics,
     engine,
     events,
     inventory,

@@ -1,7 +1,7 @@
 import { Router } from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
+import type { MetricsEndpoint } from '../metrics/registry.js';
 import { requireBearer } from './auth.js';
 import { errorHandler } from './errors.js';
 import { containerRoutes, type ContainersSource } from './routes/containers.js';
@@ -10,7 +10,7 @@ import { probeRoutes, type ReadinessCheck } from './routes/probes.js';
 
 export interface AppDependencies {
   logger: Logger;
-  registry: Registry;
+  metrics: MetricsEndpoint;
   containers: ContainersSource;
   readiness: readonly ReadinessCheck[];
   apiToken: string | undefined;
@@ -25,7 +25,7 @@ export function createApp(deps: AppDependencies): Koa {
   app.use(errorHandler(deps.logger));
 
   const open = new Router();
-  metricsRoutes(open, deps.registry);
+  metricsRoutes(open, deps.metrics);
   probeRoutes(open, deps.readiness);
   app.use(open.routes()).use(open.allowedMethods({ throw: true }));
 

@@ -1,12 +1,27 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { ContainerMetricsText } from './container-metrics.js';
 import { containerFamilies } from './families/index.js';
 import { registerSelfMetrics, type SelfMetricSources } from './self.js';
 import type { ExporterView, FamilyOptions } from './view.js';
 
-/** vigil's own registry (never prom-client's global one): container families, self-metrics, process metrics. */
-export function createRegistry(view: ExporterView, options: FamilyOptions, self: SelfMetricSources): Registry {
+/** Everything /metrics serves. */
+export interface MetricsEndpoint {
+  contentType: string;
+  /** vigil's own registry (never prom-client's global one): self-metrics and process metrics. */
+  registry: Registry;
+  render(): Promise<string>;
+}
+
+/**
+ * Per-container families render from the snapshot (cached per generation); vigil's own metrics and
+ * prom-client's process metrics come from vigil's own Registry, whose text follows.
+ */
+export function createMetrics(view: ExporterView, options: FamilyOptions, self: SelfMetricSources): MetricsEndpoint {
+  const containers = new ContainerMetricsText(
+    containerFamilies.flatMap((family) => family.metrics(options)),
+    view,
+  );
   const registry = new Registry();
-  for (const family of containerFamilies) family.register(registry, view, options);
   registerSelfMetrics(registry, self);
   collectDefaultMetrics({ register: registry });
   // prom-client exports these gauges with a counter's _total suffix, which promtool rejects;
@@ -14,5 +29,11 @@ export function createRegistry(view: ExporterView, options: FamilyOptions, self:
   for (const misnamed of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
     registry.removeSingleMetric(misnamed);
   }
-  return registry;
+  return {
+    contentType: registry.contentType,
+    registry,
+    async render() {
+      return containers.render() + (await registry.metrics());
+    },
+  };
 }

@@ -8,6 +8,8 @@ export interface ExporterView {
   snapshot(entry: InventoryEntry): ContainerSnapshot | undefined;
   /** The limit the kernel applies to a container with no memory limit of its own. */
   hostMemoryBytes(): number;
+  /** Changes whenever the inventory or a snapshot does: rendered text is reused until then. */
+  generation(): number;
 }
 
 export interface FamilyOptions {
@@ -15,14 +17,40 @@ export interface FamilyOptions {
   labels: readonly string[];
 }
 
+/** One series per container, labelled id and name. */
+export interface ValueMetric {
+  kind: 'value';
+  name: string;
+  help: string;
+  type: 'gauge' | 'counter';
+  /** Only running, sampled containers (resource readings); otherwise every container in the inventory. */
+  sampled?: boolean;
+  /** The value, or null to leave this container out (a limit it does not have, say). */
+  value(entry: InventoryEntry, snapshot: ContainerSnapshot | undefined, view: ExporterView): number | null;
+}
+
+/** A state set: one series per possible value, 1 for the current one (OpenMetrics' StateSet as gauges). */
+export interface StateSetMetric {
+  kind: 'stateset';
+  name: string;
+  help: string;
+  label: string;
+  values: readonly string[];
+  current(entry: InventoryEntry): string;
+}
+
+/** An info gauge: value 1, the information in labels after id and name. */
+export interface InfoMetric {
+  kind: 'info';
+  name: string;
+  help: string;
+  labels(entry: InventoryEntry): Record<string, string>;
+}
+
+export type ContainerMetric = ValueMetric | StateSetMetric | InfoMetric;
+
 /** One family of related per-container metrics, in a file of its own. */
 export interface CollectorFamily {
   readonly name: string;
-  register(registry: import('prom-client').Registry, view: ExporterView, options: FamilyOptions): void;
-}
-
-export const containerLabelNames = ['id', 'name'] as const;
-
-export function containerLabels(entry: InventoryEntry): { id: string; name: string } {
-  return { id: entry.record.shortId, name: entry.record.name };
+  metrics(options: FamilyOptions): ContainerMetric[];
 }

@@ -112,7 +112,11 @@ test('an OOM kill is counted and shown as an exit', async (t) => {
   const n = name('oom');
   await runContainer(n, ['--memory', '32m', '--memory-swap', '32m', '--shm-size', '256m'], ['sh', '-c', 'dd if=/dev/zero of=/dev/shm/x bs=1M count=200']);
   await waitFor(async () => metricValue(await scrape(vigil), 'docker_container_oom_kills_total', { name: n })! >= 1, { what: 'an OOM kill', timeoutMs: 20_000 });
-  const detail = (await (await vigil.get(`/api/v1/containers/${n}/health`)).json()) as { oomKilled: boolean; health: string };
+  // the oom event comes before die; State.OOMKilled is set once the container has exited
+  const detail = await waitFor(async () => {
+    const d = (await (await vigil.get(`/api/v1/containers/${n}/health`)).json()) as { oomKilled: boolean; health: string; status: string };
+    return d.status === 'exited' && d;
+  }, { what: 'the OOM-killed container to exit' });
   t.true(detail.oomKilled);
   t.is(detail.health, 'unhealthy');
 });

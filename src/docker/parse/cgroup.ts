@@ -1,5 +1,5 @@
 import type { ResourceSample } from '../types.js';
-import { UNLIMITED_BYTES, workingSet } from './stats-json.js';
+import { UNLIMITED_BYTES } from './stats-json.js';
 
 /**
  * Pure parsers for the kernel's cgroup files and /proc/<pid>/net/dev. The I/O that feeds them is in
@@ -28,14 +28,13 @@ export function parseProcCgroup(text: string): CgroupMembership {
   return { v1, v2 };
 }
 
-/** `key value` per line (memory.stat, cpu.stat, memory.events). */
-export function parseFlatKeyed(text: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const line of text.split('\n')) {
-    const space = line.indexOf(' ');
-    if (space > 0) out[line.slice(0, space)] = Number(line.slice(space + 1));
-  }
-  return out;
+/** One key of a `key value` file, without splitting the whole file (memory.stat has ~40 lines, read every sweep). */
+export function flatKeyedValue(text: string, key: string): number | undefined {
+  const at = text.startsWith(`${key} `) ? 0 : text.indexOf(`\n${key} `) + 1;
+  if (at <= 0 && !text.startsWith(`${key} `)) return undefined;
+  const start = at + key.length + 1;
+  const end = text.indexOf('\n', start);
+  return Number(text.slice(start, end < 0 ? undefined : end));
 }
 
 function parseNumber(text: string): number {
@@ -89,7 +88,7 @@ export function parseNetDev(text: string): { rx: number; tx: number } {
 export interface CgroupV1Files {
   'cpuacct.usage': string;
   'memory.usage_in_bytes': string;
-  'memory.limit_in_bytes': string;
+  /** Also gives the limit: hierarchical_memory_limit, which honours a parent cgroup's limit too. */
   'memory.stat': string;
   'pids.current': string;
   'blkio.throttle.io_service_bytes_recursive': string;
@@ -115,13 +114,14 @@ function limitFrom(text: string): number | null {
 
 export function parseCgroupV1(files: CgroupV1Files): ResourceSample {
   const usage = parseNumber(files['memory.usage_in_bytes']);
+  const stat = files['memory.stat'];
   const io = parseBlkioV1(files['blkio.throttle.io_service_bytes_recursive']);
   const net = parseNetDev(files.netDev);
   return {
     cpuSeconds: parseNumber(files['cpuacct.usage']) / 1e9,
     memoryUsageBytes: usage,
-    memoryWorkingSetBytes: workingSet(usage, parseFlatKeyed(files['memory.stat'])),
-    memoryLimitBytes: limitFrom(files['memory.limit_in_bytes']),
+    memoryWorkingSetBytes: Math.max(0, usage - (flatKeyedValue(stat, 'total_inactive_file') ?? 0)),
+    memoryLimitBytes: limitFrom(String(flatKeyedValue(stat, 'hierarchical_memory_limit') ?? '')),
     networkRxBytes: net.rx,
     networkTxBytes: net.tx,
     blockReadBytes: io.read,
@@ -135,9 +135,9 @@ export function parseCgroupV2(files: CgroupV2Files): ResourceSample {
   const io = parseIoStatV2(files['io.stat']);
   const net = parseNetDev(files.netDev);
   return {
-    cpuSeconds: (parseFlatKeyed(files['cpu.stat']).usage_usec ?? 0) / 1e6,
+    cpuSeconds: (flatKeyedValue(files['cpu.stat'], 'usage_usec') ?? 0) / 1e6,
     memoryUsageBytes: usage,
-    memoryWorkingSetBytes: workingSet(usage, parseFlatKeyed(files['memory.stat'])),
+    memoryWorkingSetBytes: Math.max(0, usage - (flatKeyedValue(files['memory.stat'], 'inactive_file') ?? 0)),
     memoryLimitBytes: limitFrom(files['memory.max']),
     networkRxBytes: net.rx,
     networkTxBytes: net.tx,
@@ -151,7 +151,6 @@ export function parseCgroupV2(files: CgroupV2Files): ResourceSample {
 export const v1FileController: Record<Exclude<keyof CgroupV1Files, 'netDev'>, string> = {
   'cpuacct.usage': 'cpuacct',
   'memory.usage_in_bytes': 'memory',
-  'memory.limit_in_bytes': 'memory',
   'memory.stat': 'memory',
   'pids.current': 'pids',
   'blkio.throttle.io_service_bytes_recursive': 'blkio',

@@ -1,9 +1,9 @@
 import type { Router } from '@koa/router';
-import type { Registry } from 'prom-client';
+import type { MetricsEndpoint } from '../../metrics/registry.js';
 
-export function metricsRoutes(router: Router, registry: Registry): void {
+export function metricsRoutes(router: Router, metrics: MetricsEndpoint): void {
   router.get('/metrics', async (ctx) => {
-    ctx.type = registry.contentType;
-    ctx.body = await registry.metrics();
+    ctx.type = metrics.contentType;
+    ctx.body = await metrics.render();
   });
 }

@@ -1,21 +1,22 @@
-import { perContainer } from '../per-container.js';
 import type { CollectorFamily } from '../view.js';
 
 export const cpuFamily: CollectorFamily = {
   name: 'cpu',
-  register(registry, view) {
-    perContainer(registry, view, {
+  metrics: () => [
+    {
+      kind: 'value',
       name: 'docker_container_cpu_usage_seconds_total',
-      help: 'CPU time consumed by the container\'s current run, user and system, in seconds.',
+      help: "CPU time consumed by the container's current run, user and system, in seconds.",
       type: 'counter',
       sampled: true,
       value: (_e, s) => s!.sample.cpuSeconds,
-    });
-    perContainer(registry, view, {
+    },
+    {
+      kind: 'value',
       name: 'docker_container_cpu_limit_cores',
       help: 'CPU limit in cores (--cpus or CFS quota/period); absent when unlimited.',
       type: 'gauge',
       value: (e) => e.record.limits.cpuCores,
-    });
-  },
+    },
+  ],
 };

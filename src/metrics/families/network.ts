@@ -1,23 +1,24 @@
-import { perContainer } from '../per-container.js';
 import type { CollectorFamily } from '../view.js';
 
 /** Summed over the container's interfaces except loopback. */
 export const networkFamily: CollectorFamily = {
   name: 'network',
-  register(registry, view) {
-    perContainer(registry, view, {
+  metrics: () => [
+    {
+      kind: 'value',
       name: 'docker_container_network_receive_bytes_total',
-      help: 'Bytes received on the container\'s interfaces (loopback excluded).',
+      help: "Bytes received on the container's interfaces (loopback excluded).",
       type: 'counter',
       sampled: true,
       value: (_e, s) => s!.sample.networkRxBytes,
-    });
-    perContainer(registry, view, {
+    },
+    {
+      kind: 'value',
       name: 'docker_container_network_transmit_bytes_total',
-      help: 'Bytes sent on the container\'s interfaces (loopback excluded).',
+      help: "Bytes sent on the container's interfaces (loopback excluded).",
       type: 'counter',
       sampled: true,
       value: (_e, s) => s!.sample.networkTxBytes,
-    });
-  },
+    },
+  ],
 };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   cgroupFilePaths,
+  flatKeyedValue,
   parseBlkioV1,
   parseCgroupV1,
   parseIoStatV2,
@@ -39,7 +40,6 @@ test('recorded v1 files parse to what the engine reported from the same cgroup',
   const sample = parseCgroupV1({
     'cpuacct.usage': v1('cpuacct.usage'),
     'memory.usage_in_bytes': v1('memory.usage_in_bytes'),
-    'memory.limit_in_bytes': v1('memory.limit_in_bytes'),
     'memory.stat': v1('memory.stat'),
     'pids.current': v1('pids.current'),
     'blkio.throttle.io_service_bytes_recursive': v1('blkio.throttle.io_service_bytes_recursive'),
@@ -53,6 +53,26 @@ test('recorded v1 files parse to what the engine reported from the same cgroup',
   t.is(sample.memoryLimitBytes, null, 'PAGE_COUNTER_MAX means unlimited');
   t.true(sample.cpuSeconds > 0);
   t.is(sample.networkRxBytes, 0, 'a --network none container has only loopback, which does not count');
+});
+
+test('one key is read from a flat-keyed file wherever it stands, and an absent key is undefined', (t) => {
+  const stat = v1('memory.stat');
+  t.is(flatKeyedValue(stat, 'cache'), Number(/^cache (\d+)$/m.exec(stat)![1]), 'the first line');
+  t.is(flatKeyedValue(stat, 'total_inactive_file'), Number(/^total_inactive_file (\d+)$/m.exec(stat)![1]));
+  t.is(flatKeyedValue(stat, 'inactive_file'), Number(/^inactive_file (\d+)$/m.exec(stat)![1]), 'not confused with total_inactive_file');
+  t.is(flatKeyedValue(stat, 'no_such_key'), undefined);
+  t.is(flatKeyedValue('usage_usec 42', 'usage_usec'), 42, 'no trailing newline');
+});
+
+test('a v1 limit set by --memory, or by a parent cgroup, is read from hierarchical_memory_limit', (t) => {
+  const files = {
+    'cpuacct.usage': '0', 'memory.usage_in_bytes': '1000', 'pids.current': '1',
+    'blkio.throttle.io_service_bytes_recursive': 'Total 0', netDev: '',
+    'memory.stat': 'cache 0\ntotal_inactive_file 100\nhierarchical_memory_limit 67108864\n',
+  };
+  const s = parseCgroupV1(files);
+  t.is(s.memoryLimitBytes, 67108864);
+  t.is(s.memoryWorkingSetBytes, 900);
 });
 
 test('v1 blkio lines are summed per operation over devices, and the Total line is ignored', (t) => {

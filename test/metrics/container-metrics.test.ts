@@ -1,0 +1,77 @@
+import test from 'ava';
+import { ContainerMetricsText, renderContainerMetrics } from '../../src/metrics/container-metrics.js';
+import { containerFamilies } from '../../src/metrics/families/index.js';
+import { escapeLabelValue, formatValue } from '../../src/metrics/exposition.js';
+import type { ExporterView } from '../../src/metrics/view.js';
+import { newEntry, type InventoryEntry } from '../../src/docker/inventory.js';
+import { parseInspect, type InspectJson } from '../../src/docker/parse/inspect.js';
+import type { ContainerSnapshot } from '../../src/sampler.js';
+import { fixtureJson } from '../helpers/fixtures.js';
+
+const entry = (name: string): InventoryEntry => newEntry(parseInspect(fixtureJson<InspectJson>(`engine/inspect-${name}.json`)), new Date());
+const metrics = containerFamilies.flatMap((f) => f.metrics({ labels: ['forge.agent.type', 'forge.project.id'] }));
+
+function viewOf(entries: InventoryEntry[], snapshots: Map<string, ContainerSnapshot> = new Map(), generation = () => 1): ExporterView {
+  return { containers: () => entries, snapshot: (e) => snapshots.get(e.record.id), hostMemoryBytes: () => 8e9, generation };
+}
+
+const snapshotOf = (e: InventoryEntry): ContainerSnapshot => ({
+  sampledAt: Date.now(), cpuPercent: 50, source: 'cgroup', pid: e.record.pid,
+  sample: { cpuSeconds: 12.5, memoryUsageBytes: 2000, memoryWorkingSetBytes: 1500, memoryLimitBytes: null, networkRxBytes: 1, networkTxBytes: 2, blockReadBytes: 3, blockWriteBytes: 4, pids: 5 },
+});
+
+test('every catalogue metric has HELP and TYPE, and counters end in _total', (t) => {
+  const text = renderContainerMetrics(metrics, viewOf([entry('fx-plain')]));
+  for (const m of metrics) {
+    t.true(text.includes(`# TYPE ${m.name} `), m.name);
+    const type = /# TYPE \S+ (\w+)/.exec(text.slice(text.indexOf(`# TYPE ${m.name} `)))![1];
+    t.is(type === 'counter', m.name.endsWith('_total'), m.name);
+  }
+});
+
+test('a running, sampled container gets its resources; the state set marks only the current state', (t) => {
+  const e = entry('fx-plain');
+  const text = renderContainerMetrics(metrics, viewOf([e], new Map([[e.record.id, snapshotOf(e)]])));
+  const labels = `id="${e.record.shortId}",name="fx-plain"`;
+  t.true(text.includes(`docker_container_cpu_usage_seconds_total{${labels}} 12.5\n`));
+  t.true(text.includes(`docker_container_pids{${labels}} 5\n`));
+  t.true(text.includes(`docker_container_state{${labels},state="running"} 1\n`));
+  t.true(text.includes(`docker_container_state{${labels},state="exited"} 0\n`));
+  t.true(text.includes(`docker_container_health_status{${labels},status="none"} 1\n`));
+  t.true(text.includes(`docker_container_memory_limit_bytes{${labels}} 8000000000\n`), 'unlimited: the host memory');
+  t.true(text.includes(`docker_container_info{${labels},image="vigil-test:latest",compose_project="",compose_service="",label_forge_agent_type="ideation",label_forge_project_id="cml0eisc80001p214tg6z7v5t"} 1\n`));
+});
+
+test('a stopped container has lifecycle series but no resource series', (t) => {
+  const e = entry('fx-exited');
+  const text = renderContainerMetrics(metrics, viewOf([e]));
+  t.true(text.includes(`docker_container_exit_code{id="${e.record.shortId}",name="fx-exited"} 3\n`));
+  t.false(text.includes('docker_container_cpu_usage_seconds_total{'));
+  t.false(text.includes('docker_container_health_failing_streak{'), 'no HEALTHCHECK, no streak');
+});
+
+test('label values are escaped', (t) => {
+  t.is(escapeLabelValue('a"b\\c\nd'), 'a\\"b\\\\c\\nd');
+  const e = entry('fx-plain');
+  const odd = { ...e, record: { ...e.record, labels: { 'forge.agent.type': 'say "hi"\n' } } };
+  const text = renderContainerMetrics(metrics, viewOf([odd]));
+  t.true(text.includes('label_forge_agent_type="say \\"hi\\"\\n"'));
+});
+
+test('special values follow the text format', (t) => {
+  t.is(formatValue(NaN), 'NaN');
+  t.is(formatValue(Infinity), '+Inf');
+  t.is(formatValue(-Infinity), '-Inf');
+  t.is(formatValue(0.5), '0.5');
+});
+
+test('the text is rendered once per generation and again when it changes', (t) => {
+  let generation = 1;
+  const entries = [entry('fx-plain')];
+  const cache = new ContainerMetricsText(metrics, viewOf(entries, new Map(), () => generation));
+  const first = cache.render();
+  entries.push(entry('fx-exited'));
+  t.is(cache.render(), first, 'same generation, same text');
+  generation++;
+  t.true(cache.render().includes('name="fx-exited"'));
+});
