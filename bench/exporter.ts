@@ -36,6 +36,8 @@ const engineDir = process.env.VIGIL_TEST_ENGINE_DIR!;
 const image = process.env.VIGIL_TEST_IMAGE ?? 'vigil-test:latest';
 const sizes = (process.env.BENCH_SIZES ?? '50,200').split(',').map(Number);
 const sweeps = Number(process.env.BENCH_SWEEPS ?? 10);
+// the engine answers each one-shot stats call at its collector's next 1 s tick, so API sweeps are slow
+const apiSweeps = Number(process.env.BENCH_API_SWEEPS ?? 3);
 const loadSeconds = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
 const docker = (args: string[]) => exec('docker', ['-H', dockerHost, ...args], { maxBuffer: 64 * 1024 * 1024 });
 
@@ -65,7 +67,8 @@ async function ensureContainers(n: number): Promise<void> {
     Array.from({ length: n - existing }, (_, k) => existing + k).map((i) =>
       limit(() => {
         const args = ['run', '-d', '--network', 'none', '--label', 'vigil.bench=1', '--label', `forge.agent.type=bench-${i % 5}`];
-        if (i % 10 === 0) return docker([...args, '--cpus', '0.05', image, 'sh', '-c', 'while :; do :; done']);
+        // 10 busy loops held to 2 % of a core each: load for the engine, not a fight for the two cores
+        if (i % 20 === 0) return docker([...args, '--cpus', '0.02', image, 'sh', '-c', 'while :; do :; done']);
         if (i % 10 === 1) return docker([...args, '--health-cmd', 'true', '--health-interval', '5s', image, 'sleep', '1000000']);
         return docker([...args, image, 'sleep', '1000000']);
       }),
@@ -73,7 +76,7 @@ async function ensureContainers(n: number): Promise<void> {
   );
 }
 
-async function measureSweeps(inventory: Inventory, source: StatsSource, containers: number) {
+async function measureSweeps(inventory: Inventory, source: StatsSource, containers: number, sweeps: number) {
   const sampler = new Sampler(inventory, [source], pino({ level: 'silent' }), 60_000);
   await sampler.sweep(); // warm: path resolution, connections
   const walls: number[] = [];
@@ -106,7 +109,10 @@ async function freePort(): Promise<number> {
 
 async function measureScrapes(containers: number) {
   const port = await freePort();
-  const child = spawn(process.execPath, [`${repo}dist/main.js`], {
+  // the node flags `npm start` uses (they bound the young generation, which is most of the RSS)
+  const startScript = (JSON.parse(readFileSync(`${repo}package.json`, 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const nodeArgs = startScript.split(/\s+/).slice(1);
+  const child = spawn(process.execPath, nodeArgs.map((a) => (a.startsWith('dist/') ? `${repo}${a}` : a)), {
     env: { ...process.env, VIGIL_LISTEN: `127.0.0.1:${port}`, VIGIL_LOG_LEVEL: 'warn', VIGIL_SAMPLE_INTERVAL_SECONDS: '5' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -119,7 +125,8 @@ async function measureScrapes(containers: number) {
       await new Promise((r) => setTimeout(r, 250));
     }
     const body = await (await fetch(`${url}/metrics`)).text();
-    const result = await autocannon({ url: `${url}/metrics`, connections: 4, duration: loadSeconds });
+    // one connection, scrape after scrape: the latency of each scrape, not of a queue of them
+    const result = await autocannon({ url: `${url}/metrics`, connections: 1, duration: loadSeconds });
     return {
       scrapeBytes: body.length,
       scrapeSeries: body.split('\n').filter((l) => l && !l.startsWith('#')).length,
@@ -164,8 +171,8 @@ for (const n of sizes) {
   await inventory.resync();
   await new Promise((r) => setTimeout(r, 2000)); // let health checks and burners settle
   const running = inventory.all().filter((e) => e.record.state === 'running').length;
-  const cgroup = await measureSweeps(inventory, new CgroupStatsSource(config.cgroupRoot, config.procRoot), running);
-  const api = await measureSweeps(inventory, new ApiStatsSource(engine, () => info.memTotalBytes, config.apiStatsConcurrency), running);
+  const cgroup = await measureSweeps(inventory, new CgroupStatsSource(config.cgroupRoot, config.procRoot), running, sweeps);
+  const api = await measureSweeps(inventory, new ApiStatsSource(engine, () => info.memTotalBytes, config.apiStatsConcurrency), running, apiSweeps);
   const scrape = await measureScrapes(running);
   const baseline = await measureDockerStats(running);
   const row = { containers: running, sweep: { cgroup, api }, metrics: scrape, dockerStatsNoStream: baseline };

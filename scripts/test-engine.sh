@@ -87,9 +87,12 @@ case "$cmd" in
     pid=$(cat "$pidfile" 2>/dev/null || true)
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
       kill -TERM "$pid"
-      for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-      kill -0 "$pid" 2>/dev/null && { log "dockerd $pid ignored SIGTERM; killing"; kill -KILL "$pid"; }
+      # dockerd stops every container first, each up to its stop timeout (10 s), in parallel
+      for _ in $(seq 1 360); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+      kill -0 "$pid" 2>/dev/null && { log "dockerd $pid still running after 90 s; killing"; kill -KILL "$pid"; }
     fi
+    # a killed engine leaves its overlay and netns mounts behind, which would keep DIR from being removed
+    awk -v d="$dir/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r | xargs -r umount -l 2>/dev/null || true
     rm -f "$sock" "$pidfile"
     log "engine at $sock down"
     ;;

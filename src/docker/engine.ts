@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { parseInspect, type InspectJson } from './parse/inspect.js';
 import { parseStatsJson, type StatsJson } from './parse/stats-json.js';
 import { sinceParam } from './parse/events.js';
@@ -16,6 +16,16 @@ export interface ContainerEngine {
   events(sinceNano: bigint | null, signal: AbortSignal): Promise<Readable>;
   /** One stats reading (no streaming, no 1 s priming wait); null when the container is gone or stopped. */
   statsOnce(id: string, hostMemoryBytes: number): Promise<ResourceSample | null>;
+  /** The container's log stream with the engine's timestamps: multiplexed, or raw for a TTY container. */
+  logs(id: string, options: LogOptions, signal: AbortSignal): Promise<Readable>;
+}
+
+export interface LogOptions {
+  follow: boolean;
+  /** A line count, or 'all'. */
+  tail: number | 'all';
+  /** Unix seconds; only lines from then on. */
+  sinceSeconds?: number;
 }
 
 export interface EngineInfo {
@@ -100,5 +110,19 @@ export class DockerodeEngine implements ContainerEngine {
       if (isNotFound(err)) return null;
       throw err;
     }
+  }
+
+  async logs(id: string, options: LogOptions, signal: AbortSignal): Promise<Readable> {
+    const result = (await this.docker.getContainer(id).logs({
+      follow: options.follow as true,
+      stdout: true,
+      stderr: true,
+      timestamps: true,
+      tail: options.tail,
+      ...(options.sinceSeconds !== undefined ? { since: options.sinceSeconds } : {}),
+      abortSignal: signal,
+    } as Docker.ContainerLogsOptions & { follow: true })) as unknown;
+    // without follow, dockerode buffers the whole answer instead of streaming it
+    return Buffer.isBuffer(result) ? Readable.from([result]) : (result as Readable);
   }
 }

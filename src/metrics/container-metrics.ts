@@ -53,20 +53,23 @@ export function renderContainerMetrics(metrics: readonly ContainerMetric[], view
 }
 
 /**
- * The per-container part of /metrics, rendered from the snapshot at most once per generation: scrapes
- * between two sweeps cost a string copy, however many containers there are.
+ * The per-container part of /metrics, rendered and UTF-8 encoded at most once per generation: a scrape
+ * between two sweeps costs a buffer copy, however many containers there are (encoding the text anew
+ * was most of a scrape's cost at 200 containers).
  */
 export class ContainerMetricsText {
-  private cached: { generation: number; text: string } | null = null;
+  private cached: { generation: number; bytes: Buffer } | null = null;
 
   constructor(
     private readonly metrics: readonly ContainerMetric[],
     private readonly view: ExporterView,
   ) {}
 
-  render(): string {
+  render(): Buffer {
     const generation = this.view.generation();
-    if (this.cached?.generation !== generation) this.cached = { generation, text: renderContainerMetrics(this.metrics, this.view) };
-    return this.cached.text;
+    if (this.cached?.generation !== generation) {
+      this.cached = { generation, bytes: Buffer.from(renderContainerMetrics(this.metrics, this.view), 'utf8') };
+    }
+    return this.cached.bytes;
   }
 }

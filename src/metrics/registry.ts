@@ -9,7 +9,8 @@ export interface MetricsEndpoint {
   contentType: string;
   /** vigil's own registry (never prom-client's global one): self-metrics and process metrics. */
   registry: Registry;
-  render(): Promise<string>;
+  /** The exposition text in parts: the cached per-container families, then vigil's own registry. */
+  render(): Promise<Buffer[]>;
 }
 
 /**
@@ -33,7 +34,7 @@ export function createMetrics(view: ExporterView, options: FamilyOptions, self: 
     contentType: registry.contentType,
     registry,
     async render() {
-      return containers.render() + (await registry.metrics());
+      return [containers.render(), Buffer.from(await registry.metrics(), 'utf8')];
     },
   };
 }

@@ -3,7 +3,15 @@ import type { MetricsEndpoint } from '../../metrics/registry.js';
 
 export function metricsRoutes(router: Router, metrics: MetricsEndpoint): void {
   router.get('/metrics', async (ctx) => {
-    ctx.type = metrics.contentType;
-    ctx.body = await metrics.render();
+    const parts = await metrics.render();
+    // written part by part: joining them would copy the cached container part on every scrape, and
+    // koa's stream body costs more than the copy it saves
+    ctx.respond = false;
+    ctx.res.writeHead(200, {
+      'Content-Type': metrics.contentType,
+      'Content-Length': parts.reduce((n, p) => n + p.length, 0),
+    });
+    for (const part of parts) ctx.res.write(part);
+    ctx.res.end();
   });
 }
