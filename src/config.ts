@@ -42,6 +42,15 @@ export const configSchema = z
     apiStatsConcurrency: z.coerce.number().int().min(1).max(64).default(8),
     /** Container inspections in flight at once when the inventory resynchronises. */
     inspectConcurrency: z.coerce.number().int().min(1).max(64).default(16),
+    /** Comment lines on idle SSE streams, so that proxies do not drop them. */
+    sseHeartbeatSeconds: seconds.default(15),
+    /** The largest `tail` a log request may ask for (besides `all`), and the tail when it asks none. */
+    logsTailMax: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+    logsDefaultTail: z.coerce.number().int().min(0).max(1_000_000).default(100),
+    /** Events kept for clients of /api/v1/events that reconnect with Last-Event-ID. */
+    eventBufferSize: z.coerce.number().int().min(10).max(1_000_000).default(1000),
+    /** How often docker.container.health.all and docker.container.stats are published. */
+    natsIntervalSeconds: seconds.default(10),
   })
   .transform((c, ctx) => {
     const listen = c.listen ?? (c.apiToken ? '0.0.0.0:9323' : '127.0.0.1:9323');
@@ -99,6 +108,11 @@ const envNames: Record<string, keyof ConfigInput> = {
   VIGIL_PROC_ROOT: 'procRoot',
   VIGIL_API_STATS_CONCURRENCY: 'apiStatsConcurrency',
   VIGIL_INSPECT_CONCURRENCY: 'inspectConcurrency',
+  VIGIL_SSE_HEARTBEAT_SECONDS: 'sseHeartbeatSeconds',
+  VIGIL_LOGS_TAIL_MAX: 'logsTailMax',
+  VIGIL_LOGS_DEFAULT_TAIL: 'logsDefaultTail',
+  VIGIL_EVENT_BUFFER: 'eventBufferSize',
+  VIGIL_NATS_INTERVAL_SECONDS: 'natsIntervalSeconds',
 };
 const keyToEnv = Object.fromEntries(Object.entries(envNames).map(([env, key]) => [key, env]));
 

@@ -13,6 +13,12 @@ import type { StatsSource } from './docker/stats/source.js';
 import { createApp } from './http/app.js';
 import { createMetrics, type MetricsEndpoint } from './metrics/registry.js';
 import { currentSnapshot, Sampler } from './sampler.js';
+import { findContainer, type ContainersSource } from './http/routes/containers.js';
+import { containerDetail, containerStats, containerSummary, healthSummary } from './containers/view.js';
+import { containerTransitions } from './containers/transitions.js';
+import { errorBody, HttpError } from './http/errors.js';
+import { EventBus } from './streams/event-bus.js';
+import { NatsPublisher } from './streams/nats.js';
 
 export interface Vigil {
   app: Koa;
@@ -21,8 +27,12 @@ export interface Vigil {
   events: EngineEvents;
   inventory: Inventory;
   sampler: Sampler;
+  bus: EventBus;
+  nats: NatsPublisher | null;
   /** Starts following the engine and sampling; resolves at once (the engine may come later). */
   start(): void;
+  /** Open HTTP connections (SSE clients among them). */
+  connections(): Promise<number>;
   /** Listens on host:port; resolves with the bound address. */
   listen(host: string, port: number): Promise<AddressInfo>;
   stop(): Promise<void>;
@@ -68,6 +78,18 @@ export function createVigil(config: Config, logger: Logger): Vigil {
   const sampler = new Sampler(inventory, sources, logger.child({ component: 'sampler' }), config.sampleIntervalSeconds * 1000);
   const snapshot = (e: { record: Parameters<typeof currentSnapshot>[1] }) => currentSnapshot(sampler, e.record);
 
+  const bus = new EventBus(config.eventBufferSize);
+  inventory.on('added', (entry) => publishAll(bus, containerTransitions(undefined, entry.record)));
+  inventory.on('changed', (entry, before) => publishAll(bus, containerTransitions(before, entry.record)));
+  inventory.on('removed', (entry) => publishAll(bus, containerTransitions(entry.record, undefined)));
+
+  const containers: ContainersSource = {
+    containers: () => inventory.all(),
+    snapshot,
+    context: () => ({ now: new Date(), hostMemoryBytes, labelAllowlist: config.labels }),
+  };
+  const nats = config.natsUrl ? new NatsPublisher(config.natsUrl, natsSources(containers, sampler), bus, logger.child({ component: 'nats' }), config.natsIntervalSeconds * 1000) : null;
+
   let generation = 0;
   const bump = (): void => {
     generation++;
@@ -78,17 +100,20 @@ export function createVigil(config: Config, logger: Logger): Vigil {
   const metrics = createMetrics(
     { containers: () => inventory.all(), snapshot, hostMemoryBytes: () => hostMemoryBytes, generation: () => generation },
     { labels: config.labels },
-    { events, inventory, sampler },
+    { events, inventory, sampler, nats },
   );
 
   const app = createApp({
     logger: logger.child({ component: 'http' }),
     metrics,
     apiToken: config.apiToken,
-    containers: {
-      containers: () => inventory.all(),
-      snapshot,
-      context: () => ({ now: new Date(), hostMemoryBytes, labelAllowlist: config.labels }),
+    containers,
+    engine,
+    bus,
+    streams: {
+      heartbeatMs: config.sseHeartbeatSeconds * 1000,
+      logsTailCap: config.logsTailMax,
+      logsDefaultTail: config.logsDefaultTail,
     },
     readiness: [
       {
@@ -111,10 +136,19 @@ export function createVigil(config: Config, logger: Logger): Vigil {
     events,
     inventory,
     sampler,
+    bus,
+    nats,
     start() {
       logger.info({ sources: sources.map((s) => s.name), intervalSeconds: config.sampleIntervalSeconds }, 'sampling resources');
       events.start();
       sampler.start();
+      nats?.start();
+    },
+    connections() {
+      return new Promise((resolve, reject) => {
+        if (!server) resolve(0);
+        else server.getConnections((err, n) => (err ? reject(err) : resolve(n)));
+      });
     },
     listen(host, port) {
       server = createServer(app.callback());
@@ -130,8 +164,45 @@ export function createVigil(config: Config, logger: Logger): Vigil {
       // idle keep-alive connections would hold close() open until they time out
       server?.closeIdleConnections();
       const force = setTimeout(() => server?.closeAllConnections(), 5_000);
-      await Promise.all([closing, sampler.stop(), events.stop()]);
+      await Promise.all([closing, sampler.stop(), events.stop(), nats?.stop()]);
       clearTimeout(force);
+    },
+  };
+}
+
+function publishAll(bus: EventBus, events: ReturnType<typeof containerTransitions>): void {
+  for (const event of events) bus.publish(event);
+}
+
+/** NATS carries the JSON API's shapes, built from the same views. */
+function natsSources(containers: ContainersSource, sampler: Sampler) {
+  return {
+    summaryOf(shortId: string) {
+      const entry = containers.containers().find((e) => e.record.shortId === shortId);
+      return entry && containerSummary(entry, containers.snapshot(entry), containers.context());
+    },
+    healthAll() {
+      const context = containers.context();
+      return healthSummary(containers.containers().map((e) => containerSummary(e, containers.snapshot(e), context)), context.now);
+    },
+    detail(ref: string) {
+      try {
+        const entry = findContainer(ref, containers);
+        return { status: 200, body: containerDetail(entry, containers.snapshot(entry), containers.context()) };
+      } catch (err) {
+        if (err instanceof HttpError) return { status: err.status, body: errorBody(err) };
+        throw err;
+      }
+    },
+    allStats() {
+      const context = containers.context();
+      return containers
+        .containers()
+        .filter((e) => containers.snapshot(e))
+        .map((e) => containerStats(e, containers.snapshot(e), context));
+    },
+    onSweep(listener: () => void) {
+      sampler.on('sweep', listener);
     },
   };
 }

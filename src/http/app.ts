@@ -7,6 +7,9 @@ import { errorHandler } from './errors.js';
 import { containerRoutes, type ContainersSource } from './routes/containers.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { probeRoutes, type ReadinessCheck } from './routes/probes.js';
+import { streamRoutes, type StreamOptions } from './routes/streams.js';
+import type { ContainerEngine } from '../docker/engine.js';
+import type { EventBus } from '../streams/event-bus.js';
 
 export interface AppDependencies {
   logger: Logger;
@@ -14,6 +17,9 @@ export interface AppDependencies {
   containers: ContainersSource;
   readiness: readonly ReadinessCheck[];
   apiToken: string | undefined;
+  engine: ContainerEngine;
+  bus: EventBus;
+  streams: StreamOptions;
 }
 
 /** The HTTP face of vigil, built but not listening: main.ts listens, tests drive it on an ephemeral port. */
@@ -32,6 +38,7 @@ export function createApp(deps: AppDependencies): Koa {
   const api = new Router();
   api.use('/api/v1', requireBearer(deps.apiToken));
   containerRoutes(api, deps.containers);
+  streamRoutes(api, { engine: deps.engine, containers: deps.containers, bus: deps.bus, logger: deps.logger }, deps.streams);
   app.use(api.routes()).use(api.allowedMethods({ throw: true }));
   return app;
 }

@@ -2,15 +2,17 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { EngineEvents } from '../docker/events.js';
 import type { Inventory } from '../docker/inventory.js';
 import type { Sampler } from '../sampler.js';
+import type { NatsPublisher } from '../streams/nats.js';
 
 export interface SelfMetricSources {
   events: EngineEvents;
   inventory: Inventory;
   sampler: Sampler;
+  nats: NatsPublisher | null;
 }
 
 /** vigil's own health: is the engine there, how long sweeps take, how much it sees. */
-export function registerSelfMetrics(registry: Registry, { events, inventory, sampler }: SelfMetricSources): void {
+export function registerSelfMetrics(registry: Registry, { events, inventory, sampler, nats }: SelfMetricSources): void {
   new Gauge({
     name: 'vigil_engine_up',
     help: '1 while the engine\'s event stream is connected and the inventory is in sync with it.',
@@ -58,4 +60,30 @@ export function registerSelfMetrics(registry: Registry, { events, inventory, sam
     for (const s of report.bySource) duration.observe({ source: s.source }, s.seconds);
     unread.set(report.unread);
   });
+
+  if (nats) {
+    new Gauge({
+      name: 'vigil_nats_connected',
+      help: '1 while vigil is connected to its NATS server.',
+      registers: [registry],
+      collect() {
+        this.set(nats.connected ? 1 : 0);
+      },
+    });
+    for (const [name, help, counts] of [
+      ['vigil_nats_published_total', 'Messages handed to the NATS client, by subject.', nats.published],
+      ['vigil_nats_dropped_total', 'Messages the NATS client refused (its reconnect buffer was full), by subject.', nats.failed],
+    ] as const) {
+      new Counter({
+        name,
+        help,
+        labelNames: ['subject'],
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const [subject, n] of counts) this.inc({ subject }, n);
+        },
+      });
+    }
+  }
 }

@@ -1,0 +1,142 @@
+import { connect, type Msg, type NatsConnection } from 'nats';
+import type { Logger } from 'pino';
+import type { EventBus, VigilEvent } from './event-bus.js';
+
+export const subjects = {
+  health: 'docker.container.health',
+  healthAll: 'docker.container.health.all',
+  stats: 'docker.container.stats',
+  statsStream: 'docker.container.stats.stream',
+} as const;
+
+/** What the publisher reads; the bodies are the JSON API's own shapes. */
+export interface NatsSources {
+  /** The summary entry of one container by its short id, if it still exists. */
+  summaryOf(shortId: string): unknown;
+  /** GET /api/v1/containers/health. */
+  healthAll(): unknown;
+  /** GET /api/v1/containers/:id/health, or the API's error body with its status. */
+  detail(ref: string): { status: number; body: unknown };
+  /** GET /api/v1/containers/:id/stats of every running container. */
+  allStats(): unknown[];
+  /** Subscribes to the end of each sampling sweep. */
+  onSweep(listener: () => void): void;
+}
+
+/**
+ * Publishes health and stats to NATS and answers requests for them. Publishing never waits on the
+ * server: while it is away the client buffers and reconnects on its own, and nothing else slows.
+ */
+export class NatsPublisher {
+  private connection: NatsConnection | null = null;
+  private connecting: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  readonly published = new Map<string, number>();
+  readonly failed = new Map<string, number>();
+
+  constructor(
+    private readonly url: string,
+    private readonly sources: NatsSources,
+    private readonly bus: EventBus,
+    private readonly logger: Logger,
+    private readonly intervalMs: number,
+  ) {}
+
+  get connected(): boolean {
+    return this.connection !== null && !this.connection.isClosed() && this.reachable;
+  }
+  private reachable = false;
+
+  start(): void {
+    this.connecting = this.connect();
+    this.bus.on('event', this.onEvent);
+    this.sources.onSweep(() => this.publishStats(subjects.statsStream));
+    this.timer = setInterval(() => {
+      this.publish(subjects.healthAll, this.sources.healthAll());
+      this.publishStats(subjects.stats);
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.bus.off('event', this.onEvent);
+    await this.connecting;
+    await this.connection?.drain().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    try {
+      const nc = await connect({
+        servers: this.url,
+        name: 'vigil',
+        // vigil subscribes to a subject it publishes on; it must not hear itself
+        noEcho: true,
+        reconnect: true,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 1000,
+        waitOnFirstConnect: true,
+      });
+      if (this.stopped) {
+        await nc.close();
+        return;
+      }
+      this.connection = nc;
+      this.reachable = true;
+      this.logger.info({ server: nc.getServer() }, 'connected to NATS');
+      nc.subscribe(subjects.health, { callback: (err, msg) => !err && this.answerOne(msg) });
+      nc.subscribe(subjects.healthAll, { callback: (err, msg) => !err && this.answerAll(msg) });
+      void this.watchStatus(nc);
+    } catch (err) {
+      this.logger.error({ err: (err as Error).message, url: this.url }, 'NATS connection failed for good; publishing is off');
+    }
+  }
+
+  private async watchStatus(nc: NatsConnection): Promise<void> {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect') {
+        this.reachable = false;
+        this.logger.warn({ server: status.data }, 'NATS connection lost; reconnecting');
+      } else if (status.type === 'reconnect') {
+        this.reachable = true;
+        this.logger.info({ server: status.data }, 'NATS connection back');
+      }
+    }
+  }
+
+  private readonly onEvent = (event: VigilEvent): void => {
+    if ((event.type === 'container.health' || event.type === 'container.state') && event.container) {
+      const summary = this.sources.summaryOf(event.container.id);
+      if (summary) this.publish(subjects.health, summary);
+    }
+  };
+
+  private publishStats(subject: string): void {
+    for (const stats of this.sources.allStats()) this.publish(subject, stats);
+  }
+
+  private publish(subject: string, body: unknown): void {
+    if (!this.connection || this.connection.isClosed()) return;
+    try {
+      this.connection.publish(subject, JSON.stringify(body));
+      this.published.set(subject, (this.published.get(subject) ?? 0) + 1);
+    } catch (err) {
+      // the client's reconnect buffer is full: this message is dropped, the next interval sends fresh state
+      this.failed.set(subject, (this.failed.get(subject) ?? 0) + 1);
+      this.logger.debug({ subject, err: (err as Error).message }, 'NATS publish dropped');
+    }
+  }
+
+  private answerOne(msg: Msg): void {
+    if (!msg.reply) return;
+    const ref = msg.string().trim().replace(/^"|"$/g, '');
+    const { body } = this.sources.detail(ref);
+    msg.respond(JSON.stringify(body));
+  }
+
+  private answerAll(msg: Msg): void {
+    if (msg.reply) msg.respond(JSON.stringify(this.sources.healthAll()));
+  }
+}

@@ -1,0 +1,104 @@
+export interface SseMessage {
+  event: string;
+  data: string;
+  id?: string;
+}
+
+import { get, type IncomingMessage } from 'node:http';
+
+export interface SseClient {
+  status: number;
+  headers: IncomingMessage['headers'];
+  /** The next message; throws when the stream ends first or the wait is over. */
+  next(timeoutMs?: number): Promise<SseMessage>;
+  /** Every message until the server ends the stream. */
+  rest(timeoutMs?: number): Promise<SseMessage[]>;
+  close(): void;
+}
+
+/**
+ * A real SSE client, parsing the stream as a browser's EventSource would. Each client has a socket of
+ * its own (no agent, no pool), so closing it closes the connection, as a browser tab going away does.
+ */
+export async function openSseClient(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
+  const abort = new AbortController();
+  const res = await new Promise<IncomingMessage>((resolve, reject) => {
+    get(url, { agent: false, headers: { accept: 'text/event-stream', ...headers }, signal: abort.signal }, resolve).on('error', reject);
+  });
+  const queue: SseMessage[] = [];
+  let ended = false;
+  let failure: unknown;
+  const waiter: { wake: (() => void) | null } = { wake: null };
+  void (async () => {
+    try {
+      const decoder = new TextDecoder();
+      let buffer = '';
+      for await (const chunk of res as AsyncIterable<Buffer>) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const message: SseMessage = { event: 'message', data: '' };
+          const data: string[] = [];
+          for (const line of block.split('\n')) {
+            if (line.startsWith(':')) continue;
+            const colon = line.indexOf(':');
+            const field = colon < 0 ? line : line.slice(0, colon);
+            const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+            if (field === 'event') message.event = value;
+            else if (field === 'data') data.push(value);
+            else if (field === 'id') message.id = value;
+          }
+          if (data.length > 0 || message.event !== 'message') {
+            message.data = data.join('\n');
+            queue.push(message);
+          }
+        }
+        waiter.wake?.();
+      }
+    } catch (err) {
+      if (!abort.signal.aborted) failure = err;
+    } finally {
+      ended = true;
+      waiter.wake?.();
+    }
+  })();
+
+  async function next(timeoutMs = 10_000): Promise<SseMessage> {
+    const deadline = Date.now() + timeoutMs;
+    while (queue.length === 0) {
+      if (ended) throw new Error(`stream ended${failure ? `: ${String(failure)}` : ''}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no SSE message within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        waiter.wake = resolve;
+        setTimeout(resolve, Math.min(left, 200));
+      });
+      waiter.wake = null;
+    }
+    return queue.shift()!;
+  }
+
+  return {
+    status: res.statusCode ?? 0,
+    headers: res.headers,
+    next,
+    async rest(timeoutMs = 30_000) {
+      const out: SseMessage[] = [];
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        try {
+          out.push(await next(Math.max(1, deadline - Date.now())));
+        } catch (err) {
+          if (ended && queue.length === 0) return out;
+          throw err;
+        }
+      }
+    },
+    close: () => {
+      abort.abort();
+      res.destroy();
+    },
+  };
+}
