@@ -1,7 +1,8 @@
 /**
  * Exporter benchmark: starts N containers in the test engine (some burning a little CPU, some with
  * health checks) and measures, for each N:
- *   - /metrics latency p50/p99 under load (autocannon), from vigil running as its own process
+ *   - /metrics latency p50/p99 under load (wrk, one connection scraping back to back), from vigil
+ *     running as its own process with the node flags of `npm start`
  *   - one sampling sweep per stats source: wall time, and CPU per container of vigil and of the engine
  *     (dockerd + containerd, read from /proc), over several sweeps
  *   - vigil's resident memory
@@ -11,7 +12,6 @@
  *   npm run bench                     # sizes 50 and 200
  *   BENCH_SIZES=20 npm run bench      # a quick run
  */
-import autocannon from 'autocannon';
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -99,6 +99,24 @@ async function measureSweeps(inventory: Inventory, source: StatsSource, containe
   };
 }
 
+/** wrk's --latency report: percentiles with their units, the request rate, errors. */
+function parseWrk(text: string) {
+  const ms = (value: string, unit: string) => Number(value) * ({ us: 0.001, ms: 1, s: 1000, m: 60_000 } as Record<string, number>)[unit]!;
+  const percentile = (p: string) => {
+    const m = new RegExp(`^\\s*${p}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, 'm').exec(text);
+    return m ? round(ms(m[1]!, m[2]!), 2) : NaN;
+  };
+  const max = /^\s*Latency\s+\S+\s+\S+\s+([\d.]+)(us|ms|s|m)/m.exec(text);
+  return {
+    requests: Number(/(\d+) requests in/.exec(text)?.[1] ?? NaN),
+    requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1] ?? NaN),
+    latencyMsP50: percentile('50'),
+    latencyMsP99: percentile('99'),
+    latencyMsMax: max ? round(ms(max[1]!, max[2]!), 2) : NaN,
+    errors: Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0) + Number(/Socket errors: .*?(\d+)/.exec(text)?.[1] ?? 0),
+  };
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -125,17 +143,14 @@ async function measureScrapes(containers: number) {
       await new Promise((r) => setTimeout(r, 250));
     }
     const body = await (await fetch(`${url}/metrics`)).text();
-    // one connection, scrape after scrape: the latency of each scrape, not of a queue of them
-    const result = await autocannon({ url: `${url}/metrics`, connections: 1, duration: loadSeconds });
+    // one connection, scrape after scrape: the latency of each scrape, not of a queue of them; wrk is
+    // native, so the load generator takes little of the two cores from vigil
+    const { stdout } = await exec('wrk', ['-t1', '-c1', `-d${loadSeconds}s`, '--latency', `${url}/metrics`]);
+    const wrk = parseWrk(stdout);
     return {
       scrapeBytes: body.length,
       scrapeSeries: body.split('\n').filter((l) => l && !l.startsWith('#')).length,
-      requests: result.requests.total,
-      requestsPerSecond: round(result.requests.average, 1),
-      latencyMsP50: result.latency.p50,
-      latencyMsP99: result.latency.p99,
-      latencyMsMax: result.latency.max,
-      errors: result.errors + result.non2xx,
+      ...wrk,
       vigilRssMB: round(rssBytes(child.pid!) / 1024 / 1024, 1),
     };
   } finally {

@@ -2,6 +2,8 @@
 # Runs a command with a private test engine up (DOCKER_HOST exported), and stops the engine afterwards
 # whatever the command's outcome. The engine's state lives in .test-engine/ and is wiped on each run.
 set -euo pipefail
+# dockerd and nats-server live in /usr/sbin, which a non-login PATH may lack
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir="$root/.test-engine"
 bash "$root/scripts/install-test-deps.sh"

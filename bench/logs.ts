@@ -1,0 +1,123 @@
+/**
+ * Log streaming benchmark: a container writes N lines in a burst once told to; the time from the
+ * trigger to the first line, and the lines per second until the last, are measured through vigil's
+ * SSE endpoint and through `docker logs -f` on the same kind of container, each in a run of its own.
+ * Prints figures and writes them to bench/results/; asserts nothing.
+ *
+ *   npm run bench:logs                 # 50 000 lines, 3 runs each
+ *   BENCH_LOG_LINES=10000 npm run bench:logs
+ */
+import { execFile, spawn } from 'node:child_process';
+import { get } from 'node:http';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
+const repo = fileURLToPath(new URL('../', import.meta.url));
+const dockerHost = process.env.DOCKER_HOST;
+if (!dockerHost?.startsWith('unix://')) throw new Error('run through `npm run bench:logs`, which starts the test engine');
+const image = process.env.VIGIL_TEST_IMAGE ?? 'vigil-test:latest';
+const lines = Number(process.env.BENCH_LOG_LINES ?? 50_000);
+const runs = Number(process.env.BENCH_LOG_RUNS ?? 3);
+const docker = (args: string[]) => exec('docker', ['-H', dockerHost, ...args], { maxBuffer: 64 * 1024 * 1024 });
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+interface Run {
+  firstLineMs: number;
+  linesPerSecond: number;
+}
+
+async function burstContainer(): Promise<string> {
+  const { stdout } = await docker(['run', '-d', '--network', 'none', image, 'sh', '-c', `while [ ! -f /tmp/go ]; do sleep 0.02; done; seq 1 ${lines}; exec sleep 100000`]);
+  return stdout.trim();
+}
+
+/** Counts lines from a byte stream until the last one; resolves the timings from the trigger. */
+function measure(onData: (cb: (newlines: number) => void) => void, trigger: () => Promise<number>): Promise<Run> {
+  return new Promise((resolve) => {
+    let t0 = 0;
+    let first = 0;
+    let seen = 0;
+    onData((n) => {
+      if (n === 0) return;
+      const now = performance.now();
+      if (first === 0) first = now;
+      seen += n;
+      if (seen >= lines) resolve({ firstLineMs: first - t0, linesPerSecond: Math.round(lines / ((now - first) / 1000)) });
+    });
+    void trigger().then((t) => (t0 = t));
+  });
+}
+
+const trigger = (id: string) => async () => {
+  const t = performance.now();
+  await docker(['exec', id, 'touch', '/tmp/go']);
+  return t;
+};
+
+async function viaVigil(url: string): Promise<Run> {
+  const id = await burstContainer();
+  await new Promise((r) => setTimeout(r, 1500)); // vigil's inventory sees it
+  let req: ReturnType<typeof get> | undefined;
+  const run = await measure(
+    (cb) => {
+      req = get(`${url}/api/v1/containers/${id}/logs?tail=0&follow=true`, { agent: false }, (res) => {
+        res.on('data', (chunk: Buffer) => cb(chunk.toString('latin1').split('event: log').length - 1));
+      });
+    },
+    trigger(id),
+  );
+  req?.destroy();
+  await docker(['rm', '-f', id]);
+  return run;
+}
+
+async function viaDockerLogs(): Promise<Run> {
+  const id = await burstContainer();
+  const child = spawn('docker', ['-H', dockerHost!, 'logs', '-f', '--tail', '0', id], { stdio: ['ignore', 'pipe', 'ignore'] });
+  await new Promise((r) => setTimeout(r, 500));
+  const run = await measure((cb) => child.stdout.on('data', (chunk: Buffer) => cb(chunk.toString('latin1').split('\n').length - 1)), trigger(id));
+  child.kill();
+  await docker(['rm', '-f', id]);
+  return run;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+await exec('npm', ['run', 'build'], { cwd: repo });
+const port = await freePort();
+const vigil = spawn(process.execPath, [`${repo}dist/main.js`], { env: { ...process.env, VIGIL_LISTEN: `127.0.0.1:${port}`, VIGIL_LOG_LEVEL: 'warn' }, stdio: 'inherit' });
+const url = `http://127.0.0.1:${port}`;
+while (!(await fetch(`${url}/health/ready`).then((r) => r.ok, () => false))) await new Promise((r) => setTimeout(r, 200));
+
+const sse: Run[] = [];
+const cli: Run[] = [];
+for (let i = 0; i < runs; i++) {
+  sse.push(await viaVigil(url));
+  cli.push(await viaDockerLogs());
+}
+vigil.kill('SIGTERM');
+
+const summary = (rs: Run[]) => ({
+  firstLineMsMedian: Math.round(median(rs.map((r) => r.firstLineMs))),
+  linesPerSecondMedian: median(rs.map((r) => r.linesPerSecond)),
+  runs: rs,
+});
+const out = { benchmark: 'logs', at: new Date().toISOString(), lines, vigilSse: summary(sse), dockerLogsFollow: summary(cli) };
+console.log(`${lines} lines in a burst, median of ${runs} runs (time to first line counts from the docker exec that triggers the burst):`);
+console.log(`  vigil SSE:        first line ${out.vigilSse.firstLineMsMedian} ms, ${out.vigilSse.linesPerSecondMedian} lines/s`);
+console.log(`  docker logs -f:   first line ${out.dockerLogsFollow.firstLineMsMedian} ms, ${out.dockerLogsFollow.linesPerSecondMedian} lines/s`);
+mkdirSync(`${repo}bench/results`, { recursive: true });
+const file = `${repo}bench/results/logs-${out.at.replace(/[:.]/g, '-')}.json`;
+writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+writeFileSync(`${repo}bench/results/logs-latest.json`, `${JSON.stringify(out, null, 2)}\n`);
+console.log(`written to ${file}`);
+process.exit(0);
