@@ -133,5 +133,7 @@ test.serial('100 clients that come and go leave no open handles in vigil and no 
   t.log(`handles ${before.handles} → ${after.handles}; HTTP connections ${before.connections} → ${after.connections}; engine fds ${before.engine} → ${after.engine}`);
   t.true(after.connections <= before.connections, `vigil still holds ${after.connections} connections`);
   t.true(after.handles <= before.handles + 3, `vigil handles grew from ${before.handles} to ${after.handles}`);
-  t.true(after.engine <= before.engine + 5, `engine fds grew from ${before.engine} to ${after.engine}`);
+  // other test files drive the same engine meanwhile, so its count moves a little; a leaked stream per
+  // client would add a hundred (seen: 31 → 330 when vigil did not close them)
+  t.true(after.engine <= before.engine + 25, `engine fds grew from ${before.engine} to ${after.engine}`);
 });
