@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
+import cron from 'node-cron';
 import { z } from 'zod';
 
 /** Prometheus label names allow [a-zA-Z_][a-zA-Z0-9_]*; a Docker label becomes `label_<sanitized>`. */
@@ -51,6 +52,22 @@ export const configSchema = z
     eventBufferSize: z.coerce.number().int().min(10).max(1_000_000).default(1000),
     /** How often docker.container.health.all and docker.container.stats are published. */
     natsIntervalSeconds: seconds.default(10),
+    /** Recovery backoff: first delay, cap, and the healthy run that forgives earlier attempts. */
+    backoffBaseSeconds: seconds.default(10),
+    backoffMaxSeconds: seconds.default(300),
+    backoffResetSeconds: seconds.default(600),
+    /** Recovery actions on one container that may fail before vigil gives up on it. */
+    recoveryMaxAttempts: z.coerce.number().int().min(1).max(1000).default(5),
+    /** Recovery actions in flight at once, so that a mass failure does not stampede the engine. */
+    recoveryConcurrency: z.coerce.number().int().min(1).max(64).default(4),
+    /** After the engine or vigil starts, the time the engine's own restart policies get before vigil acts. */
+    bootGraceSeconds: z.coerce.number().min(0).default(5),
+    /** Kills seen this long before the engine goes away are its shutdown, not a user's stop. */
+    engineShutdownWindowSeconds: seconds.default(30),
+    /** node-cron expression of the safety-net sweep over every container (and history pruning). */
+    sweepCron: z.string().min(9).default('* * * * *'),
+    /** Days of history kept. */
+    historyDays: z.coerce.number().int().min(1).max(3650).default(30),
   })
   .transform((c, ctx) => {
     const listen = c.listen ?? (c.apiToken ? '0.0.0.0:9323' : '127.0.0.1:9323');
@@ -63,6 +80,7 @@ export const configSchema = z
         message: `${listen} is not a loopback address and VIGIL_API_TOKEN is not set: the API serves container logs and actions, so without a token vigil listens on loopback only`,
       });
     }
+    if (!cron.validate(c.sweepCron)) ctx.addIssue({ code: 'custom', path: ['sweepCron'], message: `"${c.sweepCron}" is not a cron expression` });
     const seen = new Map<string, string>();
     for (const label of c.labels) {
       const prom = promLabelName(label);
@@ -113,6 +131,15 @@ const envNames: Record<string, keyof ConfigInput> = {
   VIGIL_LOGS_DEFAULT_TAIL: 'logsDefaultTail',
   VIGIL_EVENT_BUFFER: 'eventBufferSize',
   VIGIL_NATS_INTERVAL_SECONDS: 'natsIntervalSeconds',
+  VIGIL_BACKOFF_BASE_SECONDS: 'backoffBaseSeconds',
+  VIGIL_BACKOFF_MAX_SECONDS: 'backoffMaxSeconds',
+  VIGIL_BACKOFF_RESET_SECONDS: 'backoffResetSeconds',
+  VIGIL_RECOVERY_MAX_ATTEMPTS: 'recoveryMaxAttempts',
+  VIGIL_RECOVERY_CONCURRENCY: 'recoveryConcurrency',
+  VIGIL_BOOT_GRACE_SECONDS: 'bootGraceSeconds',
+  VIGIL_ENGINE_SHUTDOWN_WINDOW_SECONDS: 'engineShutdownWindowSeconds',
+  VIGIL_SWEEP_CRON: 'sweepCron',
+  VIGIL_HISTORY_DAYS: 'historyDays',
 };
 const keyToEnv = Object.fromEntries(Object.entries(envNames).map(([env, key]) => [key, env]));
 

@@ -19,6 +19,14 @@ import { containerTransitions } from './containers/transitions.js';
 import { errorBody, HttpError } from './http/errors.js';
 import { EventBus } from './streams/event-bus.js';
 import { NatsPublisher } from './streams/nats.js';
+import { readFileSync } from 'node:fs';
+import cron, { type ScheduledTask } from 'node-cron';
+import { openStore, storeWritable, type Db } from './store/db.js';
+import { DesiredStateStore } from './store/desired-state.js';
+import { RecoveryStateStore } from './store/recovery-state.js';
+import { HistoryStore } from './store/history.js';
+import { Medic } from './recovery/medic.js';
+import { ownContainerId } from './recovery/identity.js';
 
 export interface Vigil {
   app: Koa;
@@ -29,6 +37,8 @@ export interface Vigil {
   sampler: Sampler;
   bus: EventBus;
   nats: NatsPublisher | null;
+  medic: Medic;
+  db: Db;
   /** Starts following the engine and sampling; resolves at once (the engine may come later). */
   start(): void;
   /** Open HTTP connections (SSE clients among them). */
@@ -90,6 +100,24 @@ export function createVigil(config: Config, logger: Logger): Vigil {
   };
   const nats = config.natsUrl ? new NatsPublisher(config.natsUrl, natsSources(containers, sampler), bus, logger.child({ component: 'nats' }), config.natsIntervalSeconds * 1000) : null;
 
+  const db = openStore(config.dataDir);
+  const stores = { desired: new DesiredStateStore(db), recovery: new RecoveryStateStore(db), history: new HistoryStore(db) };
+  const medic = new Medic(engine, events, inventory, stores, bus, logger.child({ component: 'medic' }), {
+    schedule: {
+      baseMs: config.backoffBaseSeconds * 1000,
+      maxMs: config.backoffMaxSeconds * 1000,
+      resetAfterMs: config.backoffResetSeconds * 1000,
+      maxAttempts: config.recoveryMaxAttempts,
+    },
+    autoheal: config.autoheal,
+    reconcileOnBoot: config.reconcileOnBoot,
+    concurrency: config.recoveryConcurrency,
+    bootGraceMs: config.bootGraceSeconds * 1000,
+    engineShutdownWindowMs: config.engineShutdownWindowSeconds * 1000,
+    selfId: readOwnContainerId(),
+  });
+  let sweep: ScheduledTask | null = null;
+
   let generation = 0;
   const bump = (): void => {
     generation++;
@@ -100,7 +128,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
   const metrics = createMetrics(
     { containers: () => inventory.all(), snapshot, hostMemoryBytes: () => hostMemoryBytes, generation: () => generation },
     { labels: config.labels },
-    { events, inventory, sampler, nats },
+    { events, inventory, sampler, nats, medic },
   );
 
   const app = createApp({
@@ -110,6 +138,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
     containers,
     engine,
     bus,
+    history: { store: stores.history, retentionDays: config.historyDays },
     streams: {
       heartbeatMs: config.sseHeartbeatSeconds * 1000,
       logsTailCap: config.logsTailMax,
@@ -125,6 +154,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
               ? 'engine reachable; inventory still synchronising'
               : null,
       },
+      { name: 'store', check: () => storeWritable(db) },
     ],
   });
 
@@ -138,11 +168,19 @@ export function createVigil(config: Config, logger: Logger): Vigil {
     sampler,
     bus,
     nats,
+    medic,
+    db,
     start() {
       logger.info({ sources: sources.map((s) => s.name), intervalSeconds: config.sampleIntervalSeconds }, 'sampling resources');
       events.start();
       sampler.start();
       nats?.start();
+      medic.start();
+      sweep = cron.schedule(config.sweepCron, () => {
+        medic.sweep();
+        const pruned = stores.history.prune(Date.now() - config.historyDays * 86_400_000);
+        if (pruned > 0) logger.info({ pruned }, 'pruned old history');
+      });
     },
     connections() {
       return new Promise((resolve, reject) => {
@@ -164,7 +202,9 @@ export function createVigil(config: Config, logger: Logger): Vigil {
       // idle keep-alive connections would hold close() open until they time out
       server?.closeIdleConnections();
       const force = setTimeout(() => server?.closeAllConnections(), 5_000);
-      await Promise.all([closing, sampler.stop(), events.stop(), nats?.stop()]);
+      await sweep?.stop();
+      await Promise.all([closing, sampler.stop(), events.stop(), nats?.stop(), medic.stop()]);
+      db.close();
       clearTimeout(force);
     },
   };
@@ -205,4 +245,16 @@ function natsSources(containers: ContainersSource, sampler: Sampler) {
       sampler.on('sweep', listener);
     },
   };
+}
+
+/** vigil never acts on its own container; outside a container there is none. */
+function readOwnContainerId(): string | null {
+  const read = (path: string) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  return ownContainerId(read('/proc/self/cgroup'), read('/proc/self/mountinfo'));
 }

@@ -2,6 +2,9 @@ import test from 'ava';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const exec = promisify(execFile);
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -28,7 +31,7 @@ test('a port already taken stops vigil with a fatal log naming the address', asy
   t.teardown(() => server.close());
   const { port } = server.address() as { port: number };
   const result = await exec(process.execPath, ['--import', 'tsx', main], {
-    env: { PATH: process.env.PATH!, VIGIL_LISTEN: `127.0.0.1:${port}`, DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
+    env: { PATH: process.env.PATH!, VIGIL_LISTEN: `127.0.0.1:${port}`, DOCKER_HOST: 'unix:///nonexistent/docker.sock', VIGIL_DATA_DIR: mkdtempSync(join(tmpdir(), 'vigil-data-')) },
     timeout: 20_000,
   }).then(
     () => ({ code: 0, stdout: '' }),

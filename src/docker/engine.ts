@@ -18,6 +18,14 @@ export interface ContainerEngine {
   statsOnce(id: string, hostMemoryBytes: number): Promise<ResourceSample | null>;
   /** The container's log stream with the engine's timestamps: multiplexed, or raw for a TTY container. */
   logs(id: string, options: LogOptions, signal: AbortSignal): Promise<Readable>;
+  /** Whether an image reference (as a container's Config.Image names it) resolves on the engine. */
+  imageExists(ref: string): Promise<boolean>;
+  /** Pulls an image; rejects with the engine's or the registry's own message. */
+  pull(ref: string): Promise<void>;
+  start(id: string): Promise<void>;
+  restart(id: string, timeoutSeconds: number): Promise<void>;
+  /** Replaces a container by a new one from the same configuration (name, labels, env, mounts, network, restart policy, healthcheck); returns the new id. */
+  recreate(id: string): Promise<string>;
 }
 
 export interface LogOptions {
@@ -125,4 +133,91 @@ export class DockerodeEngine implements ContainerEngine {
     // without follow, dockerode buffers the whole answer instead of streaming it
     return Buffer.isBuffer(result) ? Readable.from([result]) : (result as Readable);
   }
+
+  async imageExists(ref: string): Promise<boolean> {
+    try {
+      await this.docker.getImage(ref).inspect();
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  async pull(ref: string): Promise<void> {
+    const stream = (await this.docker.pull(ref)) as Readable;
+    // the engine reports a failed pull inside the progress stream, not as an HTTP error
+    await new Promise<void>((resolve, reject) => {
+      this.docker.modem.followProgress(stream, (err: Error | null, output: { error?: string }[]) => {
+        const failed = err?.message ?? output.find((o) => o.error)?.error;
+        if (failed) reject(new Error(failed));
+        else resolve();
+      });
+    });
+  }
+
+  async start(id: string): Promise<void> {
+    await this.docker.getContainer(id).start();
+  }
+
+  async restart(id: string, timeoutSeconds: number): Promise<void> {
+    await this.docker.getContainer(id).restart({ t: timeoutSeconds });
+  }
+
+  async recreate(id: string): Promise<string> {
+    const old = this.docker.getContainer(id);
+    const spec = recreateSpec((await old.inspect()) as unknown as RecreateInspect);
+    const parked = `${spec.name}-vigil-replaced-${Date.now()}`;
+    await old.rename({ name: parked });
+    let created: Docker.Container;
+    try {
+      created = await this.docker.createContainer(spec.options);
+    } catch (err) {
+      await old.rename({ name: spec.name }).catch(() => undefined);
+      throw err;
+    }
+    await old.remove({ force: true });
+    await created.start();
+    return created.id;
+  }
+}
+
+/** The parts of inspect that creating an equivalent container needs. */
+export interface RecreateInspect {
+  Id: string;
+  Name: string;
+  Config: Record<string, unknown> & { Hostname?: string };
+  HostConfig: Record<string, unknown> & { NetworkMode?: string };
+  NetworkSettings?: { Networks?: Record<string, { Aliases?: string[] | null; IPAMConfig?: unknown; Links?: string[] | null }> };
+}
+
+/**
+ * Pure: create options for a container equivalent to an inspected one. Its Config and HostConfig are
+ * kept whole (labels, env, mounts, restart policy, healthcheck, limits); the hostname only when it was
+ * chosen (by default it is the old id, which the new container must not carry).
+ */
+export function recreateSpec(inspect: RecreateInspect): { name: string; options: Docker.ContainerCreateOptions } {
+  const name = inspect.Name.replace(/^\//, '');
+  const config = { ...inspect.Config };
+  if (config.Hostname === inspect.Id.slice(0, 12)) delete config.Hostname;
+  const mode = inspect.HostConfig.NetworkMode ?? 'default';
+  const ownNetworks = mode !== 'none' && mode !== 'host' && !mode.startsWith('container:');
+  const endpoints = ownNetworks
+    ? Object.fromEntries(
+        Object.entries(inspect.NetworkSettings?.Networks ?? {}).map(([network, ep]) => [
+          network,
+          // the old container's short id is among its aliases; the new one gets its own
+          { Aliases: (ep.Aliases ?? []).filter((a) => a !== inspect.Id.slice(0, 12)), IPAMConfig: ep.IPAMConfig ?? undefined, Links: ep.Links ?? undefined },
+        ]),
+      )
+    : undefined;
+  return {
+    name,
+    options: {
+      ...(config as Docker.ContainerCreateOptions),
+      name,
+      HostConfig: inspect.HostConfig as Docker.HostConfig,
+      ...(endpoints ? { NetworkingConfig: { EndpointsConfig: endpoints } } : {}),
+    },
+  };
 }

@@ -70,5 +70,7 @@ export interface ContainerEvent {
   exitCode?: number;
   signal?: number;
   name: string;
+  /** The engine's attributes: the container's labels, image, name (and exitCode, signal where they apply). */
+  attributes: Record<string, string>;
   timeNano: bigint;
 }

@@ -10,6 +10,8 @@ import { probeRoutes, type ReadinessCheck } from './routes/probes.js';
 import { streamRoutes, type StreamOptions } from './routes/streams.js';
 import type { ContainerEngine } from '../docker/engine.js';
 import type { EventBus } from '../streams/event-bus.js';
+import type { HistoryStore } from '../store/history.js';
+import { historyRoutes } from './routes/history.js';
 
 export interface AppDependencies {
   logger: Logger;
@@ -20,6 +22,7 @@ export interface AppDependencies {
   engine: ContainerEngine;
   bus: EventBus;
   streams: StreamOptions;
+  history: { store: HistoryStore; retentionDays: number };
 }
 
 /** The HTTP face of vigil, built but not listening: main.ts listens, tests drive it on an ephemeral port. */
@@ -39,6 +42,7 @@ export function createApp(deps: AppDependencies): Koa {
   api.use('/api/v1', requireBearer(deps.apiToken));
   containerRoutes(api, deps.containers);
   streamRoutes(api, { engine: deps.engine, containers: deps.containers, bus: deps.bus, logger: deps.logger }, deps.streams);
+  historyRoutes(api, { containers: deps.containers, history: deps.history.store, retentionDays: deps.history.retentionDays });
   app.use(api.routes()).use(api.allowedMethods({ throw: true }));
   return app;
 }

@@ -3,16 +3,45 @@ import type { EngineEvents } from '../docker/events.js';
 import type { Inventory } from '../docker/inventory.js';
 import type { Sampler } from '../sampler.js';
 import type { NatsPublisher } from '../streams/nats.js';
+import type { Medic } from '../recovery/medic.js';
 
 export interface SelfMetricSources {
   events: EngineEvents;
   inventory: Inventory;
   sampler: Sampler;
   nats: NatsPublisher | null;
+  medic: Medic;
 }
 
 /** vigil's own health: is the engine there, how long sweeps take, how much it sees. */
-export function registerSelfMetrics(registry: Registry, { events, inventory, sampler, nats }: SelfMetricSources): void {
+export function registerSelfMetrics(registry: Registry, { events, inventory, sampler, nats, medic }: SelfMetricSources): void {
+  const actions = new Counter({
+    name: 'vigil_recovery_actions_total',
+    help: 'Recovery actions taken, by action (restart, start, recreate, pull) and outcome (success, failure).',
+    labelNames: ['action', 'outcome'],
+    registers: [registry],
+  });
+  medic.on('action', ({ action, outcome }) => actions.inc({ action, outcome }));
+  const perContainer = (name: string, help: string, value: (s: ReturnType<Medic['recoveryStates']>[number]) => number | null) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['id', 'name'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const entry of medic.recoveryStates()) {
+          const v = value(entry);
+          if (v !== null) this.set({ id: entry.record.shortId, name: entry.record.name }, v);
+        }
+      },
+    });
+  perContainer('vigil_recovery_attempts', 'Recovery actions on the container since it last ran healthy for the reset period.', (e) => e.state.attempts || null);
+  perContainer('vigil_recovery_backoff_seconds', 'Seconds until vigil may act on the container again.', (e) =>
+    e.state.attempts > 0 ? Math.max(0, (e.state.nextAt - Date.now()) / 1000) : null,
+  );
+  perContainer('vigil_recovery_gave_up', '1 when vigil has given up recovering the container.', (e) => (e.state.gaveUpAt !== null ? 1 : null));
+
   new Gauge({
     name: 'vigil_engine_up',
     help: '1 while the engine\'s event stream is connected and the inventory is in sync with it.',

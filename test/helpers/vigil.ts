@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { parseConfig } from '../../src/config.js';
@@ -20,7 +23,13 @@ export interface RunningVigil {
 
 /** vigil in this process against the test engine, on an ephemeral loopback port, its logs kept for assertions. */
 export async function startVigil(env: Record<string, string> = {}): Promise<RunningVigil> {
-  const config = parseConfig({ DOCKER_HOST: testDockerHost(), VIGIL_LISTEN: '127.0.0.1:0', VIGIL_SAMPLE_INTERVAL_SECONDS: '1', ...env });
+  const config = parseConfig({
+    DOCKER_HOST: testDockerHost(),
+    VIGIL_LISTEN: '127.0.0.1:0',
+    VIGIL_SAMPLE_INTERVAL_SECONDS: '1',
+    VIGIL_DATA_DIR: mkdtempSync(join(tmpdir(), 'vigil-data-')),
+    ...env,
+  });
   const logs: LogLine[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {

@@ -25,7 +25,7 @@ export function parseEngineEvent(json: EngineEventJson, timeNanoText?: string): 
     : json.timeNano !== undefined
       ? BigInt(Math.trunc(Number(json.timeNano)))
       : BigInt(json.time ?? 0) * 1_000_000_000n;
-  const base = { id: json.Actor.ID, name: attrs.name ?? '', timeNano };
+  const base = { id: json.Actor.ID, name: attrs.name ?? '', attributes: attrs, timeNano };
   if (json.Action.startsWith('health_status')) {
     const status = json.Action.slice('health_status'.length).replace(/^:\s*/, '').trim();
     if (status !== 'healthy' && status !== 'unhealthy' && status !== 'starting') return null;

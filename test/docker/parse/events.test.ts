@@ -49,7 +49,7 @@ test('a line that is not JSON throws; another type of event is ignored', (t) => 
   t.is(parseEngineEventLine('{"Type":"network","Action":"connect","Actor":{"ID":"n"},"timeNano":1}'), null);
 });
 
-const ev = (id: string, action: 'create' | 'start', timeNano: bigint) => ({ id, action, name: id, timeNano });
+const ev = (id: string, action: 'create' | 'start', timeNano: bigint) => ({ id, action, name: id, attributes: {}, timeNano });
 
 test('after a reconnection, events repeated at the resume instant are replays', (t) => {
   let point = startOfStream;

@@ -1,0 +1,36 @@
+/** Numbered schema changes: migration N is entry N-1. Never edit one that has shipped; add the next. */
+export const migrations: readonly string[] = [
+  `
+  -- what each container should be doing, keyed so that a recreated container keeps its record
+  CREATE TABLE desired_state (
+    key          TEXT PRIMARY KEY,
+    container_id TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    desired      TEXT NOT NULL CHECK (desired IN ('running', 'stopped')),
+    source       TEXT NOT NULL CHECK (source IN ('event', 'label', 'api', 'boot')),
+    reason       TEXT NOT NULL,
+    updated_at   INTEGER NOT NULL
+  );
+  -- the medic's schedule per container: survives a restart of vigil mid-backoff
+  CREATE TABLE recovery_state (
+    key            TEXT PRIMARY KEY,
+    attempts       INTEGER NOT NULL DEFAULT 0,
+    next_at        INTEGER NOT NULL DEFAULT 0,
+    last_action_at INTEGER,
+    gave_up_at     INTEGER,
+    last_problem   TEXT
+  );
+  -- transitions, intents and actions, for the history API and the daily health score
+  CREATE TABLE history (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    key          TEXT NOT NULL,
+    container_id TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    at           INTEGER NOT NULL,
+    kind         TEXT NOT NULL CHECK (kind IN ('status', 'intent', 'action')),
+    data         TEXT NOT NULL
+  );
+  CREATE INDEX history_key_at ON history (key, at);
+  CREATE INDEX history_at ON history (at);
+  `,
+];

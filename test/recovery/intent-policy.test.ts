@@ -1,0 +1,80 @@
+import test from 'ava';
+import { intentFromEvent, KILL_TO_DIE_WINDOW_MS } from '../../src/recovery/intent.js';
+import { actionPermitted, engineWillRestart } from '../../src/recovery/policy.js';
+import { containerKey, ownContainerId } from '../../src/recovery/identity.js';
+import type { ContainerEvent } from '../../src/docker/types.js';
+
+const ms = (n: number) => BigInt(n) * 1_000_000n;
+const ev = (action: ContainerEvent['action'], atMs: number, extra: Partial<ContainerEvent> = {}): ContainerEvent => ({
+  id: 'c', name: 'c', attributes: {}, action, timeNano: ms(atMs), ...extra,
+});
+
+test('start means should run', (t) => {
+  t.like(intentFromEvent(ev('start', 0), {}, 'no').change, { desired: 'running' });
+});
+
+test('a kill then a die is a stop on request, by kill', (t) => {
+  const { memory } = intentFromEvent(ev('kill', 1000, { signal: 15 }), {}, 'no');
+  const { change } = intentFromEvent(ev('die', 3000, { exitCode: 143 }), memory, 'no');
+  t.like(change, { desired: 'stopped', byKill: true });
+  t.regex(change!.reason, /signal 15/);
+});
+
+test('a die long after a kill is not that kill\'s doing', (t) => {
+  const { memory } = intentFromEvent(ev('kill', 0), {}, 'no');
+  t.like(intentFromEvent(ev('die', KILL_TO_DIE_WINDOW_MS + 1, { exitCode: 1 }), memory, 'no').change, { desired: 'running', byKill: false });
+});
+
+test('a die with no kill: exit 0 is a finished job, anything else a crash', (t) => {
+  t.like(intentFromEvent(ev('die', 0, { exitCode: 0 }), {}, 'no').change, { desired: 'stopped' });
+  t.like(intentFromEvent(ev('die', 0, { exitCode: 0 }), {}, 'always').change, { desired: 'running' });
+  t.like(intentFromEvent(ev('die', 0, { exitCode: 137 }), {}, 'no').change, { desired: 'running', reason: 'crashed (exit code 137)' });
+});
+
+test('docker restart ends as should run', (t) => {
+  let memory = {};
+  let last;
+  for (const e of [ev('kill', 0, { signal: 15 }), ev('die', 100, { exitCode: 143 }), ev('stop', 110), ev('start', 200), ev('restart', 210)]) {
+    const step = intentFromEvent(e, memory, 'no');
+    memory = step.memory;
+    if (step.change) last = step.change;
+  }
+  t.like(last, { desired: 'running' });
+});
+
+test('policy: the label wins over the scope; actions can be narrowed', (t) => {
+  t.true(actionPermitted({}, 'all', 'restart').allowed);
+  t.false(actionPermitted({ 'vigil.autoheal': 'false' }, 'all', 'restart').allowed);
+  t.false(actionPermitted({}, 'labelled', 'restart').allowed);
+  t.true(actionPermitted({ 'vigil.autoheal': 'true' }, 'labelled', 'restart').allowed);
+  t.false(actionPermitted({}, 'off', 'start').allowed);
+  t.true(actionPermitted({ 'vigil.autoheal': 'true' }, 'off', 'start').allowed);
+  const narrowed = { 'vigil.autoheal': 'true', 'vigil.autoheal.actions': 'restart, start' };
+  t.true(actionPermitted(narrowed, 'labelled', 'start').allowed);
+  t.regex(actionPermitted(narrowed, 'labelled', 'recreate').why, /does not allow recreate/);
+});
+
+test('the engine restarts always and unless-stopped, on-failure only after an exit with retries left', (t) => {
+  const r = (name: string, exitCode: number, restartCount = 0, max = 0) => ({ restartPolicy: { name, maximumRetryCount: max }, exitCode, restartCount });
+  t.true(engineWillRestart(r('always', 0), 'exit', false));
+  t.true(engineWillRestart(r('unless-stopped', 1), 'engine-restart', false));
+  t.false(engineWillRestart(r('always', 1), 'exit', true), 'not what the user stopped');
+  t.true(engineWillRestart(r('on-failure', 1, 1, 3), 'exit', false));
+  t.false(engineWillRestart(r('on-failure', 1, 3, 3), 'exit', false));
+  t.false(engineWillRestart(r('on-failure', 0), 'exit', false));
+  t.false(engineWillRestart(r('on-failure', 1), 'engine-restart', false));
+  t.false(engineWillRestart(r('no', 1), 'exit', false));
+});
+
+test('a container is keyed by compose service and replica, else by name', (t) => {
+  t.is(containerKey({ name: 'web', labels: {} }), 'name:web');
+  t.is(containerKey({ name: 'p-web-2', labels: { 'com.docker.compose.project': 'p', 'com.docker.compose.service': 'web', 'com.docker.compose.container-number': '2' } }), 'compose:p/web/2');
+});
+
+test('vigil finds its own container id in cgroup v1, v2 systemd, and mountinfo', (t) => {
+  const id = 'a'.repeat(64);
+  t.is(ownContainerId(`12:memory:/docker/${id}\n`, ''), id);
+  t.is(ownContainerId(`0::/system.slice/docker-${id}.scope\n`, ''), id);
+  t.is(ownContainerId('0::/\n', `1 2 0:1 /var/lib/docker/containers/${id}/hostname /etc/hostname rw - ext4 /dev/vda rw\n`), id);
+  t.is(ownContainerId('0::/user.slice\n', ''), null);
+});
