@@ -23,7 +23,8 @@ export interface ContainerEngine {
   /** Pulls an image; rejects with the engine's or the registry's own message. */
   pull(ref: string): Promise<void>;
   start(id: string): Promise<void>;
-  restart(id: string, timeoutSeconds: number): Promise<void>;
+  /** Restarts with the container's own stop timeout (its --stop-timeout, else the engine's 10 s). */
+  restart(id: string): Promise<void>;
   /** Replaces a container by a new one from the same configuration (name, labels, env, mounts, network, restart policy, healthcheck); returns the new id. */
   recreate(id: string): Promise<string>;
 }
@@ -160,8 +161,8 @@ export class DockerodeEngine implements ContainerEngine {
     await this.docker.getContainer(id).start();
   }
 
-  async restart(id: string, timeoutSeconds: number): Promise<void> {
-    await this.docker.getContainer(id).restart({ t: timeoutSeconds });
+  async restart(id: string): Promise<void> {
+    await this.docker.getContainer(id).restart();
   }
 
   async recreate(id: string): Promise<string> {

@@ -294,6 +294,7 @@ export class Medic extends EventEmitter<MedicEvents> {
     const key = containerKey(record);
     this.busy.add(key);
     const startedAt = this.clock();
+    this.bus.publish({ type: 'recovery.started', container: { id: record.shortId, name: record.name }, data: { action, reason } });
     let outcome: ActionOutcome = 'success';
     let error: string | undefined;
     let lastProblem: string | null = null;
@@ -303,7 +304,7 @@ export class Medic extends EventEmitter<MedicEvents> {
         try {
           switch (action) {
             case 'restart':
-              await this.engine.restart(record.id, 10);
+              await this.engine.restart(record.id);
               break;
             case 'start':
               await this.engine.start(record.id);
