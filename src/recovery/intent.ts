@@ -3,8 +3,8 @@ import type { Desired } from '../store/desired-state.js';
 
 /** What vigil remembers between events of one container to tell a user's stop from a crash. */
 export interface IntentMemory {
-  /** When the last kill (docker stop / docker kill / the engine) was seen, in ms. */
-  lastKillAt?: number;
+  /** When the stop began: the first kill of a stop (docker stop sends SIGTERM, then SIGKILL), in ms. */
+  firstKillAt?: number;
   lastKillSignal?: number;
 }
 
@@ -13,6 +13,8 @@ export interface IntentChange {
   reason: string;
   /** A stop by a kill: to be taken back if the engine turns out to have been shutting down. */
   byKill: boolean;
+  /** For a stop by kill: when its first kill came. */
+  killAt?: number;
 }
 
 /** How long after a kill a die still counts as that kill's doing (docker stop waits up to 10 s by default). */
@@ -34,12 +36,15 @@ export function intentFromEvent(
   switch (event.action) {
     case 'start':
       return { change: { desired: 'running', reason: 'started', byKill: false }, memory: {} };
-    case 'kill':
-      return { change: null, memory: { lastKillAt: at, lastKillSignal: event.signal } };
+    case 'kill': {
+      // a SIGKILL after the stop timeout belongs to the same stop
+      const ongoing = memory.firstKillAt !== undefined && at - memory.firstKillAt <= KILL_TO_DIE_WINDOW_MS;
+      return { change: null, memory: { firstKillAt: ongoing ? memory.firstKillAt : at, lastKillSignal: ongoing ? memory.lastKillSignal : event.signal } };
+    }
     case 'die': {
-      if (memory.lastKillAt !== undefined && at - memory.lastKillAt <= KILL_TO_DIE_WINDOW_MS) {
+      if (memory.firstKillAt !== undefined && at - memory.firstKillAt <= KILL_TO_DIE_WINDOW_MS) {
         const signal = memory.lastKillSignal !== undefined ? ` (signal ${memory.lastKillSignal})` : '';
-        return { change: { desired: 'stopped', reason: `stopped on request${signal}`, byKill: true }, memory: {} };
+        return { change: { desired: 'stopped', reason: `stopped on request${signal}`, byKill: true, killAt: memory.firstKillAt }, memory: {} };
       }
       if (event.exitCode === 0) {
         return restartPolicy === 'always'
@@ -51,4 +56,22 @@ export function intentFromEvent(
     default:
       return { change: null, memory };
   }
+}
+
+export interface KillStop {
+  key: string;
+  killAt: number;
+  dieAt: number;
+}
+
+/**
+ * Pure: which stops by kill were the engine's own shutdown. The engine stops every running container
+ * at once (the same SIGTERM instant, within a few hundred ms) and closes its event stream as soon as
+ * the last has died. So: if a die came shortly before the stream was lost, the kill that began it marks
+ * the shutdown; stops begun at that instant were the engine's, and earlier ones a person's.
+ */
+export function engineShutdownStops(stops: readonly KillStop[], lostAt: number, options = { streamEndSlackMs: 5000, burstMs: 500 }): KillStop[] {
+  const last = [...stops].sort((a, b) => b.dieAt - a.dieAt)[0];
+  if (!last || lostAt - last.dieAt > options.streamEndSlackMs) return [];
+  return stops.filter((s) => s.killAt >= last.killAt - options.burstMs);
 }

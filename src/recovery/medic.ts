@@ -12,7 +12,7 @@ import type { RecoveryState, RecoveryStateStore } from '../store/recovery-state.
 import type { EventBus } from '../streams/event-bus.js';
 import { diagnose, type Diagnosis } from './diagnosis.js';
 import { containerKey } from './identity.js';
-import { intentFromEvent, type IntentMemory } from './intent.js';
+import { engineShutdownStops, intentFromEvent, type IntentMemory, type KillStop } from './intent.js';
 import { actionPermitted, type PolicyScope, type RecoveryAction } from './policy.js';
 import { actionDue, afterAction, afterHealthyRun, type SchedulePolicy } from './schedule.js';
 
@@ -50,7 +50,7 @@ interface MedicEvents {
 export class Medic extends EventEmitter<MedicEvents> {
   private readonly memory = new Map<string, IntentMemory>();
   /** Stops by kill not yet proven to be the user's: the engine may be shutting down. */
-  private recentKillStops: { key: string; at: number; previous: ReturnType<DesiredStateStore['get']> }[] = [];
+  private recentKillStops: (KillStop & { previous: ReturnType<DesiredStateStore['get']>; recordedAt: number })[] = [];
   private readonly busy = new Set<string>();
   private readonly again = new Set<string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -103,8 +103,8 @@ export class Medic extends EventEmitter<MedicEvents> {
   }
 
   /** Evaluates every container: the periodic safety net for missed events. */
-  sweep(): void {
-    for (const entry of this.inventory.all()) this.schedule(entry.record.id, 0);
+  sweep(except: ReadonlySet<string> = new Set()): void {
+    for (const entry of this.inventory.all()) if (!except.has(entry.record.id)) this.schedule(entry.record.id, 0);
   }
 
   private readonly onEngineEvent = (event: ContainerEvent): void => {
@@ -126,8 +126,9 @@ export class Medic extends EventEmitter<MedicEvents> {
     this.stores.desired.put({ key, containerId: event.id, name: event.name, desired: change.desired, source: 'event', reason: change.reason, updatedAt: now });
     this.stores.history.add({ key, containerId: event.id, name: event.name, at: now, kind: 'intent', data: { desired: change.desired, reason: change.reason } });
     if (change.byKill) {
-      this.recentKillStops.push({ key, at: now, previous });
-      this.recentKillStops = this.recentKillStops.filter((k) => now - k.at <= this.options.engineShutdownWindowMs);
+      const dieAt = Number(event.timeNano / 1_000_000n);
+      this.recentKillStops.push({ key, killAt: change.killAt ?? dieAt, dieAt, previous, recordedAt: now });
+      this.recentKillStops = this.recentKillStops.filter((k) => dieAt - k.dieAt <= this.options.engineShutdownWindowMs);
     }
   };
 
@@ -136,10 +137,11 @@ export class Medic extends EventEmitter<MedicEvents> {
     const now = this.clock();
     this.engineWentAwayAt = now;
     this.bootPending = true;
-    for (const stop of this.recentKillStops) {
-      if (now - stop.at > this.options.engineShutdownWindowMs || !stop.previous || stop.previous.desired !== 'running') continue;
+    const recent = this.recentKillStops.filter((k) => now - k.dieAt <= this.options.engineShutdownWindowMs);
+    for (const stop of engineShutdownStops(recent, now) as typeof recent) {
+      if (!stop.previous || stop.previous.desired !== 'running') continue;
       const current = this.stores.desired.get(stop.key);
-      if (current?.desired !== 'stopped' || current.updatedAt !== stop.at) continue;
+      if (current?.desired !== 'stopped' || current.updatedAt !== stop.recordedAt) continue;
       this.stores.desired.put({ ...stop.previous, updatedAt: now, reason: `${stop.previous.reason}; the stop came from the engine shutting down` });
       this.logger.info({ container: stop.previous.name }, 'stop taken back: the engine was shutting down');
     }
@@ -189,6 +191,7 @@ export class Medic extends EventEmitter<MedicEvents> {
   async bootReconcile(trigger: 'vigil-start' | 'engine-restart', syncedAt: number): Promise<void> {
     this.timers.delete('boot');
     const recovered: string[] = [];
+    const actedOn = new Set<string>();
     const failed: { name: string; reason: string }[] = [];
     const skipped: { name: string; reason: string }[] = [];
     const wentAway = this.engineWentAwayAt;
@@ -205,6 +208,14 @@ export class Medic extends EventEmitter<MedicEvents> {
           skipped.push({ name: record.name, reason: permitted.why });
           return;
         }
+        // the same backoff as any action: a vigil restarted mid-backoff keeps to the schedule
+        const due = actionDue(this.stores.recovery.get(containerKey(record)), this.clock(), this.options.schedule);
+        if (due.kind !== 'due') {
+          skipped.push({ name: record.name, reason: due.kind === 'wait' ? `backing off for ${Math.ceil(due.waitMs / 1000)} s` : 'vigil has given up on it' });
+          if (due.kind === 'wait') this.schedule(record.id, due.waitMs);
+          return;
+        }
+        actedOn.add(record.id);
         const result = await this.act(record, 'start', trigger === 'engine-restart' ? 'stopped when the engine restarted' : 'should run; found stopped when vigil started');
         if (result.outcome === 'success') recovered.push(record.name);
         else failed.push({ name: record.name, reason: result.error ?? 'unknown' });
@@ -216,8 +227,9 @@ export class Medic extends EventEmitter<MedicEvents> {
       this.bus.publish({ type: 'recovery.boot', data: { trigger, recovered: recovered.sort(), failed, skipped } });
       this.logger.info({ trigger, recovered, failed }, 'reconciled after restart');
     }
-    // containers whose turn was held back by the boot reconcile
-    this.sweep();
+    // containers whose turn was held back by the boot reconcile; those it started are looked at again
+    // when their backoff allows (act schedules that), not now, before their start has reached the inventory
+    this.sweep(actedOn);
   }
 
   async evaluate(id: string): Promise<void> {

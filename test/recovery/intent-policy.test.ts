@@ -1,5 +1,5 @@
 import test from 'ava';
-import { intentFromEvent, KILL_TO_DIE_WINDOW_MS } from '../../src/recovery/intent.js';
+import { engineShutdownStops, intentFromEvent, KILL_TO_DIE_WINDOW_MS } from '../../src/recovery/intent.js';
 import { actionPermitted, engineWillRestart } from '../../src/recovery/policy.js';
 import { containerKey, ownContainerId } from '../../src/recovery/identity.js';
 import type { ContainerEvent } from '../../src/docker/types.js';
@@ -77,4 +77,24 @@ test('vigil finds its own container id in cgroup v1, v2 systemd, and mountinfo',
   t.is(ownContainerId(`0::/system.slice/docker-${id}.scope\n`, ''), id);
   t.is(ownContainerId('0::/\n', `1 2 0:1 /var/lib/docker/containers/${id}/hostname /etc/hostname rw - ext4 /dev/vda rw\n`), id);
   t.is(ownContainerId('0::/user.slice\n', ''), null);
+});
+
+test('a SIGKILL after the stop timeout belongs to the stop its SIGTERM began', (t) => {
+  let { memory } = intentFromEvent(ev('kill', 1000, { signal: 15 }), {}, 'no');
+  ({ memory } = intentFromEvent(ev('kill', 11_000, { signal: 9 }), memory, 'no'));
+  const { change } = intentFromEvent(ev('die', 11_100, { exitCode: 137 }), memory, 'no');
+  t.like(change, { desired: 'stopped', killAt: 1000 });
+  t.regex(change!.reason, /signal 15/);
+});
+
+test('the engine shutting down: stops begun in its final burst are its own, an earlier one a person\'s', (t) => {
+  // recorded from a real engine: `docker stop cb` 2.2 s before the engine was stopped, then the shutdown
+  const stops = [
+    { key: 'cb', killAt: 1_000, dieAt: 3_170 },
+    { key: 'ca', killAt: 3_250, dieAt: 5_340 },
+    { key: 'cc', killAt: 3_260, dieAt: 3_300 },
+  ];
+  t.deepEqual(engineShutdownStops(stops, 5_400).map((s) => s.key).sort(), ['ca', 'cc']);
+  t.deepEqual(engineShutdownStops(stops, 60_000), [], 'the stream was lost long after: not a shutdown');
+  t.deepEqual(engineShutdownStops([], 5_400), []);
 });

@@ -1,0 +1,133 @@
+import test from 'ava';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { docker as dockerOn, runContainer as runOn, waitFor } from '../helpers/engine.js';
+import { freePort } from '../helpers/nats.js';
+import { PrivateEngine } from '../helpers/private-engine.js';
+import { openSseClient, type SseClient } from '../helpers/sse.js';
+
+// The engine is stopped and started under vigil, and vigil is SIGKILLed: a private engine, vigil as a process.
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const engine = new PrivateEngine();
+const docker = (args: string[]) => dockerOn(args, engine.host);
+const dataDir = join(engine.dir, 'vigil-data');
+
+interface Vigil {
+  child: ChildProcess;
+  url: string;
+}
+
+async function startVigil(env: Record<string, string> = {}): Promise<Vigil> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/main.ts')], {
+    cwd: repo,
+    env: { ...process.env, DOCKER_HOST: engine.host, VIGIL_LISTEN: `127.0.0.1:${port}`, VIGIL_DATA_DIR: dataDir, VIGIL_AUTOHEAL: 'labelled', VIGIL_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${url}/health/ready`)).status === 200, { what: 'vigil ready', timeoutMs: 30_000 });
+  return { child, url };
+}
+
+async function stopVigil(v: Vigil, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (v.child.exitCode !== null) return;
+  await new Promise<void>((resolve) => {
+    v.child.once('exit', () => resolve());
+    v.child.kill(signal);
+  });
+}
+
+const status = async (n: string) => docker(['inspect', '-f', '{{.State.Status}}', n]);
+
+/** Start events per container since a time, straight from the engine. */
+async function startsSince(since: number): Promise<Record<string, number>> {
+  const out = await docker(['events', '--since', String(Math.floor(since / 1000)), '--until', String(Math.ceil(Date.now() / 1000)), '--filter', 'event=start', '--format', '{{.Actor.Attributes.name}}']);
+  const counts: Record<string, number> = {};
+  for (const n of out.split('\n').filter(Boolean)) counts[n] = (counts[n] ?? 0) + 1;
+  return counts;
+}
+
+async function bootEvent(client: SseClient): Promise<{ data: { trigger: string; recovered: string[]; failed: unknown[] } }> {
+  for (;;) {
+    const m = await client.next(30_000);
+    if (m.event === 'recovery.boot') return JSON.parse(m.data) as { data: { trigger: string; recovered: string[]; failed: unknown[] } };
+  }
+}
+
+test.before(async () => {
+  await engine.up();
+  const quick = ['--stop-timeout', '2'];
+  await runOn('r-no', [...quick, '--restart', 'no'], ['sleep', '100000'], engine.host);
+  await runOn('r-always', [...quick, '--restart', 'always'], ['sleep', '100000'], engine.host);
+  await runOn('r-unless', [...quick, '--restart', 'unless-stopped'], ['sleep', '100000'], engine.host);
+  await runOn('u-no', [...quick, '--restart', 'no'], ['sleep', '100000'], engine.host);
+  await runOn('u-unless', [...quick, '--restart', 'unless-stopped'], ['sleep', '100000'], engine.host);
+});
+
+test.after.always(() => engine.destroy());
+
+const shouldRun = ['r-always', 'r-no', 'r-unless'];
+const userStopped = ['u-no', 'u-unless'];
+
+test.serial('engine restarted under a running vigil: should-run containers back within 10 s, user-stopped ones stay stopped, none started twice, one recovery event', async (t) => {
+  const vigil = await startVigil();
+  t.teardown(() => stopVigil(vigil));
+  for (const n of userStopped) await docker(['stop', n]);
+  await new Promise((r) => setTimeout(r, 500));
+  const events = await openSseClient(`${vigil.url}/api/v1/events?types=recovery`);
+  t.teardown(() => events.close());
+
+  await engine.down();
+  const upAt = Date.now();
+  await engine.up();
+  const boot = await bootEvent(events);
+  await waitFor(async () => (await Promise.all(shouldRun.map(status))).every((s) => s === 'running'), { what: 'should-run containers running', timeoutMs: 10_000 - (Date.now() - upAt) });
+  t.log(`all should-run containers running ${Date.now() - upAt} ms after the engine started`);
+  for (const n of userStopped) t.is(await status(n), 'exited', `${n} stays stopped`);
+  t.is(boot.data.trigger, 'engine-restart');
+  t.deepEqual(boot.data.recovered, ['r-no'], 'vigil started only what the engine would not');
+  t.deepEqual(boot.data.failed, []);
+  const starts = await startsSince(upAt - 1000);
+  for (const n of shouldRun) t.is(starts[n], 1, `${n} started once`);
+  for (const n of userStopped) t.is(starts[n], undefined, `${n} not started`);
+  await new Promise((r) => setTimeout(r, 1500));
+  await t.throwsAsync(events.next(500), undefined, 'one recovery event, no more');
+});
+
+test.serial('engine restarted while vigil was down, vigil started after: the same outcome', async (t) => {
+  await engine.down();
+  const upAt = Date.now();
+  await engine.up();
+  const vigil = await startVigil();
+  t.teardown(() => stopVigil(vigil));
+  const events = await openSseClient(`${vigil.url}/api/v1/events?types=recovery.boot&lastEventId=0`);
+  t.teardown(() => events.close());
+  const boot = await bootEvent(events);
+  await waitFor(async () => (await Promise.all(shouldRun.map(status))).every((s) => s === 'running'), { what: 'should-run containers running', timeoutMs: 10_000 });
+  for (const n of userStopped) t.is(await status(n), 'exited', `${n} stays stopped`);
+  t.is(boot.data.trigger, 'vigil-start');
+  t.deepEqual(boot.data.recovered, ['r-no']);
+  const starts = await startsSince(upAt - 1000);
+  for (const n of shouldRun) t.is(starts[n], 1, `${n} started once`);
+});
+
+test.serial('vigil SIGKILLed in the middle of a backoff loses no desired state and resumes the schedule', async (t) => {
+  const vigil = await startVigil({ VIGIL_BACKOFF_BASE_SECONDS: '4', VIGIL_BOOT_GRACE_SECONDS: '0' });
+  await runOn('crashy', ['--label', 'vigil.autoheal=true'], ['sh', '-c', 'sleep 0.2; exit 1'], engine.host);
+  interface History { actions: { at: string; action: string; attempt: number; nextAllowedAt: string }[]; intents: { desired: string }[] }
+  const history = async (v: Vigil) => (await (await fetch(`${v.url}/api/v1/history/crashy`)).json()) as History;
+  const first = await waitFor(async () => (await history(vigil)).actions.find((a) => a.action === 'start' && a.attempt === 1), { what: 'the first start' });
+  await stopVigil(vigil, 'SIGKILL');
+
+  const again = await startVigil({ VIGIL_BACKOFF_BASE_SECONDS: '4', VIGIL_BOOT_GRACE_SECONDS: '0' });
+  t.teardown(() => stopVigil(again));
+  const second = await waitFor(async () => (await history(again)).actions.find((a) => a.attempt === 2), { what: 'the second start', timeoutMs: 20_000 });
+  const h = await history(again);
+  t.is(h.intents.at(-1)?.desired, 'running', 'the desired state survived');
+  t.is(second.action, 'start');
+  const gap = Date.parse(second.at) - Date.parse(first.at);
+  t.log(`second attempt ${gap} ms after the first (backoff 4 s, vigil killed in between)`);
+  t.true(Date.parse(second.at) >= Date.parse(first.nextAllowedAt) - 50, 'not before the backoff allowed');
+  t.true(gap < 4000 + 8000, 'resumed, not restarted from scratch or lost');
+});
