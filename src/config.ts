@@ -19,6 +19,48 @@ const hostPort = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/, '
 
 const policyScope = z.enum(['all', 'labelled', 'off']);
 
+export const severities = ['info', 'warning', 'critical'] as const;
+export const notifyEvents = ['unhealthy', 'crash', 'oom', 'alert', 'recovered', 'gave_up', 'boot_recovery'] as const;
+
+const channelCommon = {
+  name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'a channel name is letters, digits, _ . - (up to 63)'),
+  /** The events this channel wants; all when absent. */
+  events: z.array(z.enum(notifyEvents)).min(1).optional(),
+  minSeverity: z.enum(severities).default('info'),
+  /** Messages per minute at most; the rest wait in the outbox. */
+  ratePerMinute: z.number().int().min(1).max(10_000).default(30),
+};
+
+export const channelSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    ...channelCommon,
+    type: z.literal('email'),
+    smtp: z.strictObject({
+      host: z.string().min(1),
+      port: z.number().int().min(1).max(65535).default(587),
+      /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
+      secure: z.boolean().default(false),
+      requireTLS: z.boolean().default(false),
+      /** Accept a self-signed certificate (an internal relay); off by default. */
+      allowSelfSigned: z.boolean().default(false),
+      user: z.string().optional(),
+      pass: z.string().optional(),
+    }),
+    from: z.string().min(3),
+    to: z.array(z.email()).min(1),
+  }),
+  z.strictObject({
+    ...channelCommon,
+    type: z.literal('webhook'),
+    url: z.url({ protocol: /^https?$/ }),
+    /** HMAC-SHA256 of the body, sent as X-Vigil-Signature: sha256=<hex>. */
+    secret: z.string().min(8).optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+  }),
+  z.strictObject({ ...channelCommon, type: z.literal('slack'), url: z.url({ protocol: /^https?$/ }) }),
+]);
+export type ChannelConfig = z.output<typeof channelSchema>;
+
 // strict: a misspelt key in the file is an error, not a silently ignored setting
 export const configSchema = z
   .strictObject({
@@ -68,6 +110,19 @@ export const configSchema = z
     sweepCron: z.string().min(9).default('* * * * *'),
     /** Days of history kept. */
     historyDays: z.coerce.number().int().min(1).max(3650).default(30),
+    /** Notification channels (only in the file). */
+    channels: z.array(channelSchema).default([]),
+    /** Links in messages, when set. */
+    grafanaUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** A notification not delivered within this many hours is given up (and counted). */
+    notifyExpiryHours: seconds.default(24),
+    /** The same message (same key) again within this window is dropped. */
+    notifyDedupeSeconds: seconds.default(300),
+    /** Messages about several containers within this window are sent as one. */
+    notifyGroupSeconds: z.coerce.number().min(0).default(2),
+    /** First retry delay of a failed delivery, doubling up to the cap. */
+    notifyRetrySeconds: seconds.default(5),
+    notifyRetryMaxSeconds: seconds.default(600),
   })
   .transform((c, ctx) => {
     const listen = c.listen ?? (c.apiToken ? '0.0.0.0:9323' : '127.0.0.1:9323');
@@ -81,6 +136,11 @@ export const configSchema = z
       });
     }
     if (!cron.validate(c.sweepCron)) ctx.addIssue({ code: 'custom', path: ['sweepCron'], message: `"${c.sweepCron}" is not a cron expression` });
+    const channelNames = new Set<string>();
+    for (const [i, channel] of c.channels.entries()) {
+      if (channelNames.has(channel.name)) ctx.addIssue({ code: 'custom', path: ['channels', i, 'name'], message: `channel name "${channel.name}" is used twice` });
+      channelNames.add(channel.name);
+    }
     const seen = new Map<string, string>();
     for (const label of c.labels) {
       const prom = promLabelName(label);
@@ -140,6 +200,12 @@ const envNames: Record<string, keyof ConfigInput> = {
   VIGIL_ENGINE_SHUTDOWN_WINDOW_SECONDS: 'engineShutdownWindowSeconds',
   VIGIL_SWEEP_CRON: 'sweepCron',
   VIGIL_HISTORY_DAYS: 'historyDays',
+  VIGIL_GRAFANA_URL: 'grafanaUrl',
+  VIGIL_NOTIFY_EXPIRY_HOURS: 'notifyExpiryHours',
+  VIGIL_NOTIFY_DEDUPE_SECONDS: 'notifyDedupeSeconds',
+  VIGIL_NOTIFY_GROUP_SECONDS: 'notifyGroupSeconds',
+  VIGIL_NOTIFY_RETRY_SECONDS: 'notifyRetrySeconds',
+  VIGIL_NOTIFY_RETRY_MAX_SECONDS: 'notifyRetryMaxSeconds',
 };
 const keyToEnv = Object.fromEntries(Object.entries(envNames).map(([env, key]) => [key, env]));
 
@@ -162,7 +228,8 @@ export function parseConfig(env: NodeJS.ProcessEnv, file: Record<string, unknown
     throw new ConfigError(
       result.error.issues.map((issue) => {
         const key = String(issue.path[0] ?? '');
-        const where = key ? (keyToEnv[key] ? `${keyToEnv[key]} (${key})` : key) : 'configuration';
+        const path = issue.path.map(String).join('.');
+        const where = key ? (keyToEnv[key] ? `${keyToEnv[key]} (${key})` : path) : 'configuration';
         return `${where}: ${issue.message}`;
       }),
     );

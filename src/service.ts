@@ -27,6 +27,10 @@ import { RecoveryStateStore } from './store/recovery-state.js';
 import { HistoryStore } from './store/history.js';
 import { Medic } from './recovery/medic.js';
 import { ownContainerId } from './recovery/identity.js';
+import { OutboxStore } from './store/outbox.js';
+import { Dispatcher } from './notify/dispatcher.js';
+import { createNotifier } from './notify/channels/index.js';
+import { notificationFor } from './notify/message.js';
 
 export interface Vigil {
   app: Koa;
@@ -38,6 +42,7 @@ export interface Vigil {
   bus: EventBus;
   nats: NatsPublisher | null;
   medic: Medic;
+  dispatcher: Dispatcher;
   db: Db;
   /** Starts following the engine and sampling; resolves at once (the engine may come later). */
   start(): void;
@@ -118,6 +123,26 @@ export function createVigil(config: Config, logger: Logger): Vigil {
   });
   let sweep: ScheduledTask | null = null;
 
+  const outbox = new OutboxStore(db);
+  const dispatcher = new Dispatcher(
+    outbox,
+    config.channels.map((c) => ({ config: c, notifier: createNotifier(c) })),
+    logger.child({ component: 'notify' }),
+    {
+      retryBaseMs: config.notifyRetrySeconds * 1000,
+      retryMaxMs: config.notifyRetryMaxSeconds * 1000,
+      expiryMs: config.notifyExpiryHours * 3_600_000,
+      dedupeMs: config.notifyDedupeSeconds * 1000,
+      groupMs: config.notifyGroupSeconds * 1000,
+      tickMs: 250,
+    },
+  );
+  const links = { grafanaUrl: config.grafanaUrl, alertmanagerUrl: config.alertmanagerUrl };
+  bus.on('event', (event) => {
+    const notification = notificationFor(event, links);
+    if (notification) dispatcher.enqueue(notification);
+  });
+
   let generation = 0;
   const bump = (): void => {
     generation++;
@@ -128,7 +153,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
   const metrics = createMetrics(
     { containers: () => inventory.all(), snapshot, hostMemoryBytes: () => hostMemoryBytes, generation: () => generation },
     { labels: config.labels },
-    { events, inventory, sampler, nats, medic },
+    { events, inventory, sampler, nats, medic, dispatcher },
   );
 
   const app = createApp({
@@ -139,6 +164,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
     engine,
     bus,
     history: { store: stores.history, retentionDays: config.historyDays },
+    dispatcher,
     streams: {
       heartbeatMs: config.sseHeartbeatSeconds * 1000,
       logsTailCap: config.logsTailMax,
@@ -169,6 +195,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
     bus,
     nats,
     medic,
+    dispatcher,
     db,
     start() {
       logger.info({ sources: sources.map((s) => s.name), intervalSeconds: config.sampleIntervalSeconds }, 'sampling resources');
@@ -176,9 +203,10 @@ export function createVigil(config: Config, logger: Logger): Vigil {
       sampler.start();
       nats?.start();
       medic.start();
+      dispatcher.start();
       sweep = cron.schedule(config.sweepCron, () => {
         medic.sweep();
-        const pruned = stores.history.prune(Date.now() - config.historyDays * 86_400_000);
+        const pruned = stores.history.prune(Date.now() - config.historyDays * 86_400_000) + outbox.prune(Date.now() - config.historyDays * 86_400_000);
         if (pruned > 0) logger.info({ pruned }, 'pruned old history');
       });
     },
@@ -204,6 +232,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
       const force = setTimeout(() => server?.closeAllConnections(), 5_000);
       await sweep?.stop();
       await Promise.all([closing, sampler.stop(), events.stop(), nats?.stop(), medic.stop()]);
+      await dispatcher.stop();
       db.close();
       clearTimeout(force);
     },

@@ -12,6 +12,8 @@ import type { ContainerEngine } from '../docker/engine.js';
 import type { EventBus } from '../streams/event-bus.js';
 import type { HistoryStore } from '../store/history.js';
 import { historyRoutes } from './routes/history.js';
+import { channelRoutes } from './routes/channels.js';
+import type { Dispatcher } from '../notify/dispatcher.js';
 
 export interface AppDependencies {
   logger: Logger;
@@ -23,6 +25,7 @@ export interface AppDependencies {
   bus: EventBus;
   streams: StreamOptions;
   history: { store: HistoryStore; retentionDays: number };
+  dispatcher: Dispatcher;
 }
 
 /** The HTTP face of vigil, built but not listening: main.ts listens, tests drive it on an ephemeral port. */
@@ -43,6 +46,7 @@ export function createApp(deps: AppDependencies): Koa {
   containerRoutes(api, deps.containers);
   streamRoutes(api, { engine: deps.engine, containers: deps.containers, bus: deps.bus, logger: deps.logger }, deps.streams);
   historyRoutes(api, { containers: deps.containers, history: deps.history.store, retentionDays: deps.history.retentionDays });
+  channelRoutes(api, deps.dispatcher);
   app.use(api.routes()).use(api.allowedMethods({ throw: true }));
   return app;
 }

@@ -4,6 +4,7 @@ import type { Inventory } from '../docker/inventory.js';
 import type { Sampler } from '../sampler.js';
 import type { NatsPublisher } from '../streams/nats.js';
 import type { Medic } from '../recovery/medic.js';
+import type { Dispatcher } from '../notify/dispatcher.js';
 
 export interface SelfMetricSources {
   events: EngineEvents;
@@ -11,10 +12,37 @@ export interface SelfMetricSources {
   sampler: Sampler;
   nats: NatsPublisher | null;
   medic: Medic;
+  dispatcher: Dispatcher;
 }
 
 /** vigil's own health: is the engine there, how long sweeps take, how much it sees. */
-export function registerSelfMetrics(registry: Registry, { events, inventory, sampler, nats, medic }: SelfMetricSources): void {
+export function registerSelfMetrics(registry: Registry, { events, inventory, sampler, nats, medic, dispatcher }: SelfMetricSources): void {
+  const notifications = new Counter({
+    name: 'vigil_notifications_total',
+    help: 'Notifications by channel and outcome (sent, failed attempt, expired, deduplicated).',
+    labelNames: ['channel', 'outcome'],
+    registers: [registry],
+  });
+  dispatcher.on('outcome', (channel, outcome, n) => notifications.inc({ channel, outcome }, n));
+  const perChannel = (name: string, help: string, value: (h: ReturnType<Dispatcher['health']>[number]) => number | null) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['channel'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const h of dispatcher.health()) {
+          const v = value(h);
+          if (v !== null) this.set({ channel: h.name }, v);
+        }
+      },
+    });
+  perChannel('vigil_outbox_depth', 'Notifications waiting in the outbox, per channel.', (h) => h.pending);
+  perChannel('vigil_channel_error_rate', 'Share of the last 20 delivery attempts that failed, per channel.', (h) => h.errorRate);
+  perChannel('vigil_channel_latency_seconds', 'Time the last successful delivery took, per channel.', (h) => (h.latencyMs === null ? null : h.latencyMs / 1000));
+  perChannel('vigil_channel_last_success_timestamp_seconds', 'When the channel last accepted a message.', (h) => (h.lastSuccessAt ? Date.parse(h.lastSuccessAt) / 1000 : null));
+
   const actions = new Counter({
     name: 'vigil_recovery_actions_total',
     help: 'Recovery actions taken, by action (restart, start, recreate, pull) and outcome (success, failure).',

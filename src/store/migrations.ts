@@ -33,4 +33,21 @@ export const migrations: readonly string[] = [
   CREATE INDEX history_key_at ON history (key, at);
   CREATE INDEX history_at ON history (at);
   `,
+  `
+  -- every notification is written here before it is sent, one row per channel, until delivered or expired
+  CREATE TABLE outbox (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    channel      TEXT NOT NULL,
+    dedupe_key   TEXT NOT NULL,
+    payload      TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    next_at      INTEGER NOT NULL,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    status       TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'expired')),
+    last_error   TEXT,
+    sent_at      INTEGER
+  );
+  CREATE INDEX outbox_due ON outbox (status, next_at);
+  CREATE INDEX outbox_dedupe ON outbox (channel, dedupe_key, created_at);
+  `,
 ];

@@ -1,4 +1,4 @@
-import { connect, type Msg, type NatsConnection } from 'nats';
+import type { Msg, NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import type { EventBus, VigilEvent } from './event-bus.js';
 
@@ -69,6 +69,8 @@ export class NatsPublisher {
 
   private async connect(): Promise<void> {
     try {
+      // loaded only when NATS is configured: the client is a sizeable share of vigil's memory
+      const { connect } = await import('nats');
       const nc = await connect({
         servers: this.url,
         name: 'vigil',

@@ -1,0 +1,201 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { backoffDelay } from '../backoff.js';
+import type { ChannelConfig } from '../config.js';
+import type { OutboxRow, OutboxStore } from '../store/outbox.js';
+import { groupNotifications, wants, type Notification } from './message.js';
+import type { Notifier } from './notifier.js';
+
+export interface DispatcherOptions {
+  retryBaseMs: number;
+  retryMaxMs: number;
+  expiryMs: number;
+  dedupeMs: number;
+  /** After a message, others for the same channel wait this long and go out together. */
+  groupMs: number;
+  tickMs: number;
+}
+
+export interface ChannelHealth {
+  name: string;
+  type: string;
+  sent: number;
+  failed: number;
+  expired: number;
+  pending: number;
+  /** Of the last 20 attempts. */
+  errorRate: number;
+  latencyMs: number | null;
+  lastSuccessAt: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+}
+
+export type DeliveryOutcome = 'sent' | 'failed' | 'expired' | 'deduplicated';
+
+interface ChannelState {
+  notifier: Notifier;
+  config: ChannelConfig;
+  busy: boolean;
+  lastSentAt: number | null;
+  /** Send times within the last minute, for the rate limit. */
+  recentSends: number[];
+  health: Omit<ChannelHealth, 'name' | 'type' | 'pending' | 'errorRate'> & { outcomes: boolean[] };
+}
+
+/** Pure: the rows of one channel ready now: at once after a quiet spell, else grouped after the window. */
+export function readyRows(rows: readonly OutboxRow[], lastSentAt: number | null, groupMs: number, now: number): OutboxRow[] {
+  return rows.filter((r) => r.attempts > 0 || lastSentAt === null || now >= Math.max(r.createdAt, lastSentAt + groupMs));
+}
+
+/**
+ * Sends what the outbox holds: per channel, one delivery at a time, within its rate limit; failures are
+ * retried with backoff until delivered or expired. Everything it sends was written to the store first,
+ * so what was pending when vigil died goes out when it starts again.
+ */
+export class Dispatcher extends EventEmitter<{ outcome: [string, DeliveryOutcome, number] }> {
+  private readonly channels = new Map<string, ChannelState>();
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly outbox: OutboxStore,
+    notifiers: readonly { notifier: Notifier; config: ChannelConfig }[],
+    private readonly logger: Logger,
+    private readonly options: DispatcherOptions,
+    private readonly clock: () => number = Date.now,
+  ) {
+    super();
+    for (const { notifier, config } of notifiers) {
+      this.channels.set(config.name, {
+        notifier, config, busy: false, lastSentAt: null, recentSends: [],
+        health: { sent: 0, failed: 0, expired: 0, latencyMs: null, lastSuccessAt: null, lastError: null, lastErrorAt: null, outcomes: [] },
+      });
+    }
+  }
+
+  /** Writes the notification to the outbox of every channel that wants it. */
+  enqueue(n: Notification): void {
+    const now = this.clock();
+    for (const [name, channel] of this.channels) {
+      if (!wants(channel.config, n)) continue;
+      const added = this.outbox.add(name, n.key, JSON.stringify(n), now, this.options.dedupeMs);
+      if (!added) this.emit('outcome', name, 'deduplicated', 1);
+    }
+    this.kick();
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.kick(), this.options.tickMs);
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+    for (const channel of this.channels.values()) await channel.notifier.close?.();
+  }
+
+  health(): ChannelHealth[] {
+    const depth = this.outbox.depth();
+    return [...this.channels.values()].map((c) => ({
+      name: c.config.name,
+      type: c.config.type,
+      sent: c.health.sent,
+      failed: c.health.failed,
+      expired: c.health.expired,
+      pending: depth.get(c.config.name) ?? 0,
+      errorRate: c.health.outcomes.length ? c.health.outcomes.filter((ok) => !ok).length / c.health.outcomes.length : 0,
+      latencyMs: c.health.latencyMs,
+      lastSuccessAt: c.health.lastSuccessAt,
+      lastError: c.health.lastError,
+      lastErrorAt: c.health.lastErrorAt,
+    }));
+  }
+
+  /** Sends a test message straight to a channel (not through the outbox) and reports how it went. */
+  async test(name: string): Promise<{ ok: boolean; latencyMs: number; error?: string } | null> {
+    const channel = this.channels.get(name);
+    if (!channel) return null;
+    const now = new Date(this.clock()).toISOString();
+    const started = this.clock();
+    try {
+      await channel.notifier.send({ key: `test/${now}`, event: 'alert', severity: 'info', title: `Test message from vigil to ${name}`, text: 'If you can read this, the channel works.', links: [], at: now });
+      this.record(channel, true, this.clock() - started);
+      return { ok: true, latencyMs: this.clock() - started };
+    } catch (err) {
+      const error = (err as Error).message;
+      this.record(channel, false, this.clock() - started, error);
+      return { ok: false, latencyMs: this.clock() - started, error };
+    }
+  }
+
+  private kick(): void {
+    this.running ??= this.drain().finally(() => {
+      this.running = null;
+    });
+  }
+
+  private async drain(): Promise<void> {
+    const now = this.clock();
+    const due = this.outbox.due(now, 500);
+    const byChannel = new Map<string, OutboxRow[]>();
+    for (const row of due) byChannel.set(row.channel, [...(byChannel.get(row.channel) ?? []), row]);
+    await Promise.all([...byChannel].map(([name, rows]) => this.deliver(name, rows, now)));
+  }
+
+  private async deliver(name: string, rows: OutboxRow[], now: number): Promise<void> {
+    const channel = this.channels.get(name);
+    if (!channel) {
+      // a channel removed from the configuration: its messages can never go out
+      for (const row of rows) this.outbox.expire(row.id, `no channel named ${name} any more`);
+      return;
+    }
+    if (channel.busy) return;
+    for (const row of rows.filter((r) => now - r.createdAt > this.options.expiryMs)) {
+      this.outbox.expire(row.id, row.lastError ?? 'expired before delivery');
+      channel.health.expired++;
+      this.emit('outcome', name, 'expired', 1);
+      this.logger.error({ channel: name, key: row.dedupeKey, lastError: row.lastError }, 'notification expired undelivered');
+    }
+    channel.recentSends = channel.recentSends.filter((t) => now - t < 60_000);
+    if (channel.recentSends.length >= channel.config.ratePerMinute) return;
+    const batch = readyRows(rows.filter((r) => now - r.createdAt <= this.options.expiryMs), channel.lastSentAt, this.options.groupMs, now).slice(0, 50);
+    if (batch.length === 0) return;
+    channel.busy = true;
+    const started = this.clock();
+    try {
+      await channel.notifier.send(groupNotifications(batch.map((r) => JSON.parse(r.payload) as Notification)));
+      const done = this.clock();
+      this.outbox.markSent(batch.map((r) => r.id), done);
+      channel.lastSentAt = done;
+      channel.recentSends.push(done);
+      this.record(channel, true, done - started);
+      channel.health.sent += batch.length;
+      this.emit('outcome', name, 'sent', batch.length);
+    } catch (err) {
+      const error = (err as Error).message;
+      const attempts = Math.max(...batch.map((r) => r.attempts));
+      this.outbox.retryLater(batch.map((r) => r.id), this.clock() + backoffDelay(attempts, { initialMs: this.options.retryBaseMs, maxMs: this.options.retryMaxMs }), error);
+      this.record(channel, false, this.clock() - started, error);
+      channel.health.failed += batch.length;
+      this.emit('outcome', name, 'failed', batch.length);
+      this.logger.warn({ channel: name, err: error, messages: batch.length, attempt: attempts + 1 }, 'notification delivery failed; will retry');
+    } finally {
+      channel.busy = false;
+    }
+  }
+
+  private record(channel: ChannelState, ok: boolean, latencyMs: number, error?: string): void {
+    const h = channel.health;
+    h.outcomes = [...h.outcomes, ok].slice(-20);
+    if (ok) {
+      h.latencyMs = latencyMs;
+      h.lastSuccessAt = new Date(this.clock()).toISOString();
+    } else {
+      h.lastError = error ?? 'unknown';
+      h.lastErrorAt = new Date(this.clock()).toISOString();
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import type { notifyEvents, severities } from '../config.js';
+import type { VigilEvent } from '../streams/event-bus.js';
+
+export type NotifyEvent = (typeof notifyEvents)[number];
+export type Severity = (typeof severities)[number];
+
+/** One thing to tell people about; a channel renders it in its own way. */
+export interface Notification {
+  /** Same key within the dedupe window: the same news, sent once. */
+  key: string;
+  event: NotifyEvent;
+  severity: Severity;
+  /** One line: what happened to what. */
+  title: string;
+  /** What happened, to which container, and what vigil did about it. */
+  text: string;
+  container?: { id: string; name: string };
+  links: { label: string; url: string }[];
+  at: string;
+}
+
+export const severityRank: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+
+export interface LinkOptions {
+  grafanaUrl?: string;
+  alertmanagerUrl?: string;
+}
+
+function links(options: LinkOptions, container?: { name: string }): Notification['links'] {
+  const out: Notification['links'] = [];
+  if (options.grafanaUrl) {
+    out.push({ label: 'Grafana', url: container ? `${options.grafanaUrl}/d/vigil?var-container=${encodeURIComponent(container.name)}` : options.grafanaUrl });
+  }
+  if (options.alertmanagerUrl) out.push({ label: 'Alertmanager', url: `${options.alertmanagerUrl}/#/alerts` });
+  return out;
+}
+
+/**
+ * Pure: the notification an event on the bus calls for, if any: ill-health, crashes, OOM kills,
+ * recoveries, giving up, and what came back after a restart.
+ */
+export function notificationFor(event: VigilEvent, options: LinkOptions = {}): Notification | null {
+  const c = event.container;
+  const base = { at: event.time, ...(c ? { container: c } : {}), links: links(options, c) };
+  const d = event.data;
+  switch (event.type) {
+    case 'container.health':
+      if (d.to !== 'unhealthy' || !c) return null;
+      return {
+        ...base,
+        key: `unhealthy/${c.name}/${event.time.slice(0, 16)}`,
+        event: 'unhealthy',
+        severity: 'warning',
+        title: `${c.name} is unhealthy`,
+        text: `Container ${c.name} (${c.id}) turned unhealthy${d.failingStreak !== undefined ? ` after ${String(d.failingStreak)} failed checks` : ''}${d.lastOutput ? `; last check said: ${String(d.lastOutput)}` : ''}. vigil restarts it if its policy allows.`,
+      };
+    case 'container.state': {
+      if (!c || (d.to !== 'exited' && d.to !== 'dead') || d.from !== 'running') return null;
+      if (d.oomKilled === true) {
+        return { ...base, key: `oom/${c.name}/${event.id}`, event: 'oom', severity: 'critical', title: `${c.name} was OOM-killed`, text: `The kernel killed container ${c.name} (${c.id}) for running out of memory (exit code ${String(d.exitCode)}).` };
+      }
+      const code = Number(d.exitCode);
+      // 0 is a finished job; 137 and 143 follow a kill (a stop), which is not news
+      if (!Number.isFinite(code) || code === 0 || code === 137 || code === 143) return null;
+      return { ...base, key: `crash/${c.name}/${event.id}`, event: 'crash', severity: 'critical', title: `${c.name} crashed (exit code ${code})`, text: `Container ${c.name} (${c.id}) exited with code ${code}. vigil brings it back if its policy allows.` };
+    }
+    case 'recovery.action':
+      if (d.outcome !== 'success' || !c) return null;
+      return { ...base, key: `recovered/${c.name}/${event.id}`, event: 'recovered', severity: 'info', title: `${c.name} recovered (${String(d.action)})`, text: `vigil ran ${String(d.action)} on ${c.name} (${c.id}) because: ${String(d.reason)}. Attempt ${String(d.attempt)}.` };
+    case 'recovery.gave_up':
+      if (!c) return null;
+      return { ...base, key: `gave_up/${c.name}/${event.id}`, event: 'gave_up', severity: 'critical', title: `vigil gave up on ${c.name}`, text: `After ${String(d.attempts)} attempts vigil stopped trying to recover ${c.name} (${c.id}): ${String(d.reason)}. It needs a person.` };
+    case 'recovery.boot': {
+      const recovered = (d.recovered as string[]) ?? [];
+      const failed = (d.failed as { name: string; reason: string }[]) ?? [];
+      if (recovered.length + failed.length === 0) return null;
+      const trigger = d.trigger === 'engine-restart' ? 'the Docker engine restarted' : 'vigil started';
+      return {
+        ...base,
+        key: `boot/${event.id}`,
+        event: 'boot_recovery',
+        severity: failed.length > 0 ? 'critical' : 'warning',
+        title: `Recovered ${recovered.length} container(s) after ${trigger === 'vigil started' ? 'vigil started' : 'an engine restart'}${failed.length ? `; ${failed.length} failed` : ''}`,
+        text: [`After ${trigger}:`, ...recovered.map((n) => `  started ${n}`), ...failed.map((f) => `  could not start ${f.name}: ${f.reason}`)].join('\n'),
+      };
+    }
+    default:
+      return null;
+  }
+}
+
+/** Pure: whether a channel wants this notification. */
+export function wants(channel: { events?: readonly NotifyEvent[]; minSeverity: Severity }, n: Notification): boolean {
+  return (!channel.events || channel.events.includes(n.event)) && severityRank[n.severity] >= severityRank[channel.minSeverity];
+}
+
+/** Pure: several notifications of one burst as one message. */
+export function groupNotifications(batch: readonly Notification[]): Notification {
+  if (batch.length === 1) return batch[0]!;
+  const worst = batch.reduce((a, b) => (severityRank[b.severity] > severityRank[a.severity] ? b : a));
+  const containers = [...new Set(batch.map((n) => n.container?.name).filter(Boolean))];
+  return {
+    key: batch.map((n) => n.key).join('+'),
+    event: worst.event,
+    severity: worst.severity,
+    title: `${batch.length} events about ${containers.length} container(s): ${containers.slice(0, 5).join(', ')}${containers.length > 5 ? ', …' : ''}`,
+    text: batch.map((n) => `• ${n.title}\n  ${n.text.replace(/\n/g, '\n  ')}`).join('\n'),
+    links: worst.links,
+    at: batch[0]!.at,
+  };
+}
