@@ -86,6 +86,8 @@ export class Dispatcher extends EventEmitter<{ outcome: [string, DeliveryOutcome
   }
 
   start(): void {
+    const pending = this.outbox.retryAllNow(this.clock());
+    if (pending > 0) this.logger.info({ pending }, 'sending notifications left pending by an earlier run');
     this.timer = setInterval(() => this.kick(), this.options.tickMs);
     this.kick();
   }

@@ -45,7 +45,8 @@ export function notificationFor(event: VigilEvent, options: LinkOptions = {}): N
   const d = event.data;
   switch (event.type) {
     case 'container.health':
-      if (d.to !== 'unhealthy' || !c) return null;
+      // health inferred from state turns unhealthy on a crash, which is told as a crash
+      if (d.to !== 'unhealthy' || d.source !== 'healthcheck' || !c) return null;
       return {
         ...base,
         key: `unhealthy/${c.name}/${event.time.slice(0, 16)}`,

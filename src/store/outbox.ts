@@ -39,6 +39,7 @@ export class OutboxStore {
   private readonly expireStmt;
   private readonly depthStmt;
   private readonly pruneStmt;
+  private readonly retryNowStmt;
 
   constructor(private readonly db: Db) {
     this.existsStmt = db.prepare<[string, string, number], { n: number }>('SELECT count(*) AS n FROM outbox WHERE channel = ? AND dedupe_key = ? AND created_at >= ?');
@@ -49,6 +50,7 @@ export class OutboxStore {
     this.expireStmt = db.prepare("UPDATE outbox SET status = 'expired', last_error = ? WHERE id = ?");
     this.depthStmt = db.prepare<[], { channel: string; n: number }>("SELECT channel, count(*) AS n FROM outbox WHERE status = 'pending' GROUP BY channel");
     this.pruneStmt = db.prepare("DELETE FROM outbox WHERE status != 'pending' AND created_at < ?");
+    this.retryNowStmt = db.prepare("UPDATE outbox SET next_at = ? WHERE status = 'pending' AND next_at > ?");
   }
 
   /** Adds a message unless the same key went to the same channel within the dedupe window; true when added. */
@@ -79,6 +81,11 @@ export class OutboxStore {
   /** Pending messages per channel. */
   depth(): Map<string, number> {
     return new Map(this.depthStmt.all().map((r) => [r.channel, r.n]));
+  }
+
+  /** Everything pending becomes due now (a new process owes no wait to the backoff of a dead one). */
+  retryAllNow(now: number): number {
+    return this.retryNowStmt.run(now, now).changes;
   }
 
   prune(before: number): number {

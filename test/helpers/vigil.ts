@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { parseConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
 import { createVigil, type Vigil } from '../../src/service.js';
 import { testDockerHost } from './engine.js';
 
@@ -23,7 +23,7 @@ export interface RunningVigil {
 
 /** vigil in this process against the test engine, on an ephemeral loopback port, its logs kept for assertions. */
 export async function startVigil(env: Record<string, string> = {}): Promise<RunningVigil> {
-  const config = parseConfig({
+  const config = loadConfig({
     DOCKER_HOST: testDockerHost(),
     VIGIL_LISTEN: '127.0.0.1:0',
     VIGIL_SAMPLE_INTERVAL_SECONDS: '1',

@@ -12,7 +12,7 @@ const ev = (type: string, data: Record<string, unknown>, container = c): VigilEv
 
 test('unhealthy, crash, OOM, recovered, gave up and boot recovery each make a notification naming the container', (t) => {
   const cases: [VigilEvent, string, string][] = [
-    [ev('container.health', { from: 'healthy', to: 'unhealthy', failingStreak: 3, lastOutput: 'timeout' }), 'unhealthy', 'warning'],
+    [ev('container.health', { from: 'healthy', to: 'unhealthy', source: 'healthcheck', failingStreak: 3, lastOutput: 'timeout' }), 'unhealthy', 'warning'],
     [ev('container.state', { from: 'running', to: 'exited', exitCode: 2, oomKilled: false }), 'crash', 'critical'],
     [ev('container.state', { from: 'running', to: 'exited', exitCode: 137, oomKilled: true }), 'oom', 'critical'],
     [ev('recovery.action', { action: 'restart', reason: 'unhealthy', outcome: 'success', attempt: 1 }), 'recovered', 'info'],
@@ -36,6 +36,7 @@ test('a stop, a finished job, a failed recovery or a healthy turn is not news', 
   t.is(notificationFor(ev('container.state', { from: 'running', to: 'exited', exitCode: 0 })), null);
   t.is(notificationFor(ev('recovery.action', { action: 'start', outcome: 'failure' })), null);
   t.is(notificationFor(ev('container.health', { from: 'starting', to: 'healthy' })), null);
+  t.is(notificationFor(ev('container.health', { from: 'healthy', to: 'unhealthy', source: 'state' })), null, 'a crash, told as a crash');
 });
 
 test('links to Grafana and Alertmanager appear when their URLs are set', (t) => {
