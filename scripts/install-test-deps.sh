@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite and benchmarks run for real: a Docker engine,
-# busybox-static for the test image, Prometheus for promtool, nats-server, and wrk for the benchmarks. Idempotent; quiet when all are there.
+# busybox-static for the test image, Prometheus for promtool, Alertmanager, nats-server, and wrk for the benchmarks. Idempotent; quiet when all are there.
 set -euo pipefail
 # dockerd and nats-server live in /usr/sbin, which a non-login PATH may lack
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
@@ -9,6 +9,7 @@ command -v dockerd >/dev/null || need+=(docker.io)
 command -v promtool >/dev/null || need+=(prometheus)
 command -v nats-server >/dev/null || [ -x /usr/sbin/nats-server ] || need+=(nats-server)
 command -v wrk >/dev/null || need+=(wrk)
+command -v prometheus-alertmanager >/dev/null || need+=(prometheus-alertmanager)
 # the static busybox is the only one that runs in an image with no libc
 if ! [ -x /bin/busybox ] || ldd /bin/busybox >/dev/null 2>&1; then need+=(busybox-static); fi
 command -v curl >/dev/null || need+=(curl)

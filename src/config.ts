@@ -123,6 +123,10 @@ export const configSchema = z
     /** First retry delay of a failed delivery, doubling up to the cap. */
     notifyRetrySeconds: seconds.default(5),
     notifyRetryMaxSeconds: seconds.default(600),
+    /** Alert labels that name the container an alert is about, in order of preference. */
+    alertContainerLabels: z.union([commaList, z.array(z.string().min(1))]).default(['container', 'name', 'container_name', 'id']),
+    /** The largest webhook body accepted. */
+    webhookMaxBytes: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   })
   .transform((c, ctx) => {
     const listen = c.listen ?? (c.apiToken ? '0.0.0.0:9323' : '127.0.0.1:9323');
@@ -206,6 +210,8 @@ const envNames: Record<string, keyof ConfigInput> = {
   VIGIL_NOTIFY_GROUP_SECONDS: 'notifyGroupSeconds',
   VIGIL_NOTIFY_RETRY_SECONDS: 'notifyRetrySeconds',
   VIGIL_NOTIFY_RETRY_MAX_SECONDS: 'notifyRetryMaxSeconds',
+  VIGIL_ALERT_CONTAINER_LABELS: 'alertContainerLabels',
+  VIGIL_WEBHOOK_MAX_BYTES: 'webhookMaxBytes',
 };
 const keyToEnv = Object.fromEntries(Object.entries(envNames).map(([env, key]) => [key, env]));
 

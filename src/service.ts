@@ -31,6 +31,8 @@ import { OutboxStore } from './store/outbox.js';
 import { Dispatcher } from './notify/dispatcher.js';
 import { createNotifier } from './notify/channels/index.js';
 import { notificationFor } from './notify/message.js';
+import { AlertStore } from './store/alerts.js';
+import { AlertBridge } from './alerts/bridge.js';
 
 export interface Vigil {
   app: Koa;
@@ -46,6 +48,8 @@ export interface Vigil {
   db: Db;
   /** Starts following the engine and sampling; resolves at once (the engine may come later). */
   start(): void;
+  /** Alertmanager webhook requests by outcome. */
+  bridgeRequests(): Map<string, number>;
   /** Open HTTP connections (SSE clients among them). */
   connections(): Promise<number>;
   /** Listens on host:port; resolves with the bound address. */
@@ -143,6 +147,10 @@ export function createVigil(config: Config, logger: Logger): Vigil {
     if (notification) dispatcher.enqueue(notification);
   });
 
+  const bridge = new AlertBridge(new AlertStore(db), bus, medic, logger.child({ component: 'alerts' }), {
+    containerLabels: config.alertContainerLabels,
+    alertmanagerUrl: config.alertmanagerUrl,
+  });
   let generation = 0;
   const bump = (): void => {
     generation++;
@@ -153,7 +161,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
   const metrics = createMetrics(
     { containers: () => inventory.all(), snapshot, hostMemoryBytes: () => hostMemoryBytes, generation: () => generation },
     { labels: config.labels },
-    { events, inventory, sampler, nats, medic, dispatcher },
+    { events, inventory, sampler, nats, medic, dispatcher, bridge },
   );
 
   const app = createApp({
@@ -165,6 +173,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
     bus,
     history: { store: stores.history, retentionDays: config.historyDays },
     dispatcher,
+    alerts: { bridge, webhookToken: config.webhookToken, webhookMaxBytes: config.webhookMaxBytes },
     streams: {
       heartbeatMs: config.sseHeartbeatSeconds * 1000,
       logsTailCap: config.logsTailMax,
@@ -209,6 +218,9 @@ export function createVigil(config: Config, logger: Logger): Vigil {
         const pruned = stores.history.prune(Date.now() - config.historyDays * 86_400_000) + outbox.prune(Date.now() - config.historyDays * 86_400_000);
         if (pruned > 0) logger.info({ pruned }, 'pruned old history');
       });
+    },
+    bridgeRequests() {
+      return bridge.requests;
     },
     connections() {
       return new Promise((resolve, reject) => {

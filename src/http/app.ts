@@ -14,6 +14,8 @@ import type { HistoryStore } from '../store/history.js';
 import { historyRoutes } from './routes/history.js';
 import { channelRoutes } from './routes/channels.js';
 import type { Dispatcher } from '../notify/dispatcher.js';
+import type { AlertBridge } from '../alerts/bridge.js';
+import { alertRoutes, webhookRoutes } from './routes/alerts.js';
 
 export interface AppDependencies {
   logger: Logger;
@@ -26,6 +28,7 @@ export interface AppDependencies {
   streams: StreamOptions;
   history: { store: HistoryStore; retentionDays: number };
   dispatcher: Dispatcher;
+  alerts: { bridge: AlertBridge; webhookToken: string | undefined; webhookMaxBytes: number };
 }
 
 /** The HTTP face of vigil, built but not listening: main.ts listens, tests drive it on an ephemeral port. */
@@ -41,12 +44,26 @@ export function createApp(deps: AppDependencies): Koa {
   probeRoutes(open, deps.readiness);
   app.use(open.routes()).use(open.allowedMethods({ throw: true }));
 
+  // the webhook has a token of its own (Alertmanager's http_config.authorization)
+  const webhook = new Router();
+  webhook.use('/api/v1/alertmanager', async (ctx, next) => {
+    try {
+      await requireBearer(deps.alerts.webhookToken)(ctx, next);
+    } catch (err) {
+      if ((err as { status?: number }).status === 401) deps.alerts.bridge.count('rejected');
+      throw err;
+    }
+  });
+  webhookRoutes(webhook, deps.alerts.bridge, deps.alerts.webhookMaxBytes);
+  app.use(webhook.routes()).use(webhook.allowedMethods({ throw: true }));
+
   const api = new Router();
   api.use('/api/v1', requireBearer(deps.apiToken));
   containerRoutes(api, deps.containers);
   streamRoutes(api, { engine: deps.engine, containers: deps.containers, bus: deps.bus, logger: deps.logger }, deps.streams);
   historyRoutes(api, { containers: deps.containers, history: deps.history.store, retentionDays: deps.history.retentionDays });
   channelRoutes(api, deps.dispatcher);
+  alertRoutes(api, deps.alerts.bridge, () => deps.containers.containers());
   app.use(api.routes()).use(api.allowedMethods({ throw: true }));
   return app;
 }

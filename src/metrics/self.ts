@@ -5,6 +5,7 @@ import type { Sampler } from '../sampler.js';
 import type { NatsPublisher } from '../streams/nats.js';
 import type { Medic } from '../recovery/medic.js';
 import type { Dispatcher } from '../notify/dispatcher.js';
+import type { AlertBridge } from '../alerts/bridge.js';
 
 export interface SelfMetricSources {
   events: EngineEvents;
@@ -13,10 +14,21 @@ export interface SelfMetricSources {
   nats: NatsPublisher | null;
   medic: Medic;
   dispatcher: Dispatcher;
+  bridge: AlertBridge;
 }
 
 /** vigil's own health: is the engine there, how long sweeps take, how much it sees. */
-export function registerSelfMetrics(registry: Registry, { events, inventory, sampler, nats, medic, dispatcher }: SelfMetricSources): void {
+export function registerSelfMetrics(registry: Registry, { events, inventory, sampler, nats, medic, dispatcher, bridge }: SelfMetricSources): void {
+  new Counter({
+    name: 'vigil_webhook_requests_total',
+    help: 'Alertmanager webhook requests by outcome (recorded, duplicate, rejected).',
+    labelNames: ['outcome'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [outcome, n] of bridge.requests) this.inc({ outcome }, n);
+    },
+  });
   const notifications = new Counter({
     name: 'vigil_notifications_total',
     help: 'Notifications by channel and outcome (sent, failed attempt, expired, deduplicated).',

@@ -65,6 +65,18 @@ export function notificationFor(event: VigilEvent, options: LinkOptions = {}): N
       if (!Number.isFinite(code) || code === 0 || code === 137 || code === 143) return null;
       return { ...base, key: `crash/${c.name}/${event.id}`, event: 'crash', severity: 'critical', title: `${c.name} crashed (exit code ${code})`, text: `Container ${c.name} (${c.id}) exited with code ${code}. vigil brings it back if its policy allows.` };
     }
+    case 'alert': {
+      const firing = d.status === 'firing';
+      const on = c ? ` on ${c.name}` : '';
+      return {
+        ...base,
+        key: `alert/${String(d.fingerprint)}/${String(d.startsAt)}/${String(d.status)}`,
+        event: 'alert',
+        severity: firing ? (d.severity as Severity) : 'info',
+        title: `[${firing ? 'FIRING' : 'RESOLVED'}] ${String(d.alertname)}${on}`,
+        text: [d.summary, d.description].filter(Boolean).map(String).join('\n') || `Alert ${String(d.alertname)}${on} is ${String(d.status)}.`,
+      };
+    }
     case 'recovery.action':
       if (d.outcome !== 'success' || !c) return null;
       return { ...base, key: `recovered/${c.name}/${event.id}`, event: 'recovered', severity: 'info', title: `${c.name} recovered (${String(d.action)})`, text: `vigil ran ${String(d.action)} on ${c.name} (${c.id}) because: ${String(d.reason)}. Attempt ${String(d.attempt)}.` };

@@ -11,6 +11,8 @@ export interface DiagnosisInput {
   imagePresent: boolean;
   /** The container stopped because the engine or the host went down (its finish time falls in the outage). */
   stoppedByEngineRestart: boolean;
+  /** An Alertmanager alert firing about this container (a resource spike, say), if any. */
+  firingAlert?: string;
   now: number;
 }
 
@@ -35,6 +37,7 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
       const last = record.health.log.at(-1)?.output.trim();
       return { kind: 'act', action: 'restart', reason: `unhealthy: ${record.health.failingStreak} failed checks${last ? ` (last: ${last.slice(0, 200)})` : ''}` };
     }
+    if (input.firingAlert) return { kind: 'act', action: 'restart', reason: `alert ${input.firingAlert} is firing` };
     return { kind: 'healthy', reason: record.health ? `running, ${record.health.status}` : 'running' };
   }
   if (record.state === 'paused') return { kind: 'leave', reason: 'paused' };

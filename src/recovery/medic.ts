@@ -61,6 +61,8 @@ export class Medic extends EventEmitter<MedicEvents> {
   private bootPending = true;
   private engineWentAwayAt: number | null = null;
   private lastReportedReason = new Map<string, string>();
+  /** Alerts firing about a container, waiting for their reconcile. */
+  private readonly firingAlerts = new Map<string, string>();
   private stopped = false;
 
   constructor(
@@ -100,6 +102,25 @@ export class Medic extends EventEmitter<MedicEvents> {
   /** Every container's recovery state, for metrics. */
   recoveryStates(): { record: ContainerRecord; state: RecoveryState }[] {
     return this.inventory.all().map((e) => ({ record: e.record, state: this.stores.recovery.get(containerKey(e.record)) }));
+  }
+
+  /** An alert names a container: reconcile it through the same policy and backoff. False when vigil does not know it. */
+  alertFiring(containerRef: string, alertname: string): boolean {
+    const entry = this.findByRef(containerRef);
+    if (!entry) return false;
+    this.firingAlerts.set(containerKey(entry.record), alertname);
+    this.schedule(entry.record.id, 0);
+    return true;
+  }
+
+  alertResolved(containerRef: string, alertname: string): void {
+    const entry = this.findByRef(containerRef);
+    if (entry && this.firingAlerts.get(containerKey(entry.record)) === alertname) this.firingAlerts.delete(containerKey(entry.record));
+  }
+
+  private findByRef(ref: string) {
+    const all = this.inventory.all();
+    return all.find((e) => e.record.name === ref || e.record.id === ref) ?? (ref.length >= 4 ? all.find((e) => e.record.id.startsWith(ref)) : undefined);
   }
 
   /** Evaluates every container: the periodic safety net for missed events. */
@@ -244,7 +265,8 @@ export class Medic extends EventEmitter<MedicEvents> {
     }
     const now = this.clock();
     let recovery = this.stores.recovery.get(key);
-    if (record.state === 'running' && effectiveHealth(record) !== 'unhealthy') {
+    const firingAlert = this.firingAlerts.get(key);
+    if (record.state === 'running' && effectiveHealth(record) !== 'unhealthy' && !firingAlert) {
       const forgiven = afterHealthyRun(recovery, record.startedAt?.getTime() ?? null, now, this.options.schedule);
       if (forgiven !== recovery) this.stores.recovery.put(forgiven);
       else if (recovery.attempts > 0 && !this.timers.has(id)) {
@@ -257,7 +279,7 @@ export class Medic extends EventEmitter<MedicEvents> {
     const desired = this.stores.desired.get(key);
     const needsImage = record.state !== 'running' && desired?.desired === 'running';
     const imagePresent = needsImage ? await this.engine.imageExists(record.image).catch(() => true) : true;
-    const diagnosis = diagnose({ record, desired, recovery, imagePresent, stoppedByEngineRestart: false, now });
+    const diagnosis = diagnose({ record, desired, recovery, imagePresent, stoppedByEngineRestart: false, now, ...(firingAlert ? { firingAlert } : {}) });
     await this.follow(record, key, recovery, diagnosis);
   }
 
@@ -276,6 +298,7 @@ export class Medic extends EventEmitter<MedicEvents> {
       case 'act': {
         const permitted = actionPermitted(record.labels, this.options.autoheal, diagnosis.action);
         if (!permitted.allowed) {
+          this.firingAlerts.delete(key);
           this.reportOnce(record, key, 'recovery.skipped', `${diagnosis.reason}; not acting: ${permitted.why}`);
           return;
         }
@@ -296,6 +319,8 @@ export class Medic extends EventEmitter<MedicEvents> {
           this.logger.warn({ container: record.name, attempts: recovery.attempts, reason: diagnosis.reason }, 'gave up recovering');
           return;
         }
+        // one firing alert, one reconcile: acting on it again waits for the alert to fire anew
+        if (this.firingAlerts.has(key)) this.firingAlerts.delete(key);
         await this.act(record, diagnosis.action, diagnosis.reason, diagnosis.problem);
       }
     }

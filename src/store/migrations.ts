@@ -50,4 +50,26 @@ export const migrations: readonly string[] = [
   CREATE INDEX outbox_due ON outbox (status, next_at);
   CREATE INDEX outbox_dedupe ON outbox (channel, dedupe_key, created_at);
   `,
+  `
+  -- every alert Alertmanager posted, one row per (fingerprint, startsAt): the incident, firing then resolved
+  CREATE TABLE alerts (
+    fingerprint     TEXT NOT NULL,
+    starts_at       TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('firing', 'resolved')),
+    alertname       TEXT NOT NULL,
+    severity        TEXT NOT NULL,
+    labels          TEXT NOT NULL,
+    annotations     TEXT NOT NULL,
+    ends_at         TEXT,
+    generator_url   TEXT,
+    container_name  TEXT,
+    received_at     INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL,
+    acknowledged_by TEXT,
+    acknowledged_at INTEGER,
+    silence_id      TEXT,
+    PRIMARY KEY (fingerprint, starts_at)
+  );
+  CREATE INDEX alerts_status ON alerts (status);
+  `,
 ];

@@ -16,6 +16,7 @@ const input = (record: ContainerRecord, over: Partial<DiagnosisInput> = {}): Dia
 const table: [string, DiagnosisInput, string, string?][] = [
   ['running and unhealthy → restart', input(base('fx-health')), 'act', 'restart'],
   ['running, no check → healthy', input(base('fx-plain')), 'healthy'],
+  ['running, an alert firing about it → restart', input(base('fx-plain'), { firingAlert: 'ContainerCpuHigh' }), 'act', 'restart'],
   ['paused → leave', input({ ...base('fx-plain'), state: 'paused' }), 'leave'],
   ['restarting → wait for the engine', input({ ...base('fx-plain'), state: 'restarting' }), 'wait'],
   ['being removed → leave', input({ ...exited(), state: 'removing' }), 'leave'],

@@ -1,0 +1,89 @@
+/**
+ * Notification benchmark: a container dies; the time from its death (the engine's die event) to the
+ * email being accepted by a real SMTP server (smtp-server, on loopback) is measured over N deaths.
+ * Prints median and p99 and writes them to bench/results/; asserts nothing.
+ *
+ *   npm run bench:notify            # 20 deaths
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { freePort } from '../test/helpers/nats.js';
+import { TestSmtpServer } from '../test/helpers/smtp.js';
+
+const exec = promisify(execFile);
+const repo = fileURLToPath(new URL('../', import.meta.url));
+const dockerHost = process.env.DOCKER_HOST;
+if (!dockerHost?.startsWith('unix://')) throw new Error('run through `npm run bench:notify`, which starts the test engine');
+const image = process.env.VIGIL_TEST_IMAGE ?? 'vigil-test:latest';
+const deaths = Number(process.env.BENCH_DEATHS ?? 20);
+const docker = (args: string[]) => exec('docker', ['-H', dockerHost, ...args]);
+const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+
+const smtp = new TestSmtpServer(await freePort());
+await smtp.start();
+const accepted = new Map<string, number>();
+const originalPush = smtp.mails.push.bind(smtp.mails);
+smtp.mails.push = (...mails) => {
+  for (const m of mails) accepted.set(m.subject, Date.now());
+  return originalPush(...mails);
+};
+
+const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
+writeFileSync(join(dir, 'vigil.json'), JSON.stringify({
+  channels: [{ name: 'mail', type: 'email', smtp: { host: '127.0.0.1', port: smtp.port, allowSelfSigned: true, user: smtp.user, pass: smtp.pass }, from: 'vigil@example.org', to: ['oncall@example.org'], ratePerMinute: 1000 }],
+}));
+await exec('npm', ['run', 'build'], { cwd: repo });
+const port = await freePort();
+const vigil = spawn(process.execPath, [`${repo}dist/main.js`], {
+  env: { ...process.env, VIGIL_LISTEN: `127.0.0.1:${port}`, VIGIL_LOG_LEVEL: 'warn', VIGIL_DATA_DIR: join(dir, 'data'), VIGIL_CONFIG: join(dir, 'vigil.json'), VIGIL_AUTOHEAL: 'off', VIGIL_NOTIFY_GROUP_SECONDS: '0' },
+  stdio: 'inherit',
+});
+while (!(await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok, () => false))) await new Promise((r) => setTimeout(r, 200));
+
+const events = spawn('docker', ['-H', dockerHost, 'events', '--filter', 'event=die', '--format', '{{.TimeNano}} {{.Actor.Attributes.name}}']);
+const diedAt = new Map<string, number>();
+createInterface({ input: events.stdout }).on('line', (line) => {
+  const [nano, name] = line.split(' ');
+  diedAt.set(name!, Number(BigInt(nano!) / 1_000_000n));
+});
+
+const latencies: number[] = [];
+for (let i = 0; i < deaths; i++) {
+  const name = `bench-death-${Date.now()}-${i}`;
+  await docker(['run', '-d', '--name', name, '--network', 'none', image, 'sh', '-c', 'sleep 0.5; exit 9']);
+  const subject = `${name} crashed (exit code 9)`;
+  for (let waited = 0; waited < 15_000; waited += 20) {
+    const at = [...accepted].find(([s]) => s.includes(subject))?.[1];
+    if (at && diedAt.has(name)) {
+      latencies.push(at - diedAt.get(name)!);
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await docker(['rm', '-f', name]);
+}
+events.kill();
+vigil.kill('SIGTERM');
+await smtp.stop();
+
+const out = {
+  benchmark: 'notify',
+  at: new Date().toISOString(),
+  deaths,
+  measured: latencies.length,
+  dieToEmailAcceptedMs: { median: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies) },
+  samplesMs: latencies,
+  target: { ms: 1000 },
+};
+console.log(`container dies → email accepted by the SMTP server, ${latencies.length}/${deaths} measured: median ${out.dieToEmailAcceptedMs.median} ms, p99 ${out.dieToEmailAcceptedMs.p99} ms, max ${out.dieToEmailAcceptedMs.max} ms`);
+mkdirSync(`${repo}bench/results`, { recursive: true });
+const file = `${repo}bench/results/notify-${out.at.replace(/[:.]/g, '-')}.json`;
+writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+writeFileSync(`${repo}bench/results/notify-latest.json`, `${JSON.stringify(out, null, 2)}\n`);
+console.log(`written to ${file}`);
+process.exit(0);

@@ -1,0 +1,95 @@
+import type { Router } from '@koa/router';
+import { cpus, freemem, loadavg, totalmem } from 'node:os';
+import { AckError, type AlertBridge } from '../../alerts/bridge.js';
+import { parseWebhookPayload } from '../../alerts/payload.js';
+import type { InventoryEntry } from '../../docker/inventory.js';
+import { readJsonBody } from '../body.js';
+import { HttpError } from '../errors.js';
+
+/** POST /api/v1/alertmanager: the webhook. 2xx only once the alerts are in the store. */
+export function webhookRoutes(router: Router, bridge: AlertBridge, maxBytes: number): void {
+  router.post('/api/v1/alertmanager', async (ctx) => {
+    let body: unknown;
+    try {
+      body = await readJsonBody(ctx, maxBytes);
+    } catch (err) {
+      bridge.count('rejected');
+      throw err;
+    }
+    const parsed = parseWebhookPayload(body);
+    // Alertmanager does not retry a 4xx: right for a payload that can never succeed
+    if (!parsed.ok) {
+      bridge.count('rejected');
+      throw new HttpError(400, `not an Alertmanager webhook payload (version 4): ${parsed.problems.join('; ')}`, { problems: parsed.problems });
+    }
+    const result = bridge.receive(parsed.payload);
+    bridge.count(result.recorded > 0 || parsed.payload.alerts.length === 0 ? 'recorded' : 'duplicate');
+    ctx.body = { status: 'recorded', ...result };
+  });
+}
+
+const fingerprintPattern = /^[0-9a-f]{1,64}$/;
+
+export function alertRoutes(router: Router, bridge: AlertBridge, containers: () => InventoryEntry[]): void {
+  router.get('/api/v1/alerts', (ctx) => {
+    ctx.body = {
+      alerts: bridge.active().map((a) => ({
+        id: a.fingerprint,
+        alertname: a.alertname,
+        severity: a.severity,
+        source: 'alertmanager',
+        container: a.containerName,
+        since: a.startsAt,
+        summary: a.annotations.summary ?? null,
+        description: a.annotations.description ?? null,
+        labels: a.labels,
+        acknowledged: a.acknowledgedAt !== null,
+        acknowledgedBy: a.acknowledgedBy,
+        acknowledgedAt: a.acknowledgedAt === null ? null : new Date(a.acknowledgedAt).toISOString(),
+        silenceId: a.silenceId,
+      })),
+    };
+  });
+
+  router.post('/api/v1/alerts/:id/acknowledge', async (ctx) => {
+    const id = ctx.params.id!;
+    if (!fingerprintPattern.test(id)) throw new HttpError(400, 'malformed alert id: an alert id is its fingerprint (hexadecimal)');
+    const body = ((await readJsonBody(ctx, 16 * 1024, false)) ?? {}) as Record<string, unknown>;
+    if (typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'body must be a JSON object');
+    const by = body.by ?? 'vigil API';
+    const comment = body.comment ?? '';
+    const minutes = body.durationMinutes ?? 240;
+    if (typeof by !== 'string' || by.length === 0 || by.length > 200) throw new HttpError(400, 'by must be a name of 1 to 200 characters');
+    if (typeof comment !== 'string' || comment.length > 2000) throw new HttpError(400, 'comment must be text of at most 2000 characters');
+    if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes < 1 || minutes > 7 * 24 * 60) throw new HttpError(400, 'durationMinutes must be a whole number from 1 to 10080');
+    try {
+      const alert = await bridge.acknowledge(id, by, comment, minutes * 60_000);
+      ctx.body = { id: alert.fingerprint, acknowledgedBy: alert.acknowledgedBy, acknowledgedAt: new Date(alert.acknowledgedAt!).toISOString(), silenceId: alert.silenceId };
+    } catch (err) {
+      if (err instanceof AckError) throw new HttpError(err.status, err.message);
+      throw err;
+    }
+  });
+
+  router.get('/api/v1/system', (ctx) => {
+    const states: Record<string, number> = {};
+    for (const e of containers()) states[e.record.state] = (states[e.record.state] ?? 0) + 1;
+    const bySeverity: Record<string, number> = { critical: 0, warning: 0, info: 0 };
+    for (const a of bridge.active()) bySeverity[a.severity] = (bySeverity[a.severity] ?? 0) + 1;
+    const cores = cpus().length;
+    ctx.body = {
+      timestamp: new Date().toISOString(),
+      host: {
+        cpus: cores,
+        load1: loadavg()[0],
+        load5: loadavg()[1],
+        cpuPercent: Math.round((Math.min(loadavg()[0]! / cores, 1) * 100) * 100) / 100,
+        memoryTotalBytes: totalmem(),
+        memoryAvailableBytes: freemem(),
+        memoryPercent: Math.round(((totalmem() - freemem()) / totalmem()) * 10_000) / 100,
+      },
+      containers: { total: containers().length, ...states },
+      alerts: { total: bridge.active().length, bySeverity },
+    };
+  });
+}
