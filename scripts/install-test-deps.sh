@@ -10,6 +10,7 @@ command -v promtool >/dev/null || need+=(prometheus)
 command -v nats-server >/dev/null || [ -x /usr/sbin/nats-server ] || need+=(nats-server)
 command -v wrk >/dev/null || need+=(wrk)
 command -v prometheus-alertmanager >/dev/null || need+=(prometheus-alertmanager)
+command -v docker-compose >/dev/null || need+=(docker-compose)
 # the static busybox is the only one that runs in an image with no libc
 if ! [ -x /bin/busybox ] || ldd /bin/busybox >/dev/null 2>&1; then need+=(busybox-static); fi
 command -v curl >/dev/null || need+=(curl)

@@ -4,7 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { removeContainers, runContainer, testDockerHost, uniqueName, waitFor } from '../helpers/engine.js';
+import { runContainer, uniqueName, waitFor } from '../helpers/engine.js';
+import { PrivateEngine } from '../helpers/private-engine.js';
 import { freePort } from '../helpers/nats.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
 
@@ -12,12 +13,15 @@ const repo = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'vigil-dur-'));
 const names = Array.from({ length: 5 }, () => uniqueName('pending'));
 let smtp: TestSmtpServer;
+// exactly these five notifications are at stake: no other test's containers on this engine
+const engine = new PrivateEngine();
+test.before(() => engine.up());
 
 async function startVigil(configFile: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/main.ts')], {
     cwd: repo,
-    env: { ...process.env, DOCKER_HOST: testDockerHost(), VIGIL_LISTEN: `127.0.0.1:${port}`, VIGIL_DATA_DIR: join(dir, 'data'), VIGIL_CONFIG: configFile, VIGIL_AUTOHEAL: 'off', VIGIL_RECONCILE_ON_BOOT: 'off', VIGIL_LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, DOCKER_HOST: engine.host, VIGIL_LISTEN: `127.0.0.1:${port}`, VIGIL_DATA_DIR: join(dir, 'data'), VIGIL_CONFIG: configFile, VIGIL_AUTOHEAL: 'off', VIGIL_RECONCILE_ON_BOOT: 'off', VIGIL_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -27,7 +31,7 @@ async function startVigil(configFile: string, env: Record<string, string>): Prom
 
 test.after.always(async () => {
   await smtp?.stop();
-  await removeContainers(names);
+  await engine.destroy();
 });
 
 test('vigil SIGKILLed with 5 notifications pending sends all 5 after it restarts, none twice', async (t) => {
@@ -37,7 +41,7 @@ test('vigil SIGKILLed with 5 notifications pending sends all 5 after it restarts
 
   // the SMTP server is not there yet: everything stays in the outbox
   const first = await startVigil(config, { VIGIL_NOTIFY_RETRY_SECONDS: '60', VIGIL_NOTIFY_GROUP_SECONDS: '0' });
-  for (const n of names) await runContainer(n, [], ['sh', '-c', 'sleep 0.3; exit 7']);
+  for (const n of names) await runContainer(n, [], ['sh', '-c', 'sleep 0.3; exit 7'], engine.host);
   await waitFor(async () => {
     const { channels } = (await (await fetch(`${first.url}/api/v1/channels`)).json()) as { channels: { pending: number }[] };
     return channels[0]!.pending === 5;
@@ -50,7 +54,7 @@ test('vigil SIGKILLed with 5 notifications pending sends all 5 after it restarts
   await smtp.start();
   const second = await startVigil(config, { VIGIL_NOTIFY_GROUP_SECONDS: '0' });
   t.teardown(() => second.child.kill('SIGTERM'));
-  await waitFor(() => names.every((n) => smtp.mails.some((m) => m.raw.includes(`${n} crashed (exit code 7)`))), { what: 'all 5 emails', timeoutMs: 20_000 });
+  await waitFor(() => names.every((n) => smtp.mails.some((m) => m.raw.includes(`${n} crashed (exit code 7)`))), { what: 'all 5 emails', timeoutMs: 30_000 });
   await new Promise((r) => setTimeout(r, 2000));
   for (const n of names) {
     const count = smtp.mails.reduce((sum, m) => sum + m.raw.split(`${n} crashed (exit code 7)`).length - 1, 0);

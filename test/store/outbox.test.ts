@@ -1,6 +1,7 @@
 import test from 'ava';
 import Database from 'better-sqlite3';
 import { migrate } from '../../src/store/db.js';
+import { migrations } from '../../src/store/migrations.js';
 import { OutboxStore } from '../../src/store/outbox.js';
 
 const store = () => {
@@ -39,5 +40,5 @@ test('migrations apply once and are recorded', (t) => {
   migrate(db);
   migrate(db);
   const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[];
-  t.deepEqual(versions.map((v) => v.version), [1, 2]);
+  t.deepEqual(versions.map((v) => v.version), migrations.map((_, i) => i + 1));
 });

@@ -1,0 +1,52 @@
+import test from 'ava';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const run = (cmd: string, args: string[], env: Record<string, string> = {}) =>
+  exec(cmd, args, { cwd: repo, env: { ...process.env, ...env } }).then(
+    (r) => ({ code: 0, out: r.stdout + r.stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
+  );
+
+test('promtool check config passes on prometheus/prometheus.yml', async (t) => {
+  const r = await run('promtool', ['check', 'config', '--syntax-only', 'prometheus/prometheus.yml']);
+  t.is(r.code, 0, r.out);
+});
+
+test('promtool check rules passes on every rule file', async (t) => {
+  const r = await run('promtool', ['check', 'rules', 'prometheus/rules/vigil.yml']);
+  t.is(r.code, 0, r.out);
+  t.regex(r.out, /SUCCESS: 13 rules found/);
+});
+
+test('promtool test rules: every alert fires where it should and not where it should not', async (t) => {
+  const r = await run('promtool', ['test', 'rules', 'prometheus/rules/vigil.test.yml']);
+  t.is(r.code, 0, r.out);
+  t.regex(r.out, /SUCCESS/);
+  const tests = readFileSync(`${repo}prometheus/rules/vigil.test.yml`, 'utf8');
+  const rules = readFileSync(`${repo}prometheus/rules/vigil.yml`, 'utf8');
+  for (const [, alert] of rules.matchAll(/- alert: (\w+)/g)) t.true(tests.includes(`alertname: ${alert}`), `${alert} is tested`);
+});
+
+test('amtool check-config passes on alertmanager/alertmanager.yml', async (t) => {
+  const r = await run('amtool', ['check-config', 'alertmanager/alertmanager.yml']);
+  t.is(r.code, 0, r.out);
+  t.regex(r.out, /SUCCESS/);
+});
+
+test('docker-compose.monitoring.yml parses with Debian\'s docker-compose and runs the four services', async (t) => {
+  const r = await run('docker-compose', ['-f', 'docker-compose.monitoring.yml', 'config'], { VIGIL_API_TOKEN: 'compose-test-token-123' });
+  t.is(r.code, 0, r.out);
+  for (const service of ['vigil', 'prometheus', 'alertmanager', 'grafana']) t.regex(r.out, new RegExp(`^  ${service}:`, 'm'));
+});
+
+test('the dashboard has at least 14 panels, variables for container and compose project, and one datasource', (t) => {
+  const dashboard = JSON.parse(readFileSync(`${repo}grafana/dashboards/vigil.json`, 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[]; templating: { list: { name: string }[] } };
+  t.true(dashboard.panels.length >= 14);
+  t.deepEqual(dashboard.templating.list.map((v) => v.name).sort(), ['compose_project', 'container']);
+  for (const p of dashboard.panels) t.true(p.targets.length > 0 && p.targets.every((x) => x.expr.length > 0), p.title);
+});
