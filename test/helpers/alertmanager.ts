@@ -21,9 +21,7 @@ export class TestAlertmanager {
   }
 
   async start(): Promise<void> {
-    const config = join(this.dir, 'alertmanager.yml');
-    writeFileSync(
-      config,
+    await this.startWithConfig(
       [
         'route:',
         '  receiver: vigil',
@@ -42,6 +40,12 @@ export class TestAlertmanager {
         '',
       ].join('\n'),
     );
+  }
+
+  /** Starts with the given alertmanager.yml text (the repository's own, say). */
+  async startWithConfig(text: string): Promise<void> {
+    const config = join(this.dir, 'alertmanager.yml');
+    writeFileSync(config, text);
     const child = spawn(
       'prometheus-alertmanager',
       [`--config.file=${config}`, `--storage.path=${join(this.dir, 'data')}`, `--web.listen-address=127.0.0.1:${this.port}`, '--cluster.listen-address=', '--log.level=warn'],
