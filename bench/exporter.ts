@@ -14,7 +14,6 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
@@ -27,6 +26,7 @@ import { ApiStatsSource } from '../src/docker/stats/api.js';
 import { CgroupStatsSource } from '../src/docker/stats/cgroup.js';
 import type { StatsSource } from '../src/docker/stats/source.js';
 import { Sampler } from '../src/sampler.js';
+import { freePort } from '../test/helpers/net.js';
 
 const exec = promisify(execFile);
 const repo = fileURLToPath(new URL('../', import.meta.url));
@@ -117,13 +117,6 @@ function parseWrk(text: string) {
   };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 async function measureScrapes(containers: number) {
   const port = await freePort();

@@ -10,9 +10,9 @@
 import { execFile, spawn } from 'node:child_process';
 import { get } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freePort } from '../test/helpers/net.js';
 
 const exec = promisify(execFile);
 const repo = fileURLToPath(new URL('../', import.meta.url));
@@ -84,13 +84,6 @@ async function viaDockerLogs(): Promise<Run> {
   return run;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 await exec('npm', ['run', 'build'], { cwd: repo });
 const port = await freePort();

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort } from '../test/helpers/nats.js';
+import { freePort } from '../test/helpers/net.js';
 import { TestSmtpServer } from '../test/helpers/smtp.js';
 
 const exec = promisify(execFile);

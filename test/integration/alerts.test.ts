@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { VigilEvent } from '../../src/streams/event-bus.js';
 import { TestAlertmanager } from '../helpers/alertmanager.js';
 import { docker as dockerOn, runContainer as runOn, uniqueName, waitFor } from '../helpers/engine.js';
-import { freePort } from '../helpers/nats.js';
+import { freePort } from '../helpers/net.js';
 import { PrivateEngine } from '../helpers/private-engine.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
 import { metricValue, scrape, startVigil, type RunningVigil } from '../helpers/vigil.js';

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { docker as dockerOn, runContainer as runOn, waitFor } from '../helpers/engine.js';
-import { freePort } from '../helpers/nats.js';
+import { freePort } from '../helpers/net.js';
 import { PrivateEngine } from '../helpers/private-engine.js';
 import { openSseClient, type SseClient } from '../helpers/sse.js';
 

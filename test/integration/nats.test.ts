@@ -1,7 +1,8 @@
 import test from 'ava';
 import { connect, type NatsConnection } from 'nats';
 import { docker, removeContainers, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
-import { freePort, NatsServer } from '../helpers/nats.js';
+import { freePort } from '../helpers/net.js';
+import { NatsServer } from '../helpers/nats.js';
 import { metricValue, scrape, startVigil, type RunningVigil } from '../helpers/vigil.js';
 
 let server: NatsServer;

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { VigilEvent } from '../../src/streams/event-bus.js';
 import { TestAlertmanager } from '../helpers/alertmanager.js';
 import { runContainer, uniqueName, waitFor } from '../helpers/engine.js';
-import { freePort } from '../helpers/nats.js';
+import { freePort } from '../helpers/net.js';
 import { PrivateEngine } from '../helpers/private-engine.js';
 import { TestPrometheus } from '../helpers/prometheus.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
