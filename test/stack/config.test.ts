@@ -13,7 +13,7 @@ const run = (cmd: string, args: string[], env: Record<string, string> = {}) =>
   );
 
 test('promtool check config passes on prometheus/prometheus.yml', async (t) => {
-  const r = await run('promtool', ['check', 'config', '--syntax-only', 'prometheus/prometheus.yml']);
+  const r = await run('promtool', ['check', 'config', 'prometheus/prometheus.yml']);
   t.is(r.code, 0, r.out);
 });
 
