@@ -236,8 +236,12 @@ export class Medic extends EventEmitter<MedicEvents> {
           if (due.kind === 'wait') this.schedule(record.id, due.waitMs);
           return;
         }
+        const key = containerKey(record);
+        if (this.busy.has(key)) return;
+        this.busy.add(key);
         actedOn.add(record.id);
         const result = await this.act(record, 'start', trigger === 'engine-restart' ? 'stopped when the engine restarted' : 'should run; found stopped when vigil started');
+        this.busy.delete(key);
         if (result.outcome === 'success') recovered.push(record.name);
         else failed.push({ name: record.name, reason: result.error ?? 'unknown' });
       }),
@@ -259,10 +263,22 @@ export class Medic extends EventEmitter<MedicEvents> {
     if (!entry || entry.record.id === this.options.selfId) return;
     const { record } = entry;
     const key = containerKey(record);
+    // the whole evaluation holds the container: two of them interleaving at an await would both see
+    // the same backoff state and both act
     if (this.busy.has(key)) {
       this.again.add(key);
       return;
     }
+    this.busy.add(key);
+    try {
+      await this.evaluateHeld(record, key, id);
+    } finally {
+      this.busy.delete(key);
+      if (this.again.delete(key)) this.schedule(id, 0);
+    }
+  }
+
+  private async evaluateHeld(record: ContainerRecord, key: string, id: string): Promise<void> {
     const now = this.clock();
     let recovery = this.stores.recovery.get(key);
     const firingAlert = this.firingAlerts.get(key);
@@ -326,10 +342,9 @@ export class Medic extends EventEmitter<MedicEvents> {
     }
   }
 
-  /** Takes one action on one container (never two at once on the same one), recording it and what it changed. */
+  /** Takes one action on one container, recording it and what it changed. The caller holds the container (busy). */
   private async act(record: ContainerRecord, action: RecoveryAction, reason: string, problem?: string): Promise<{ outcome: ActionOutcome; error?: string }> {
     const key = containerKey(record);
-    this.busy.add(key);
     const startedAt = this.clock();
     this.bus.publish({ type: 'recovery.started', container: { id: record.shortId, name: record.name }, data: { action, reason } });
     let outcome: ActionOutcome = 'success';
@@ -362,8 +377,6 @@ export class Medic extends EventEmitter<MedicEvents> {
       outcome = 'failure';
       error = (err as { json?: { message?: string } }).json?.message ?? (err as Error).message;
       lastProblem = problem ?? null;
-    } finally {
-      this.busy.delete(key);
     }
     const now = this.clock();
     const recovery = afterAction(this.stores.recovery.get(key), now, this.options.schedule, lastProblem);
@@ -378,7 +391,6 @@ export class Medic extends EventEmitter<MedicEvents> {
     );
     // see whether it helped, or try again when the backoff allows
     this.schedule(record.id, Math.max(0, recovery.nextAt - now));
-    if (this.again.delete(key)) this.schedule(record.id, 0);
     return { outcome, ...(error ? { error } : {}) };
   }
 

@@ -149,3 +149,16 @@ test.serial('image removed under a stopped container: the pull fails with a clea
   t.deepEqual(now.Config.Healthcheck?.Test, ['CMD-SHELL', 'true']);
   t.false((await docker(['ps', '-a', '--format', '{{.Names}}'])).includes(`${n}-vigil-replaced`), 'the old container is gone');
 });
+
+test.serial('never two actions on one container at once: evaluations racing over a crash make one start', async (t) => {
+  const { vigil, events } = await medicVigil({ VIGIL_BACKOFF_BASE_SECONDS: '30' });
+  t.teardown(() => vigil.stop());
+  const n = name('race');
+  const id = await runContainer(n, heal, ['sh', '-c', 'sleep 1; exit 1']);
+  await waitFor(() => vigil.vigil.inventory.get(id)?.record.state === 'exited', { what: 'the crash seen', intervalMs: 5 });
+  await Promise.all(Array.from({ length: 8 }, () => vigil.vigil.medic.evaluate(id)));
+  await waitFor(() => ofContainer(events, n, 'recovery.action').length > 0, { what: 'a start' });
+  await new Promise((r) => setTimeout(r, 1500));
+  t.is(ofContainer(events, n, 'recovery.action').length, 1, 'one start within the backoff');
+  t.is(ofContainer(events, n, 'recovery.started').length, 1);
+});
