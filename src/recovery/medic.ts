@@ -222,7 +222,8 @@ export class Medic extends EventEmitter<MedicEvents> {
         if (record.id === this.options.selfId) return;
         // down since before the (re)start; a crash during the grace period is an ordinary crash
         if (record.finishedAt && record.finishedAt.getTime() > syncedAt) return;
-        const desired = this.stores.desired.get(containerKey(record));
+        const key = containerKey(record);
+        const desired = this.stores.desired.get(key);
         if (desired?.desired !== 'running') return;
         const permitted = actionPermitted(record.labels, this.options.reconcileOnBoot, 'start');
         if (!permitted.allowed) {
@@ -230,13 +231,12 @@ export class Medic extends EventEmitter<MedicEvents> {
           return;
         }
         // the same backoff as any action: a vigil restarted mid-backoff keeps to the schedule
-        const due = actionDue(this.stores.recovery.get(containerKey(record)), this.clock(), this.options.schedule);
+        const due = actionDue(this.stores.recovery.get(key), this.clock(), this.options.schedule);
         if (due.kind !== 'due') {
           skipped.push({ name: record.name, reason: due.kind === 'wait' ? `backing off for ${Math.ceil(due.waitMs / 1000)} s` : 'vigil has given up on it' });
           if (due.kind === 'wait') this.schedule(record.id, due.waitMs);
           return;
         }
-        const key = containerKey(record);
         if (this.busy.has(key)) return;
         this.busy.add(key);
         actedOn.add(record.id);
