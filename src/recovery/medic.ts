@@ -99,9 +99,16 @@ export class Medic extends EventEmitter<MedicEvents> {
     while (this.busy.size > 0) await new Promise((r) => setTimeout(r, 50));
   }
 
-  /** Every container's recovery state, for metrics. */
+  /** The recovery state of every container that has one, for metrics. */
   recoveryStates(): { record: ContainerRecord; state: RecoveryState }[] {
-    return this.inventory.all().map((e) => ({ record: e.record, state: this.stores.recovery.get(containerKey(e.record)) }));
+    // one query for all, not one per container: this runs at every scrape
+    const states = new Map(this.stores.recovery.all().map((r) => [r.key, r]));
+    const out: { record: ContainerRecord; state: RecoveryState }[] = [];
+    for (const { record } of this.inventory.all()) {
+      const state = states.get(containerKey(record));
+      if (state) out.push({ record, state });
+    }
+    return out;
   }
 
   /** An alert names a container: reconcile it through the same policy and backoff. False when vigil does not know it. */

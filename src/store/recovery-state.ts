@@ -23,6 +23,10 @@ interface Row {
   last_problem: string | null;
 }
 
+const fromRow = (r: Row): RecoveryState => ({
+  key: r.key, attempts: r.attempts, nextAt: r.next_at, lastActionAt: r.last_action_at, gaveUpAt: r.gave_up_at, lastProblem: r.last_problem,
+});
+
 export class RecoveryStateStore {
   private readonly getStmt;
   private readonly putStmt;
@@ -41,13 +45,11 @@ export class RecoveryStateStore {
 
   get(key: string): RecoveryState {
     const r = this.getStmt.get(key);
-    return r
-      ? { key: r.key, attempts: r.attempts, nextAt: r.next_at, lastActionAt: r.last_action_at, gaveUpAt: r.gave_up_at, lastProblem: r.last_problem }
-      : freshRecovery(key);
+    return r ? fromRow(r) : freshRecovery(key);
   }
 
   all(): RecoveryState[] {
-    return this.allStmt.all().map((r) => this.get(r.key));
+    return this.allStmt.all().map(fromRow);
   }
 
   put(state: RecoveryState): void {
