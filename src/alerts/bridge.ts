@@ -1,4 +1,3 @@
-import axios from 'axios';
 import type { Logger } from 'pino';
 import type { AlertRecord, AlertStore } from '../store/alerts.js';
 import type { EventBus } from '../streams/event-bus.js';
@@ -95,6 +94,7 @@ export class AlertBridge {
     let silenceId: string | null = null;
     if (this.options.alertmanagerUrl) {
       try {
+        const { default: axios } = await import('axios'); // loaded on first use: most vigils never acknowledge
         const res = await axios.post(
           `${this.options.alertmanagerUrl.replace(/\/$/, '')}/api/v2/silences`,
           {

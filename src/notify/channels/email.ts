@@ -1,4 +1,4 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { ChannelConfig } from '../../config.js';
 import type { Notification } from '../message.js';
 import type { Notifier } from '../notifier.js';
@@ -9,10 +9,17 @@ type EmailConfig = Extract<ChannelConfig, { type: 'email' }>;
 export class EmailNotifier implements Notifier {
   readonly type = 'email';
   readonly name: string;
-  private readonly transport: Transporter;
+  private transport: Transporter | null = null;
 
   constructor(private readonly config: EmailConfig) {
     this.name = config.name;
+  }
+
+  /** nodemailer is loaded on the first message, not at start: it is a sizeable share of vigil's memory. */
+  private async transporter(): Promise<Transporter> {
+    if (this.transport) return this.transport;
+    const { default: nodemailer } = await import('nodemailer');
+    const config = this.config;
     this.transport = nodemailer.createTransport({
       host: config.smtp.host,
       port: config.smtp.port,
@@ -24,11 +31,12 @@ export class EmailNotifier implements Notifier {
       greetingTimeout: 10_000,
       socketTimeout: 20_000,
     });
+    return this.transport;
   }
 
   async send(n: Notification): Promise<void> {
     const links = n.links.map((l) => `${l.label}: ${l.url}`).join('\n');
-    await this.transport.sendMail({
+    await (await this.transporter()).sendMail({
       from: this.config.from,
       to: this.config.to,
       subject: `[vigil ${n.severity}] ${n.title}`,
@@ -38,6 +46,6 @@ export class EmailNotifier implements Notifier {
   }
 
   async close(): Promise<void> {
-    this.transport.close();
+    this.transport?.close();
   }
 }

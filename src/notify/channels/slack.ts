@@ -1,4 +1,3 @@
-import axios from 'axios';
 import type { ChannelConfig } from '../../config.js';
 import type { Notification } from '../message.js';
 import type { Notifier } from '../notifier.js';
@@ -28,6 +27,7 @@ export class SlackNotifier implements Notifier {
   }
 
   async send(n: Notification): Promise<void> {
+    const { default: axios } = await import('axios'); // loaded on first use, as for the webhook
     await axios.post(this.config.url, slackPayload(n), { timeout: 10_000, maxRedirects: 0, validateStatus: (s) => s >= 200 && s < 300 });
   }
 }

@@ -1,4 +1,3 @@
-import axios from 'axios';
 import { createHmac } from 'node:crypto';
 import type { ChannelConfig } from '../../config.js';
 import type { Notification } from '../message.js';
@@ -24,6 +23,7 @@ export class WebhookNotifier implements Notifier {
     const body = JSON.stringify({ source: 'vigil', ...n });
     const headers: Record<string, string> = { 'content-type': 'application/json', ...this.config.headers };
     if (this.config.secret) headers['x-vigil-signature'] = signBody(body, this.config.secret);
+    const { default: axios } = await import('axios'); // loaded on first use: it is a sizeable share of vigil's memory
     await axios.post(this.config.url, body, { headers, timeout: 10_000, maxRedirects: 0, validateStatus: (s) => s >= 200 && s < 300 });
   }
 }
