@@ -125,6 +125,16 @@ export const configSchema = z
     notifyRetryMaxSeconds: seconds.default(600),
     /** Alert labels that name the container an alert is about, in order of preference. */
     alertContainerLabels: z.union([commaList, z.array(z.string().min(1))]).default(['container', 'name', 'container_name', 'id']),
+    /** A regex (anchored) an alert's `instance` must match before vigil acts on a container it names only by name. */
+    alertInstance: z.string().min(1).max(1000).optional(),
+    /** A firing alert Alertmanager has not sent again for this long, and past its endsAt, is closed as expired. */
+    alertExpiryHours: seconds.default(24),
+    /** A problem vigil cannot fix is reported again when it comes back after this long without it. */
+    reportQuietMinutes: seconds.default(60),
+    /** Open SSE (and WebSocket) streams: in total, per client address, and the memory buffered for all of them. */
+    streamsMax: z.coerce.number().int().min(1).max(100_000).default(64),
+    streamsPerClient: z.coerce.number().int().min(1).max(10_000).default(8),
+    streamsMemoryMb: z.coerce.number().min(1).max(4096).default(32),
     /** The largest webhook body accepted. */
     webhookMaxBytes: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   })
@@ -138,6 +148,13 @@ export const configSchema = z
         path: ['listen'],
         message: `${listen} is not a loopback address and VIGIL_API_TOKEN is not set: the API serves container logs and actions, so without a token vigil listens on loopback only`,
       });
+    }
+    if (c.alertInstance !== undefined) {
+      try {
+        new RegExp(c.alertInstance);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: ['alertInstance'], message: `not a regular expression: ${(err as Error).message}` });
+      }
     }
     if (!cron.validate(c.sweepCron)) ctx.addIssue({ code: 'custom', path: ['sweepCron'], message: `"${c.sweepCron}" is not a cron expression` });
     const channelNames = new Set<string>();
@@ -212,6 +229,12 @@ const envNames: Record<string, keyof ConfigInput> = {
   VIGIL_NOTIFY_RETRY_MAX_SECONDS: 'notifyRetryMaxSeconds',
   VIGIL_ALERT_CONTAINER_LABELS: 'alertContainerLabels',
   VIGIL_WEBHOOK_MAX_BYTES: 'webhookMaxBytes',
+  VIGIL_ALERT_INSTANCE: 'alertInstance',
+  VIGIL_ALERT_EXPIRY_HOURS: 'alertExpiryHours',
+  VIGIL_REPORT_QUIET_MINUTES: 'reportQuietMinutes',
+  VIGIL_STREAMS_MAX: 'streamsMax',
+  VIGIL_STREAMS_PER_CLIENT: 'streamsPerClient',
+  VIGIL_STREAMS_MEMORY_MB: 'streamsMemoryMb',
 };
 const keyToEnv = Object.fromEntries(Object.entries(envNames).map(([env, key]) => [key, env]));
 

@@ -1,4 +1,3 @@
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { totalmem } from 'node:os';
 import type Koa from 'koa';
@@ -20,12 +19,17 @@ import { errorBody, HttpError } from './http/errors.js';
 import { EventBus } from './streams/event-bus.js';
 import { NatsPublisher } from './streams/nats.js';
 import { readFileSync } from 'node:fs';
-import cron, { type ScheduledTask } from 'node-cron';
+import type { ScheduledTask } from 'node-cron';
 import { openStore, storeWritable, type Db } from './store/db.js';
 import { DesiredStateStore } from './store/desired-state.js';
 import { RecoveryStateStore } from './store/recovery-state.js';
 import { HistoryStore } from './store/history.js';
 import { Medic } from './recovery/medic.js';
+import { IntentTracker } from './recovery/intent-tracker.js';
+import { StatusRecorder } from './recovery/status-recorder.js';
+import { scheduleMaintenance } from './jobs.js';
+import { HttpServer } from './server.js';
+import { instancePattern } from './alerts/target.js';
 import { ownContainerId } from './recovery/identity.js';
 import { OutboxStore } from './store/outbox.js';
 import { Dispatcher } from './notify/dispatcher.js';
@@ -44,6 +48,7 @@ export interface Vigil {
   bus: EventBus;
   nats: NatsPublisher | null;
   medic: Medic;
+  intent: IntentTracker;
   dispatcher: Dispatcher;
   db: Db;
   /** Starts following the engine and sampling; resolves at once (the engine may come later). */
@@ -110,8 +115,10 @@ export function createVigil(config: Config, logger: Logger): Vigil {
   const nats = config.natsUrl ? new NatsPublisher(config.natsUrl, natsSources(containers, sampler), bus, logger.child({ component: 'nats' }), config.natsIntervalSeconds * 1000) : null;
 
   const db = openStore(config.dataDir);
-  const stores = { desired: new DesiredStateStore(db), recovery: new RecoveryStateStore(db), history: new HistoryStore(db) };
-  const medic = new Medic(engine, events, inventory, stores, bus, logger.child({ component: 'medic' }), {
+  const stores = { desired: new DesiredStateStore(db), recovery: new RecoveryStateStore(db), history: new HistoryStore(db), alerts: new AlertStore(db) };
+  const intent = new IntentTracker(events, inventory, stores, logger.child({ component: 'intent' }), config.engineShutdownWindowSeconds * 1000);
+  const statusRecorder = new StatusRecorder(inventory, stores.history, logger.child({ component: 'history' }));
+  const medic = new Medic(engine, events, inventory, intent, stores, bus, logger.child({ component: 'medic' }), {
     schedule: {
       baseMs: config.backoffBaseSeconds * 1000,
       maxMs: config.backoffMaxSeconds * 1000,
@@ -123,6 +130,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
     concurrency: config.recoveryConcurrency,
     bootGraceMs: config.bootGraceSeconds * 1000,
     engineShutdownWindowMs: config.engineShutdownWindowSeconds * 1000,
+    reportQuietMs: config.reportQuietMinutes * 60_000,
     selfId: readOwnContainerId(),
   });
   let sweep: ScheduledTask | null = null;
@@ -147,9 +155,10 @@ export function createVigil(config: Config, logger: Logger): Vigil {
     if (notification) dispatcher.enqueue(notification);
   });
 
-  const bridge = new AlertBridge(new AlertStore(db), bus, medic, logger.child({ component: 'alerts' }), {
+  const bridge = new AlertBridge(stores.alerts, bus, medic, () => inventory.all().map((e) => e.record), logger.child({ component: 'alerts' }), {
     containerLabels: config.alertContainerLabels,
     alertmanagerUrl: config.alertmanagerUrl,
+    instancePattern: instancePattern(config.alertInstance),
   });
   let generation = 0;
   const bump = (): void => {
@@ -193,7 +202,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
     ],
   });
 
-  let server: Server | null = null;
+  const server = new HttpServer(app);
   return {
     app,
     metrics,
@@ -204,6 +213,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
     bus,
     nats,
     medic,
+    intent,
     dispatcher,
     db,
     start() {
@@ -211,42 +221,29 @@ export function createVigil(config: Config, logger: Logger): Vigil {
       events.start();
       sampler.start();
       nats?.start();
+      intent.start();
+      statusRecorder.start();
       medic.start();
       dispatcher.start();
-      sweep = cron.schedule(config.sweepCron, () => {
-        medic.sweep();
-        const pruned = stores.history.prune(Date.now() - config.historyDays * 86_400_000) + outbox.prune(Date.now() - config.historyDays * 86_400_000);
-        if (pruned > 0) logger.info({ pruned }, 'pruned old history');
-      });
+      sweep = scheduleMaintenance(medic, intent, { ...stores, outbox }, {
+        cron: config.sweepCron,
+        retentionMs: config.historyDays * 86_400_000,
+        alertExpiryMs: config.alertExpiryHours * 3_600_000,
+      }, logger.child({ component: 'maintenance' }));
     },
     bridgeRequests() {
       return bridge.requests;
     },
-    connections() {
-      return new Promise((resolve, reject) => {
-        if (!server) resolve(0);
-        else server.getConnections((err, n) => (err ? reject(err) : resolve(n)));
-      });
-    },
-    listen(host, port) {
-      server = createServer(app.callback());
-      server.keepAliveTimeout = 65_000;
-      const s = server;
-      return new Promise((resolve, reject) => {
-        s.once('error', reject);
-        s.listen(port, host, () => resolve(s.address() as AddressInfo));
-      });
-    },
+    connections: () => server.connections(),
+    listen: (host, port) => server.listen(host, port),
     async stop() {
-      const closing = server ? new Promise<void>((resolve) => server!.close(() => resolve())) : Promise.resolve();
-      // idle keep-alive connections would hold close() open until they time out
-      server?.closeIdleConnections();
-      const force = setTimeout(() => server?.closeAllConnections(), 5_000);
+      const closing = server.close();
       await sweep?.stop();
+      intent.stop();
+      statusRecorder.stop();
       await Promise.all([closing, sampler.stop(), events.stop(), nats?.stop(), medic.stop()]);
       await dispatcher.stop();
       db.close();
-      clearTimeout(force);
     },
   };
 }

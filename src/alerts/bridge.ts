@@ -1,19 +1,28 @@
 import type { Logger } from 'pino';
 import type { AlertRecord, AlertStore } from '../store/alerts.js';
 import type { EventBus } from '../streams/event-bus.js';
-import { containerOfAlert, severityOf, type WebhookPayload } from './payload.js';
+import type { AlertAction } from '../recovery/diagnosis.js';
+import { severityOf, type WebhookPayload } from './payload.js';
+import { alertTarget, requestedAction, type AlertTarget } from './target.js';
 
 export interface AlertBridgeOptions {
   /** Alert labels that name a container, in order of preference. */
   containerLabels: readonly string[];
   alertmanagerUrl: string | undefined;
+  /** VIGIL_ALERT_INSTANCE, anchored; null: any instance. */
+  instancePattern: RegExp | null;
 }
 
-/** What the bridge asks of the medic: reconcile a container an alert names. */
+/** What the bridge asks of the medic about one of this host's containers (by full id). */
 export interface AlertReconciler {
-  alertFiring(containerRef: string, alertname: string): boolean;
-  alertResolved(containerRef: string, alertname: string): void;
+  alertFiring(id: string, alertname: string, action: AlertAction | null): void;
+  alertResolved(id: string, alertname: string): void;
 }
+
+/** An alert about this host: anything but another host's. */
+type LocalTarget = Exclude<AlertTarget, { kind: 'other-host' }>;
+
+export type AlertDisposition = 'action_requested' | 'recorded' | 'not_actionable' | 'unknown_container' | 'ambiguous_container' | 'no_container' | 'other_host';
 
 export class AckError extends Error {
   constructor(
@@ -25,13 +34,16 @@ export class AckError extends Error {
 }
 
 /**
- * The Alertmanager side of vigil: records every alert durably (idempotent on fingerprint, startsAt
- * and status, as Alertmanager delivers at least once), hands firing ones that name a container to the
- * medic, publishes them for notification, and acknowledges them with a silence in Alertmanager.
+ * The Alertmanager side of vigil: records every alert about this host durably (idempotent on
+ * fingerprint, startsAt and status, as Alertmanager delivers at least once), hands a firing one whose
+ * rule asks for an action (vigil_action) to the medic, publishes them for notification, and
+ * acknowledges them with a silence in Alertmanager. Severity never implies an action.
  */
 export class AlertBridge {
   /** Webhook requests by outcome, for vigil_webhook_requests_total. */
   readonly requests = new Map<'recorded' | 'duplicate' | 'rejected', number>();
+  /** Alerts received by what vigil made of them, for vigil_alerts_received_total. */
+  readonly dispositions = new Map<AlertDisposition, number>();
 
   count(outcome: 'recorded' | 'duplicate' | 'rejected'): void {
     this.requests.set(outcome, (this.requests.get(outcome) ?? 0) + 1);
@@ -41,12 +53,24 @@ export class AlertBridge {
     private readonly store: AlertStore,
     private readonly bus: EventBus,
     private readonly reconciler: AlertReconciler,
+    private readonly containers: () => readonly { id: string; name: string }[],
     private readonly logger: Logger,
     private readonly options: AlertBridgeOptions,
   ) {}
 
-  receive(payload: WebhookPayload, now = Date.now()): { recorded: number; duplicates: number } {
-    const rows = payload.alerts.map((a) => ({
+  receive(payload: WebhookPayload, now = Date.now()): { recorded: number; duplicates: number; otherHost: number } {
+    const known = this.containers();
+    const targetOptions = { nameLabels: this.options.containerLabels, instancePattern: this.options.instancePattern };
+    const ours: { alert: WebhookPayload['alerts'][number]; target: LocalTarget }[] = [];
+    let otherHost = 0;
+    for (const alert of payload.alerts) {
+      const target = alertTarget(alert.labels, known, targetOptions);
+      if (target.kind === 'other-host') {
+        otherHost++;
+        this.tally('other_host');
+      } else ours.push({ alert, target });
+    }
+    const rows = ours.map(({ alert: a, target }) => ({
       fingerprint: a.fingerprint,
       startsAt: a.startsAt,
       status: a.status,
@@ -56,7 +80,7 @@ export class AlertBridge {
       annotations: a.annotations,
       endsAt: a.endsAt.startsWith('0001-01-01') ? null : a.endsAt,
       generatorUrl: a.generatorURL || null,
-      containerName: containerOfAlert(a.labels, this.options.containerLabels),
+      containerName: target.kind === 'container' ? target.name : target.kind === 'none' ? null : target.ref.slice(0, 255),
     }));
     // recorded before anything acts on it: the 2xx Alertmanager gets means it is in the store
     const outcomes = this.store.recordAll(rows, now);
@@ -66,24 +90,58 @@ export class AlertBridge {
         duplicates++;
         return;
       }
+      const { target } = ours[i]!;
+      const decision = this.decide(row.status, row.alertname, row.labels, target);
       this.bus.publish({
         type: 'alert',
-        ...(row.containerName ? { container: { id: row.containerName, name: row.containerName } } : {}),
-        data: { status: row.status, alertname: row.alertname, severity: row.severity, fingerprint: row.fingerprint, startsAt: row.startsAt, summary: row.annotations.summary ?? '', description: row.annotations.description ?? '', labels: row.labels },
+        ...(target.kind === 'container' ? { container: { id: target.id.slice(0, 12), name: target.name } } : {}),
+        data: {
+          status: row.status, alertname: row.alertname, severity: row.severity, fingerprint: row.fingerprint, startsAt: row.startsAt,
+          summary: row.annotations.summary ?? '', description: row.annotations.description ?? '', labels: row.labels,
+          vigil: decision,
+          // what the alert calls its container, when that is no container of this host
+          ...(target.kind === 'unknown' || target.kind === 'ambiguous' ? { containerRef: target.ref.slice(0, 255) } : {}),
+        },
       });
-      if (!row.containerName) return;
-      if (row.status === 'firing') {
-        const known = this.reconciler.alertFiring(row.containerName, row.alertname);
-        if (!known) this.logger.info({ container: row.containerName, alert: row.alertname }, 'alert names a container vigil does not know');
-      } else {
-        this.reconciler.alertResolved(row.containerName, row.alertname);
-      }
     });
-    return { recorded: rows.length - duplicates, duplicates };
+    return { recorded: rows.length - duplicates, duplicates, otherHost };
   }
 
-  active(): AlertRecord[] {
-    return this.store.active();
+  /** What vigil does about one new alert state, said in words for the event and the notification. */
+  private decide(status: 'firing' | 'resolved', alertname: string, labels: Record<string, string>, target: LocalTarget): { action: string | null; note: string } {
+    if (target.kind !== 'container') {
+      this.tally(target.kind === 'none' ? 'no_container' : target.kind === 'unknown' ? 'unknown_container' : 'ambiguous_container');
+      if (target.kind !== 'none') this.logger.info({ alert: alertname, container: target.ref.slice(0, 100), reason: target.reason }, 'alert names no single container of this host; recorded, no action');
+      return { action: null, note: target.kind === 'none' ? 'about no container; recorded' : `recorded, no action: ${target.reason}` };
+    }
+    if (status === 'resolved') {
+      this.reconciler.alertResolved(target.id, alertname);
+      return { action: null, note: 'resolved' };
+    }
+    const requested = requestedAction(labels);
+    if (!requested.ok || !target.actionable) {
+      const why = !requested.ok ? requested.problem : (target as { reason: string }).reason;
+      this.tally('not_actionable');
+      this.reconciler.alertFiring(target.id, alertname, null);
+      return { action: null, note: `recorded, no action: ${why}` };
+    }
+    this.tally(requested.action === null ? 'recorded' : 'action_requested');
+    this.reconciler.alertFiring(target.id, alertname, requested.action);
+    return requested.action === null
+      ? { action: null, note: 'recorded, no action: the rule asks for none (no vigil_action label)' }
+      : { action: requested.action, note: `the rule asks for ${requested.action} (vigil_action); vigil does it if policy and backoff allow` };
+  }
+
+  private tally(disposition: AlertDisposition): void {
+    this.dispositions.set(disposition, (this.dispositions.get(disposition) ?? 0) + 1);
+  }
+
+  activePage(limit: number, cursor: number): { alerts: AlertRecord[]; next: number | null } {
+    return this.store.activePage(limit, cursor);
+  }
+
+  activeCounts(): Record<string, number> {
+    return this.store.activeCounts();
   }
 
   /** Silences the alert in Alertmanager (matching all its labels) and records who did it and when. */

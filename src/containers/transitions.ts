@@ -1,6 +1,6 @@
 import type { ContainerRecord } from '../docker/types.js';
 import type { VigilEventInput } from '../streams/event-bus.js';
-import { effectiveHealth } from './view.js';
+import { effectiveHealth } from './health.js';
 
 /**
  * Pure: the events one change of a container's record makes — a state change and a health

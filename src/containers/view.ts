@@ -1,31 +1,12 @@
 import type { InventoryEntry } from '../docker/inventory.js';
 import type { ContainerRecord, HealthStatus } from '../docker/types.js';
+import { effectiveHealth } from './health.js';
 import type { ContainerSnapshot } from '../sampler.js';
 
 /** Pure shapes of the JSON API. Everything here is a function of the inventory, a snapshot and the clock. */
 
 const MIB = 1024 * 1024;
 const round2 = (n: number): number => Math.round(n * 100) / 100;
-
-/**
- * The container's own HEALTHCHECK when it has one; otherwise inferred from its state: running is
- * healthy, a crash (non-zero exit, OOM kill, dead, restarting) is unhealthy, and a container that
- * finished cleanly, was never started or is paused has no health to speak of.
- */
-export function effectiveHealth(record: ContainerRecord): HealthStatus {
-  if (record.health && record.state === 'running') return record.health.status;
-  switch (record.state) {
-    case 'running':
-      return 'healthy';
-    case 'restarting':
-    case 'dead':
-      return 'unhealthy';
-    case 'exited':
-      return record.oomKilled || (record.exitCode ?? 0) !== 0 ? 'unhealthy' : 'none';
-    default:
-      return 'none';
-  }
-}
 
 /** Go-style duration ("2h30m15s", "45s"), as operators read in docker's own output. */
 export function formatUptime(ms: number): string {

@@ -108,6 +108,12 @@ export class EngineEvents extends EventEmitter<EngineEventsEvents> {
     if (!event) return;
     const { point, replay } = advanceResumePoint(this.resumePoint, event);
     this.resumePoint = point;
-    if (!replay) this.emit('event', event);
+    if (replay) return;
+    try {
+      this.emit('event', event);
+    } catch (err) {
+      // a listener's failure is its own: it must not cut the stream every other listener reads
+      this.logger.error({ err: (err as Error).message, action: event.action }, 'an engine event listener failed');
+    }
   }
 }

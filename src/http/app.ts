@@ -16,6 +16,7 @@ import { channelRoutes } from './routes/channels.js';
 import type { Dispatcher } from '../notify/dispatcher.js';
 import type { AlertBridge } from '../alerts/bridge.js';
 import { alertRoutes, webhookRoutes } from './routes/alerts.js';
+import { systemRoutes } from './routes/system.js';
 
 export interface AppDependencies {
   logger: Logger;
@@ -63,7 +64,8 @@ export function createApp(deps: AppDependencies): Koa {
   streamRoutes(api, { engine: deps.engine, containers: deps.containers, bus: deps.bus, logger: deps.logger }, deps.streams);
   historyRoutes(api, { containers: deps.containers, history: deps.history.store, retentionDays: deps.history.retentionDays });
   channelRoutes(api, deps.dispatcher);
-  alertRoutes(api, deps.alerts.bridge, () => deps.containers.containers());
+  alertRoutes(api, deps.alerts.bridge);
+  systemRoutes(api, () => deps.containers.containers(), () => deps.alerts.bridge.activeCounts());
   app.use(api.routes()).use(api.allowedMethods({ throw: true }));
   return app;
 }

@@ -29,6 +29,16 @@ export function registerSelfMetrics(registry: Registry, { events, inventory, sam
       for (const [outcome, n] of bridge.requests) this.inc({ outcome }, n);
     },
   });
+  new Counter({
+    name: 'vigil_alerts_received_total',
+    help: 'Alerts received by what vigil made of them: action_requested, recorded (no vigil_action), not_actionable, unknown_container, ambiguous_container, no_container, other_host (neither stored nor acted on).',
+    labelNames: ['disposition'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [disposition, n] of bridge.dispositions) this.inc({ disposition }, n);
+    },
+  });
   const notifications = new Counter({
     name: 'vigil_notifications_total',
     help: 'Notifications by channel and outcome (sent, failed attempt, expired, deduplicated).',

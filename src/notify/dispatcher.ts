@@ -31,6 +31,9 @@ export interface ChannelHealth {
   lastErrorAt: string | null;
 }
 
+/** Messages held in memory while the store refuses writes, at most. */
+const MAX_UNSAVED = 10_000;
+
 export type DeliveryOutcome = 'sent' | 'failed' | 'expired' | 'deduplicated';
 
 interface ChannelState {
@@ -57,6 +60,7 @@ export class Dispatcher extends EventEmitter<{ outcome: [string, DeliveryOutcome
   private readonly channels = new Map<string, ChannelState>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  private readonly unsaved: { channel: string; n: Notification; at: number }[] = [];
 
   constructor(
     private readonly outbox: OutboxStore,
@@ -74,15 +78,50 @@ export class Dispatcher extends EventEmitter<{ outcome: [string, DeliveryOutcome
     }
   }
 
-  /** Writes the notification to the outbox of every channel that wants it. */
+  /**
+   * Writes the notification to the outbox of every channel that wants it. When the store refuses the
+   * write (read-only, full), the message waits in memory and is written at a later tick: none is lost.
+   */
   enqueue(n: Notification): void {
     const now = this.clock();
     for (const [name, channel] of this.channels) {
       if (!wants(channel.config, n)) continue;
-      const added = this.outbox.add(name, n.key, JSON.stringify(n), now, this.options.dedupeMs);
-      if (!added) this.emit('outcome', name, 'deduplicated', 1);
+      this.write(name, n, now);
     }
     this.kick();
+  }
+
+  /** Messages the store has not taken yet. */
+  get unsavedCount(): number {
+    return this.unsaved.length;
+  }
+
+  private write(channel: string, n: Notification, at: number): boolean {
+    try {
+      const added = this.outbox.add(channel, n.key, JSON.stringify(n), at, this.options.dedupeMs);
+      if (!added) this.emit('outcome', channel, 'deduplicated', 1);
+      return true;
+    } catch (err) {
+      if (this.unsaved.length >= MAX_UNSAVED) {
+        this.logger.error({ channel, key: n.key }, 'notification dropped: the store refuses writes and the in-memory queue is full');
+      } else {
+        this.unsaved.push({ channel, n, at });
+        this.logger.error({ channel, key: n.key, err: (err as Error).message }, 'the outbox cannot be written; the notification waits in memory');
+      }
+      return false;
+    }
+  }
+
+  private flushUnsaved(): void {
+    while (this.unsaved.length > 0) {
+      const { channel, n, at } = this.unsaved[0]!;
+      this.unsaved.shift();
+      if (!this.write(channel, n, at)) {
+        // write() queued it again at the end; put it back in front, in order, and stop for this tick
+        this.unsaved.unshift(this.unsaved.pop()!);
+        return;
+      }
+    }
   }
 
   start(): void {
@@ -134,14 +173,24 @@ export class Dispatcher extends EventEmitter<{ outcome: [string, DeliveryOutcome
   }
 
   private kick(): void {
-    this.running ??= this.drain().finally(() => {
+    this.running ??= this.drain()
+      // a store that fails mid-delivery: what was sent but not marked goes again (at least once)
+      .catch((err: Error) => this.logger.warn({ err: err.message }, 'notification round failed; the next tick tries again'))
+      .finally(() => {
       this.running = null;
     });
   }
 
   private async drain(): Promise<void> {
     const now = this.clock();
-    const due = this.outbox.due(now, 500);
+    this.flushUnsaved();
+    let due: OutboxRow[];
+    try {
+      due = this.outbox.due(now, 500);
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'the outbox cannot be read; trying again at the next tick');
+      return;
+    }
     const byChannel = new Map<string, OutboxRow[]>();
     for (const row of due) byChannel.set(row.channel, [...(byChannel.get(row.channel) ?? []), row]);
     await Promise.all([...byChannel].map(([name, rows]) => this.deliver(name, rows, now)));

@@ -67,18 +67,22 @@ export function notificationFor(event: VigilEvent, options: LinkOptions = {}): N
     }
     case 'alert': {
       const firing = d.status === 'firing';
-      const on = c ? ` on ${c.name}` : '';
+      const on = c ? ` on ${c.name}` : typeof d.containerRef === 'string' ? ` on ${d.containerRef}` : '';
       return {
         ...base,
         key: `alert/${String(d.fingerprint)}/${String(d.startsAt)}/${String(d.status)}`,
         event: 'alert',
         severity: firing ? (d.severity as Severity) : 'info',
         title: `[${firing ? 'FIRING' : 'RESOLVED'}] ${String(d.alertname)}${on}`,
-        text: [d.summary, d.description].filter(Boolean).map(String).join('\n') || `Alert ${String(d.alertname)}${on} is ${String(d.status)}.`,
+        text: [
+          [d.summary, d.description].filter(Boolean).map(String).join('\n') || `Alert ${String(d.alertname)}${on} is ${String(d.status)}.`,
+          ...(firing && vigilNote(d.vigil) ? [`vigil: ${vigilNote(d.vigil)}.`] : []),
+        ].join('\n'),
       };
     }
     case 'recovery.action':
-      if (d.outcome !== 'success' || !c) return null;
+      // starts after a restart of the engine or vigil are told once, together, by recovery.boot
+      if (d.outcome !== 'success' || !c || d.trigger !== undefined) return null;
       return { ...base, key: `recovered/${c.name}/${event.id}`, event: 'recovered', severity: 'info', title: `${c.name} recovered (${String(d.action)})`, text: `vigil ran ${String(d.action)} on ${c.name} (${c.id}) because: ${String(d.reason)}. Attempt ${String(d.attempt)}.` };
     case 'recovery.gave_up':
       if (!c) return null;
@@ -100,6 +104,11 @@ export function notificationFor(event: VigilEvent, options: LinkOptions = {}): N
     default:
       return null;
   }
+}
+
+function vigilNote(decision: unknown): string | null {
+  const note = (decision as { note?: unknown } | undefined)?.note;
+  return typeof note === 'string' && note.length > 0 ? note : null;
 }
 
 /** Pure: whether a channel wants this notification. */

@@ -3,16 +3,23 @@ import type { DesiredState } from '../store/desired-state.js';
 import type { RecoveryState } from '../store/recovery-state.js';
 import { engineWillRestart, type RecoveryAction } from './policy.js';
 
+/** The actions an alert rule may ask for with its `vigil_action` label. */
+export const alertActions = ['restart', 'start', 'recreate'] as const;
+export type AlertAction = (typeof alertActions)[number];
+
+export interface AlertRequest {
+  alertname: string;
+  action: AlertAction;
+}
+
 export interface DiagnosisInput {
   record: ContainerRecord;
   desired: DesiredState | undefined;
   recovery: RecoveryState;
   /** Whether the image the container names (its Config.Image) resolves to an image on the engine. */
   imagePresent: boolean;
-  /** The container stopped because the engine or the host went down (its finish time falls in the outage). */
-  stoppedByEngineRestart: boolean;
-  /** An Alertmanager alert firing about this container (a resource spike, say), if any. */
-  firingAlert?: string;
+  /** A firing alert whose rule asks vigil to act on this container (its `vigil_action` label), if any. */
+  alert?: AlertRequest;
   now: number;
 }
 
@@ -37,7 +44,10 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
       const last = record.health.log.at(-1)?.output.trim();
       return { kind: 'act', action: 'restart', reason: `unhealthy: ${record.health.failingStreak} failed checks${last ? ` (last: ${last.slice(0, 200)})` : ''}` };
     }
-    if (input.firingAlert) return { kind: 'act', action: 'restart', reason: `alert ${input.firingAlert} is firing` };
+    // severity never implies an action: only the rule's own vigil_action does
+    if (input.alert && input.alert.action !== 'start') {
+      return { kind: 'act', action: input.alert.action, reason: `alert ${input.alert.alertname} is firing and asks for ${input.alert.action} (vigil_action)` };
+    }
     return { kind: 'healthy', reason: record.health ? `running, ${record.health.status}` : 'running' };
   }
   if (record.state === 'paused') return { kind: 'leave', reason: 'paused' };
@@ -60,14 +70,12 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   if (/no such (file or directory|volume)|invalid mount|mount denied/i.test(record.error)) {
     return { kind: 'report', reason: `cannot start: ${record.error}` };
   }
-  const after = input.stoppedByEngineRestart ? 'engine-restart' : 'exit';
-  if (engineWillRestart(record, after, false)) {
+  if (engineWillRestart(record, 'exit', false)) {
     const since = record.finishedAt ? input.now - record.finishedAt.getTime() : 0;
     if (since < ENGINE_POLICY_GRACE_MS) {
       return { kind: 'wait', reason: `restart policy ${record.restartPolicy.name} will bring it back`, recheckInMs: ENGINE_POLICY_GRACE_MS - since };
     }
   }
-  if (input.stoppedByEngineRestart) return { kind: 'act', action: 'start', reason: 'stopped when the engine or host restarted' };
   const cause = record.oomKilled ? 'OOM-killed' : `crashed with exit code ${record.exitCode ?? 'unknown'}`;
   return { kind: 'act', action: 'start', reason: `${cause}; the engine did not restart it` };
 }

@@ -1,18 +1,18 @@
 import { EventEmitter } from 'node:events';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
-import { effectiveHealth } from '../containers/view.js';
+import { effectiveHealth } from '../containers/health.js';
 import type { ContainerEngine } from '../docker/engine.js';
 import type { EngineEvents } from '../docker/events.js';
-import type { Inventory } from '../docker/inventory.js';
-import type { ContainerEvent, ContainerRecord } from '../docker/types.js';
-import type { DesiredStateStore } from '../store/desired-state.js';
+import type { Inventory, InventoryEntry } from '../docker/inventory.js';
+import type { ContainerRecord } from '../docker/types.js';
 import type { HistoryStore } from '../store/history.js';
 import type { RecoveryState, RecoveryStateStore } from '../store/recovery-state.js';
 import type { EventBus } from '../streams/event-bus.js';
-import { diagnose, type Diagnosis } from './diagnosis.js';
+import { bootPlan, type BootTrigger } from './boot-plan.js';
+import { diagnose, type AlertAction, type AlertRequest, type Diagnosis } from './diagnosis.js';
 import { containerKey } from './identity.js';
-import { engineShutdownStops, intentFromEvent, type IntentMemory, type KillStop } from './intent.js';
+import type { IntentTracker } from './intent-tracker.js';
 import { actionPermitted, type PolicyScope, type RecoveryAction } from './policy.js';
 import { actionDue, afterAction, afterHealthyRun, type SchedulePolicy } from './schedule.js';
 
@@ -24,14 +24,15 @@ export interface MedicOptions {
   concurrency: number;
   /** After the engine (or vigil) starts, how long the engine's own restart policies get before vigil acts. */
   bootGraceMs: number;
-  /** Stops by kill seen this long before the engine went away are the engine's own shutdown. */
+  /** Stops seen this long before the engine went away are the engine's own shutdown. */
   engineShutdownWindowMs: number;
+  /** A problem vigil cannot fix is reported again when it comes back after this long without it. */
+  reportQuietMs: number;
   /** vigil's own container, which it never touches. */
   selfId: string | null;
 }
 
 export interface MedicStores {
-  desired: DesiredStateStore;
   recovery: RecoveryStateStore;
   history: HistoryStore;
 }
@@ -42,33 +43,31 @@ interface MedicEvents {
   action: [{ action: RecoveryAction; outcome: ActionOutcome }];
 }
 
+/** After a successful action, when to look again if no event comes first. */
+const SETTLE_MS = 5_000;
+
 /**
- * The medic: learns what each container should be doing from the engine's events, and brings back
- * the ones that should run but do not, through policy and backoff. Decisions are pure (diagnosis,
- * intent, policy, schedule); this class does the I/O and keeps one action per container at a time.
+ * The medic: evaluates a container (diagnosis, pure), decides under policy and backoff (pure), and
+ * acts, one action per container at a time. What each container should be doing comes from the intent
+ * tracker; what to do after a restart of vigil or the engine from the boot plan.
  */
 export class Medic extends EventEmitter<MedicEvents> {
-  private readonly memory = new Map<string, IntentMemory>();
-  /** Stops by kill not yet proven to be the user's: the engine may be shutting down. */
-  private recentKillStops: (KillStop & { previous: ReturnType<DesiredStateStore['get']>; recordedAt: number })[] = [];
   private readonly busy = new Set<string>();
   private readonly again = new Set<string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  /** Containers vigil itself is starting: their start events are not a person's. */
-  private readonly ownStarts = new Map<string, number>();
   private readonly limit: ReturnType<typeof pLimit>;
   /** Until the boot reconcile has run, stopped containers wait for it. */
   private bootPending = true;
-  private engineWentAwayAt: number | null = null;
-  private lastReportedReason = new Map<string, string>();
-  /** Alerts firing about a container, waiting for their reconcile. */
-  private readonly firingAlerts = new Map<string, string>();
+  private readonly lastReported = new Map<string, { reason: string; seenAt: number }>();
+  /** Firing alerts whose rule asks for an action, waiting for their reconcile. */
+  private readonly alertRequests = new Map<string, AlertRequest>();
   private stopped = false;
 
   constructor(
     private readonly engine: ContainerEngine,
     private readonly events: EngineEvents,
     private readonly inventory: Inventory,
+    private readonly intent: IntentTracker,
     private readonly stores: MedicStores,
     private readonly bus: EventBus,
     private readonly logger: Logger,
@@ -80,29 +79,39 @@ export class Medic extends EventEmitter<MedicEvents> {
   }
 
   start(): void {
-    this.events.on('event', this.onEngineEvent);
     this.events.on('disconnected', this.onEngineGone);
     this.inventory.on('synced', this.onSynced);
     this.inventory.on('added', this.onInventoryChange);
     this.inventory.on('changed', this.onInventoryChange);
+    this.inventory.on('removed', this.onRemoved);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.events.off('event', this.onEngineEvent);
     this.events.off('disconnected', this.onEngineGone);
     this.inventory.off('synced', this.onSynced);
     this.inventory.off('added', this.onInventoryChange);
     this.inventory.off('changed', this.onInventoryChange);
+    this.inventory.off('removed', this.onRemoved);
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     while (this.busy.size > 0) await new Promise((r) => setTimeout(r, 50));
   }
 
-  /** The recovery state of every container that has one, for metrics. */
+  /** Per-container entries held in memory: they must follow the containers the engine has, not grow. */
+  memoryFootprint(): Record<string, number> {
+    return { timers: this.timers.size, busy: this.busy.size, reported: this.lastReported.size, alertRequests: this.alertRequests.size };
+  }
+
+  /** The recovery state of every container that has one, for metrics; empty while the store cannot be read. */
   recoveryStates(): { record: ContainerRecord; state: RecoveryState }[] {
-    // one query for all, not one per container: this runs at every scrape
-    const states = new Map(this.stores.recovery.all().map((r) => [r.key, r]));
+    let states: Map<string, RecoveryState>;
+    try {
+      // one query for all, not one per container: this runs at every scrape
+      states = new Map(this.stores.recovery.all().map((r) => [r.key, r]));
+    } catch {
+      return [];
+    }
     const out: { record: ContainerRecord; state: RecoveryState }[] = [];
     for (const { record } of this.inventory.all()) {
       const state = states.get(containerKey(record));
@@ -111,23 +120,27 @@ export class Medic extends EventEmitter<MedicEvents> {
     return out;
   }
 
-  /** An alert names a container: reconcile it through the same policy and backoff. False when vigil does not know it. */
-  alertFiring(containerRef: string, alertname: string): boolean {
-    const entry = this.findByRef(containerRef);
-    if (!entry) return false;
-    this.firingAlerts.set(containerKey(entry.record), alertname);
-    this.schedule(entry.record.id, 0);
-    return true;
+  /**
+   * A firing alert about one of this host's containers. With an action (its rule's vigil_action), the
+   * container is reconciled through the same policy and backoff; without, it is only recorded.
+   */
+  alertFiring(id: string, alertname: string, action: AlertAction | null): void {
+    const record = this.inventory.get(id)?.record;
+    if (!record) return;
+    const key = containerKey(record);
+    if (action === null) {
+      this.note(record, key, { action: 'none', reason: `alert ${alertname} recorded; its rule asks for no action (no vigil_action label)` });
+      return;
+    }
+    this.alertRequests.set(key, { alertname, action });
+    this.schedule(id, 0);
   }
 
-  alertResolved(containerRef: string, alertname: string): void {
-    const entry = this.findByRef(containerRef);
-    if (entry && this.firingAlerts.get(containerKey(entry.record)) === alertname) this.firingAlerts.delete(containerKey(entry.record));
-  }
-
-  private findByRef(ref: string) {
-    const all = this.inventory.all();
-    return all.find((e) => e.record.name === ref || e.record.id === ref) ?? (ref.length >= 4 ? all.find((e) => e.record.id.startsWith(ref)) : undefined);
+  alertResolved(id: string, alertname: string): void {
+    const record = this.inventory.get(id)?.record;
+    if (!record) return;
+    const key = containerKey(record);
+    if (this.alertRequests.get(key)?.alertname === alertname) this.alertRequests.delete(key);
   }
 
   /** Evaluates every container: the periodic safety net for missed events. */
@@ -135,79 +148,49 @@ export class Medic extends EventEmitter<MedicEvents> {
     for (const entry of this.inventory.all()) if (!except.has(entry.record.id)) this.schedule(entry.record.id, 0);
   }
 
-  private readonly onEngineEvent = (event: ContainerEvent): void => {
-    const record = this.inventory.get(event.id)?.record;
-    const key = containerKey({ name: event.name || record?.name || event.id, labels: event.attributes });
-    const now = this.clock();
-    const { change, memory } = intentFromEvent(event, this.memory.get(event.id) ?? {}, record?.restartPolicy.name ?? 'no');
-    if (Object.keys(memory).length > 0) this.memory.set(event.id, memory);
-    else this.memory.delete(event.id);
-    if (event.action === 'destroy') this.memory.delete(event.id);
-    if (event.action === 'start' && !this.ownStarts.has(event.id)) {
-      // a person (or their tooling) started it: whatever vigil had given up on is theirs again
-      const recovery = this.stores.recovery.get(key);
-      if (recovery.gaveUpAt !== null) this.stores.recovery.put({ ...recovery, gaveUpAt: null, attempts: 0, nextAt: 0 });
-    }
-    if (!change) return;
-    const previous = this.stores.desired.get(key);
-    if (previous?.desired === change.desired && previous.reason === change.reason) return;
-    this.stores.desired.put({ key, containerId: event.id, name: event.name, desired: change.desired, source: 'event', reason: change.reason, updatedAt: now });
-    this.stores.history.add({ key, containerId: event.id, name: event.name, at: now, kind: 'intent', data: { desired: change.desired, reason: change.reason } });
-    if (change.byKill) {
-      const dieAt = Number(event.timeNano / 1_000_000n);
-      this.recentKillStops.push({ key, killAt: change.killAt ?? dieAt, dieAt, previous, recordedAt: now });
-      this.recentKillStops = this.recentKillStops.filter((k) => dieAt - k.dieAt <= this.options.engineShutdownWindowMs);
-    }
-  };
-
-  /** The engine went away: the stops it just made while shutting down were not anyone's wish. */
   private readonly onEngineGone = (): void => {
-    const now = this.clock();
-    this.engineWentAwayAt = now;
     this.bootPending = true;
-    const recent = this.recentKillStops.filter((k) => now - k.dieAt <= this.options.engineShutdownWindowMs);
-    for (const stop of engineShutdownStops(recent, now) as typeof recent) {
-      if (!stop.previous || stop.previous.desired !== 'running') continue;
-      const current = this.stores.desired.get(stop.key);
-      if (current?.desired !== 'stopped' || current.updatedAt !== stop.recordedAt) continue;
-      this.stores.desired.put({ ...stop.previous, updatedAt: now, reason: `${stop.previous.reason}; the stop came from the engine shutting down` });
-      this.logger.info({ container: stop.previous.name }, 'stop taken back: the engine was shutting down');
-    }
-    this.recentKillStops = [];
   };
 
   private readonly onSynced = (): void => {
-    const trigger = this.engineWentAwayAt === null ? 'vigil-start' : 'engine-restart';
+    const trigger: BootTrigger = this.intent.engineWentAwayAt === null ? 'vigil-start' : 'engine-restart';
     const syncedAt = this.clock();
-    const timer = setTimeout(() => void this.bootReconcile(trigger, syncedAt), this.options.bootGraceMs);
-    this.timers.set('boot', timer);
+    const existing = this.timers.get('boot');
+    if (existing) clearTimeout(existing);
+    this.timers.set('boot', setTimeout(() => this.runBoot(trigger, syncedAt), this.options.bootGraceMs));
   };
 
-  private readonly lastStatus = new Map<string, string>();
+  private runBoot(trigger: BootTrigger, syncedAt: number): void {
+    this.bootReconcile(trigger, syncedAt).catch((err: Error) => {
+      // bootPending stays set, so nothing stopped is acted on before a reconcile has run
+      this.logger.error({ err: err.message, trigger }, 'boot reconcile failed; trying again in 5 s');
+      this.timers.set('boot', setTimeout(() => this.runBoot(trigger, syncedAt), 5_000));
+    });
+  }
 
-  private readonly onInventoryChange = ({ record }: { record: ContainerRecord }): void => {
-    const key = containerKey(record);
-    const now = this.clock();
-    // the timeline behind the history API's daily health score
-    const health = effectiveHealth(record);
-    const status = `${record.state}/${health}`;
-    if (this.lastStatus.get(key) !== status) {
-      this.lastStatus.set(key, status);
-      this.stores.history.add({ key, containerId: record.id, name: record.name, at: now, kind: 'status', data: { state: record.state, health, good: record.state === 'running' && health === 'healthy' } });
-    }
-    // a container running when vigil first meets it (vigil is new here) is taken to be meant to run
-    if (record.state === 'running' && !this.stores.desired.get(key)) {
-      this.stores.desired.put({ key, containerId: record.id, name: record.name, desired: 'running', source: 'boot', reason: 'running when vigil first saw it', updatedAt: now });
-    }
+  private readonly onInventoryChange = ({ record }: InventoryEntry): void => {
     this.schedule(record.id, 0);
   };
 
+  private readonly onRemoved = ({ record }: InventoryEntry): void => {
+    const timer = this.timers.get(record.id);
+    if (timer) clearTimeout(timer);
+    this.timers.delete(record.id);
+    const key = containerKey(record);
+    // a recreated container keeps its key: forget only what belongs to no container any more
+    if (this.inventory.all().some((e) => containerKey(e.record) === key)) return;
+    this.lastReported.delete(key);
+    this.alertRequests.delete(key);
+    this.again.delete(key);
+  };
+
   private schedule(id: string, inMs: number): void {
+    if (this.stopped) return;
     const existing = this.timers.get(id);
     if (existing) clearTimeout(existing);
     const timer = setTimeout(() => {
       this.timers.delete(id);
-      void this.evaluate(id);
+      this.evaluate(id).catch((err: Error) => this.logger.error({ err: err.message, id: id.slice(0, 12) }, 'evaluation failed; the next event or sweep tries again'));
     }, inMs);
     this.timers.set(id, timer);
   }
@@ -216,51 +199,52 @@ export class Medic extends EventEmitter<MedicEvents> {
    * After vigil starts, and after the engine comes back: every container that should run but does
    * not is started (the engine's own restart policies had bootGraceMs first), and one event lists them.
    */
-  async bootReconcile(trigger: 'vigil-start' | 'engine-restart', syncedAt: number): Promise<void> {
+  async bootReconcile(trigger: BootTrigger, syncedAt: number): Promise<void> {
     this.timers.delete('boot');
+    const wentAway = this.intent.engineWentAwayAt;
+    const candidates = this.inventory.all().map(({ record }) => {
+      const key = containerKey(record);
+      return { record, desired: this.intent.desired(key), recovery: this.stores.recovery.get(key) };
+    });
+    const steps = bootPlan(candidates, {
+      trigger, syncedAt, engineWentAwayAt: wentAway, shutdownWindowMs: this.options.engineShutdownWindowMs,
+      scope: this.options.reconcileOnBoot, schedule: this.options.schedule, selfId: this.options.selfId, now: this.clock(),
+    });
     const recovered: string[] = [];
-    const actedOn = new Set<string>();
     const failed: { name: string; reason: string }[] = [];
     const skipped: { name: string; reason: string }[] = [];
-    const wentAway = this.engineWentAwayAt;
+    const actedOn = new Set<string>();
     await Promise.all(
-      this.inventory.all().map(async ({ record }) => {
-        if (record.state !== 'exited' && record.state !== 'dead' && record.state !== 'created') return;
-        if (record.id === this.options.selfId) return;
-        // down since before the (re)start; a crash during the grace period is an ordinary crash
-        if (record.finishedAt && record.finishedAt.getTime() > syncedAt) return;
+      steps.map(async (step) => {
+        const { record } = step;
         const key = containerKey(record);
-        const desired = this.stores.desired.get(key);
-        if (desired?.desired !== 'running') return;
-        const permitted = actionPermitted(record.labels, this.options.reconcileOnBoot, 'start');
-        if (!permitted.allowed) {
-          skipped.push({ name: record.name, reason: permitted.why });
-          return;
-        }
-        // the same backoff as any action: a vigil restarted mid-backoff keeps to the schedule
-        const due = actionDue(this.stores.recovery.get(key), this.clock(), this.options.schedule);
-        if (due.kind !== 'due') {
-          skipped.push({ name: record.name, reason: due.kind === 'wait' ? `backing off for ${Math.ceil(due.waitMs / 1000)} s` : 'vigil has given up on it' });
-          if (due.kind === 'wait') this.schedule(record.id, due.waitMs);
+        if (step.kind !== 'start') {
+          skipped.push({ name: record.name, reason: step.reason });
+          if (step.kind === 'later') this.schedule(record.id, step.waitMs);
+          if (step.kind === 'give-up') this.giveUp(record, key, this.stores.recovery.get(key), step.reason);
           return;
         }
         if (this.busy.has(key)) return;
         this.busy.add(key);
         actedOn.add(record.id);
-        const result = await this.act(record, 'start', trigger === 'engine-restart' ? 'stopped when the engine restarted' : 'should run; found stopped when vigil started');
-        this.busy.delete(key);
-        if (result.outcome === 'success') recovered.push(record.name);
-        else failed.push({ name: record.name, reason: result.error ?? 'unknown' });
+        try {
+          const result = await this.act(record, 'start', step.reason, { counted: false, trigger });
+          if (result.outcome === 'success') recovered.push(record.name);
+          else failed.push({ name: record.name, reason: result.error ?? 'unknown' });
+        } catch (err) {
+          failed.push({ name: record.name, reason: (err as Error).message });
+        } finally {
+          this.busy.delete(key);
+        }
       }),
     );
     this.bootPending = false;
-    if (wentAway === this.engineWentAwayAt) this.engineWentAwayAt = null;
+    this.intent.engineRestartHandled(wentAway);
     if (recovered.length + failed.length > 0 || trigger === 'engine-restart') {
       this.bus.publish({ type: 'recovery.boot', data: { trigger, recovered: recovered.sort(), failed, skipped } });
-      this.logger.info({ trigger, recovered, failed }, 'reconciled after restart');
+      this.logger.info({ trigger, recovered, failed, skipped: skipped.length }, 'reconciled after restart');
     }
-    // containers whose turn was held back by the boot reconcile; those it started are looked at again
-    // when their backoff allows (act schedules that), not now, before their start has reached the inventory
+    // containers held back by the boot reconcile; those it started come back through their events
     this.sweep(actedOn);
   }
 
@@ -287,9 +271,9 @@ export class Medic extends EventEmitter<MedicEvents> {
 
   private async evaluateHeld(record: ContainerRecord, key: string, id: string): Promise<void> {
     const now = this.clock();
-    let recovery = this.stores.recovery.get(key);
-    const firingAlert = this.firingAlerts.get(key);
-    if (record.state === 'running' && effectiveHealth(record) !== 'unhealthy' && !firingAlert) {
+    const recovery = this.stores.recovery.get(key);
+    const alert = this.alertRequests.get(key);
+    if (record.state === 'running' && effectiveHealth(record) !== 'unhealthy' && !alert) {
       const forgiven = afterHealthyRun(recovery, record.startedAt?.getTime() ?? null, now, this.options.schedule);
       if (forgiven !== recovery) this.stores.recovery.put(forgiven);
       else if (recovery.attempts > 0 && !this.timers.has(id)) {
@@ -299,15 +283,19 @@ export class Medic extends EventEmitter<MedicEvents> {
       return;
     }
     if (this.bootPending && record.state !== 'running') return;
-    const desired = this.stores.desired.get(key);
+    const desired = this.intent.desired(key);
     const needsImage = record.state !== 'running' && desired?.desired === 'running';
     const imagePresent = needsImage ? await this.engine.imageExists(record.image).catch(() => true) : true;
-    const diagnosis = diagnose({ record, desired, recovery, imagePresent, stoppedByEngineRestart: false, now, ...(firingAlert ? { firingAlert } : {}) });
-    await this.follow(record, key, recovery, diagnosis);
+    const diagnosis = diagnose({ record, desired, recovery, imagePresent, now, ...(alert ? { alert } : {}) });
+    await this.follow(record, key, recovery, diagnosis, alert);
   }
 
-  private async follow(record: ContainerRecord, key: string, recovery: RecoveryState, diagnosis: Diagnosis): Promise<void> {
+  private async follow(record: ContainerRecord, key: string, recovery: RecoveryState, diagnosis: Diagnosis, alert: AlertRequest | undefined): Promise<void> {
     const now = this.clock();
+    if (alert && diagnosis.kind !== 'act' && diagnosis.kind !== 'wait') {
+      this.alertRequests.delete(key);
+      this.note(record, key, { action: 'none', reason: `alert ${alert.alertname} asks for ${alert.action}; not acting: ${diagnosis.reason}` });
+    }
     switch (diagnosis.kind) {
       case 'healthy':
       case 'leave':
@@ -316,13 +304,13 @@ export class Medic extends EventEmitter<MedicEvents> {
         this.schedule(record.id, diagnosis.recheckInMs);
         return;
       case 'report':
-        this.reportOnce(record, key, 'recovery.report', diagnosis.reason);
+        this.report(record, key, 'recovery.report', diagnosis.reason);
         return;
       case 'act': {
         const permitted = actionPermitted(record.labels, this.options.autoheal, diagnosis.action);
         if (!permitted.allowed) {
-          this.firingAlerts.delete(key);
-          this.reportOnce(record, key, 'recovery.skipped', `${diagnosis.reason}; not acting: ${permitted.why}`);
+          this.alertRequests.delete(key);
+          this.report(record, key, 'recovery.skipped', `${diagnosis.reason}; not acting: ${permitted.why}`);
           return;
         }
         const due = actionDue(recovery, now, this.options.schedule);
@@ -332,83 +320,93 @@ export class Medic extends EventEmitter<MedicEvents> {
         }
         if (due.kind === 'given-up') return;
         if (due.kind === 'give-up') {
-          this.stores.recovery.put({ ...recovery, gaveUpAt: now });
-          this.record(record, key, now, 'action', { action: 'give-up', reason: diagnosis.reason, attempts: recovery.attempts });
-          this.bus.publish({
-            type: 'recovery.gave_up',
-            container: { id: record.shortId, name: record.name },
-            data: { reason: diagnosis.reason, attempts: recovery.attempts },
-          });
-          this.logger.warn({ container: record.name, attempts: recovery.attempts, reason: diagnosis.reason }, 'gave up recovering');
+          this.giveUp(record, key, recovery, diagnosis.reason);
           return;
         }
         // one firing alert, one reconcile: acting on it again waits for the alert to fire anew
-        if (this.firingAlerts.has(key)) this.firingAlerts.delete(key);
-        await this.act(record, diagnosis.action, diagnosis.reason, diagnosis.problem);
+        this.alertRequests.delete(key);
+        await this.act(record, diagnosis.action, diagnosis.reason, { counted: true, problem: diagnosis.problem });
       }
     }
   }
 
-  /** Takes one action on one container, recording it and what it changed. The caller holds the container (busy). */
-  private async act(record: ContainerRecord, action: RecoveryAction, reason: string, problem?: string): Promise<{ outcome: ActionOutcome; error?: string }> {
+  private giveUp(record: ContainerRecord, key: string, recovery: RecoveryState, reason: string): void {
+    const now = this.clock();
+    this.stores.recovery.put({ ...recovery, gaveUpAt: now });
+    this.note(record, key, { action: 'give-up', reason, attempts: recovery.attempts });
+    this.bus.publish({ type: 'recovery.gave_up', container: { id: record.shortId, name: record.name }, data: { reason, attempts: recovery.attempts } });
+    this.logger.warn({ container: record.name, attempts: recovery.attempts, reason }, 'gave up recovering');
+  }
+
+  /**
+   * Takes one action on one container, recording it and what it changed. The caller holds the
+   * container (busy). An uncounted action (after a restart of the engine) leaves the backoff alone.
+   */
+  private async act(
+    record: ContainerRecord,
+    action: RecoveryAction,
+    reason: string,
+    how: { counted: boolean; problem?: string | undefined; trigger?: BootTrigger },
+  ): Promise<{ outcome: ActionOutcome; error?: string }> {
     const key = containerKey(record);
     const startedAt = this.clock();
     this.bus.publish({ type: 'recovery.started', container: { id: record.shortId, name: record.name }, data: { action, reason } });
     let outcome: ActionOutcome = 'success';
     let error: string | undefined;
-    let lastProblem: string | null = null;
     try {
-      await this.limit(async () => {
-        this.ownStarts.set(record.id, startedAt);
-        try {
-          switch (action) {
-            case 'restart':
-              await this.engine.restart(record.id);
-              break;
-            case 'start':
-              await this.engine.start(record.id);
-              break;
-            case 'recreate':
-              this.ownStarts.set(await this.engine.recreate(record.id), startedAt);
-              break;
-            case 'pull':
-              await this.engine.pull(record.image);
-              this.ownStarts.set(await this.engine.recreate(record.id), startedAt);
-              break;
-          }
-        } finally {
-          setTimeout(() => this.ownStarts.delete(record.id), 30_000).unref();
-        }
-      });
+      await this.limit(() => this.perform(record, action));
     } catch (err) {
       outcome = 'failure';
       error = (err as { json?: { message?: string } }).json?.message ?? (err as Error).message;
-      lastProblem = problem ?? null;
     }
     const now = this.clock();
-    const recovery = afterAction(this.stores.recovery.get(key), now, this.options.schedule, lastProblem);
-    this.stores.recovery.put(recovery);
-    const data = { action, reason, outcome, ...(error ? { error } : {}), attempt: recovery.attempts, nextAllowedAt: new Date(recovery.nextAt).toISOString(), ms: now - startedAt };
-    this.record(record, key, now, 'action', data);
+    const before = this.stores.recovery.get(key);
+    const recovery = how.counted ? afterAction(before, now, this.options.schedule, outcome === 'failure' ? (how.problem ?? null) : null) : before;
+    if (how.counted) this.stores.recovery.put(recovery);
+    const data = {
+      action, reason, outcome, ...(error ? { error } : {}), attempt: recovery.attempts, counted: how.counted,
+      ...(how.trigger ? { trigger: how.trigger } : {}), nextAllowedAt: new Date(recovery.nextAt).toISOString(), ms: now - startedAt,
+    };
+    this.note(record, key, data);
     this.bus.publish({ type: 'recovery.action', container: { id: record.shortId, name: record.name }, data });
     this.emit('action', { action, outcome });
-    this.logger[outcome === 'success' ? 'info' : 'warn'](
-      { container: record.name, action, reason, outcome, ...(error ? { err: error } : {}), attempt: recovery.attempts },
-      'recovery action',
-    );
-    // see whether it helped, or try again when the backoff allows
-    this.schedule(record.id, Math.max(0, recovery.nextAt - now));
+    this.logger[outcome === 'success' ? 'info' : 'warn']({ container: record.name, action, reason, outcome, ...(error ? { err: error } : {}), attempt: recovery.attempts }, 'recovery action');
+    // see whether it helped (its events usually say so first), or try again when the backoff allows
+    this.schedule(record.id, Math.max(recovery.nextAt - now, outcome === 'success' ? SETTLE_MS : 1000));
     return { outcome, ...(error ? { error } : {}) };
   }
 
-  private record(record: ContainerRecord, key: string, at: number, kind: 'action', data: Record<string, unknown>): void {
-    this.stores.history.add({ key, containerId: record.id, name: record.name, at, kind, data });
+  private async perform(record: ContainerRecord, action: RecoveryAction): Promise<void> {
+    this.intent.markOwnStart(record.id);
+    switch (action) {
+      case 'restart':
+        return this.engine.restart(record.id);
+      case 'start':
+        return this.engine.start(record.id);
+      case 'recreate':
+        return this.intent.markOwnStart(await this.engine.recreate(record.id));
+      case 'pull':
+        await this.engine.pull(record.image);
+        return this.intent.markOwnStart(await this.engine.recreate(record.id));
+    }
   }
 
-  private reportOnce(record: ContainerRecord, key: string, type: string, reason: string): void {
-    if (this.lastReportedReason.get(key) === reason) return;
-    this.lastReportedReason.set(key, reason);
-    this.record(record, key, this.clock(), 'action', { action: type.replace('recovery.', ''), reason });
+  /** History is worth keeping but not worth failing an action over. */
+  private note(record: ContainerRecord, key: string, data: Record<string, unknown>): void {
+    try {
+      this.stores.history.add({ key, containerId: record.id, name: record.name, at: this.clock(), kind: 'action', data });
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message, container: record.name }, 'recovery history not written');
+    }
+  }
+
+  /** A problem vigil will not or cannot fix: said once, and again when it comes back after a quiet spell. */
+  private report(record: ContainerRecord, key: string, type: 'recovery.report' | 'recovery.skipped', reason: string): void {
+    const now = this.clock();
+    const last = this.lastReported.get(key);
+    this.lastReported.set(key, { reason, seenAt: now });
+    if (last?.reason === reason && now - last.seenAt < this.options.reportQuietMs) return;
+    this.note(record, key, { action: type.replace('recovery.', ''), reason });
     this.bus.publish({ type, container: { id: record.shortId, name: record.name }, data: { reason } });
   }
 }

@@ -16,6 +16,8 @@ export interface AlertRecord {
   acknowledgedBy: string | null;
   acknowledgedAt: number | null;
   silenceId: string | null;
+  /** 'expired' when closed because Alertmanager stopped speaking of it. */
+  closedReason: string | null;
 }
 
 interface Row {
@@ -34,6 +36,8 @@ interface Row {
   acknowledged_by: string | null;
   acknowledged_at: number | null;
   silence_id: string | null;
+  closed_reason: string | null;
+  rid?: number;
 }
 
 const fromRow = (r: Row): AlertRecord => ({
@@ -41,6 +45,7 @@ const fromRow = (r: Row): AlertRecord => ({
   labels: JSON.parse(r.labels) as Record<string, string>, annotations: JSON.parse(r.annotations) as Record<string, string>,
   endsAt: r.ends_at, generatorUrl: r.generator_url, containerName: r.container_name, receivedAt: r.received_at,
   updatedAt: r.updated_at, acknowledgedBy: r.acknowledged_by, acknowledgedAt: r.acknowledged_at, silenceId: r.silence_id,
+  closedReason: r.closed_reason,
 });
 
 export type RecordOutcome = 'new' | 'changed' | 'duplicate';
@@ -52,6 +57,11 @@ export class AlertStore {
   private readonly activeStmt;
   private readonly latestStmt;
   private readonly ackStmt;
+  private readonly touchStmt;
+  private readonly pageStmt;
+  private readonly countStmt;
+  private readonly pruneStmt;
+  private readonly expireStmt;
 
   constructor(private readonly db: Db) {
     this.getStmt = db.prepare<[string, string], Row>('SELECT * FROM alerts WHERE fingerprint = ? AND starts_at = ?');
@@ -62,6 +72,15 @@ export class AlertStore {
     this.updateStmt = db.prepare('UPDATE alerts SET status = ?, ends_at = ?, annotations = ?, updated_at = ? WHERE fingerprint = ? AND starts_at = ?');
     this.activeStmt = db.prepare<[], Row>("SELECT * FROM alerts WHERE status = 'firing' ORDER BY received_at");
     this.latestStmt = db.prepare<[string], Row>('SELECT * FROM alerts WHERE fingerprint = ? ORDER BY starts_at DESC LIMIT 1');
+    this.touchStmt = db.prepare('UPDATE alerts SET updated_at = ? WHERE fingerprint = ? AND starts_at = ?');
+    this.pageStmt = db.prepare<[number, number], Row>("SELECT rowid AS rid, * FROM alerts WHERE status = 'firing' AND rowid > ? ORDER BY rowid LIMIT ?");
+    this.countStmt = db.prepare<[], { severity: string; n: number }>("SELECT severity, count(*) AS n FROM alerts WHERE status = 'firing' GROUP BY severity");
+    this.pruneStmt = db.prepare("DELETE FROM alerts WHERE status = 'resolved' AND updated_at < ?");
+    // not heard of since `before`, and past its own endsAt when it has one
+    this.expireStmt = db.prepare(
+      `UPDATE alerts SET status = 'resolved', closed_reason = 'expired', updated_at = @now
+       WHERE status = 'firing' AND updated_at < @before AND (ends_at IS NULL OR julianday(ends_at) < julianday(@beforeIso))`,
+    );
     this.ackStmt = db.prepare('UPDATE alerts SET acknowledged_by = ?, acknowledged_at = ?, silence_id = ? WHERE fingerprint = ? AND starts_at = ?');
   }
 
@@ -69,7 +88,7 @@ export class AlertStore {
    * Records a batch in one transaction (all or nothing). Delivery is at-least-once, so an alert whose
    * (fingerprint, startsAt) is already recorded with the same status is a duplicate.
    */
-  recordAll(alerts: readonly Omit<AlertRecord, 'receivedAt' | 'updatedAt' | 'acknowledgedBy' | 'acknowledgedAt' | 'silenceId'>[], now: number): RecordOutcome[] {
+  recordAll(alerts: readonly Omit<AlertRecord, 'receivedAt' | 'updatedAt' | 'acknowledgedBy' | 'acknowledgedAt' | 'silenceId' | 'closedReason'>[], now: number): RecordOutcome[] {
     return this.db.transaction(() =>
       alerts.map((a): RecordOutcome => {
         const existing = this.getStmt.get(a.fingerprint, a.startsAt);
@@ -77,7 +96,11 @@ export class AlertStore {
           this.insertStmt.run({ ...a, labels: JSON.stringify(a.labels), annotations: JSON.stringify(a.annotations), now });
           return 'new';
         }
-        if (existing.status === a.status) return 'duplicate';
+        if (existing.status === a.status) {
+          // heard of again: a long-firing alert is not expired while Alertmanager keeps sending it
+          this.touchStmt.run(now, a.fingerprint, a.startsAt);
+          return 'duplicate';
+        }
         this.updateStmt.run(a.status, a.endsAt, JSON.stringify(a.annotations), now, a.fingerprint, a.startsAt);
         return 'changed';
       }),
@@ -86,6 +109,27 @@ export class AlertStore {
 
   active(): AlertRecord[] {
     return this.activeStmt.all().map(fromRow);
+  }
+
+  /** Firing alerts in the order received, `limit` at a time; `cursor` is the last page's `next`. */
+  activePage(limit: number, cursor = 0): { alerts: AlertRecord[]; next: number | null } {
+    const rows = this.pageStmt.all(cursor, limit);
+    return { alerts: rows.map(fromRow), next: rows.length === limit ? rows.at(-1)!.rid! : null };
+  }
+
+  /** Firing alerts by severity, counted by the store. */
+  activeCounts(): Record<string, number> {
+    return Object.fromEntries(this.countStmt.all().map((r) => [r.severity, r.n]));
+  }
+
+  /** Closes firing alerts not heard of since `before` (and past their endsAt) as expired; returns how many. */
+  expire(before: number, now: number): number {
+    return this.expireStmt.run({ before, beforeIso: new Date(before).toISOString(), now }).changes;
+  }
+
+  /** Deletes resolved alerts last changed before `before`. */
+  prune(before: number): number {
+    return this.pruneStmt.run(before).changes;
   }
 
   latest(fingerprint: string): AlertRecord | undefined {

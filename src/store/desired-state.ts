@@ -37,15 +37,24 @@ export class DesiredStateStore {
   private readonly getStmt;
   private readonly putStmt;
   private readonly allStmt;
+  private readonly goneStmt;
+  private readonly backStmt;
+  private readonly pruneStmt;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.getStmt = db.prepare<[string], Row>('SELECT * FROM desired_state WHERE key = ?');
     this.allStmt = db.prepare<[], Row>('SELECT * FROM desired_state');
+    this.goneStmt = db.prepare('UPDATE desired_state SET gone_at = ? WHERE key = ? AND gone_at IS NULL');
+    this.backStmt = db.prepare('UPDATE desired_state SET gone_at = NULL WHERE key = ? AND gone_at IS NOT NULL');
+    // the schedule of a key with no desired state left is no one's
+    this.pruneStmt = db.prepare(`
+      DELETE FROM desired_state WHERE gone_at IS NOT NULL AND gone_at < ?;
+    `);
     this.putStmt = db.prepare(
       `INSERT INTO desired_state (key, container_id, name, desired, source, reason, updated_at)
        VALUES (@key, @containerId, @name, @desired, @source, @reason, @updatedAt)
        ON CONFLICT (key) DO UPDATE SET container_id = @containerId, name = @name, desired = @desired,
-         source = @source, reason = @reason, updated_at = @updatedAt`,
+         source = @source, reason = @reason, updated_at = @updatedAt, gone_at = NULL`,
     );
   }
 
@@ -60,5 +69,21 @@ export class DesiredStateStore {
 
   put(state: DesiredState): void {
     this.putStmt.run(state);
+  }
+
+  /** The last container of this key left the engine (removed), at `at`. */
+  markGone(key: string, at: number): void {
+    this.goneStmt.run(at, key);
+  }
+
+  /** A container of this key is on the engine again. */
+  markPresent(key: string): void {
+    this.backStmt.run(key);
+  }
+
+  /** Deletes the rows of keys gone since before `before`, and recovery schedules that belong to no key; returns how many. */
+  prune(before: number): number {
+    const desired = this.pruneStmt.run(before).changes;
+    return desired + this.db.prepare('DELETE FROM recovery_state WHERE key NOT IN (SELECT key FROM desired_state)').run().changes;
   }
 }

@@ -72,4 +72,12 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX alerts_status ON alerts (status);
   `,
+  `
+  -- when the last container of a key left the engine: its rows are pruned after the history retention
+  ALTER TABLE desired_state ADD COLUMN gone_at INTEGER;
+  -- why a firing alert was closed without a resolve from Alertmanager ('expired')
+  ALTER TABLE alerts ADD COLUMN closed_reason TEXT;
+  CREATE INDEX alerts_status_severity ON alerts (status, severity);
+  CREATE INDEX alerts_updated ON alerts (status, updated_at);
+  `,
 ];

@@ -3,12 +3,12 @@ import {
   containerDetail,
   containerStats,
   containerSummary,
-  effectiveHealth,
   formatUptime,
   healthSummary,
   lastHealthCheck,
   pickLabels,
 } from '../../src/containers/view.js';
+import { effectiveHealth } from '../../src/containers/health.js';
 import { newEntry } from '../../src/docker/inventory.js';
 import { parseInspect, type InspectJson } from '../../src/docker/parse/inspect.js';
 import type { ContainerRecord } from '../../src/docker/types.js';

@@ -33,6 +33,7 @@ test.before(async () => {
   vigil = await startVigil({
     DOCKER_HOST: engine.host, VIGIL_CONFIG: file, VIGIL_API_TOKEN: token, VIGIL_AUTOHEAL: 'labelled', VIGIL_BOOT_GRACE_SECONDS: '0',
     VIGIL_ALERTMANAGER_URL: `http://127.0.0.1:${amPort}`, VIGIL_NOTIFY_GROUP_SECONDS: '0',
+    VIGIL_ALERT_INSTANCE: 'vigil-a:9323', VIGIL_BACKOFF_BASE_SECONDS: '1',
   });
   vigil.vigil.bus.on('event', (e) => events.push(e));
   am = new TestAlertmanager(amPort, `${vigil.url}/api/v1/alertmanager`, token);
@@ -51,33 +52,71 @@ const activeAlerts = async () => ((await (await get('/api/v1/alerts')).json()) a
 const post = (body: string, headers: Record<string, string> = { ...auth, 'content-type': 'application/json' }) =>
   vigil.get('/api/v1/alertmanager', { method: 'POST', headers, body });
 
-test.serial('an alert fired through Alertmanager restarts the container it names and sends an email; resolving it closes the incident', async (t) => {
-  const n = uniqueName('alerted');
+const instance = 'vigil-a:9323';
+const webhookBody = (fingerprint: string, labels: Record<string, string>, status = 'firing') =>
+  JSON.stringify({
+    version: '4', groupKey: `{}:{alertname="${labels.alertname}"}`, truncatedAlerts: 0, status, receiver: 'vigil', groupLabels: {},
+    commonLabels: {}, commonAnnotations: {}, externalURL: 'http://127.0.0.1:9093',
+    alerts: [{ status, labels, annotations: { summary: 's' }, startsAt: new Date().toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint }],
+  });
+const actionsOn = (n: string) => events.filter((e) => e.type === 'recovery.action' && e.container?.name === n);
+
+test.serial('a firing ContainerCpuHigh about a labelled container is recorded and emailed, and nothing is done to it', async (t) => {
+  const n = uniqueName('cpuhigh');
   await runOn(n, ['--label', 'vigil.autoheal=true', '--stop-timeout', '1'], ['sleep', '100000'], engine.host);
   await waitFor(() => vigil.vigil.inventory.all().some((e) => e.record.name === n), { what: 'the container' });
   const before = await docker(['inspect', '-f', '{{.State.StartedAt}}', n]);
-  const labels = { alertname: 'ContainerCpuHigh', container: n, severity: 'warning' };
+  const labels = { alertname: 'ContainerCpuHigh', container: n, severity: 'warning', instance };
   await am.post(labels, { summary: `CPU of ${n} above 80 %` });
-
-  const restart = await waitFor(() => events.find((e) => e.type === 'recovery.action' && e.container?.name === n), { what: 'the restart', timeoutMs: 20_000 });
-  t.like(restart.data, { action: 'restart', outcome: 'success', reason: 'alert ContainerCpuHigh is firing' });
-  t.not(await docker(['inspect', '-f', '{{.State.StartedAt}}', n]), before);
   const firing = await waitFor(() => smtp.mails.find((m) => m.raw.includes(`[FIRING] ContainerCpuHigh on ${n}`)), { what: 'the email', timeoutMs: 15_000 });
   t.regex(firing.raw, /CPU of .* above 80 %/);
-  const listed = (await activeAlerts()).find((a) => a.container === n);
-  t.like(listed, { alertname: 'ContainerCpuHigh', severity: 'warning', acknowledged: false });
+  t.regex(firing.raw.replace(/=\r?\n/g, ''), /no action/, 'the email says vigil does nothing');
+  t.like((await activeAlerts()).find((a) => a.container === n), { alertname: 'ContainerCpuHigh', severity: 'warning', acknowledged: false });
+  await new Promise((r) => setTimeout(r, 3000));
+  t.deepEqual(actionsOn(n), [], 'not restarted');
+  t.is(await docker(['inspect', '-f', '{{.State.StartedAt}}', n]), before);
+  const history = (await (await get(`/api/v1/history/${n}`)).json()) as { actions: { action: string; reason: string }[] };
+  t.true(history.actions.some((a) => a.action === 'none' && /ContainerCpuHigh recorded; its rule asks for no action/.test(a.reason)), JSON.stringify(history.actions));
 
   await am.post(labels, {}, new Date());
   await waitFor(() => smtp.mails.some((m) => m.raw.includes(`[RESOLVED] ContainerCpuHigh on ${n}`)), { what: 'the resolved email', timeoutMs: 20_000 });
   t.false((await activeAlerts()).some((a) => a.container === n), 'the incident is closed');
-  t.is(events.filter((e) => e.type === 'recovery.action' && e.container?.name === n).length, 1, 'one action for one alert');
+});
+
+test.serial('vigil_action="restart": by name from another instance nothing; from this instance, or by id, one restart each', async (t) => {
+  const n = uniqueName('asked');
+  const id = await runOn(n, ['--label', 'vigil.autoheal=true', '--stop-timeout', '1'], ['sleep', '100000'], engine.host);
+  await waitFor(() => vigil.vigil.inventory.get(id), { what: 'the container' });
+  const ask = { alertname: 'PleaseRestart', container: n, severity: 'warning', vigil_action: 'restart' };
+  const otherHostsBefore = metricValue(await scrape(vigil), 'vigil_alerts_received_total', { disposition: 'other_host' }) ?? 0;
+
+  const foreign = await post(webhookBody('f0f0f0f0f0f0', { ...ask, instance: 'vigil-b:9323' }));
+  t.is(foreign.status, 200, 'another host\'s alert gets a 2xx, so Alertmanager does not retry');
+  t.like(await foreign.json(), { recorded: 0, otherHost: 1 });
+  await new Promise((r) => setTimeout(r, 2000));
+  t.deepEqual(actionsOn(n), [], 'another host\'s web is not this one');
+  t.false((await activeAlerts()).some((a) => a.id === 'f0f0f0f0f0f0'), 'not stored as this host\'s');
+  t.is(metricValue(await scrape(vigil), 'vigil_alerts_received_total', { disposition: 'other_host' }), otherHostsBefore + 1);
+
+  t.is((await post(webhookBody('a0a0a0a0a0a0', { ...ask, instance }))).status, 200);
+  const first = await waitFor(() => actionsOn(n)[0], { what: 'the restart', timeoutMs: 15_000 });
+  t.like(first.data, { action: 'restart', outcome: 'success' });
+  t.regex(String(first.data.reason), /alert PleaseRestart is firing and asks for restart/);
+
+  const byId = { alertname: 'PleaseRestartById', id: id.slice(0, 12), vigil_action: 'restart', instance: 'anywhere:1' };
+  t.is((await post(webhookBody('b0b0b0b0b0b0', byId))).status, 200);
+  await waitFor(() => actionsOn(n).length >= 2, { what: 'the restart by id', timeoutMs: 15_000 });
+  await new Promise((r) => setTimeout(r, 2500));
+  t.is(actionsOn(n).length, 2, 'one restart per alert');
+  const restartMail = await waitFor(() => smtp.mails.find((m) => m.raw.includes(`[FIRING] PleaseRestart on ${n}`)), { what: 'the alert email' });
+  t.regex(restartMail.raw.replace(/=\r?\n/g, ''), /asks for restart/);
 });
 
 const payload = (fingerprint: string, container: string, status = 'firing') =>
   JSON.stringify({
     version: '4', groupKey: `{}:{alertname="Dup"}`, truncatedAlerts: 0, status, receiver: 'vigil', groupLabels: { alertname: 'Dup' },
     commonLabels: { alertname: 'Dup' }, commonAnnotations: {}, externalURL: am.url,
-    alerts: [{ status, labels: { alertname: 'Dup', container, severity: 'critical' }, annotations: { summary: 'dup' }, startsAt: '2026-11-22T07:00:00Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint }],
+    alerts: [{ status, labels: { alertname: 'Dup', container, severity: 'critical', vigil_action: 'restart', instance }, annotations: { summary: 'dup' }, startsAt: '2026-11-22T07:00:00Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint }],
   });
 
 test.serial('the same payload delivered three times makes one action and one email', async (t) => {
@@ -99,7 +138,7 @@ test.serial('the same payload delivered three times makes one action and one ema
 
 test.serial('acknowledging an alert creates a silence in Alertmanager, and the alert stops re-notifying', async (t) => {
   const n = uniqueName('ack');
-  const labels = { alertname: 'ContainerMemoryHigh', container: n, severity: 'critical' };
+  const labels = { alertname: 'ContainerMemoryHigh', container: n, severity: 'critical', instance };
   await am.post(labels, { summary: 'memory' });
   const alert = await waitFor(async () => (await activeAlerts()).find((a) => a.container === n), { what: 'the alert in vigil', timeoutMs: 15_000 });
   const webhooksSoFar = () => [...vigil.vigil.bridgeRequests()].reduce((s, [, n2]) => s + n2, 0);

@@ -10,13 +10,15 @@ const base = (name: string) => parseInspect(fixtureJson<InspectJson>(`engine/ins
 const exited = (over: Partial<ContainerRecord> = {}): ContainerRecord => ({ ...base('fx-exited'), finishedAt: new Date(now - 60_000), ...over });
 const shouldRun = { key: 'k', containerId: 'x', name: 'n', desired: 'running' as const, source: 'event' as const, reason: 'crashed', updatedAt: now };
 const input = (record: ContainerRecord, over: Partial<DiagnosisInput> = {}): DiagnosisInput => ({
-  record, desired: shouldRun, recovery: freshRecovery('k'), imagePresent: true, stoppedByEngineRestart: false, now, ...over,
+  record, desired: shouldRun, recovery: freshRecovery('k'), imagePresent: true, now, ...over,
 });
 
 const table: [string, DiagnosisInput, string, string?][] = [
   ['running and unhealthy → restart', input(base('fx-health')), 'act', 'restart'],
   ['running, no check → healthy', input(base('fx-plain')), 'healthy'],
-  ['running, an alert firing about it → restart', input(base('fx-plain'), { firingAlert: 'ContainerCpuHigh' }), 'act', 'restart'],
+  ['running, an alert whose rule asks restart → restart', input(base('fx-plain'), { alert: { alertname: 'ContainerUnhealthy', action: 'restart' } }), 'act', 'restart'],
+  ['running, an alert whose rule asks recreate → recreate', input(base('fx-plain'), { alert: { alertname: 'Stuck', action: 'recreate' } }), 'act', 'recreate'],
+  ['running, an alert asking start → nothing to do, it runs', input(base('fx-plain'), { alert: { alertname: 'Down', action: 'start' } }), 'healthy'],
   ['paused → leave', input({ ...base('fx-plain'), state: 'paused' }), 'leave'],
   ['restarting → wait for the engine', input({ ...base('fx-plain'), state: 'restarting' }), 'wait'],
   ['being removed → leave', input({ ...exited(), state: 'removing' }), 'leave'],
@@ -33,8 +35,6 @@ const table: [string, DiagnosisInput, string, string?][] = [
   ['crashed, on-failure retries used up → start', input(exited({ restartPolicy: { name: 'on-failure', maximumRetryCount: 3 }, restartCount: 3, finishedAt: new Date(now - 500) })), 'act', 'start'],
   ['crashed, no policy → start', input(exited()), 'act', 'start'],
   ['OOM-killed → start, and says so', input(exited({ oomKilled: true, exitCode: 137 })), 'act', 'start'],
-  ['stopped by an engine restart, policy no → start', input(exited({ finishedAt: new Date(now - 500) }), { stoppedByEngineRestart: true }), 'act', 'start'],
-  ['stopped by an engine restart, policy unless-stopped → wait for the engine', input(exited({ restartPolicy: { name: 'unless-stopped', maximumRetryCount: 0 }, finishedAt: new Date(now - 500) }), { stoppedByEngineRestart: true }), 'wait'],
 ];
 
 for (const [title, given, kind, action] of table) {

@@ -1,8 +1,6 @@
 import type { Router } from '@koa/router';
-import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { AckError, type AlertBridge } from '../../alerts/bridge.js';
 import { parseWebhookPayload } from '../../alerts/payload.js';
-import type { InventoryEntry } from '../../docker/inventory.js';
 import { readJsonBody } from '../body.js';
 import { HttpError } from '../errors.js';
 
@@ -30,10 +28,27 @@ export function webhookRoutes(router: Router, bridge: AlertBridge, maxBytes: num
 
 const fingerprintPattern = /^[0-9a-f]{1,64}$/;
 
-export function alertRoutes(router: Router, bridge: AlertBridge, containers: () => InventoryEntry[]): void {
+/** Pure: `limit` (1 to 1000, 100 when absent) and `cursor` (from the previous page's `nextCursor`). */
+export function parsePage(query: Record<string, string | string[] | undefined>): { limit: number; cursor: number } {
+  const { limit, cursor } = query;
+  if (limit !== undefined && (typeof limit !== 'string' || !/^\d{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > 1000)) {
+    throw new HttpError(400, `limit must be a whole number from 1 to 1000, not "${String(limit).slice(0, 40)}"`);
+  }
+  if (cursor !== undefined && (typeof cursor !== 'string' || !/^\d{1,15}$/.test(cursor))) {
+    throw new HttpError(400, `cursor must be the nextCursor of an earlier page, not "${String(cursor).slice(0, 40)}"`);
+  }
+  return { limit: limit === undefined ? 100 : Number(limit), cursor: cursor === undefined ? 0 : Number(cursor) };
+}
+
+export function alertRoutes(router: Router, bridge: AlertBridge): void {
   router.get('/api/v1/alerts', (ctx) => {
+    const { limit, cursor } = parsePage(ctx.query);
+    const page = bridge.activePage(limit, cursor);
+    const counts = bridge.activeCounts();
     ctx.body = {
-      alerts: bridge.active().map((a) => ({
+      total: Object.values(counts).reduce((a, b) => a + b, 0),
+      nextCursor: page.next === null ? null : String(page.next),
+      alerts: page.alerts.map((a) => ({
         id: a.fingerprint,
         alertname: a.alertname,
         severity: a.severity,
@@ -69,27 +84,5 @@ export function alertRoutes(router: Router, bridge: AlertBridge, containers: () 
       if (err instanceof AckError) throw new HttpError(err.status, err.message);
       throw err;
     }
-  });
-
-  router.get('/api/v1/system', (ctx) => {
-    const states: Record<string, number> = {};
-    for (const e of containers()) states[e.record.state] = (states[e.record.state] ?? 0) + 1;
-    const bySeverity: Record<string, number> = { critical: 0, warning: 0, info: 0 };
-    for (const a of bridge.active()) bySeverity[a.severity] = (bySeverity[a.severity] ?? 0) + 1;
-    const cores = cpus().length;
-    ctx.body = {
-      timestamp: new Date().toISOString(),
-      host: {
-        cpus: cores,
-        load1: loadavg()[0],
-        load5: loadavg()[1],
-        cpuPercent: Math.round((Math.min(loadavg()[0]! / cores, 1) * 100) * 100) / 100,
-        memoryTotalBytes: totalmem(),
-        memoryAvailableBytes: freemem(),
-        memoryPercent: Math.round(((totalmem() - freemem()) / totalmem()) * 10_000) / 100,
-      },
-      containers: { total: containers().length, ...states },
-      alerts: { total: bridge.active().length, bySeverity },
-    };
   });
 }

@@ -1,5 +1,5 @@
 import type { Router } from '@koa/router';
-import { effectiveHealth } from '../../containers/view.js';
+import { effectiveHealth } from '../../containers/health.js';
 import { dailyScores, trend } from '../../recovery/health-score.js';
 import { containerKey } from '../../recovery/identity.js';
 import type { HistoryStore } from '../../store/history.js';

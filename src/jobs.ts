@@ -1,0 +1,44 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Logger } from 'pino';
+import type { IntentTracker } from './recovery/intent-tracker.js';
+import type { Medic } from './recovery/medic.js';
+import type { AlertStore } from './store/alerts.js';
+import type { DesiredStateStore } from './store/desired-state.js';
+import type { HistoryStore } from './store/history.js';
+import type { OutboxStore } from './store/outbox.js';
+
+export interface MaintenanceStores {
+  history: HistoryStore;
+  outbox: OutboxStore;
+  desired: DesiredStateStore;
+  alerts: AlertStore;
+}
+
+export interface MaintenanceOptions {
+  cron: string;
+  retentionMs: number;
+  /** A firing alert not heard of for this long (and past its endsAt) is closed as expired. */
+  alertExpiryMs: number;
+}
+
+/**
+ * Scheduled maintenance: the medic's safety-net sweep over every container, desired state the store
+ * refused earlier, and pruning (history, sent mail, rows of containers long gone, old alerts).
+ */
+export function runMaintenance(medic: Medic, intent: IntentTracker, stores: MaintenanceStores, options: MaintenanceOptions, logger: Logger, now = Date.now()): void {
+  medic.sweep();
+  if (!intent.flush()) logger.warn({ unsaved: intent.unsavedCount }, 'the store still refuses desired state; kept in memory');
+  try {
+    const before = now - options.retentionMs;
+    const expired = stores.alerts.expire(now - options.alertExpiryMs, now);
+    const pruned = stores.history.prune(before) + stores.outbox.prune(before) + stores.desired.prune(before) + stores.alerts.prune(before);
+    if (expired > 0) logger.info({ expired }, 'closed firing alerts that Alertmanager stopped sending as expired');
+    if (pruned > 0) logger.info({ pruned }, 'pruned old history, messages, alerts and rows of containers long gone');
+  } catch (err) {
+    logger.warn({ err: (err as Error).message }, 'pruning failed; the next run tries again');
+  }
+}
+
+export function scheduleMaintenance(medic: Medic, intent: IntentTracker, stores: MaintenanceStores, options: MaintenanceOptions, logger: Logger): ScheduledTask {
+  return cron.schedule(options.cron, () => runMaintenance(medic, intent, stores, options, logger));
+}

@@ -1,0 +1,55 @@
+import type { Logger } from 'pino';
+import { effectiveHealth } from '../containers/health.js';
+import type { Inventory, InventoryEntry } from '../docker/inventory.js';
+import type { HistoryStore } from '../store/history.js';
+import { containerKey } from './identity.js';
+
+/**
+ * The timeline behind the history API's daily health score: one `status` entry each time a
+ * container's state or health changes. Not the medic's job; it only reads what the inventory says.
+ */
+export class StatusRecorder {
+  private readonly lastStatus = new Map<string, string>();
+
+  constructor(
+    private readonly inventory: Inventory,
+    private readonly history: HistoryStore,
+    private readonly logger: Logger,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  start(): void {
+    this.inventory.on('added', this.onChange);
+    this.inventory.on('changed', this.onChange);
+    this.inventory.on('removed', this.onRemoved);
+  }
+
+  stop(): void {
+    this.inventory.off('added', this.onChange);
+    this.inventory.off('changed', this.onChange);
+    this.inventory.off('removed', this.onRemoved);
+  }
+
+  /** Containers whose last status is held in memory (bounded by the containers the engine has). */
+  get size(): number {
+    return this.lastStatus.size;
+  }
+
+  private readonly onChange = ({ record }: InventoryEntry): void => {
+    const key = containerKey(record);
+    const health = effectiveHealth(record);
+    const status = `${record.state}/${health}`;
+    if (this.lastStatus.get(key) === status) return;
+    try {
+      this.history.add({ key, containerId: record.id, name: record.name, at: this.clock(), kind: 'status', data: { state: record.state, health, good: record.state === 'running' && health === 'healthy' } });
+      this.lastStatus.set(key, status);
+    } catch (err) {
+      // tried again at the next change; the score then misses a stretch, nothing else does
+      this.logger.warn({ err: (err as Error).message, container: record.name }, 'status not written to history');
+    }
+  };
+
+  private readonly onRemoved = ({ record }: InventoryEntry): void => {
+    this.lastStatus.delete(containerKey(record));
+  };
+}
