@@ -3,6 +3,7 @@ import { totalmem } from 'node:os';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { redactUrl } from './logger.js';
 import { DockerodeEngine, type ContainerEngine } from './docker/engine.js';
 import { EngineEvents } from './docker/events.js';
 import { Inventory } from './docker/inventory.js';
@@ -10,6 +11,7 @@ import { ApiStatsSource } from './docker/stats/api.js';
 import { CgroupStatsSource } from './docker/stats/cgroup.js';
 import type { StatsSource } from './docker/stats/source.js';
 import { createApp } from './http/app.js';
+import { StreamLimits } from './http/stream-limits.js';
 import { createMetrics, type MetricsEndpoint } from './metrics/registry.js';
 import { currentSnapshot, Sampler } from './sampler.js';
 import { findContainer, type ContainersSource } from './http/routes/containers.js';
@@ -46,6 +48,7 @@ export interface Vigil {
   inventory: Inventory;
   sampler: Sampler;
   bus: EventBus;
+  streamLimits: StreamLimits;
   nats: NatsPublisher | null;
   medic: Medic;
   intent: IntentTracker;
@@ -173,6 +176,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
     { events, inventory, sampler, nats, medic, dispatcher, bridge },
   );
 
+  const streamLimits = new StreamLimits({ max: config.streamsMax, perClient: config.streamsPerClient, memoryBytes: config.streamsMemoryMb * 1024 * 1024 });
   const app = createApp({
     logger: logger.child({ component: 'http' }),
     metrics,
@@ -183,6 +187,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
     history: { store: stores.history, retentionDays: config.historyDays },
     dispatcher,
     alerts: { bridge, webhookToken: config.webhookToken, webhookMaxBytes: config.webhookMaxBytes },
+    streamLimits,
     streams: {
       heartbeatMs: config.sseHeartbeatSeconds * 1000,
       logsTailCap: config.logsTailMax,
@@ -211,6 +216,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
     inventory,
     sampler,
     bus,
+    streamLimits,
     nats,
     medic,
     intent,
@@ -218,6 +224,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
     db,
     start() {
       logger.info({ sources: sources.map((s) => s.name), intervalSeconds: config.sampleIntervalSeconds }, 'sampling resources');
+      logger.info({ engine: redactUrl(config.dockerHost), nats: config.natsUrl ? redactUrl(config.natsUrl) : null, channels: config.channels.map(channelTarget) }, 'configuration');
       events.start();
       sampler.start();
       nats?.start();
@@ -283,6 +290,12 @@ function natsSources(containers: ContainersSource, sampler: Sampler) {
       sampler.on('sweep', listener);
     },
   };
+}
+
+/** Where a channel delivers, fit for a log line: no user, password or token. */
+function channelTarget(c: Config['channels'][number]): { name: string; type: string; target: string } {
+  const target = c.type === 'email' ? `smtp://${c.smtp.host}:${c.smtp.port}${c.smtp.user ? ' (with auth)' : ''}` : redactUrl(c.url);
+  return { name: c.name, type: c.type, target };
 }
 
 /** vigil never acts on its own container; outside a container there is none. */

@@ -45,15 +45,27 @@ export interface EngineInfo {
   serverVersion: string;
 }
 
-/** DOCKER_HOST as Docker's own clients read it. */
-export function dockerOptionsFromHost(dockerHost: string): Docker.DockerOptions {
-  const url = new URL(dockerHost);
-  if (url.protocol === 'unix:') return { socketPath: url.pathname };
-  return {
-    host: url.hostname,
-    port: Number(url.port || (url.protocol === 'https:' ? 2376 : 2375)),
-    protocol: url.protocol === 'https:' ? 'https' : 'http',
-  };
+/** Pure: seconds as the engine's time parameters take them, never in exponent notation (1e-7). */
+export function secondsParam(seconds: number): string {
+  const whole = Math.floor(seconds);
+  const nanos = Math.round((seconds - whole) * 1e9);
+  return nanos === 0 ? String(whole) : `${whole}.${String(Math.min(nanos, 999_999_999)).padStart(9, '0')}`;
+}
+
+/**
+ * A dockerode client for DOCKER_HOST, read exactly as Docker's own clients read it (unix and tcp, TLS
+ * with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH, ssh): docker-modem does that from the environment, so
+ * the host vigil was configured with is put there for the moment the client is made.
+ */
+export function dockerFor(dockerHost: string): Docker {
+  const saved = process.env.DOCKER_HOST;
+  process.env.DOCKER_HOST = dockerHost;
+  try {
+    return new Docker();
+  } finally {
+    if (saved === undefined) delete process.env.DOCKER_HOST;
+    else process.env.DOCKER_HOST = saved;
+  }
 }
 
 function isNotFound(err: unknown): boolean {
@@ -64,7 +76,7 @@ export class DockerodeEngine implements ContainerEngine {
   private readonly docker: Docker;
 
   constructor(dockerHost: string) {
-    this.docker = new Docker(dockerOptionsFromHost(dockerHost));
+    this.docker = dockerFor(dockerHost);
   }
 
   async ping(timeoutMs = 2000): Promise<void> {
@@ -122,17 +134,28 @@ export class DockerodeEngine implements ContainerEngine {
   }
 
   async logs(id: string, options: LogOptions, signal: AbortSignal): Promise<Readable> {
-    const result = (await this.docker.getContainer(id).logs({
-      follow: options.follow as true,
-      stdout: true,
-      stderr: true,
-      timestamps: true,
-      tail: options.tail,
-      ...(options.sinceSeconds !== undefined ? { since: options.sinceSeconds } : {}),
-      abortSignal: signal,
-    } as Docker.ContainerLogsOptions & { follow: true })) as unknown;
-    // without follow, dockerode buffers the whole answer instead of streaming it
-    return Buffer.isBuffer(result) ? Readable.from([result]) : (result as Readable);
+    // dialled as a stream whether or not it follows: dockerode's own logs() reads a finished log
+    // whole into memory first, which for a large log is gigabytes
+    return new Promise((resolve, reject) => {
+      this.docker.modem.dial(
+        {
+          path: `/containers/${encodeURIComponent(id)}/logs?`,
+          method: 'GET',
+          abortSignal: signal,
+          isStream: true,
+          statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
+          options: {
+            follow: options.follow,
+            stdout: true,
+            stderr: true,
+            timestamps: true,
+            tail: String(options.tail),
+            ...(options.sinceSeconds !== undefined ? { since: secondsParam(options.sinceSeconds) } : {}),
+          },
+        },
+        (err: Error | null, stream: unknown) => (err ? reject(err) : resolve(stream as Readable)),
+      );
+    });
   }
 
   async imageExists(ref: string): Promise<boolean> {

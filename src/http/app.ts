@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { MetricsEndpoint } from '../metrics/registry.js';
 import { requireBearer } from './auth.js';
 import { errorHandler } from './errors.js';
+import type { StreamLimits } from './stream-limits.js';
 import { containerRoutes, type ContainersSource } from './routes/containers.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { probeRoutes, type ReadinessCheck } from './routes/probes.js';
@@ -26,7 +27,8 @@ export interface AppDependencies {
   apiToken: string | undefined;
   engine: ContainerEngine;
   bus: EventBus;
-  streams: StreamOptions;
+  streams: Omit<StreamOptions, 'limits'>;
+  streamLimits: StreamLimits;
   history: { store: HistoryStore; retentionDays: number };
   dispatcher: Dispatcher;
   alerts: { bridge: AlertBridge; webhookToken: string | undefined; webhookMaxBytes: number };
@@ -43,7 +45,7 @@ export function createApp(deps: AppDependencies): Koa {
   const open = new Router();
   metricsRoutes(open, deps.metrics);
   probeRoutes(open, deps.readiness);
-  app.use(open.routes()).use(open.allowedMethods({ throw: true }));
+  app.use(open.routes()).use(open.allowedMethods());
 
   // the webhook has a token of its own (Alertmanager's http_config.authorization)
   const webhook = new Router();
@@ -56,16 +58,16 @@ export function createApp(deps: AppDependencies): Koa {
     }
   });
   webhookRoutes(webhook, deps.alerts.bridge, deps.alerts.webhookMaxBytes);
-  app.use(webhook.routes()).use(webhook.allowedMethods({ throw: true }));
+  app.use(webhook.routes()).use(webhook.allowedMethods());
 
   const api = new Router();
   api.use('/api/v1', requireBearer(deps.apiToken));
   containerRoutes(api, deps.containers);
-  streamRoutes(api, { engine: deps.engine, containers: deps.containers, bus: deps.bus, logger: deps.logger }, deps.streams);
+  streamRoutes(api, { engine: deps.engine, containers: deps.containers, bus: deps.bus, logger: deps.logger }, { ...deps.streams, limits: deps.streamLimits });
   historyRoutes(api, { containers: deps.containers, history: deps.history.store, retentionDays: deps.history.retentionDays });
   channelRoutes(api, deps.dispatcher);
   alertRoutes(api, deps.alerts.bridge);
   systemRoutes(api, () => deps.containers.containers(), () => deps.alerts.bridge.activeCounts());
-  app.use(api.routes()).use(api.allowedMethods({ throw: true }));
+  app.use(api.routes()).use(api.allowedMethods());
   return app;
 }

@@ -10,13 +10,19 @@ export async function readJsonBody(ctx: Context, limit: number, required = true)
   if (Number.isFinite(declared) && declared > limit) throw new HttpError(413, `body of ${declared} bytes is over the limit of ${limit}`);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      ctx.set('Connection', 'close');
-      throw new HttpError(413, `body is over the limit of ${limit} bytes`);
+  try {
+    for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) {
+        ctx.set('Connection', 'close');
+        throw new HttpError(413, `body is over the limit of ${limit} bytes`);
+      }
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    // the client aborted its upload: its doing, not vigil's, and nothing was recorded
+    throw new HttpError(400, `the request body was cut off: ${(err as Error).message}`, {}, 'debug');
   }
   if (size === 0) {
     if (required) throw new HttpError(400, 'the request has no body; a JSON document is expected');

@@ -1,5 +1,7 @@
 import type { Context } from 'koa';
 import { PassThrough } from 'node:stream';
+import { HttpError } from './errors.js';
+import { retryAfterSeconds, type StreamLimits } from './stream-limits.js';
 
 export interface SseChannel {
   /** False when the client is slow: wait for 'drain' before sending more. */
@@ -12,17 +14,27 @@ export interface SseChannel {
   readonly closed: boolean;
 }
 
-/**
- * Turns a koa request into a Server-Sent Events stream. Heartbeat comments keep idle streams open
- * through proxies that drop silent connections; the socket's own timeout is lifted.
- */
-/** A client this far behind is not reading: it is dropped rather than buffered without end. */
-const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+/** After the final event of a cut stream, the client gets this long to read it; then its socket goes. */
+const CUT_GRACE_MS = 1000;
 
-export function openSse(ctx: Context, heartbeatMs: number): SseChannel {
+/**
+ * Turns a koa request into a Server-Sent Events stream, within the stream limits: a client past
+ * them gets 429 with Retry-After. Heartbeat comments keep idle streams open through proxies that drop
+ * silent connections; the socket's own timeout is lifted. A client that does not keep up is cut off:
+ * a final `event: end` says why, and its socket is destroyed so that nothing stays buffered for it.
+ */
+export function openSse(ctx: Context, heartbeatMs: number, limits: StreamLimits): SseChannel {
+  let admission;
+  try {
+    admission = limits.admit(ctx.ip);
+  } catch (err) {
+    if (err instanceof HttpError && err.status === 429) ctx.set('Retry-After', String(retryAfterSeconds));
+    throw err;
+  }
   const stream = new PassThrough();
-  ctx.req.socket.setTimeout(0);
-  ctx.req.socket.setNoDelay(true);
+  const socket = ctx.req.socket;
+  socket.setTimeout(0);
+  socket.setNoDelay(true);
   ctx.status = 200;
   ctx.set({
     'Content-Type': 'text/event-stream; charset=utf-8',
@@ -38,24 +50,36 @@ export function openSse(ctx: Context, heartbeatMs: number): SseChannel {
   const closeListeners: (() => void)[] = [];
   let closed = false;
   const heartbeat = setInterval(() => stream.write(': heartbeat\n\n'), heartbeatMs);
+  const buffered = (): number => stream.writableLength + stream.readableLength + ctx.res.writableLength;
   const close = (): void => {
     if (closed) return;
     closed = true;
     clearInterval(heartbeat);
+    admission.release();
     for (const listener of closeListeners) listener();
     stream.end();
   };
+  const cut = (reason: string): void => {
+    if (closed) return;
+    stream.write(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
+    close();
+    // what is buffered for a client that does not read is let go with its socket
+    setTimeout(() => socket.destroy(), CUT_GRACE_MS).unref();
+  };
+  admission.register({ buffered, cut });
   ctx.req.on('close', close);
   ctx.res.on('close', close);
 
   return {
     send(event, data, id) {
       if (closed) return false;
-      if (stream.writableLength > MAX_BUFFERED_BYTES) {
-        close();
+      if (buffered() > limits.perStreamBytes) {
+        cut('too slow: this stream fell too far behind');
         return false;
       }
-      return stream.write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      const ok = stream.write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      if (!ok) limits.enforce();
+      return ok;
     },
     comment(text) {
       if (!closed) stream.write(`: ${text.replace(/\n/g, ' ')}\n\n`);

@@ -1,6 +1,7 @@
 import type { Msg, NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import type { EventBus, VigilEvent } from './event-bus.js';
+import { redactUrl } from '../logger.js';
 
 export const subjects = {
   health: 'docker.container.health',
@@ -92,7 +93,7 @@ export class NatsPublisher {
       nc.subscribe(subjects.healthAll, { callback: (err, msg) => !err && this.answerAll(msg) });
       void this.watchStatus(nc);
     } catch (err) {
-      this.logger.error({ err: (err as Error).message, url: this.url }, 'NATS connection failed for good; publishing is off');
+      this.logger.error({ err: (err as Error).message, url: redactUrl(this.url) }, 'NATS connection failed for good; publishing is off');
     }
   }
 

@@ -28,7 +28,7 @@ const table: [string, Record<string, string>, RegExp | null, string, Record<stri
 for (const [title, given, pattern, kind, like] of table) {
   test(`alert target: ${title}`, (t) => {
     const target = alertTarget(given, here, { nameLabels: labels, instancePattern: pattern });
-    t.is(target.kind, kind);
+    t.is(target.kind as string, kind);
     if (like) t.like(target as unknown as Record<string, unknown>, like);
   });
 }

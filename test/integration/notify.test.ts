@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { signBody } from '../../src/notify/channels/webhook.js';
+import { verifySignature } from '../../src/notify/channels/webhook.js';
 import { docker, removeContainers, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
 import { freePort } from '../helpers/net.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
@@ -68,7 +68,8 @@ test.serial('a crash sends an email naming the container, over STARTTLS with aut
 
   // the webhook got it signed; the chat channel got its own format
   const hook = await waitFor(() => hooks.find((h) => h.path === '/hook' && h.body.includes(n)), { what: 'the webhook' });
-  t.is(hook.headers['x-vigil-signature'], signBody(hook.body, secret));
+  t.true(verifySignature(String(hook.headers['x-vigil-signature']), hook.body, secret, Date.now() / 1000), 'signed with a fresh timestamp');
+  t.regex(String(hook.headers['x-vigil-signature']), /^t=\d+,v1=[0-9a-f]{64}$/);
   t.is((JSON.parse(hook.body) as { source: string }).source, 'vigil');
   const chat = await waitFor(() => hooks.find((h) => h.path === '/chat' && h.body.includes(n)), { what: 'the chat message' });
   t.truthy((JSON.parse(chat.body) as { text: string; blocks: unknown[] }).blocks);

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { groupNotifications, notificationFor, wants, type Notification } from '../../src/notify/message.js';
 import { readyRows } from '../../src/notify/dispatcher.js';
-import { signBody } from '../../src/notify/channels/webhook.js';
+import { signBody, verifySignature } from '../../src/notify/channels/webhook.js';
 import { slackPayload } from '../../src/notify/channels/slack.js';
 import type { VigilEvent } from '../../src/streams/event-bus.js';
 import type { OutboxRow } from '../../src/store/outbox.js';
@@ -75,7 +75,12 @@ test('after a quiet spell a message goes at once; right after a send, others wai
 });
 
 test('the webhook signature is HMAC-SHA256 of the body, hex', (t) => {
-  t.is(signBody('{"a":1}', 'sekret-sekret'), `sha256=${createHmac('sha256', 'sekret-sekret').update('{"a":1}').digest('hex')}`);
+  t.is(signBody('{"a":1}', 'sekret-sekret', 1_700_000_000.7), `t=1700000000,v1=${createHmac('sha256', 'sekret-sekret').update('1700000000.{"a":1}').digest('hex')}`);
+  const header = signBody('{"a":1}', 'sekret-sekret', 1_700_000_000);
+  t.true(verifySignature(header, '{"a":1}', 'sekret-sekret', 1_700_000_100), 'fresh and matching');
+  t.false(verifySignature(header, '{"a":1}', 'sekret-sekret', 1_700_000_000 + 3600), 'replayed an hour later');
+  t.false(verifySignature(header, '{"a":2}', 'sekret-sekret', 1_700_000_000), 'another body');
+  t.false(verifySignature(header.replace('t=1700000000', 't=1700003600'), '{"a":1}', 'sekret-sekret', 1_700_003_600), 'a moved timestamp');
 });
 
 test('the chat message has a text fallback and blocks', (t) => {

@@ -44,7 +44,7 @@ const table: [string, BootCandidate, BootContext, string | null, RegExp?][] = [
 for (const [title, given, context, kind, reason] of table) {
   test(`boot plan: ${title}`, (t) => {
     const steps = bootPlan([given], context);
-    t.is(steps[0]?.kind ?? null, kind);
+    t.is((steps[0]?.kind as string | undefined) ?? null, kind);
     if (reason) t.regex((steps[0] as { reason: string }).reason, reason);
   });
 }

@@ -39,9 +39,23 @@ test('amtool check-config passes on alertmanager/alertmanager.yml', async (t) =>
 });
 
 test('docker-compose.monitoring.yml parses with Debian\'s docker-compose and runs the four services', async (t) => {
-  const r = await run('docker-compose', ['-f', 'docker-compose.monitoring.yml', 'config'], { VIGIL_API_TOKEN: 'compose-test-token-123' });
+  const r = await run('docker-compose', ['-f', 'docker-compose.monitoring.yml', 'config'], { VIGIL_API_TOKEN: 'compose-test-token-123', GRAFANA_ADMIN_PASSWORD: 'a-grafana-password' });
   t.is(r.code, 0, r.out);
   for (const service of ['vigil', 'prometheus', 'alertmanager', 'grafana']) t.regex(r.out, new RegExp(`^  ${service}:`, 'm'));
+});
+
+test('the compose stack publishes on 127.0.0.1 unless told otherwise, and needs a Grafana admin password', async (t) => {
+  const env = { VIGIL_API_TOKEN: 'compose-test-token-123', GRAFANA_ADMIN_PASSWORD: 'a-grafana-password' };
+  const r = await run('docker-compose', ['-f', 'docker-compose.monitoring.yml', 'config'], env);
+  const published = [...r.out.matchAll(/^ *- ([0-9.]+):\d+:\d+\/tcp$/gm)].map((m) => m[1]);
+  t.is(published.length, 4, r.out);
+  t.true(published.every((ip) => ip === '127.0.0.1'), published.join(','));
+  t.regex(r.out, /GF_SECURITY_ADMIN_PASSWORD: a-grafana-password/);
+  const wide = await run('docker-compose', ['-f', 'docker-compose.monitoring.yml', 'config'], { ...env, STACK_BIND: '0.0.0.0' });
+  t.true([...wide.out.matchAll(/^ *- ([0-9.]+):\d+:\d+\/tcp$/gm)].every((m) => m[1] === '0.0.0.0'));
+  const noPassword = await run('docker-compose', ['-f', 'docker-compose.monitoring.yml', 'config'], { VIGIL_API_TOKEN: 'compose-test-token-123' });
+  t.not(noPassword.code, 0);
+  t.regex(noPassword.out, /GRAFANA_ADMIN_PASSWORD/);
 });
 
 test('the dashboard has at least 14 panels, variables for container and compose project, and one datasource', (t) => {

@@ -8,8 +8,12 @@
  * chunks cut frames anywhere.
  *
  * TTY containers: raw bytes, stdout only, each message as the driver read it from the terminal,
- * prefixed with its timestamp, with \r\n line ends. A message need not end a line, so timestamps can
- * stand mid-line; they are recognised by the engine's exact format and taken out.
+ * prefixed with its timestamp, with \r\n line ends. Only the timestamp that starts a line is taken
+ * out: one standing mid-line (a write that did not end its line) cannot be told from the
+ * application's own text, and the application's text is never altered.
+ *
+ * A line longer than MAX_LINE_BYTES is given in pieces of that size, each but the last marked `split`,
+ * so that no client can make vigil hold an unbounded line.
  */
 
 export type LogStreamName = 'stdout' | 'stderr';
@@ -19,16 +23,21 @@ export interface LogLine {
   timestamp: string;
   stream: LogStreamName;
   message: string;
+  /** The line went on past MAX_LINE_BYTES: the next line of this stream continues it. */
+  split?: true;
 }
 
+/** The longest piece of one line held and sent at once. */
+export const MAX_LINE_BYTES = 64 * 1024;
+
 const engineTimestamp = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2}) /;
-const engineTimestampAnywhere = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2}) /g;
 const NEWLINE = 0x0a;
 const SPACE = 0x20;
 
 interface PendingLine {
   timestamp: string;
   parts: Buffer[];
+  size: number;
 }
 
 function finishLine(pending: PendingLine, stream: LogStreamName): LogLine {
@@ -36,6 +45,27 @@ function finishLine(pending: PendingLine, stream: LogStreamName): LogLine {
   let message = Buffer.concat(pending.parts).toString('utf8');
   if (message.endsWith('\r')) message = message.slice(0, -1);
   return { timestamp: pending.timestamp, stream, message };
+}
+
+/** Adds a piece to a line; when the line has grown past the cap, gives its first MAX_LINE_BYTES as a split line. */
+function append(pending: PendingLine, piece: Buffer, stream: LogStreamName, out: LogLine[], label = (line: LogLine): LogLine => line): void {
+  let rest = piece;
+  while (pending.size + rest.length > MAX_LINE_BYTES) {
+    const room = MAX_LINE_BYTES - pending.size;
+    // cut before a UTF-8 continuation byte, so that no character is broken in two
+    let cut = room;
+    while (cut > 0 && cut < rest.length && (rest[cut]! & 0xc0) === 0x80) cut--;
+    if (cut === 0 && pending.size === 0) cut = room;
+    pending.parts.push(rest.subarray(0, cut));
+    out.push(label({ ...finishLine(pending, stream), split: true }));
+    pending.parts = [];
+    pending.size = 0;
+    rest = rest.subarray(cut);
+  }
+  if (rest.length > 0) {
+    pending.parts.push(rest);
+    pending.size += rest.length;
+  }
 }
 
 /** Reassembles lines from a multiplexed (non-TTY) log stream. */
@@ -82,8 +112,8 @@ export class MultiplexedLogParser {
     for (;;) {
       const nl = body.indexOf(NEWLINE, start);
       const piece = body.subarray(start, nl < 0 ? body.length : nl);
-      const pending = (this.pending[stream] ??= { timestamp, parts: [] });
-      if (piece.length > 0) pending.parts.push(piece);
+      const pending = (this.pending[stream] ??= { timestamp, parts: [], size: 0 });
+      append(pending, piece, stream, out);
       if (nl < 0) break;
       out.push(finishLine(pending, stream));
       this.pending[stream] = null;
@@ -103,7 +133,8 @@ export class TtyLogParser {
     for (;;) {
       const nl = chunk.indexOf(NEWLINE, start);
       const piece = chunk.subarray(start, nl < 0 ? chunk.length : nl);
-      (this.pending ??= { timestamp: '', parts: [] }).parts.push(piece);
+      this.pending ??= { timestamp: '', parts: [], size: 0 };
+      append(this.pending, piece, 'stdout', lines, (line) => this.stripLeading(line));
       if (nl < 0) break;
       lines.push(this.finish());
       start = nl + 1;
@@ -120,10 +151,18 @@ export class TtyLogParser {
   private finish(): LogLine {
     const line = finishLine(this.pending!, 'stdout');
     this.pending = null;
+    return this.stripLeading(line);
+  }
+
+  /** Takes out the engine's timestamp that starts a line, and no other. */
+  private stripLeading(line: LogLine): LogLine {
+    if (line.timestamp !== '') return line;
     const first = engineTimestamp.exec(line.message);
-    const timestamp = first ? first[0].trimEnd() : '';
-    const message = line.message.replace(engineTimestampAnywhere, '');
-    return { timestamp, stream: 'stdout', message: message.endsWith('\r') ? message.slice(0, -1) : message };
+    if (!first) return line;
+    const timestamp = first[0].trimEnd();
+    // the pieces that follow a split line carry on with its timestamp
+    if (line.split && this.pending) this.pending.timestamp = timestamp;
+    return { ...line, timestamp, message: line.message.slice(first[0].length) };
   }
 }
 

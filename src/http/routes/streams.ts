@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { ContainerEngine } from '../../docker/engine.js';
 import { createLogParser, type LogLine } from '../../docker/parse/logs.js';
 import type { EventBus } from '../../streams/event-bus.js';
-import { HttpError } from '../errors.js';
+import { engineHttpError, HttpError } from '../errors.js';
+import type { StreamLimits } from '../stream-limits.js';
 import { openSse } from '../sse.js';
 import { findContainer, type ContainersSource } from './containers.js';
 
@@ -56,6 +57,7 @@ export interface StreamOptions {
   heartbeatMs: number;
   logsTailCap: number;
   logsDefaultTail: number;
+  limits: StreamLimits;
 }
 
 export function streamRoutes(router: Router, deps: { engine: ContainerEngine; containers: ContainersSource; bus: EventBus; logger: Logger }, options: StreamOptions): void {
@@ -64,14 +66,20 @@ export function streamRoutes(router: Router, deps: { engine: ContainerEngine; co
     const query = parseLogsQuery(ctx.query, options.logsTailCap, options.logsDefaultTail);
     const { id, name, tty } = entry.record;
     const abort = new AbortController();
+    // admitted before the engine is asked: a client past the limits costs the engine nothing
+    const sse = openSse(ctx, options.heartbeatMs, options.limits);
     let source;
     try {
       source = await deps.engine.logs(id, query, abort.signal);
     } catch (err) {
+      sse.close();
       if ((err as { statusCode?: number }).statusCode === 404) throw new HttpError(404, `container ${name} no longer exists`);
-      throw err;
+      throw engineHttpError(err);
     }
-    const sse = openSse(ctx, options.heartbeatMs);
+    if (sse.closed) {
+      source.destroy();
+      return;
+    }
     const parser = createLogParser(tty);
     let paused = false;
     const forward = (lines: LogLine[]): void => {
@@ -109,7 +117,7 @@ export function streamRoutes(router: Router, deps: { engine: ContainerEngine; co
     const lastId = parseLastEventId(ctx.get('last-event-id') || undefined, single(ctx.query, 'lastEventId'));
     const types = single(ctx.query, 'types')?.split(',').filter(Boolean);
     const wanted = (type: string): boolean => !types || types.some((t) => type === t || type.startsWith(`${t}.`));
-    const sse = openSse(ctx, options.heartbeatMs);
+    const sse = openSse(ctx, options.heartbeatMs, options.limits);
     if (lastId !== undefined) {
       const { events, complete } = deps.bus.since(lastId);
       if (!complete) sse.send('gap', { lastEventId: lastId, message: 'events after this id are no longer kept; reload state from the API' });

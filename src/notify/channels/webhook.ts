@@ -1,13 +1,29 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ChannelConfig } from '../../config.js';
 import type { Notification } from '../message.js';
 import type { Notifier } from '../notifier.js';
 
 type WebhookConfig = Extract<ChannelConfig, { type: 'webhook' }>;
 
-/** Pure: the signature header value of a body: HMAC-SHA256 with the shared secret, hex. */
-export function signBody(body: string, secret: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+/**
+ * Pure: the X-Vigil-Signature of a body sent at `unixSeconds`: `t=<unix seconds>,v1=<hex HMAC-SHA256 of
+ * "<t>.<body>">` with the shared secret. The time is signed with the body, so a captured request
+ * replayed later is refused by a receiver that checks the age (see verifySignature).
+ */
+export function signBody(body: string, secret: string, unixSeconds: number): string {
+  const t = Math.floor(unixSeconds);
+  return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
+}
+
+/** Pure: what a receiver checks: the signature matches and was made within `toleranceSeconds` of now. */
+export function verifySignature(header: string, body: string, secret: string, nowSeconds: number, toleranceSeconds = 300): boolean {
+  const match = /^t=(\d{1,12}),v1=([0-9a-f]{64})$/.exec(header.trim());
+  if (!match) return false;
+  const t = Number(match[1]);
+  if (Math.abs(nowSeconds - t) > toleranceSeconds) return false;
+  const expected = Buffer.from(signBody(body, secret, t).slice(`t=${t},v1=`.length), 'hex');
+  const given = Buffer.from(match[2]!, 'hex');
+  return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
 /** A generic JSON webhook; signed (X-Vigil-Signature) when a secret is set. */
@@ -22,7 +38,7 @@ export class WebhookNotifier implements Notifier {
   async send(n: Notification): Promise<void> {
     const body = JSON.stringify({ source: 'vigil', ...n });
     const headers: Record<string, string> = { 'content-type': 'application/json', ...this.config.headers };
-    if (this.config.secret) headers['x-vigil-signature'] = signBody(body, this.config.secret);
+    if (this.config.secret) headers['x-vigil-signature'] = signBody(body, this.config.secret, Date.now() / 1000);
     const { default: axios } = await import('axios'); // loaded on first use: it is a sizeable share of vigil's memory
     await axios.post(this.config.url, body, { headers, timeout: 10_000, maxRedirects: 0, validateStatus: (s) => s >= 200 && s < 300 });
   }

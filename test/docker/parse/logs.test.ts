@@ -1,7 +1,7 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { MultiplexedLogParser, TtyLogParser, type LogLine } from '../../../src/docker/parse/logs.js';
+import { MAX_LINE_BYTES, MultiplexedLogParser, TtyLogParser, type LogLine } from '../../../src/docker/parse/logs.js';
 
 const raw = (name: string) => readFileSync(fileURLToPath(new URL(`../../fixtures/engine/${name}`, import.meta.url)));
 
@@ -52,8 +52,23 @@ test('a recorded TTY stream: \\r\\n line ends, timestamps taken out, stdout only
   }
 });
 
-test('a TTY message that does not end its line joins the next without the next timestamp', (t) => {
+test('a TTY line loses only the engine timestamp that starts it; the application\'s own timestamps stay', (t) => {
   const parser = new TtyLogParser();
-  const lines = parser.push(Buffer.from('2026-11-22T06:00:00.1Z abc2026-11-22T06:00:01.2Z def\r\n'));
-  t.deepEqual(lines, [{ timestamp: '2026-11-22T06:00:00.1Z', stream: 'stdout', message: 'abcdef' }]);
+  const lines = parser.push(Buffer.from('2026-11-22T06:00:00.1Z app says 2026-11-22T06:00:01.2Z started\r\n'));
+  t.deepEqual(lines, [{ timestamp: '2026-11-22T06:00:00.1Z', stream: 'stdout', message: 'app says 2026-11-22T06:00:01.2Z started' }]);
+});
+
+test('a line longer than 64 KiB comes in 64 KiB pieces marked split, whole characters each, nothing lost', (t) => {
+  const body = 'é'.repeat(70_000); // 140 000 bytes of two-byte characters
+  for (const parser of [new TtyLogParser(), new MultiplexedLogParser()]) {
+    const payload = Buffer.from(`2026-11-22T06:00:00.1Z ${body}\n`);
+    const chunk = parser instanceof TtyLogParser ? payload : Buffer.concat([Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]), payload]);
+    if (!(parser instanceof TtyLogParser)) chunk.writeUInt32BE(payload.length, 4);
+    const lines = [...parser.push(chunk), ...parser.end()];
+    t.is(lines.length, 3);
+    t.deepEqual(lines.map((l) => l.split ?? false), [true, true, false]);
+    t.true(lines.every((l) => Buffer.byteLength(l.message) <= MAX_LINE_BYTES));
+    t.true(lines.every((l) => l.timestamp === '2026-11-22T06:00:00.1Z'));
+    t.is(lines.map((l) => l.message).join(''), body);
+  }
 });
