@@ -170,13 +170,13 @@ export function createVigil(config: Config, logger: Logger): Vigil {
   for (const event of ['added', 'changed', 'removed'] as const) inventory.on(event, bump);
   sampler.on('sweep', bump);
 
+  const streamLimits = new StreamLimits({ max: config.streamsMax, perClient: config.streamsPerClient, memoryBytes: config.streamsMemoryMb * 1024 * 1024 });
   const metrics = createMetrics(
     { containers: () => inventory.all(), snapshot, hostMemoryBytes: () => hostMemoryBytes, generation: () => generation },
     { labels: config.labels },
-    { events, inventory, sampler, nats, medic, dispatcher, bridge },
+    { events, inventory, sampler, nats, medic, dispatcher, bridge, streams: streamLimits },
   );
 
-  const streamLimits = new StreamLimits({ max: config.streamsMax, perClient: config.streamsPerClient, memoryBytes: config.streamsMemoryMb * 1024 * 1024 });
   const app = createApp({
     logger: logger.child({ component: 'http' }),
     metrics,

@@ -4,8 +4,10 @@ import { HttpError } from './errors.js';
 import { retryAfterSeconds, type StreamLimits } from './stream-limits.js';
 
 export interface SseChannel {
-  /** False when the client is slow: wait for 'drain' before sending more. */
+  /** False when the client is slow: wait for 'drain' before sending more. A string is sent as already-encoded JSON. */
   send(event: string, data: unknown, id?: number): boolean;
+  /** An already-encoded frame, shared by every client it goes to (no copy per client). */
+  sendFrame(frame: Buffer): boolean;
   comment(text: string): void;
   onDrain(listener: () => void): void;
   /** Runs once, when the client goes or the channel is closed. */
@@ -61,9 +63,14 @@ export function openSse(ctx: Context, heartbeatMs: number, limits: StreamLimits)
   };
   const cut = (reason: string): void => {
     if (closed) return;
-    stream.write(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
-    close();
-    // what is buffered for a client that does not read is let go with its socket
+    closed = true;
+    clearInterval(heartbeat);
+    admission.release();
+    for (const listener of closeListeners) listener();
+    // what is buffered for this client is let go now: the final event goes straight to the response
+    stream.unpipe(ctx.res);
+    stream.destroy();
+    if (!ctx.res.writableEnded) ctx.res.end(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
     setTimeout(() => socket.destroy(), CUT_GRACE_MS).unref();
   };
   admission.register({ buffered, cut });
@@ -77,7 +84,18 @@ export function openSse(ctx: Context, heartbeatMs: number, limits: StreamLimits)
         cut('too slow: this stream fell too far behind');
         return false;
       }
-      const ok = stream.write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      const json = typeof data === 'string' ? data : JSON.stringify(data);
+      const ok = stream.write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\ndata: ${json}\n\n`);
+      if (!ok) limits.enforce();
+      return ok;
+    },
+    sendFrame(frame) {
+      if (closed) return false;
+      if (buffered() > limits.perStreamBytes) {
+        cut('too slow: this stream fell too far behind');
+        return false;
+      }
+      const ok = stream.write(frame);
       if (!ok) limits.enforce();
       return ok;
     },

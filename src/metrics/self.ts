@@ -6,6 +6,7 @@ import type { NatsPublisher } from '../streams/nats.js';
 import type { Medic } from '../recovery/medic.js';
 import type { Dispatcher } from '../notify/dispatcher.js';
 import type { AlertBridge } from '../alerts/bridge.js';
+import type { StreamLimits } from '../http/stream-limits.js';
 
 export interface SelfMetricSources {
   events: EngineEvents;
@@ -15,10 +16,27 @@ export interface SelfMetricSources {
   medic: Medic;
   dispatcher: Dispatcher;
   bridge: AlertBridge;
+  streams: StreamLimits;
 }
 
 /** vigil's own health: is the engine there, how long sweeps take, how much it sees. */
-export function registerSelfMetrics(registry: Registry, { events, inventory, sampler, nats, medic, dispatcher, bridge }: SelfMetricSources): void {
+export function registerSelfMetrics(registry: Registry, { events, inventory, sampler, nats, medic, dispatcher, bridge, streams }: SelfMetricSources): void {
+  new Gauge({
+    name: 'vigil_streams_open',
+    help: 'SSE streams open now (logs and events).',
+    registers: [registry],
+    collect() {
+      this.set(streams.count);
+    },
+  });
+  new Gauge({
+    name: 'vigil_streams_buffered_bytes',
+    help: 'Bytes waiting in vigil for stream clients to read, all streams together (bounded by VIGIL_STREAMS_MEMORY_MB).',
+    registers: [registry],
+    collect() {
+      this.set(streams.buffered());
+    },
+  });
   new Counter({
     name: 'vigil_webhook_requests_total',
     help: 'Alertmanager webhook requests by outcome (recorded, duplicate, rejected).',

@@ -131,3 +131,33 @@ test.serial('vigil SIGKILLed in the middle of a backoff loses no desired state a
   t.true(Date.parse(second.at) >= Date.parse(first.nextAllowedAt) - 50, 'not before the backoff allowed');
   t.true(gap < 4000 + 8000, 'resumed, not restarted from scratch or lost');
 });
+
+test.serial('three engine restarts in a row: a labelled and an unlabelled should-run container run again after each, the history says why, and no attempt is counted', async (t) => {
+  const quick = ['--stop-timeout', '2', '--restart', 'no'];
+  await runOn('cyc-labelled', [...quick, '--label', 'vigil.autoheal=true'], ['sleep', '100000'], engine.host);
+  await runOn('cyc-plain', quick, ['sleep', '100000'], engine.host);
+  const vigil = await startVigil({ VIGIL_BOOT_GRACE_SECONDS: '1' });
+  t.teardown(() => stopVigil(vigil));
+  await new Promise((r) => setTimeout(r, 1500)); // both seen running: should run
+  for (let cycle = 1; cycle <= 3; cycle++) {
+    await engine.down();
+    await engine.up();
+    await waitFor(async () => (await status('cyc-labelled')) === 'running' && (await status('cyc-plain')) === 'running', {
+      what: `both running after engine restart ${cycle}`,
+      timeoutMs: 20_000,
+    });
+    t.log(`cycle ${cycle}: both running`);
+  }
+  interface Action { action: string; reason: string; counted: boolean; attempt: number }
+  for (const n of ['cyc-labelled', 'cyc-plain']) {
+    const h = (await (await fetch(`${vigil.url}/api/v1/history/${n}`)).json()) as { actions: Action[] };
+    const starts = h.actions.filter((a) => a.action === 'start');
+    t.is(starts.length, 3, `${n}: one start per engine restart`);
+    for (const s of starts) {
+      t.regex(s.reason, /stopped when the engine restarted/, n);
+      t.false(s.counted, `${n}: not counted as an attempt`);
+      t.is(s.attempt, 0, `${n}: the attempt count is unchanged`);
+    }
+  }
+  t.notRegex(await (await fetch(`${vigil.url}/metrics`)).text(), /vigil_recovery_attempts\{[^}]*name="cyc-/, 'no recovery attempts on either');
+});

@@ -1,4 +1,7 @@
 import test from 'ava';
+import Database from 'better-sqlite3';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +16,7 @@ const docker = (args: string[]) => dockerOn(args, engine.host);
 const runContainer = (n: string, options: string[], command: string[]) => runOn(n, options, command, engine.host);
 const created: string[] = [];
 const heal = ['--label', 'vigil.autoheal=true'];
+const exec = promisify(execFile);
 
 test.before(() => engine.up());
 test.after.always(() => engine.destroy());
@@ -161,4 +165,42 @@ test.serial('never two actions on one container at once: evaluations racing over
   await new Promise((r) => setTimeout(r, 1500));
   t.is(ofContainer(events, n, 'recovery.action').length, 1, 'one start within the backoff');
   t.is(ofContainer(events, n, 'recovery.started').length, 1);
+});
+
+test.serial('store made read-only under a running vigil: no crash, readiness says so, and no desired state is lost once it is writable again', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-data-'));
+  const { vigil, events } = await medicVigil({ VIGIL_DATA_DIR: dataDir });
+  t.teardown(() => vigil.stop());
+  const crasher = name('ro-crash');
+  const stopper = name('ro-stop');
+  await runContainer(crasher, [...heal, '--stop-timeout', '1'], ['sh', '-c', 'rm -f /tmp/crash; while [ ! -f /tmp/crash ]; do sleep 0.1; done; exit 3']);
+  await runContainer(stopper, [...heal, '--stop-timeout', '1'], ['sleep', '100000']);
+  await waitFor(() => vigil.vigil.intent.desired(`name:${stopper}`)?.desired === 'running' && vigil.vigil.intent.desired(`name:${crasher}`), { what: 'both known as should-run' });
+  const files = [join(dataDir, 'vigil.db'), join(dataDir, 'vigil.db-wal')];
+  await exec('chattr', ['+i', ...files]);
+  t.teardown(() => exec('chattr', ['-i', ...files]).then(() => undefined));
+
+  await docker(['stop', stopper]); // a person's wish, while the store refuses writes
+  await docker(['exec', crasher, 'touch', '/tmp/crash']); // a crash: the medic acts, its bookkeeping is refused
+  const ready = await waitFor(async () => {
+    const res = await vigil.get('/health/ready');
+    return res.status === 503 ? ((await res.json()) as { checks: { store: string } }) : null;
+  }, { what: 'readiness to fail' });
+  t.regex(ready.checks.store, /cannot be written/);
+  await vigil.vigil.medic.bootReconcile('vigil-start', Date.now()); // the boot reconcile runs on a read-only store too
+  await waitFor(async () => (await docker(['inspect', '-f', '{{.State.Status}}', crasher])) === 'running', { what: 'the crashed container started' });
+  await new Promise((r) => setTimeout(r, 1000));
+  t.is((await vigil.get('/health/live')).status, 200, 'still serving');
+  t.is(await docker(['inspect', '-f', '{{.State.Status}}', stopper]), 'exited', 'the stopped one stays stopped');
+  t.true(vigil.vigil.intent.unsavedCount > 0, 'the stop is held in memory');
+
+  await exec('chattr', ['-i', ...files]);
+  await waitFor(async () => (await vigil.get('/health/ready')).status === 200, { what: 'ready again' });
+  t.true(vigil.vigil.intent.flush(), 'everything written');
+  const db = new Database(files[0]!, { readonly: true });
+  t.teardown(() => db.close());
+  const row = db.prepare('SELECT desired, reason FROM desired_state WHERE key = ?').get(`name:${stopper}`) as { desired: string; reason: string };
+  t.like(row, { desired: 'stopped' });
+  t.regex(row.reason, /stopped on request/);
+  t.true(events.some((e) => e.type === 'recovery.started' && e.container?.name === crasher));
 });

@@ -2,7 +2,7 @@ import type { Router } from '@koa/router';
 import type { Logger } from 'pino';
 import type { ContainerEngine } from '../../docker/engine.js';
 import { createLogParser, type LogLine } from '../../docker/parse/logs.js';
-import type { EventBus } from '../../streams/event-bus.js';
+import type { EventBus, VigilEvent } from '../../streams/event-bus.js';
 import { engineHttpError, HttpError } from '../errors.js';
 import type { StreamLimits } from '../stream-limits.js';
 import { openSse } from '../sse.js';
@@ -121,14 +121,25 @@ export function streamRoutes(router: Router, deps: { engine: ContainerEngine; co
     if (lastId !== undefined) {
       const { events, complete } = deps.bus.since(lastId);
       if (!complete) sse.send('gap', { lastEventId: lastId, message: 'events after this id are no longer kept; reload state from the API' });
-      for (const event of events) if (wanted(event.type)) sse.send(event.type, event, event.id);
+      for (const event of events) if (wanted(event.type)) sse.sendFrame(encoded(event));
     }
-    const listener = (event: { type: string; id: number }): void => {
-      if (wanted(event.type)) sse.send(event.type, event, event.id);
+    const listener = (event: VigilEvent): void => {
+      if (wanted(event.type)) sse.sendFrame(encoded(event));
     };
     deps.bus.on('event', listener);
     sse.onClose(() => deps.bus.off('event', listener));
   });
+}
+
+/** Each event's SSE frame is encoded once, and the same bytes go to every client. */
+const encodings = new WeakMap<VigilEvent, Buffer>();
+function encoded(event: VigilEvent): Buffer {
+  let frame = encodings.get(event);
+  if (frame === undefined) {
+    frame = Buffer.from(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`, 'utf8');
+    encodings.set(event, frame);
+  }
+  return frame;
 }
 
 /** Why a log stream ended: the client asked for no more, or the container stopped or went away. */

@@ -1,0 +1,57 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from './engine.js';
+import { freePort } from './net.js';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface VigilProcess {
+  child: ChildProcess;
+  url: string;
+  /** Every JSON log line vigil wrote, parsed. */
+  logs: { level: number; msg: string; [key: string]: unknown }[];
+  /** Raw output, for grepping. */
+  output(): string;
+  /** Resident memory now and at its peak (VmHWM), in MB. */
+  rssMb(): { now: number; peak: number };
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** vigil as its own process (src/main.ts under tsx), so that its memory and its logs are its own. */
+export async function spawnVigil(env: Record<string, string>): Promise<VigilProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--max-semi-space-size=4', '--import', 'tsx', join(repo, 'src/main.ts')], {
+    cwd: repo,
+    env: { ...process.env, VIGIL_LISTEN: `127.0.0.1:${port}`, VIGIL_LOG_LEVEL: 'debug', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const chunks: string[] = [];
+  const logs: VigilProcess['logs'] = [];
+  let partial = '';
+  child.stdout!.on('data', (c: Buffer) => {
+    chunks.push(c.toString());
+    partial += c.toString();
+    const lines = partial.split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) if (line.startsWith('{')) logs.push(JSON.parse(line) as VigilProcess['logs'][number]);
+  });
+  child.stderr!.on('data', (c: Buffer) => chunks.push(c.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${url}/health/live`)).status === 200, { what: 'vigil live', timeoutMs: 30_000 });
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0);
+  return {
+    child,
+    url,
+    logs,
+    output: () => chunks.join(''),
+    rssMb: () => ({ now: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 }),
+    stop: (signal = 'SIGTERM') =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill(signal);
+      }),
+  };
+}
