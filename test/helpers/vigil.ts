@@ -27,6 +27,9 @@ export async function startVigil(env: Record<string, string> = {}): Promise<Runn
     DOCKER_HOST: testDockerHost(),
     VIGIL_LISTEN: '127.0.0.1:0',
     VIGIL_SAMPLE_INTERVAL_SECONDS: '1',
+    // test files open many streams from one address at once; the limits have tests of their own
+    VIGIL_STREAMS_PER_CLIENT: '256',
+    VIGIL_STREAMS_MAX: '1024',
     VIGIL_DATA_DIR: mkdtempSync(join(tmpdir(), 'vigil-data-')),
     ...env,
   });

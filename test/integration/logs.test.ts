@@ -74,14 +74,17 @@ test('follow streams new lines as they come, and says why when the container sto
   t.like(JSON.parse(end!.data), { reason: 'container stopped', state: 'exited' });
 });
 
-test('a single 1 MB line arrives intact', async (t) => {
+test('a single 1 MB line arrives whole, in 64 KiB pieces marked split', async (t) => {
   const name = await container('big', [], ['sh', '-c', 'head -c 1048576 /dev/zero | tr "\\0" a; echo; echo after; exec sleep 100000']);
   await waitFor(async () => (await docker(['logs', '--tail', '1', name])).trim() === 'after', { what: 'the output' });
-  const lines = logLines(await (await openSseClient(`${vigil.url}/api/v1/containers/${name}/logs?tail=all`)).rest());
-  t.is(lines.length, 2);
-  t.is(lines[0]!.message.length, 1048576);
-  t.true(/^a+$/.test(lines[0]!.message));
-  t.is(lines[1]!.message, 'after');
+  const lines = logLines(await (await openSseClient(`${vigil.url}/api/v1/containers/${name}/logs?tail=all`)).rest()) as { message: string; split?: boolean }[];
+  t.is(lines.length, 17);
+  t.true(lines.slice(0, 15).every((l) => l.split === true && l.message.length === 65536));
+  const whole = lines.slice(0, 16).map((l) => l.message).join('');
+  t.is(whole.length, 1048576);
+  t.true(/^a+$/.test(whole));
+  t.is(lines[15]!.split, undefined, 'the last piece ends the line');
+  t.is(lines[16]!.message, 'after');
 });
 
 test('10,000 lines written in a burst all arrive, in order', async (t) => {
