@@ -5,6 +5,10 @@
 #                                     import the test image; prints DOCKER_HOST=... on stdout
 #   scripts/test-engine.sh down DIR   stop that engine and wait for it to exit
 #
+# With VIGIL_TEST_ENGINE_TLS_PORT=N, `up` also makes a CA, a server and a client certificate under
+# DIR/certs (openssl) and has the engine listen on tcp://127.0.0.1:N with --tlsverify, as a remote
+# engine would; DIR/certs then holds ca.pem, cert.pem and key.pem for DOCKER_CERT_PATH.
+#
 # Every engine gets its own socket, data-root, exec-root, pidfile and cgroup-parent, and no
 # networking of its own, so it never touches another engine on the machine. Containers run with
 # --network none. No registry is reachable: the test image is imported from a busybox-static rootfs.
@@ -20,6 +24,7 @@ log() { echo "test-engine: $*" >&2; }
 install_missing() {
   local pkgs=()
   command -v dockerd >/dev/null || pkgs+=(docker.io)
+  [ -z "${VIGIL_TEST_ENGINE_TLS_PORT:-}" ] || command -v openssl >/dev/null || pkgs+=(openssl)
   [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx sh && file_static /bin/busybox || pkgs+=(busybox-static)
   if [ ${#pkgs[@]} -gt 0 ]; then
     log "installing ${pkgs[*]}"
@@ -58,6 +63,25 @@ import_image() {
   log "imported $image"
 }
 
+# A CA, a server certificate for 127.0.0.1 and a client certificate, as Docker's "protect the daemon
+# socket" guide makes them; the client's files carry the names DOCKER_CERT_PATH expects.
+make_certs() {
+  local certs="$1"
+  [ -s "$certs/cert.pem" ] && return 0
+  mkdir -p "$certs"
+  (
+    cd "$certs"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=vigil-test-ca -keyout ca-key.pem -out ca.pem 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server-key.pem -out server.csr 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' > server.ext
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 2 -extfile server.ext -out server-cert.pem 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj /CN=vigil-test-client -keyout key.pem -out client.csr 2>/dev/null
+    printf 'extendedKeyUsage=clientAuth\n' > client.ext
+    openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 2 -extfile client.ext -out cert.pem 2>/dev/null
+    rm -f ./*.csr ./*.ext
+  )
+}
+
 case "$cmd" in
   up)
     install_missing
@@ -66,6 +90,12 @@ case "$cmd" in
       log "engine already up at $sock"
     else
       rm -f "$sock" "$pidfile"
+      tls=()
+      if [ -n "${VIGIL_TEST_ENGINE_TLS_PORT:-}" ]; then
+        make_certs "$dir/certs"
+        tls=(--host "tcp://127.0.0.1:$VIGIL_TEST_ENGINE_TLS_PORT" --tlsverify --tlscacert "$dir/certs/ca.pem"
+          --tlscert "$dir/certs/server-cert.pem" --tlskey "$dir/certs/server-key.pem")
+      fi
       # setsid: the engine outlives the shell that started it and is stopped only by `down`.
       setsid dockerd \
         --host "unix://$sock" \
@@ -75,6 +105,7 @@ case "$cmd" in
         --cgroup-parent "vigil-test-$(basename "$dir")" \
         --bridge=none --iptables=false --ip6tables=false --ip-masq=false \
         --userland-proxy=false \
+        "${tls[@]}" \
         >"$dir/dockerd.log" 2>&1 < /dev/null &
       echo $! > "$dir/dockerd.launcher.pid"
       wait_until_answers

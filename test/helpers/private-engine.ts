@@ -10,14 +10,26 @@ const script = fileURLToPath(new URL('../../scripts/test-engine.sh', import.meta
 
 /**
  * An engine of a test file's own (scripts/test-engine.sh in a temp dir), for tests that stop and start
- * it or whose vigil must be the only one acting on its containers.
+ * it or whose vigil must be the only one acting on its containers. With `tlsPort`, the engine also
+ * listens on tcp://127.0.0.1:tlsPort with --tlsverify, and `certPath` holds the client's certificates.
  */
 export class PrivateEngine {
   readonly dir = mkdtempSync(join(tmpdir(), 'vigil-pe-'));
   readonly host = `unix://${this.dir}/docker.sock`;
+  readonly certPath = join(this.dir, 'certs');
+
+  constructor(private readonly options: { tlsPort?: number } = {}) {}
+
+  /** The engine's TLS address, as DOCKER_HOST would name it. */
+  get tlsHost(): string {
+    if (!this.options.tlsPort) throw new Error('this engine was made without a TLS port');
+    return `tcp://127.0.0.1:${this.options.tlsPort}`;
+  }
 
   async up(): Promise<void> {
-    await exec('bash', [script, 'up', this.dir]);
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${process.env.PATH}:/usr/sbin:/sbin` };
+    if (this.options.tlsPort) env.VIGIL_TEST_ENGINE_TLS_PORT = String(this.options.tlsPort);
+    await exec('bash', [script, 'up', this.dir], { env });
   }
 
   async down(): Promise<void> {
