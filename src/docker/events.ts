@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { backoffDelay, type BackoffPolicy } from '../backoff.js';
 import type { ContainerEngine } from './engine.js';
@@ -81,7 +80,7 @@ export class EngineEvents extends EventEmitter<EngineEventsEvents> {
       if (this.stopped) break;
       const delay = backoffDelay(attempt++, this.options.reconnect);
       this.logger.warn({ err: failure?.message, retryInMs: delay }, 'engine event stream lost; reconnecting');
-      await sleep(delay);
+      await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
 

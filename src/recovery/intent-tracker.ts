@@ -89,6 +89,11 @@ export class IntentTracker {
     return true;
   }
 
+  /** Per-container entries held in memory: they must follow the containers the engine has, not grow. */
+  memoryFootprint(): { memory: number; ownStarts: number; unsaved: number; recentKillStops: number } {
+    return { memory: this.memory.size, ownStarts: this.ownStarts.size, unsaved: this.unsaved.size, recentKillStops: this.recentKillStops.length };
+  }
+
   get unsavedCount(): number {
     return this.unsaved.size;
   }
@@ -136,8 +141,8 @@ export class IntentTracker {
 
   private onStart(id: string, key: string, now: number): void {
     const own = this.ownStarts.get(id);
-    if (own !== undefined && now - own <= OWN_START_MS) return;
     this.ownStarts.delete(id);
+    if (own !== undefined && now - own <= OWN_START_MS) return;
     // a person (or their tooling) started it: whatever vigil had given up on is theirs again
     const recovery = this.stores.recovery.get(key);
     if (recovery.gaveUpAt !== null) this.stores.recovery.put({ ...recovery, gaveUpAt: null, attempts: 0, nextAt: 0 });

@@ -1,0 +1,217 @@
+import { randomBytes } from 'node:crypto';
+import { PassThrough, Readable } from 'node:stream';
+import type { ContainerEngine, EngineInfo } from '../../src/docker/engine.js';
+import type { ContainerRecord, ResourceSample } from '../../src/docker/types.js';
+
+export interface EngineCall {
+  method: 'start' | 'restart' | 'recreate' | 'pull';
+  id: string;
+  at: number;
+}
+
+/** What a container's process does each time it is started. */
+export type Behaviour = { kind: 'runs' } | { kind: 'exits'; code: number; afterMs: number };
+
+/**
+ * An in-memory Docker engine for unit tests: containers, their state and the event stream, in the
+ * engine's own JSON shapes, driven by the (fake) clock. It records every call vigil makes. Integration
+ * tests use the real engine; this one makes races, backoff and boot plans testable in milliseconds.
+ */
+export class FakeEngine implements ContainerEngine {
+  readonly calls: EngineCall[] = [];
+  private readonly containers = new Map<string, ContainerRecord>();
+  private readonly behaviours = new Map<string, Behaviour>();
+  private readonly exitTimers = new Map<string, NodeJS.Timeout>();
+  private readonly streams = new Set<PassThrough>();
+  private up = true;
+  private lastNano = 0n;
+  /** Ids whose next start fails with this message. */
+  readonly failStarts = new Map<string, string>();
+
+  /** Creates and starts a container; returns its id. */
+  run(name: string, options: { labels?: Record<string, string>; restartPolicy?: string; behaviour?: Behaviour } = {}): string {
+    const id = randomBytes(32).toString('hex');
+    const now = new Date(Date.now());
+    this.containers.set(id, {
+      id, shortId: id.slice(0, 12), name, image: 'vigil-test:latest', imageId: 'sha256:0', labels: options.labels ?? {},
+      state: 'created', pid: 0, exitCode: null, oomKilled: false, error: '', createdAt: now, startedAt: null, finishedAt: null,
+      restartCount: 0, restartPolicy: { name: options.restartPolicy ?? 'no', maximumRetryCount: 0 }, health: null,
+      limits: { memoryBytes: null, cpuCores: null }, tty: false,
+    });
+    this.behaviours.set(id, options.behaviour ?? { kind: 'runs' });
+    this.emitEvent(id, 'create');
+    this.begin(id);
+    return id;
+  }
+
+  ids(): string[] {
+    return [...this.containers.keys()];
+  }
+
+  get(id: string): ContainerRecord {
+    const record = this.containers.get(id);
+    if (!record) throw new Error(`no container ${id}`);
+    return record;
+  }
+
+  /** The process exits on its own (a crash when code is not 0). */
+  exit(id: string, code: number): void {
+    this.finish(id, code);
+  }
+
+  /** `docker stop`: a person's wish. */
+  personStop(id: string): void {
+    this.emitEvent(id, 'kill', { signal: '15' });
+    this.finish(id, 143);
+    this.emitEvent(id, 'stop');
+  }
+
+  /** `docker rm -f`. */
+  remove(id: string): void {
+    if (this.get(id).state === 'running') this.finish(id, 137);
+    this.containers.delete(id);
+    this.emitEvent(id, 'destroy', {}, this.nameOf(id));
+  }
+
+  /** The engine shuts down as dockerd does: it stops every running container at once, then its stream ends. */
+  shutDown(): void {
+    const running = [...this.containers.values()].filter((c) => c.state === 'running');
+    for (const c of running) this.emitEvent(c.id, 'kill', { signal: '15' });
+    for (const c of running) {
+      this.finish(c.id, 143);
+      this.emitEvent(c.id, 'stop');
+    }
+    this.up = false;
+    for (const stream of this.streams) stream.destroy(new Error('connect ECONNREFUSED'));
+    this.streams.clear();
+  }
+
+  /** The engine is back; containers with restart policy `always` start on their own, as dockerd's do. */
+  startUp(): void {
+    this.up = true;
+    for (const c of this.containers.values()) if (c.restartPolicy.name === 'always' && c.state !== 'running') this.begin(c.id);
+  }
+
+  // ContainerEngine
+
+  async ping(): Promise<void> {
+    this.reachable();
+  }
+
+  async info(): Promise<EngineInfo> {
+    this.reachable();
+    return { memTotalBytes: 8 * 2 ** 30, cpus: 2, cgroupVersion: '2', cgroupDriver: 'systemd', serverVersion: 'fake' };
+  }
+
+  async listContainerIds(): Promise<string[]> {
+    this.reachable();
+    return [...this.containers.keys()];
+  }
+
+  async inspect(id: string): Promise<ContainerRecord | null> {
+    this.reachable();
+    const record = this.containers.get(id);
+    return record ? structuredClone(record) : null;
+  }
+
+  async events(_since: bigint | null, signal: AbortSignal): Promise<Readable> {
+    this.reachable();
+    const stream = new PassThrough();
+    this.streams.add(stream);
+    signal.addEventListener('abort', () => {
+      this.streams.delete(stream);
+      // as dockerode's request does: the stream fails with the abort
+      stream.destroy(Object.assign(new Error('The operation was aborted'), { name: 'AbortError', code: 'ABORT_ERR' }));
+    });
+    return stream;
+  }
+
+  async statsOnce(): Promise<ResourceSample | null> {
+    return null;
+  }
+
+  async logs(): Promise<Readable> {
+    return Readable.from([]);
+  }
+
+  async imageExists(): Promise<boolean> {
+    return true;
+  }
+
+  async pull(ref: string): Promise<void> {
+    this.calls.push({ method: 'pull', id: ref, at: Date.now() });
+  }
+
+  async start(id: string): Promise<void> {
+    this.reachable();
+    this.calls.push({ method: 'start', id, at: Date.now() });
+    const failure = this.failStarts.get(id);
+    if (failure !== undefined) {
+      this.failStarts.delete(id);
+      throw Object.assign(new Error(failure), { statusCode: 500, json: { message: failure } });
+    }
+    if (this.get(id).state !== 'running') this.begin(id);
+  }
+
+  async restart(id: string): Promise<void> {
+    this.reachable();
+    this.calls.push({ method: 'restart', id, at: Date.now() });
+    if (this.get(id).state === 'running') {
+      this.emitEvent(id, 'kill', { signal: '15' });
+      this.finish(id, 143);
+      this.emitEvent(id, 'stop');
+    }
+    this.begin(id);
+    this.emitEvent(id, 'restart');
+  }
+
+  async recreate(id: string): Promise<string> {
+    this.reachable();
+    this.calls.push({ method: 'recreate', id, at: Date.now() });
+    const old = this.get(id);
+    const behaviour = this.behaviours.get(id);
+    this.remove(id);
+    return this.run(old.name, { labels: old.labels, restartPolicy: old.restartPolicy.name, ...(behaviour ? { behaviour } : {}) });
+  }
+
+  private reachable(): void {
+    if (!this.up) throw Object.assign(new Error('connect ECONNREFUSED /fake/docker.sock'), { code: 'ECONNREFUSED' });
+  }
+
+  private nameOf(id: string): string {
+    return this.containers.get(id)?.name ?? '';
+  }
+
+  private begin(id: string): void {
+    const record = this.get(id);
+    Object.assign(record, { state: 'running', pid: 4242, exitCode: 0, startedAt: new Date(Date.now()), finishedAt: null });
+    this.emitEvent(id, 'start');
+    const behaviour = this.behaviours.get(id);
+    if (behaviour?.kind === 'exits') {
+      this.exitTimers.set(id, setTimeout(() => this.finish(id, behaviour.code), behaviour.afterMs));
+    }
+  }
+
+  private finish(id: string, code: number): void {
+    clearTimeout(this.exitTimers.get(id));
+    this.exitTimers.delete(id);
+    const record = this.containers.get(id);
+    if (!record || record.state !== 'running') return;
+    Object.assign(record, { state: 'exited', pid: 0, exitCode: code, finishedAt: new Date(Date.now()) });
+    this.emitEvent(id, 'die', { exitCode: String(code) });
+  }
+
+  private emitEvent(id: string, action: string, attributes: Record<string, string> = {}, name = this.nameOf(id)): void {
+    if (!this.up) return;
+    // the engine's event times are nanoseconds and strictly ordered within one stream
+    const nano = BigInt(Date.now()) * 1_000_000n;
+    this.lastNano = nano > this.lastNano ? nano : this.lastNano + 1n;
+    const record = this.containers.get(id);
+    const line = JSON.stringify({
+      Type: 'container', Action: action,
+      Actor: { ID: id, Attributes: { ...(record?.labels ?? {}), image: 'vigil-test:latest', name, ...attributes } },
+      time: Number(this.lastNano / 1_000_000_000n), timeNano: '__NANO__',
+    }).replace('"__NANO__"', this.lastNano.toString());
+    for (const stream of this.streams) stream.write(`${line}\n`);
+  }
+}

@@ -1,0 +1,86 @@
+import FakeTimers, { type Clock } from '@sinonjs/fake-timers';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { EngineEvents } from '../../src/docker/events.js';
+import { Inventory } from '../../src/docker/inventory.js';
+import { IntentTracker } from '../../src/recovery/intent-tracker.js';
+import { Medic, type MedicOptions } from '../../src/recovery/medic.js';
+import { StatusRecorder } from '../../src/recovery/status-recorder.js';
+import { AlertStore } from '../../src/store/alerts.js';
+import { openStore, type Db } from '../../src/store/db.js';
+import { DesiredStateStore } from '../../src/store/desired-state.js';
+import { HistoryStore } from '../../src/store/history.js';
+import { RecoveryStateStore } from '../../src/store/recovery-state.js';
+import { EventBus, type VigilEvent } from '../../src/streams/event-bus.js';
+import { FakeEngine } from './fake-engine.js';
+
+export const medicDefaults: MedicOptions = {
+  schedule: { baseMs: 1000, maxMs: 60_000, resetAfterMs: 600_000, maxAttempts: 4 },
+  autoheal: 'labelled',
+  reconcileOnBoot: 'all',
+  concurrency: 4,
+  bootGraceMs: 2000,
+  engineShutdownWindowMs: 10_000,
+  reportQuietMs: 3_600_000,
+  selfId: null,
+};
+
+export interface MedicHarness {
+  clock: Clock;
+  engine: FakeEngine;
+  inventory: Inventory;
+  intent: IntentTracker;
+  medic: Medic;
+  stores: { desired: DesiredStateStore; recovery: RecoveryStateStore; history: HistoryStore; alerts: AlertStore };
+  db: Db;
+  /** Every event the medic and the rest published, in order. */
+  published: VigilEvent[];
+  ofType(type: string, name?: string): VigilEvent[];
+  /** Advances the fake clock, running every timer and promise due on the way. */
+  advance(ms: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The medic with its real collaborators (event stream reader, inventory, intent tracker, SQLite store)
+ * on a fake engine and a fake clock: minutes of backoff pass in milliseconds.
+ */
+export async function medicHarness(options: Partial<MedicOptions> = {}): Promise<MedicHarness> {
+  const clock = FakeTimers.install({ now: Date.parse('2026-11-23T12:00:00Z'), toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+  const logger = pino({ level: 'silent' });
+  const engine = new FakeEngine();
+  const events = new EngineEvents(engine, logger, { reconnect: { initialMs: 250, maxMs: 1000 }, watchdogIntervalMs: 2000 });
+  const inventory = new Inventory(engine, events, logger);
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-medic-unit-'));
+  const db = openStore(dir);
+  const stores = { desired: new DesiredStateStore(db), recovery: new RecoveryStateStore(db), history: new HistoryStore(db), alerts: new AlertStore(db) };
+  const intent = new IntentTracker(events, inventory, stores, logger, medicDefaults.engineShutdownWindowMs);
+  const recorder = new StatusRecorder(inventory, stores.history, logger);
+  const bus = new EventBus(10_000);
+  const published: VigilEvent[] = [];
+  bus.on('event', (e) => published.push(e));
+  const medic = new Medic(engine, events, inventory, intent, stores, bus, logger, { ...medicDefaults, ...options });
+  intent.start();
+  recorder.start();
+  medic.start();
+  events.start();
+  const advance = (ms: number) => clock.tickAsync(ms).then(() => undefined);
+  await advance(0);
+  return {
+    clock, engine, inventory, intent, medic, stores, db, published,
+    ofType: (type, name) => published.filter((e) => e.type === type && (name === undefined || e.container?.name === name)),
+    advance,
+    async close() {
+      intent.stop();
+      recorder.stop();
+      const stopping = Promise.all([medic.stop(), events.stop()]);
+      await clock.runAllAsync().catch(() => undefined);
+      await stopping;
+      clock.uninstall();
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import FakeTimers, { type Clock } from '@sinonjs/fake-timers';
+import test, { type ExecutionContext } from 'ava';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { channelSchema } from '../../src/config.js';
+import { Dispatcher, type DispatcherOptions } from '../../src/notify/dispatcher.js';
+import type { Notification } from '../../src/notify/message.js';
+import type { Notifier } from '../../src/notify/notifier.js';
+import { openStore } from '../../src/store/db.js';
+import { OutboxStore } from '../../src/store/outbox.js';
+
+// The dispatcher on a fake clock with a channel whose failures the test decides. Fake timers are global: serial.
+const options: DispatcherOptions = { retryBaseMs: 1000, retryMaxMs: 60_000, expiryMs: 3_600_000, dedupeMs: 300_000, groupMs: 10_000, tickMs: 250 };
+
+class ScriptedChannel implements Notifier {
+  readonly name = 'hook';
+  readonly type = 'webhook';
+  readonly attempts: { at: number; keys: string[]; ok: boolean }[] = [];
+  failNext = 0;
+  async send(n: Notification): Promise<void> {
+    const ok = this.failNext <= 0;
+    this.failNext--;
+    this.attempts.push({ at: Date.now(), keys: n.key.split('+'), ok });
+    if (!ok) throw new Error('connect ECONNREFUSED 127.0.0.1:9');
+  }
+  get delivered(): string[] {
+    return this.attempts.filter((a) => a.ok).flatMap((a) => a.keys);
+  }
+}
+
+/** An outbox whose writes the test can make fail, as a read-only or full store does. */
+class FlakyOutbox extends OutboxStore {
+  refuse = false;
+  override add(...args: Parameters<OutboxStore['add']>): boolean {
+    if (this.refuse) throw new Error('attempt to write a readonly database');
+    return super.add(...args);
+  }
+}
+
+const message = (key: string): Notification => ({ key, event: 'crash', severity: 'critical', title: `${key} crashed`, text: '', links: [], at: new Date().toISOString() });
+
+function setUp(t: ExecutionContext, overrides: Partial<DispatcherOptions> = {}) {
+  const clock: Clock = FakeTimers.install({ now: Date.parse('2026-11-23T12:00:00Z'), toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-dispatch-unit-'));
+  const db = openStore(dir);
+  const outbox = new FlakyOutbox(db);
+  const channel = new ScriptedChannel();
+  const config = channelSchema.parse({ type: 'webhook', name: 'hook', url: 'http://127.0.0.1:9/hook' });
+  const dispatcher = new Dispatcher(outbox, [{ notifier: channel, config }], pino({ level: 'silent' }), { ...options, ...overrides });
+  dispatcher.start();
+  t.teardown(async () => {
+    const stopping = dispatcher.stop();
+    await clock.tickAsync(1000);
+    await stopping;
+    clock.uninstall();
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { clock, outbox, channel, dispatcher, advance: (ms: number) => clock.tickAsync(ms) };
+}
+
+test.serial('a failing channel is retried with doubling delays, and the message goes out exactly once', async (t) => {
+  const { channel, dispatcher, advance } = setUp(t);
+  channel.failNext = 4;
+  dispatcher.enqueue(message('a'));
+  await advance(60_000);
+  t.deepEqual(channel.attempts.map((a) => a.ok), [false, false, false, false, true]);
+  const gaps = channel.attempts.slice(1).map((a, i) => Math.round((a.at - channel.attempts[i]!.at) / 1000));
+  t.deepEqual(gaps, [1, 2, 4, 8]);
+  t.deepEqual(channel.delivered, ['a']);
+  t.like(dispatcher.health()[0], { sent: 1, failed: 4, pending: 0, lastError: 'connect ECONNREFUSED 127.0.0.1:9' });
+  await advance(600_000);
+  t.is(channel.attempts.length, 5, 'nothing sent again once delivered');
+});
+
+test.serial('a message that cannot be delivered within the expiry is expired, counted and not sent late', async (t) => {
+  const { channel, dispatcher, advance } = setUp(t, { expiryMs: 120_000, retryMaxMs: 30_000 });
+  channel.failNext = 1_000;
+  dispatcher.enqueue(message('b'));
+  await advance(130_000);
+  t.like(dispatcher.health()[0], { expired: 1, pending: 0 });
+  const tried = channel.attempts.length;
+  channel.failNext = 0;
+  await advance(600_000);
+  t.is(channel.attempts.length, tried);
+  t.deepEqual(channel.delivered, []);
+});
+
+test.serial('news within the group window goes out together, and a repeat within the dedupe window is dropped', async (t) => {
+  const { channel, dispatcher, advance } = setUp(t);
+  dispatcher.enqueue(message('first'));
+  await advance(1000);
+  for (const key of ['x', 'y', 'x', 'z']) dispatcher.enqueue(message(key));
+  await advance(20_000);
+  t.deepEqual(channel.attempts.map((a) => a.keys.length), [1, 3], 'the first at once, the rest in one message after the window');
+  t.deepEqual(new Set(channel.delivered), new Set(['first', 'x', 'y', 'z']));
+  t.is(channel.delivered.length, 4, 'x once');
+});
+
+test.serial('while the store refuses writes, notifications wait in memory and go out once it takes them', async (t) => {
+  const { channel, dispatcher, outbox, advance } = setUp(t);
+  outbox.refuse = true;
+  for (const key of ['p', 'q', 'r']) dispatcher.enqueue(message(key));
+  await advance(5000);
+  t.is(dispatcher.unsavedCount, 3);
+  t.deepEqual(channel.attempts, [], 'nothing is sent that is not stored: a crash now would send it twice otherwise');
+  outbox.refuse = false;
+  await advance(30_000);
+  t.is(dispatcher.unsavedCount, 0);
+  t.deepEqual([...channel.delivered].sort(), ['p', 'q', 'r']);
+});
