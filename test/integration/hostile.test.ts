@@ -1,5 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
+import { alertFlood, apiRequestArb, mayActOn, webhookBodyArb } from '../helpers/fuzz.js';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -64,49 +65,6 @@ test.serial('client mistakes are 4xx, logged below warn: PROPFIND gives 405 with
   t.true(v.logs.some((l) => l.status === 405 && l.level === 30), 'the 405s are logged at info');
 });
 
-/** One generated webhook request: mostly well-formed alerts with odd labels, some mutated, some garbage. */
-const label = fc.oneof(fc.constantFrom('web', 'untouchable', 'nope', '../etc', 'web\u0000', ''), fc.string({ maxLength: 30 }));
-const alertArb = fc.record({
-  status: fc.constantFrom('firing', 'resolved'),
-  labels: fc.record(
-    {
-      alertname: fc.oneof(fc.constantFrom('ContainerCpuHigh', 'ContainerUnhealthy', 'X'), fc.string({ maxLength: 20 })),
-      container: label,
-      id: fc.oneof(fc.hexaString({ minLength: 12, maxLength: 64 }), fc.string({ maxLength: 20 })),
-      vigil_action: fc.constantFrom('restart', 'start', 'recreate', 'none', 'reboot', 'RESTART', ''),
-      instance: fc.constantFrom(instance, 'host-b:9323', '', 'host-a:9323x'),
-      severity: fc.constantFrom('critical', 'warning', 'info', 'page'),
-    },
-    { requiredKeys: ['alertname'] },
-  ),
-  annotations: fc.dictionary(fc.string({ maxLength: 10 }), fc.string({ maxLength: 50 }), { maxKeys: 3 }),
-  startsAt: fc.constantFrom('2026-11-23T10:00:00Z', '2026-11-23T10:00:00.123456789+01:00', 'yesterday', ''),
-  endsAt: fc.constantFrom('0001-01-01T00:00:00Z', '2026-11-23T11:00:00Z'),
-  generatorURL: fc.constant(''),
-  fingerprint: fc.oneof(fc.hexaString({ minLength: 1, maxLength: 16 }), fc.string({ maxLength: 10 })),
-});
-const payloadArb = fc.oneof(
-  { weight: 6, arbitrary: fc.array(alertArb, { maxLength: 5 }).map((alerts) => JSON.stringify({ version: '4', groupKey: 'g', status: 'firing', receiver: 'vigil', groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: '', alerts })) },
-  { weight: 2, arbitrary: fc.jsonValue().map((j) => JSON.stringify(j)) },
-  { weight: 1, arbitrary: fc.string({ maxLength: 200 }) },
-  { weight: 1, arbitrary: fc.array(alertArb, { maxLength: 3 }).map((alerts) => JSON.stringify({ version: fc.sample(fc.constantFrom('3', 4, null), 1)[0], alerts })) },
-);
-
-/** Whether a payload is one vigil may act on: valid v4, a firing alert asking restart/recreate about `web` from this host. */
-function mayActOn(body: string): string | null {
-  try {
-    const p = JSON.parse(body) as { version?: unknown; alerts?: { status: string; labels: Record<string, string>; startsAt: string; fingerprint: string }[] };
-    if (p.version !== '4' || !Array.isArray(p.alerts)) return null;
-    for (const a of p.alerts) {
-      const act = a.labels.vigil_action?.toLowerCase();
-      if (a.status === 'firing' && (act === 'restart' || act === 'recreate') && a.labels.instance === instance && a.labels.container === 'web') return 'web';
-    }
-  } catch {
-    return null;
-  }
-  return null;
-}
-
 test.serial('5 000 generated webhook payloads and 2 000 generated API requests: no 5xx, vigil alive, nothing touched but what a valid firing alert for this host asked', async (t) => {
   const v = await vigilWith();
   t.teardown(() => v.stop());
@@ -115,9 +73,9 @@ test.serial('5 000 generated webhook payloads and 2 000 generated API requests: 
   const statuses = new Map<number, number>();
   const count = (s: number) => statuses.set(s, (statuses.get(s) ?? 0) + 1);
   let actionable = 0;
-  const bodies = fc.sample(payloadArb, { numRuns: 5000, seed: 20261123 });
+  const bodies = fc.sample(webhookBodyArb(instance), { numRuns: 5000, seed: 20261123 });
   for (const body of bodies) {
-    if (mayActOn(body)) actionable++;
+    if (mayActOn(body, instance)) actionable++;
     const res = await fetch(`${v.url}/api/v1/alertmanager`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body });
     count(res.status);
     await res.arrayBuffer();
@@ -125,17 +83,10 @@ test.serial('5 000 generated webhook payloads and 2 000 generated API requests: 
   t.log(`webhook statuses: ${JSON.stringify(Object.fromEntries(statuses))}; ${actionable} payloads asked an action on web`);
   t.false([...statuses.keys()].some((s) => s >= 500), JSON.stringify(Object.fromEntries(statuses)));
 
-  const segment = fc.oneof(fc.constantFrom('containers', 'web', 'health', 'stats', 'logs', 'alerts', 'history', 'channels', 'system', 'events', 'acknowledge', '..', '%2e%2e', '%00', '%E0%A4%A'), fc.webSegment(), fc.string({ maxLength: 20 }).map(encodeURIComponent));
-  const requestArb = fc.record({
-    method: fc.constantFrom('GET', 'GET', 'POST', 'PROPFIND', 'DELETE', 'PUT', 'OPTIONS'),
-    path: fc.array(segment, { minLength: 1, maxLength: 5 }).map((s) => `/api/v1/${s.join('/')}`),
-    query: fc.dictionary(fc.constantFrom('tail', 'follow', 'since', 'days', 'limit', 'cursor', 'types', 'lastEventId', 'x'), fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('all', '1e-7', '0.0000001', '-1', '99999999999', 'true', '%'))),
-  });
   const api = new Map<number, number>();
-  for (const r of fc.sample(requestArb, { numRuns: 2000, seed: 7 })) {
-    const qs = new URLSearchParams(r.query).toString();
+  for (const r of fc.sample(apiRequestArb, { numRuns: 2000, seed: 7 })) {
     const abort = new AbortController();
-    const res = await fetch(`${v.url}${r.path}${qs ? `?${qs}` : ''}`, { method: r.method, headers: auth, signal: abort.signal });
+    const res = await fetch(`${v.url}${r.url}`, { method: r.method, headers: auth, signal: abort.signal });
     api.set(res.status, (api.get(res.status) ?? 0) + 1);
     abort.abort(); // streams stay open otherwise
   }
@@ -172,11 +123,7 @@ test.serial('300 SSE clients that never read: those past the limits get 429 with
   t.is(statuses.filter((s) => s === 429).length, 236);
   // the campaign's flood: 20 000 events (40 requests of 500 alerts), each stream far past its share
   for (let i = 0; i < 40; i++) {
-    const alerts = Array.from({ length: 500 }, (_, j) => ({
-      status: 'firing', labels: { alertname: `Flood${i}`, n: String(j), instance }, annotations: { description: 'x'.repeat(300) },
-      startsAt: new Date().toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: (i * 1000 + j).toString(16),
-    }));
-    const body = JSON.stringify({ version: '4', groupKey: 'g', status: 'firing', receiver: 'v', groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: '', alerts });
+    const body = alertFlood(i, 500, instance);
     t.is((await fetch(`${v.url}/api/v1/alertmanager`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body })).status, 200);
     const started = Date.now();
     const scrape = await fetch(`${v.url}/metrics`);

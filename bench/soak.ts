@@ -1,0 +1,268 @@
+/**
+ * The hostile campaign of issue 15, kept: an operator's bad day against vigil, on a private engine and
+ * loopback only, bounded in count and time. It prints a table and writes it to bench/results/soak.md;
+ * it asserts nothing, but says FAIL beside any figure past its mark.
+ *
+ *   npm run soak            # about 8 minutes on 2 cores
+ *
+ * 1. Engine cycles: 30 containers (25 should run, 10 of them labelled; 5 stopped by a person), then
+ *    10 engine stop/start cycles: should-run running after each, user-stopped started, vigil exits.
+ * 2. Fuzz: 5,000 webhook bodies and 2,000 API requests from fast-check, seeded: counts by status,
+ *    error-level log lines.
+ * 3. Abuse, each on a fresh vigil: 300 stream clients that never read under 20,000 events; a 200 MB
+ *    log read whole; 100,000 firing alerts. Peak RSS of each.
+ * 4. SIGKILL ×5 with the mail sink down, 10 notifications pending each time; then the sink and vigil
+ *    come back: notifications lost and doubled.
+ */
+import fc from 'fast-check';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { docker as dockerOn, runContainer, waitFor } from '../test/helpers/engine.js';
+import { alertFlood, apiRequestArb, webhookBodyArb } from '../test/helpers/fuzz.js';
+import { freePort } from '../test/helpers/net.js';
+import { PrivateEngine } from '../test/helpers/private-engine.js';
+import { TestSmtpServer } from '../test/helpers/smtp.js';
+import { spawnVigil, type VigilProcess } from '../test/helpers/vigil-process.js';
+
+const repo = fileURLToPath(new URL('../', import.meta.url));
+const token = 'soak-token-0123456789abcdef';
+const auth = { authorization: `Bearer ${token}` };
+const instance = 'soak-host:9323';
+const engine = new PrivateEngine();
+const docker = (args: string[]) => dockerOn(args, engine.host);
+const lines: string[] = [];
+const say = (line = '') => {
+  lines.push(line);
+  console.log(line);
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const mark = (ok: boolean) => (ok ? 'ok' : 'FAIL');
+
+function vigil(env: Record<string, string> = {}, dataDir = mkdtempSync(join(engine.dir, 'vigil-'))): Promise<VigilProcess> {
+  return spawnVigil({
+    DOCKER_HOST: engine.host, VIGIL_DATA_DIR: dataDir, VIGIL_API_TOKEN: token, VIGIL_ALERT_INSTANCE: instance,
+    VIGIL_AUTOHEAL: 'labelled', VIGIL_RECONCILE_ON_BOOT: 'all', VIGIL_LOG_LEVEL: 'info', ...env,
+  });
+}
+const ready = (v: VigilProcess) => waitFor(async () => (await fetch(`${v.url}/health/ready`)).status === 200, { what: 'vigil ready', timeoutMs: 60_000 });
+const errorLines = (v: VigilProcess) => v.logs.filter((l) => l.level >= 50);
+const running = async (names: string[]) => {
+  const out = await docker(['ps', '--filter', 'status=running', '--format', '{{.Names}}']);
+  const up = new Set(out.split('\n'));
+  return names.filter((n) => up.has(n)).length;
+};
+
+async function engineCycles(): Promise<void> {
+  const labelled = Array.from({ length: 10 }, (_, i) => `heal-${i}`);
+  const plain = Array.from({ length: 15 }, (_, i) => `plain-${i}`);
+  const stopped = Array.from({ length: 5 }, (_, i) => `mine-${i}`);
+  for (const n of labelled) await runContainer(n, ['--label', 'vigil.autoheal=true', '--stop-timeout', '1'], ['sleep', '1000000'], engine.host);
+  for (const n of [...plain, ...stopped]) await runContainer(n, ['--stop-timeout', '1'], ['sleep', '1000000'], engine.host);
+  const v = await vigil({ VIGIL_BOOT_GRACE_SECONDS: '3' });
+  await ready(v);
+  await docker(['stop', '-t', '1', ...stopped]);
+  await sleep(2000);
+  const shouldRun = [...labelled, ...plain];
+  say('## Engine restarts (30 containers: 25 should run, 10 of them labelled; 5 stopped by a person)');
+  say();
+  say('| cycle | should-run running | seconds to all running | user-stopped started | vigil exited | |');
+  say('|---|---|---|---|---|---|');
+  for (let cycle = 1; cycle <= 10; cycle++) {
+    await engine.down();
+    await sleep(1000 + cycle * 300);
+    await engine.up();
+    const upAt = Date.now();
+    let count = 0;
+    while (Date.now() - upAt < 45_000) {
+      count = await running(shouldRun).catch(() => 0);
+      if (count === shouldRun.length) break;
+      await sleep(500);
+    }
+    const seconds = ((Date.now() - upAt) / 1000).toFixed(1);
+    const started = await running(stopped);
+    const exited = v.child.exitCode !== null;
+    say(`| ${cycle} | ${count} of ${shouldRun.length} | ${seconds} | ${started} | ${exited ? 'yes' : 'no'} | ${mark(count === shouldRun.length && started === 0 && !exited)} |`);
+    await sleep(2000);
+  }
+  const history = await Promise.all(shouldRun.map(async (n) => (await (await fetch(`${v.url}/api/v1/history/${n}`, { headers: auth })).json()) as { actions: { counted?: boolean; action: string }[] }));
+  const counted = history.flatMap((h) => h.actions).filter((a) => a.counted === true).length;
+  const gaveUp = history.flatMap((h) => h.actions).filter((a) => a.action === 'give-up').length;
+  say();
+  say(`Recovery attempts counted across the cycles: ${counted} (${mark(counted === 0)}); gave up: ${gaveUp} (${mark(gaveUp === 0)}); error-level lines: ${errorLines(v).length}.`);
+  say();
+  await v.stop();
+  await docker(['rm', '-f', ...shouldRun, ...stopped]);
+}
+
+async function fuzz(): Promise<void> {
+  await runContainer('web', ['--label', 'vigil.autoheal=true', '--stop-timeout', '1'], ['sleep', '1000000'], engine.host);
+  const v = await vigil();
+  await ready(v);
+  const webhook = new Map<number, number>();
+  for (const body of fc.sample(webhookBodyArb(instance), { numRuns: 5000, seed: 20261123 })) {
+    const res = await fetch(`${v.url}/api/v1/alertmanager`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body });
+    webhook.set(res.status, (webhook.get(res.status) ?? 0) + 1);
+    await res.arrayBuffer();
+  }
+  const api = new Map<number, number>();
+  for (const r of fc.sample(apiRequestArb, { numRuns: 2000, seed: 7 })) {
+    const abort = new AbortController();
+    const res = await fetch(`${v.url}${r.url}`, { method: r.method, headers: auth, signal: abort.signal });
+    api.set(res.status, (api.get(res.status) ?? 0) + 1);
+    abort.abort();
+  }
+  const fmt = (m: Map<number, number>) => [...m].sort(([a], [b]) => a - b).map(([s, n]) => `${s}: ${n}`).join(', ');
+  const fives = (m: Map<number, number>) => [...m].filter(([s]) => s >= 500).reduce((sum, [, n]) => sum + n, 0);
+  say('## Fuzz (fast-check, seeds 20261123 and 7)');
+  say();
+  say('| input | requests | by status | 5xx | |');
+  say('|---|---|---|---|---|');
+  say(`| webhook bodies | 5000 | ${fmt(webhook)} | ${fives(webhook)} | ${mark(fives(webhook) === 0)} |`);
+  say(`| API paths and queries | 2000 | ${fmt(api)} | ${fives(api)} | ${mark(fives(api) === 0)} |`);
+  say();
+  say(`Error-level lines from client mistakes: ${errorLines(v).length} (${mark(errorLines(v).length === 0)}); vigil alive: ${v.child.exitCode === null ? 'yes' : 'no'}.`);
+  say();
+  await v.stop();
+}
+
+async function idleStreams(): Promise<string> {
+  const v = await vigil({ VIGIL_STREAMS_MAX: '64', VIGIL_STREAMS_PER_CLIENT: '8', VIGIL_STREAMS_MEMORY_MB: '32' });
+  await ready(v);
+  const port = Number(new URL(v.url).port);
+  const statuses: number[] = [];
+  const clients = await Promise.all(
+    Array.from({ length: 300 }, (_, i) =>
+      new Promise<{ destroy(): void }>((resolve) => {
+        const req = request({ host: '127.0.0.1', port, path: '/api/v1/events', headers: auth, localAddress: `127.0.0.${2 + (i % 30)}`, agent: false }, (res) => {
+          statuses.push(res.statusCode ?? 0);
+          res.pause();
+          resolve(req);
+        });
+        req.on('error', () => resolve(req));
+        req.end();
+      }),
+    ),
+  );
+  let slowest = 0;
+  for (let i = 0; i < 40; i++) {
+    await (await fetch(`${v.url}/api/v1/alertmanager`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: alertFlood(i, 500, instance) })).arrayBuffer();
+    const started = Date.now();
+    await (await fetch(`${v.url}/metrics`)).text();
+    slowest = Math.max(slowest, Date.now() - started);
+  }
+  const peak = v.rssMb().peak;
+  clients.forEach((c) => c.destroy());
+  await v.stop();
+  const admitted = statuses.filter((s) => s === 200).length;
+  const refused = statuses.filter((s) => s === 429).length;
+  return `| 300 stream clients that never read, 20,000 events | ${peak.toFixed(0)} MB | ${admitted} admitted, ${refused} refused (429); slowest /metrics ${slowest} ms | ${mark(peak < 300)} |`;
+}
+
+async function bigLog(): Promise<string> {
+  const line = 'x'.repeat(999);
+  await runContainer('biglog', [], ['sh', '-c', `i=0; while [ $i -lt 200 ]; do yes ${line} | head -n 1000; i=$((i+1)); done`], engine.host);
+  await waitFor(async () => (await docker(['inspect', '-f', '{{.State.Status}}', 'biglog'])) === 'exited', { what: 'the log written', timeoutMs: 180_000 });
+  const v = await vigil();
+  await ready(v);
+  const res = await fetch(`${v.url}/api/v1/containers/biglog/logs?tail=all&follow=false`, { headers: auth });
+  let count = 0;
+  let end = '';
+  let buffer = '';
+  const decoder = new TextDecoder();
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let i: number;
+    while ((i = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, i);
+      buffer = buffer.slice(i + 2);
+      if (block.startsWith('event: log')) count++;
+      else if (block.startsWith('event: end')) end = block;
+    }
+  }
+  const peak = v.rssMb().peak;
+  await v.stop();
+  await docker(['rm', '-f', 'biglog']);
+  const complete = count === 200_000 && end.includes('"reason":"complete"');
+  return `| a 200 MB log, tail=all&follow=false | ${peak.toFixed(0)} MB | ${count} of 200000 lines, ${end ? 'ended with event: end' : 'no end event'} | ${mark(peak < 300 && complete)} |`;
+}
+
+async function alertStorm(): Promise<string> {
+  const v = await vigil();
+  await ready(v);
+  for (let i = 0; i < 100; i++) {
+    await (await fetch(`${v.url}/api/v1/alertmanager`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: alertFlood(1000 + i, 1000, instance) })).arrayBuffer();
+  }
+  const timed = async (path: string) => {
+    const started = Date.now();
+    const body = await (await fetch(`${v.url}${path}`, { headers: auth })).text();
+    return { ms: Date.now() - started, bytes: body.length };
+  };
+  const list = await timed('/api/v1/alerts');
+  const system = await timed('/api/v1/system');
+  const peak = v.rssMb().peak;
+  await v.stop();
+  return `| 100,000 firing alerts (100 webhooks of 1,000) | ${peak.toFixed(0)} MB | /api/v1/alerts ${list.ms} ms, ${(list.bytes / 1024).toFixed(0)} KB (one page); /api/v1/system ${system.ms} ms | ${mark(peak < 300)} |`;
+}
+
+async function killWithMailDown(): Promise<void> {
+  const smtp = new TestSmtpServer(await freePort());
+  const dataDir = mkdtempSync(join(engine.dir, 'vigil-mail-'));
+  const config = join(dataDir, 'vigil.json');
+  writeFileSync(config, JSON.stringify({ channels: [{ name: 'mail', type: 'email', smtp: { host: '127.0.0.1', port: smtp.port, allowSelfSigned: true, user: smtp.user, pass: smtp.pass }, from: 'vigil@example.org', to: ['oncall@example.org'] }] }));
+  const env = { VIGIL_CONFIG: config, VIGIL_AUTOHEAL: 'off', VIGIL_RECONCILE_ON_BOOT: 'off', VIGIL_NOTIFY_RETRY_SECONDS: '1', VIGIL_NOTIFY_GROUP_SECONDS: '0' };
+  const names: string[] = [];
+  for (let round = 1; round <= 5; round++) {
+    const v = await vigil(env, dataDir);
+    await ready(v);
+    const mine = Array.from({ length: 10 }, (_, i) => `r${round}-crash-${i}`);
+    names.push(...mine);
+    for (const n of mine) await runContainer(n, [], ['sh', '-c', 'sleep 0.3; exit 7'], engine.host);
+    await waitFor(async () => {
+      const { channels } = (await (await fetch(`${v.url}/api/v1/channels`, { headers: auth })).json()) as { channels: { pending: number }[] };
+      return channels[0]!.pending === names.length;
+    }, { what: `${names.length} pending`, timeoutMs: 30_000 });
+    await v.stop('SIGKILL');
+  }
+  await smtp.start();
+  const v = await vigil(env, dataDir);
+  await waitFor(() => names.every((n) => smtp.mails.some((m) => m.raw.includes(`${n} crashed (exit code 7)`))), { what: 'every mail', timeoutMs: 60_000 }).catch(() => undefined);
+  await sleep(3000);
+  const per = names.map((n) => smtp.mails.filter((m) => m.raw.includes(`${n} crashed (exit code 7)`)).length);
+  const lost = per.filter((c) => c === 0).length;
+  const doubled = per.filter((c) => c > 1).length;
+  await v.stop();
+  await smtp.stop();
+  await docker(['rm', '-f', ...names]);
+  say('## SIGKILL ×5 with the mail sink down (10 notifications pending each time)');
+  say();
+  say('| notifications | delivered once | lost | doubled | mails | |');
+  say('|---|---|---|---|---|---|');
+  say(`| ${names.length} | ${per.filter((c) => c === 1).length} | ${lost} | ${doubled} | ${smtp.mails.length} | ${mark(lost === 0 && doubled === 0)} |`);
+  say();
+}
+
+const started = Date.now();
+say(`# vigil soak run, ${new Date().toISOString().slice(0, 16)}Z`);
+say();
+try {
+  await engine.up();
+  await engineCycles();
+  await fuzz();
+  say('## Peak RSS under abuse (each on a fresh vigil; mark: under 300 MB)');
+  say();
+  say('| case | peak RSS | what happened | |');
+  say('|---|---|---|---|');
+  say(await idleStreams());
+  say(await bigLog());
+  say(await alertStorm());
+  say();
+  await killWithMailDown();
+  say(`Run took ${((Date.now() - started) / 60_000).toFixed(1)} min.`);
+} finally {
+  await engine.destroy();
+  mkdirSync(join(repo, 'bench/results'), { recursive: true });
+  writeFileSync(join(repo, 'bench/results/soak.md'), `${lines.join('\n')}\n`);
+}
