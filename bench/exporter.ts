@@ -49,27 +49,45 @@ function cpuSecondsOf(pid: number): number {
 }
 function engineCpuSeconds(): number {
   const dockerd = Number(readFileSync(`${engineDir}/docker.pid`, 'utf8'));
-  const containerd = readFileSync(`/proc/${dockerd}/task/${dockerd}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
+  const containerd = readFileSync(`/proc/${dockerd}/task/${dockerd}/children`, 'utf8')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number)
     .filter((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'containerd');
   return cpuSecondsOf(dockerd) + containerd.reduce((sum, pid) => sum + cpuSecondsOf(pid), 0);
 }
 function rssBytes(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'))!;
   return Number(line.split(/\s+/)[1]) * 1024;
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const round = (n: number, digits = 3) => Number(n.toFixed(digits));
 
 async function ensureContainers(n: number): Promise<void> {
-  const existing = (await docker(['ps', '-q', '--filter', 'label=vigil.bench=1'])).stdout.split('\n').filter(Boolean).length;
+  const existing = (await docker(['ps', '-q', '--filter', 'label=vigil.bench=1'])).stdout
+    .split('\n')
+    .filter(Boolean).length;
   const limit = pLimit(6);
   await Promise.all(
     Array.from({ length: n - existing }, (_, k) => existing + k).map((i) =>
       limit(() => {
-        const args = ['run', '-d', '--network', 'none', '--label', 'vigil.bench=1', '--label', `forge.agent.type=bench-${i % 5}`];
+        const args = [
+          'run',
+          '-d',
+          '--network',
+          'none',
+          '--label',
+          'vigil.bench=1',
+          '--label',
+          `forge.agent.type=bench-${i % 5}`,
+        ];
         // 10 busy loops held to 2 % of a core each: load for the engine, not a fight for the two cores
         if (i % 20 === 0) return docker([...args, '--cpus', '0.02', image, 'sh', '-c', 'while :; do :; done']);
-        if (i % 10 === 1) return docker([...args, '--health-cmd', 'true', '--health-interval', '5s', image, 'sleep', '1000000']);
+        if (i % 10 === 1)
+          return docker([...args, '--health-cmd', 'true', '--health-interval', '5s', image, 'sleep', '1000000']);
         return docker([...args, image, 'sleep', '1000000']);
       }),
     ),
@@ -101,7 +119,8 @@ async function measureSweeps(inventory: Inventory, source: StatsSource, containe
 
 /** wrk's --latency report: percentiles with their units, the request rate, errors. */
 function parseWrk(text: string) {
-  const ms = (value: string, unit: string) => Number(value) * ({ us: 0.001, ms: 1, s: 1000, m: 60_000 } as Record<string, number>)[unit]!;
+  const ms = (value: string, unit: string) =>
+    Number(value) * ({ us: 0.001, ms: 1, s: 1000, m: 60_000 } as Record<string, number>)[unit]!;
   const percentile = (p: string) => {
     const m = new RegExp(`^\\s*${p}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, 'm').exec(text);
     return m ? round(ms(m[1]!, m[2]!), 2) : NaN;
@@ -113,24 +132,38 @@ function parseWrk(text: string) {
     latencyMsP50: percentile('50'),
     latencyMsP99: percentile('99'),
     latencyMsMax: max ? round(ms(max[1]!, max[2]!), 2) : NaN,
-    errors: Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0) + Number(/Socket errors: .*?(\d+)/.exec(text)?.[1] ?? 0),
+    errors:
+      Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0) +
+      Number(/Socket errors: .*?(\d+)/.exec(text)?.[1] ?? 0),
   };
 }
-
 
 async function measureScrapes(containers: number) {
   const port = await freePort();
   // the node flags `npm start` uses (they bound the young generation, which is most of the RSS)
-  const startScript = (JSON.parse(readFileSync(`${repo}package.json`, 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const startScript = (JSON.parse(readFileSync(`${repo}package.json`, 'utf8')) as { scripts: { start: string } })
+    .scripts.start;
   const nodeArgs = startScript.split(/\s+/).slice(1);
-  const child = spawn(process.execPath, nodeArgs.map((a) => (a.startsWith('dist/') ? `${repo}${a}` : a)), {
-    env: { ...process.env, VIGIL_LISTEN: `127.0.0.1:${port}`, VIGIL_LOG_LEVEL: 'warn', VIGIL_SAMPLE_INTERVAL_SECONDS: '5' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    nodeArgs.map((a) => (a.startsWith('dist/') ? `${repo}${a}` : a)),
+    {
+      env: {
+        ...process.env,
+        VIGIL_LISTEN: `127.0.0.1:${port}`,
+        VIGIL_LOG_LEVEL: 'warn',
+        VIGIL_SAMPLE_INTERVAL_SECONDS: '5',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   try {
     const url = `http://127.0.0.1:${port}`;
     for (;;) {
-      const ok = await fetch(`${url}/health/ready`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${url}/health/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
       const text = ok ? await (await fetch(`${url}/metrics`)).text() : '';
       if ((text.match(/^docker_container_cpu_usage_seconds_total\{/gm) ?? []).length >= containers) break;
       await new Promise((r) => setTimeout(r, 250));
@@ -179,24 +212,47 @@ for (const n of sizes) {
   await inventory.resync();
   await new Promise((r) => setTimeout(r, 2000)); // let health checks and burners settle
   const running = inventory.all().filter((e) => e.record.state === 'running').length;
-  const cgroup = await measureSweeps(inventory, new CgroupStatsSource(config.cgroupRoot, config.procRoot), running, sweeps);
-  const api = await measureSweeps(inventory, new ApiStatsSource(engine, () => info.memTotalBytes, config.apiStatsConcurrency), running, apiSweeps);
+  const cgroup = await measureSweeps(
+    inventory,
+    new CgroupStatsSource(config.cgroupRoot, config.procRoot),
+    running,
+    sweeps,
+  );
+  const api = await measureSweeps(
+    inventory,
+    new ApiStatsSource(engine, () => info.memTotalBytes, config.apiStatsConcurrency),
+    running,
+    apiSweeps,
+  );
   const scrape = await measureScrapes(running);
   const baseline = await measureDockerStats(running);
   const row = { containers: running, sweep: { cgroup, api }, metrics: scrape, dockerStatsNoStream: baseline };
   results.push(row);
-  console.log(`sampling sweep, cgroup: ${cgroup.sweepWallMsMedian} ms wall (max ${cgroup.sweepWallMsMax}), CPU/container vigil ${cgroup.vigilCpuMsPerContainer} ms + engine ${cgroup.engineCpuMsPerContainer} ms = ${cgroup.totalCpuMsPerContainer} ms`);
-  console.log(`sampling sweep, api:    ${api.sweepWallMsMedian} ms wall (max ${api.sweepWallMsMax}), CPU/container vigil ${api.vigilCpuMsPerContainer} ms + engine ${api.engineCpuMsPerContainer} ms = ${api.totalCpuMsPerContainer} ms`);
-  console.log(`/metrics under load:    p50 ${scrape.latencyMsP50} ms, p99 ${scrape.latencyMsP99} ms, max ${scrape.latencyMsMax} ms, ${scrape.requestsPerSecond} req/s, ${scrape.scrapeSeries} series, ${scrape.errors} errors`);
+  console.log(
+    `sampling sweep, cgroup: ${cgroup.sweepWallMsMedian} ms wall (max ${cgroup.sweepWallMsMax}), CPU/container vigil ${cgroup.vigilCpuMsPerContainer} ms + engine ${cgroup.engineCpuMsPerContainer} ms = ${cgroup.totalCpuMsPerContainer} ms`,
+  );
+  console.log(
+    `sampling sweep, api:    ${api.sweepWallMsMedian} ms wall (max ${api.sweepWallMsMax}), CPU/container vigil ${api.vigilCpuMsPerContainer} ms + engine ${api.engineCpuMsPerContainer} ms = ${api.totalCpuMsPerContainer} ms`,
+  );
+  console.log(
+    `/metrics under load:    p50 ${scrape.latencyMsP50} ms, p99 ${scrape.latencyMsP99} ms, max ${scrape.latencyMsMax} ms, ${scrape.requestsPerSecond} req/s, ${scrape.scrapeSeries} series, ${scrape.errors} errors`,
+  );
   console.log(`vigil RSS:              ${scrape.vigilRssMB} MB`);
-  console.log(`docker stats --no-stream: ${baseline.wallMs} ms wall, engine CPU/container ${baseline.engineCpuMsPerContainer} ms`);
+  console.log(
+    `docker stats --no-stream: ${baseline.wallMs} ms wall, engine CPU/container ${baseline.engineCpuMsPerContainer} ms`,
+  );
 }
 
 await events.stop();
 const out = {
   benchmark: 'exporter',
   at: new Date().toISOString(),
-  machine: { cpus: info.cpus, memTotalBytes: info.memTotalBytes, engine: info.serverVersion, cgroupVersion: info.cgroupVersion },
+  machine: {
+    cpus: info.cpus,
+    memTotalBytes: info.memTotalBytes,
+    engine: info.serverVersion,
+    cgroupVersion: info.cgroupVersion,
+  },
   targets: { metricsP99Ms: 10, cgroupSweepWallMs: 50, cpuMsPerContainer: 0.15, rssMB: 100, at: 200 },
   results,
 };

@@ -17,7 +17,8 @@ import { freePort } from '../test/helpers/net.js';
 const exec = promisify(execFile);
 const repo = fileURLToPath(new URL('../', import.meta.url));
 const dockerHost = process.env.DOCKER_HOST;
-if (!dockerHost?.startsWith('unix://')) throw new Error('run through `npm run bench:logs`, which starts the test engine');
+if (!dockerHost?.startsWith('unix://'))
+  throw new Error('run through `npm run bench:logs`, which starts the test engine');
 const image = process.env.VIGIL_TEST_IMAGE ?? 'vigil-test:latest';
 const lines = Number(process.env.BENCH_LOG_LINES ?? 50_000);
 const runs = Number(process.env.BENCH_LOG_RUNS ?? 3);
@@ -30,7 +31,16 @@ interface Run {
 }
 
 async function burstContainer(): Promise<string> {
-  const { stdout } = await docker(['run', '-d', '--network', 'none', image, 'sh', '-c', `while [ ! -f /tmp/go ]; do sleep 0.02; done; seq 1 ${lines}; exec sleep 100000`]);
+  const { stdout } = await docker([
+    'run',
+    '-d',
+    '--network',
+    'none',
+    image,
+    'sh',
+    '-c',
+    `while [ ! -f /tmp/go ]; do sleep 0.02; done; seq 1 ${lines}; exec sleep 100000`,
+  ]);
   return stdout.trim();
 }
 
@@ -45,7 +55,8 @@ function measure(onData: (cb: (newlines: number) => void) => void, trigger: () =
       const now = performance.now();
       if (first === 0) first = now;
       seen += n;
-      if (seen >= lines) resolve({ firstLineMs: first - t0, linesPerSecond: Math.round(lines / ((now - first) / 1000)) });
+      if (seen >= lines)
+        resolve({ firstLineMs: first - t0, linesPerSecond: Math.round(lines / ((now - first) / 1000)) });
     });
     void trigger().then((t) => (t0 = t));
   });
@@ -61,14 +72,11 @@ async function viaVigil(url: string): Promise<Run> {
   const id = await burstContainer();
   await new Promise((r) => setTimeout(r, 1500)); // vigil's inventory sees it
   let req: ReturnType<typeof get> | undefined;
-  const run = await measure(
-    (cb) => {
-      req = get(`${url}/api/v1/containers/${id}/logs?tail=0&follow=true`, { agent: false }, (res) => {
-        res.on('data', (chunk: Buffer) => cb(chunk.toString('latin1').split('event: log').length - 1));
-      });
-    },
-    trigger(id),
-  );
+  const run = await measure((cb) => {
+    req = get(`${url}/api/v1/containers/${id}/logs?tail=0&follow=true`, { agent: false }, (res) => {
+      res.on('data', (chunk: Buffer) => cb(chunk.toString('latin1').split('event: log').length - 1));
+    });
+  }, trigger(id));
   req?.destroy();
   await docker(['rm', '-f', id]);
   return run;
@@ -76,20 +84,33 @@ async function viaVigil(url: string): Promise<Run> {
 
 async function viaDockerLogs(): Promise<Run> {
   const id = await burstContainer();
-  const child = spawn('docker', ['-H', dockerHost!, 'logs', '-f', '--tail', '0', id], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn('docker', ['-H', dockerHost!, 'logs', '-f', '--tail', '0', id], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   await new Promise((r) => setTimeout(r, 500));
-  const run = await measure((cb) => child.stdout.on('data', (chunk: Buffer) => cb(chunk.toString('latin1').split('\n').length - 1)), trigger(id));
+  const run = await measure(
+    (cb) => child.stdout.on('data', (chunk: Buffer) => cb(chunk.toString('latin1').split('\n').length - 1)),
+    trigger(id),
+  );
   child.kill();
   await docker(['rm', '-f', id]);
   return run;
 }
 
-
 await exec('npm', ['run', 'build'], { cwd: repo });
 const port = await freePort();
-const vigil = spawn(process.execPath, [`${repo}dist/main.js`], { env: { ...process.env, VIGIL_LISTEN: `127.0.0.1:${port}`, VIGIL_LOG_LEVEL: 'warn' }, stdio: 'inherit' });
+const vigil = spawn(process.execPath, [`${repo}dist/main.js`], {
+  env: { ...process.env, VIGIL_LISTEN: `127.0.0.1:${port}`, VIGIL_LOG_LEVEL: 'warn' },
+  stdio: 'inherit',
+});
 const url = `http://127.0.0.1:${port}`;
-while (!(await fetch(`${url}/health/ready`).then((r) => r.ok, () => false))) await new Promise((r) => setTimeout(r, 200));
+while (
+  !(await fetch(`${url}/health/ready`).then(
+    (r) => r.ok,
+    () => false,
+  ))
+)
+  await new Promise((r) => setTimeout(r, 200));
 
 const sse: Run[] = [];
 const cli: Run[] = [];
@@ -104,10 +125,22 @@ const summary = (rs: Run[]) => ({
   linesPerSecondMedian: median(rs.map((r) => r.linesPerSecond)),
   runs: rs,
 });
-const out = { benchmark: 'logs', at: new Date().toISOString(), lines, vigilSse: summary(sse), dockerLogsFollow: summary(cli) };
-console.log(`${lines} lines in a burst, median of ${runs} runs (time to first line counts from the docker exec that triggers the burst):`);
-console.log(`  vigil SSE:        first line ${out.vigilSse.firstLineMsMedian} ms, ${out.vigilSse.linesPerSecondMedian} lines/s`);
-console.log(`  docker logs -f:   first line ${out.dockerLogsFollow.firstLineMsMedian} ms, ${out.dockerLogsFollow.linesPerSecondMedian} lines/s`);
+const out = {
+  benchmark: 'logs',
+  at: new Date().toISOString(),
+  lines,
+  vigilSse: summary(sse),
+  dockerLogsFollow: summary(cli),
+};
+console.log(
+  `${lines} lines in a burst, median of ${runs} runs (time to first line counts from the docker exec that triggers the burst):`,
+);
+console.log(
+  `  vigil SSE:        first line ${out.vigilSse.firstLineMsMedian} ms, ${out.vigilSse.linesPerSecondMedian} lines/s`,
+);
+console.log(
+  `  docker logs -f:   first line ${out.dockerLogsFollow.firstLineMsMedian} ms, ${out.dockerLogsFollow.linesPerSecondMedian} lines/s`,
+);
 mkdirSync(`${repo}bench/results`, { recursive: true });
 const file = `${repo}bench/results/logs-${out.at.replace(/[:.]/g, '-')}.json`;
 writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);

@@ -18,12 +18,13 @@ import { freePort } from '../test/helpers/net.js';
 const exec = promisify(execFile);
 const repo = fileURLToPath(new URL('../', import.meta.url));
 const dockerHost = process.env.DOCKER_HOST;
-if (!dockerHost?.startsWith('unix://')) throw new Error('run through `npm run bench:medic`, which starts the test engine');
+if (!dockerHost?.startsWith('unix://'))
+  throw new Error('run through `npm run bench:medic`, which starts the test engine');
 const image = process.env.VIGIL_TEST_IMAGE ?? 'vigil-test:latest';
 const crashes = Number(process.env.BENCH_CRASHES ?? 20);
 const docker = (args: string[]) => exec('docker', ['-H', dockerHost, ...args]);
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
-
+const percentile = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 await exec('npm', ['run', 'build'], { cwd: repo });
 const port = await freePort();
@@ -40,20 +41,52 @@ const vigil = spawn(process.execPath, [`${repo}dist/main.js`], {
   stdio: 'inherit',
 });
 const url = `http://127.0.0.1:${port}`;
-while (!(await fetch(`${url}/health/ready`).then((r) => r.ok, () => false))) await new Promise((r) => setTimeout(r, 200));
+while (
+  !(await fetch(`${url}/health/ready`).then(
+    (r) => r.ok,
+    () => false,
+  ))
+)
+  await new Promise((r) => setTimeout(r, 200));
 
 const name = `bench-crash-${Date.now()}`;
 const id = (
-  await docker(['run', '-d', '--name', name, '--network', 'none', '--label', 'vigil.autoheal=true', image, 'sh', '-c', 'rm -f /tmp/crash; while [ ! -f /tmp/crash ]; do sleep 0.05; done; exit 1'])
+  await docker([
+    'run',
+    '-d',
+    '--name',
+    name,
+    '--network',
+    'none',
+    '--label',
+    'vigil.autoheal=true',
+    image,
+    'sh',
+    '-c',
+    'rm -f /tmp/crash; while [ ! -f /tmp/crash ]; do sleep 0.05; done; exit 1',
+  ])
 ).stdout.trim();
 
 // the engine's own clock: die and start events of this container
-const events = spawn('docker', ['-H', dockerHost, 'events', '--filter', `container=${id}`, '--filter', 'event=die', '--filter', 'event=start', '--format', '{{.TimeNano}} {{.Action}}']);
+const events = spawn('docker', [
+  '-H',
+  dockerHost,
+  'events',
+  '--filter',
+  `container=${id}`,
+  '--filter',
+  'event=die',
+  '--filter',
+  'event=start',
+  '--format',
+  '{{.TimeNano}} {{.Action}}',
+]);
 const lines = createInterface({ input: events.stdout });
 const pending: ((line: string) => void)[] = [];
 const queued: string[] = [];
 lines.on('line', (line) => (pending.length ? pending.shift()!(line) : queued.push(line)));
-const nextEvent = () => new Promise<string>((resolve) => (queued.length ? resolve(queued.shift()!) : pending.push(resolve)));
+const nextEvent = () =>
+  new Promise<string>((resolve) => (queued.length ? resolve(queued.shift()!) : pending.push(resolve)));
 await new Promise((r) => setTimeout(r, 500));
 
 const latencies: number[] = [];
@@ -78,11 +111,17 @@ const out = {
   benchmark: 'medic',
   at: new Date().toISOString(),
   crashes,
-  crashToRunningMs: { median: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)), max: Math.round(Math.max(...latencies)) },
+  crashToRunningMs: {
+    median: Math.round(percentile(latencies, 50)),
+    p99: Math.round(percentile(latencies, 99)),
+    max: Math.round(Math.max(...latencies)),
+  },
   samplesMs: latencies.map(Math.round),
   target: { firstRestartMs: 2000 },
 };
-console.log(`crash → running again (engine die → start), ${crashes} crashes: median ${out.crashToRunningMs.median} ms, p99 ${out.crashToRunningMs.p99} ms, max ${out.crashToRunningMs.max} ms`);
+console.log(
+  `crash → running again (engine die → start), ${crashes} crashes: median ${out.crashToRunningMs.median} ms, p99 ${out.crashToRunningMs.p99} ms, max ${out.crashToRunningMs.max} ms`,
+);
 mkdirSync(`${repo}bench/results`, { recursive: true });
 const file = `${repo}bench/results/medic-${out.at.replace(/[:.]/g, '-')}.json`;
 writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);

@@ -18,11 +18,13 @@ import { TestSmtpServer } from '../test/helpers/smtp.js';
 const exec = promisify(execFile);
 const repo = fileURLToPath(new URL('../', import.meta.url));
 const dockerHost = process.env.DOCKER_HOST;
-if (!dockerHost?.startsWith('unix://')) throw new Error('run through `npm run bench:notify`, which starts the test engine');
+if (!dockerHost?.startsWith('unix://'))
+  throw new Error('run through `npm run bench:notify`, which starts the test engine');
 const image = process.env.VIGIL_TEST_IMAGE ?? 'vigil-test:latest';
 const deaths = Number(process.env.BENCH_DEATHS ?? 20);
 const docker = (args: string[]) => exec('docker', ['-H', dockerHost, ...args]);
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const percentile = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 const smtp = new TestSmtpServer(await freePort());
 await smtp.start();
@@ -34,18 +36,52 @@ smtp.mails.push = (...mails) => {
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
-writeFileSync(join(dir, 'vigil.json'), JSON.stringify({
-  channels: [{ name: 'mail', type: 'email', smtp: { host: '127.0.0.1', port: smtp.port, allowSelfSigned: true, user: smtp.user, pass: smtp.pass }, from: 'vigil@example.org', to: ['oncall@example.org'], ratePerMinute: 1000 }],
-}));
+writeFileSync(
+  join(dir, 'vigil.json'),
+  JSON.stringify({
+    channels: [
+      {
+        name: 'mail',
+        type: 'email',
+        smtp: { host: '127.0.0.1', port: smtp.port, allowSelfSigned: true, user: smtp.user, pass: smtp.pass },
+        from: 'vigil@example.org',
+        to: ['oncall@example.org'],
+        ratePerMinute: 1000,
+      },
+    ],
+  }),
+);
 await exec('npm', ['run', 'build'], { cwd: repo });
 const port = await freePort();
 const vigil = spawn(process.execPath, [`${repo}dist/main.js`], {
-  env: { ...process.env, VIGIL_LISTEN: `127.0.0.1:${port}`, VIGIL_LOG_LEVEL: 'warn', VIGIL_DATA_DIR: join(dir, 'data'), VIGIL_CONFIG: join(dir, 'vigil.json'), VIGIL_AUTOHEAL: 'off', VIGIL_NOTIFY_GROUP_SECONDS: '0' },
+  env: {
+    ...process.env,
+    VIGIL_LISTEN: `127.0.0.1:${port}`,
+    VIGIL_LOG_LEVEL: 'warn',
+    VIGIL_DATA_DIR: join(dir, 'data'),
+    VIGIL_CONFIG: join(dir, 'vigil.json'),
+    VIGIL_AUTOHEAL: 'off',
+    VIGIL_NOTIFY_GROUP_SECONDS: '0',
+  },
   stdio: 'inherit',
 });
-while (!(await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok, () => false))) await new Promise((r) => setTimeout(r, 200));
+while (
+  !(await fetch(`http://127.0.0.1:${port}/health/ready`).then(
+    (r) => r.ok,
+    () => false,
+  ))
+)
+  await new Promise((r) => setTimeout(r, 200));
 
-const events = spawn('docker', ['-H', dockerHost, 'events', '--filter', 'event=die', '--format', '{{.TimeNano}} {{.Actor.Attributes.name}}']);
+const events = spawn('docker', [
+  '-H',
+  dockerHost,
+  'events',
+  '--filter',
+  'event=die',
+  '--format',
+  '{{.TimeNano}} {{.Actor.Attributes.name}}',
+]);
 const diedAt = new Map<string, number>();
 createInterface({ input: events.stdout }).on('line', (line) => {
   const [nano, name] = line.split(' ');
@@ -76,11 +112,17 @@ const out = {
   at: new Date().toISOString(),
   deaths,
   measured: latencies.length,
-  dieToEmailAcceptedMs: { median: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies) },
+  dieToEmailAcceptedMs: {
+    median: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: Math.max(...latencies),
+  },
   samplesMs: latencies,
   target: { ms: 1000 },
 };
-console.log(`container dies → email accepted by the SMTP server, ${latencies.length}/${deaths} measured: median ${out.dieToEmailAcceptedMs.median} ms, p99 ${out.dieToEmailAcceptedMs.p99} ms, max ${out.dieToEmailAcceptedMs.max} ms`);
+console.log(
+  `container dies → email accepted by the SMTP server, ${latencies.length}/${deaths} measured: median ${out.dieToEmailAcceptedMs.median} ms, p99 ${out.dieToEmailAcceptedMs.p99} ms, max ${out.dieToEmailAcceptedMs.max} ms`,
+);
 mkdirSync(`${repo}bench/results`, { recursive: true });
 const file = `${repo}bench/results/notify-${out.at.replace(/[:.]/g, '-')}.json`;
 writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);

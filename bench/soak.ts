@@ -17,7 +17,6 @@
 import fc from 'fast-check';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { docker as dockerOn, runContainer, waitFor } from '../test/helpers/engine.js';
@@ -41,13 +40,26 @@ const say = (line = '') => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mark = (ok: boolean) => (ok ? 'ok' : 'FAIL');
 
-function vigil(env: Record<string, string> = {}, dataDir = mkdtempSync(join(engine.dir, 'vigil-'))): Promise<VigilProcess> {
+function vigil(
+  env: Record<string, string> = {},
+  dataDir = mkdtempSync(join(engine.dir, 'vigil-')),
+): Promise<VigilProcess> {
   return spawnVigil({
-    DOCKER_HOST: engine.host, VIGIL_DATA_DIR: dataDir, VIGIL_API_TOKEN: token, VIGIL_ALERT_INSTANCE: instance,
-    VIGIL_AUTOHEAL: 'labelled', VIGIL_RECONCILE_ON_BOOT: 'all', VIGIL_LOG_LEVEL: 'info', ...env,
+    DOCKER_HOST: engine.host,
+    VIGIL_DATA_DIR: dataDir,
+    VIGIL_API_TOKEN: token,
+    VIGIL_ALERT_INSTANCE: instance,
+    VIGIL_AUTOHEAL: 'labelled',
+    VIGIL_RECONCILE_ON_BOOT: 'all',
+    VIGIL_LOG_LEVEL: 'info',
+    ...env,
   });
 }
-const ready = (v: VigilProcess) => waitFor(async () => (await fetch(`${v.url}/health/ready`)).status === 200, { what: 'vigil ready', timeoutMs: 60_000 });
+const ready = (v: VigilProcess) =>
+  waitFor(async () => (await fetch(`${v.url}/health/ready`)).status === 200, {
+    what: 'vigil ready',
+    timeoutMs: 60_000,
+  });
 const errorLines = (v: VigilProcess) => v.logs.filter((l) => l.level >= 50);
 const running = async (names: string[]) => {
   const out = await docker(['ps', '--filter', 'status=running', '--format', '{{.Names}}']);
@@ -59,8 +71,10 @@ async function engineCycles(): Promise<void> {
   const labelled = Array.from({ length: 10 }, (_, i) => `heal-${i}`);
   const plain = Array.from({ length: 15 }, (_, i) => `plain-${i}`);
   const stopped = Array.from({ length: 5 }, (_, i) => `mine-${i}`);
-  for (const n of labelled) await runContainer(n, ['--label', 'vigil.autoheal=true', '--stop-timeout', '1'], ['sleep', '1000000'], engine.host);
-  for (const n of [...plain, ...stopped]) await runContainer(n, ['--stop-timeout', '1'], ['sleep', '1000000'], engine.host);
+  for (const n of labelled)
+    await runContainer(n, ['--label', 'vigil.autoheal=true', '--stop-timeout', '1'], ['sleep', '1000000'], engine.host);
+  for (const n of [...plain, ...stopped])
+    await runContainer(n, ['--stop-timeout', '1'], ['sleep', '1000000'], engine.host);
   const v = await vigil({ VIGIL_BOOT_GRACE_SECONDS: '3' });
   await ready(v);
   await docker(['stop', '-t', '1', ...stopped]);
@@ -84,26 +98,46 @@ async function engineCycles(): Promise<void> {
     const seconds = ((Date.now() - upAt) / 1000).toFixed(1);
     const started = await running(stopped);
     const exited = v.child.exitCode !== null;
-    say(`| ${cycle} | ${count} of ${shouldRun.length} | ${seconds} | ${started} | ${exited ? 'yes' : 'no'} | ${mark(count === shouldRun.length && started === 0 && !exited)} |`);
+    say(
+      `| ${cycle} | ${count} of ${shouldRun.length} | ${seconds} | ${started} | ${exited ? 'yes' : 'no'} | ${mark(count === shouldRun.length && started === 0 && !exited)} |`,
+    );
     await sleep(2000);
   }
-  const history = await Promise.all(shouldRun.map(async (n) => (await (await fetch(`${v.url}/api/v1/history/${n}`, { headers: auth })).json()) as { actions: { counted?: boolean; action: string }[] }));
+  const history = await Promise.all(
+    shouldRun.map(
+      async (n) =>
+        (await (await fetch(`${v.url}/api/v1/history/${n}`, { headers: auth })).json()) as {
+          actions: { counted?: boolean; action: string }[];
+        },
+    ),
+  );
   const counted = history.flatMap((h) => h.actions).filter((a) => a.counted === true).length;
   const gaveUp = history.flatMap((h) => h.actions).filter((a) => a.action === 'give-up').length;
   say();
-  say(`Recovery attempts counted across the cycles: ${counted} (${mark(counted === 0)}); gave up: ${gaveUp} (${mark(gaveUp === 0)}); error-level lines: ${errorLines(v).length}.`);
+  say(
+    `Recovery attempts counted across the cycles: ${counted} (${mark(counted === 0)}); gave up: ${gaveUp} (${mark(gaveUp === 0)}); error-level lines: ${errorLines(v).length}.`,
+  );
   say();
   await v.stop();
   await docker(['rm', '-f', ...shouldRun, ...stopped]);
 }
 
 async function fuzz(): Promise<void> {
-  await runContainer('web', ['--label', 'vigil.autoheal=true', '--stop-timeout', '1'], ['sleep', '1000000'], engine.host);
+  await runContainer(
+    'web',
+    ['--label', 'vigil.autoheal=true', '--stop-timeout', '1'],
+    ['sleep', '1000000'],
+    engine.host,
+  );
   const v = await vigil();
   await ready(v);
   const webhook = new Map<number, number>();
   for (const body of fc.sample(webhookBodyArb(instance), { numRuns: 5000, seed: 20261123 })) {
-    const res = await fetch(`${v.url}/api/v1/alertmanager`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body });
+    const res = await fetch(`${v.url}/api/v1/alertmanager`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body,
+    });
     webhook.set(res.status, (webhook.get(res.status) ?? 0) + 1);
     await res.arrayBuffer();
   }
@@ -114,7 +148,11 @@ async function fuzz(): Promise<void> {
     api.set(res.status, (api.get(res.status) ?? 0) + 1);
     abort.abort();
   }
-  const fmt = (m: Map<number, number>) => [...m].sort(([a], [b]) => a - b).map(([s, n]) => `${s}: ${n}`).join(', ');
+  const fmt = (m: Map<number, number>) =>
+    [...m]
+      .sort(([a], [b]) => a - b)
+      .map(([s, n]) => `${s}: ${n}`)
+      .join(', ');
   const fives = (m: Map<number, number>) => [...m].filter(([s]) => s >= 500).reduce((sum, [, n]) => sum + n, 0);
   say('## Fuzz (fast-check, seeds 20261123 and 7)');
   say();
@@ -123,7 +161,9 @@ async function fuzz(): Promise<void> {
   say(`| webhook bodies | 5000 | ${fmt(webhook)} | ${fives(webhook)} | ${mark(fives(webhook) === 0)} |`);
   say(`| API paths and queries | 2000 | ${fmt(api)} | ${fives(api)} | ${mark(fives(api) === 0)} |`);
   say();
-  say(`Error-level lines from client mistakes: ${errorLines(v).length} (${mark(errorLines(v).length === 0)}); vigil alive: ${v.child.exitCode === null ? 'yes' : 'no'}.`);
+  say(
+    `Error-level lines from client mistakes: ${errorLines(v).length} (${mark(errorLines(v).length === 0)}); vigil alive: ${v.child.exitCode === null ? 'yes' : 'no'}.`,
+  );
   say();
   await v.stop();
 }
@@ -134,21 +174,39 @@ async function idleStreams(): Promise<string> {
   const port = Number(new URL(v.url).port);
   const statuses: number[] = [];
   const clients = await Promise.all(
-    Array.from({ length: 300 }, (_, i) =>
-      new Promise<{ destroy(): void }>((resolve) => {
-        const req = request({ host: '127.0.0.1', port, path: '/api/v1/events', headers: auth, localAddress: `127.0.0.${2 + (i % 30)}`, agent: false }, (res) => {
-          statuses.push(res.statusCode ?? 0);
-          res.pause();
-          resolve(req);
-        });
-        req.on('error', () => resolve(req));
-        req.end();
-      }),
+    Array.from(
+      { length: 300 },
+      (_, i) =>
+        new Promise<{ destroy(): void }>((resolve) => {
+          const req = request(
+            {
+              host: '127.0.0.1',
+              port,
+              path: '/api/v1/events',
+              headers: auth,
+              localAddress: `127.0.0.${2 + (i % 30)}`,
+              agent: false,
+            },
+            (res) => {
+              statuses.push(res.statusCode ?? 0);
+              res.pause();
+              resolve(req);
+            },
+          );
+          req.on('error', () => resolve(req));
+          req.end();
+        }),
     ),
   );
   let slowest = 0;
   for (let i = 0; i < 40; i++) {
-    await (await fetch(`${v.url}/api/v1/alertmanager`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: alertFlood(i, 500, instance) })).arrayBuffer();
+    await (
+      await fetch(`${v.url}/api/v1/alertmanager`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: alertFlood(i, 500, instance),
+      })
+    ).arrayBuffer();
     const started = Date.now();
     await (await fetch(`${v.url}/metrics`)).text();
     slowest = Math.max(slowest, Date.now() - started);
@@ -163,8 +221,16 @@ async function idleStreams(): Promise<string> {
 
 async function bigLog(): Promise<string> {
   const line = 'x'.repeat(999);
-  await runContainer('biglog', [], ['sh', '-c', `i=0; while [ $i -lt 200 ]; do yes ${line} | head -n 1000; i=$((i+1)); done`], engine.host);
-  await waitFor(async () => (await docker(['inspect', '-f', '{{.State.Status}}', 'biglog'])) === 'exited', { what: 'the log written', timeoutMs: 180_000 });
+  await runContainer(
+    'biglog',
+    [],
+    ['sh', '-c', `i=0; while [ $i -lt 200 ]; do yes ${line} | head -n 1000; i=$((i+1)); done`],
+    engine.host,
+  );
+  await waitFor(async () => (await docker(['inspect', '-f', '{{.State.Status}}', 'biglog'])) === 'exited', {
+    what: 'the log written',
+    timeoutMs: 180_000,
+  });
   const v = await vigil();
   await ready(v);
   const res = await fetch(`${v.url}/api/v1/containers/biglog/logs?tail=all&follow=false`, { headers: auth });
@@ -193,7 +259,13 @@ async function alertStorm(): Promise<string> {
   const v = await vigil();
   await ready(v);
   for (let i = 0; i < 100; i++) {
-    await (await fetch(`${v.url}/api/v1/alertmanager`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: alertFlood(1000 + i, 1000, instance) })).arrayBuffer();
+    await (
+      await fetch(`${v.url}/api/v1/alertmanager`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: alertFlood(1000 + i, 1000, instance),
+      })
+    ).arrayBuffer();
   }
   const timed = async (path: string) => {
     const started = Date.now();
@@ -211,8 +283,27 @@ async function killWithMailDown(): Promise<void> {
   const smtp = new TestSmtpServer(await freePort());
   const dataDir = mkdtempSync(join(engine.dir, 'vigil-mail-'));
   const config = join(dataDir, 'vigil.json');
-  writeFileSync(config, JSON.stringify({ channels: [{ name: 'mail', type: 'email', smtp: { host: '127.0.0.1', port: smtp.port, allowSelfSigned: true, user: smtp.user, pass: smtp.pass }, from: 'vigil@example.org', to: ['oncall@example.org'] }] }));
-  const env = { VIGIL_CONFIG: config, VIGIL_AUTOHEAL: 'off', VIGIL_RECONCILE_ON_BOOT: 'off', VIGIL_NOTIFY_RETRY_SECONDS: '1', VIGIL_NOTIFY_GROUP_SECONDS: '0' };
+  writeFileSync(
+    config,
+    JSON.stringify({
+      channels: [
+        {
+          name: 'mail',
+          type: 'email',
+          smtp: { host: '127.0.0.1', port: smtp.port, allowSelfSigned: true, user: smtp.user, pass: smtp.pass },
+          from: 'vigil@example.org',
+          to: ['oncall@example.org'],
+        },
+      ],
+    }),
+  );
+  const env = {
+    VIGIL_CONFIG: config,
+    VIGIL_AUTOHEAL: 'off',
+    VIGIL_RECONCILE_ON_BOOT: 'off',
+    VIGIL_NOTIFY_RETRY_SECONDS: '1',
+    VIGIL_NOTIFY_GROUP_SECONDS: '0',
+  };
   const names: string[] = [];
   for (let round = 1; round <= 5; round++) {
     const v = await vigil(env, dataDir);
@@ -220,15 +311,23 @@ async function killWithMailDown(): Promise<void> {
     const mine = Array.from({ length: 10 }, (_, i) => `r${round}-crash-${i}`);
     names.push(...mine);
     for (const n of mine) await runContainer(n, [], ['sh', '-c', 'sleep 0.3; exit 7'], engine.host);
-    await waitFor(async () => {
-      const { channels } = (await (await fetch(`${v.url}/api/v1/channels`, { headers: auth })).json()) as { channels: { pending: number }[] };
-      return channels[0]!.pending === names.length;
-    }, { what: `${names.length} pending`, timeoutMs: 30_000 });
+    await waitFor(
+      async () => {
+        const { channels } = (await (await fetch(`${v.url}/api/v1/channels`, { headers: auth })).json()) as {
+          channels: { pending: number }[];
+        };
+        return channels[0]!.pending === names.length;
+      },
+      { what: `${names.length} pending`, timeoutMs: 30_000 },
+    );
     await v.stop('SIGKILL');
   }
   await smtp.start();
   const v = await vigil(env, dataDir);
-  await waitFor(() => names.every((n) => smtp.mails.some((m) => m.raw.includes(`${n} crashed (exit code 7)`))), { what: 'every mail', timeoutMs: 60_000 }).catch(() => undefined);
+  await waitFor(() => names.every((n) => smtp.mails.some((m) => m.raw.includes(`${n} crashed (exit code 7)`))), {
+    what: 'every mail',
+    timeoutMs: 60_000,
+  }).catch(() => undefined);
   await sleep(3000);
   const per = names.map((n) => smtp.mails.filter((m) => m.raw.includes(`${n} crashed (exit code 7)`)).length);
   const lost = per.filter((c) => c === 0).length;
@@ -240,7 +339,9 @@ async function killWithMailDown(): Promise<void> {
   say();
   say('| notifications | delivered once | lost | doubled | mails | |');
   say('|---|---|---|---|---|---|');
-  say(`| ${names.length} | ${per.filter((c) => c === 1).length} | ${lost} | ${doubled} | ${smtp.mails.length} | ${mark(lost === 0 && doubled === 0)} |`);
+  say(
+    `| ${names.length} | ${per.filter((c) => c === 1).length} | ${lost} | ${doubled} | ${smtp.mails.length} | ${mark(lost === 0 && doubled === 0)} |`,
+  );
   say();
 }
 

@@ -1,8 +1,22 @@
 #!/usr/bin/env bash
-# The whole suite: type check, unit tests, integration tests against a real engine and promtool.
+# The whole suite, in stages that stop at the first failure: type check, unit tests (no Docker, a few
+# seconds), then the integration tests against a real engine, Prometheus, Alertmanager, NATS and SMTP,
+# and promtool on the shipped rules. Lint runs in .ci/run before this (and in `npm run check`).
+#
+#   npm test                       everything
+#   npm test -- test/x.test.ts     just those files, on the test engine
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 [ -d node_modules ] || npm ci --no-audit --no-fund
+stage() { echo "== $*" >&2; }
+stage "type check"
 npx tsc -p tsconfig.json --noEmit
-bash scripts/with-test-engine.sh npx ava "$@"
+if [ $# -gt 0 ]; then
+  bash scripts/with-test-engine.sh npx ava "$@"
+  exit
+fi
+stage "unit tests"
+npx ava 'test/**/*.test.ts' '!test/integration/**' '!test/stack/**'
+stage "integration tests"
+bash scripts/with-test-engine.sh npx ava 'test/integration/**/*.test.ts' 'test/stack/**/*.test.ts'

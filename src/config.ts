@@ -9,13 +9,18 @@ export function promLabelName(dockerLabel: string): string {
   return `label_${dockerLabel.replace(/[^a-zA-Z0-9_]/g, '_')}`;
 }
 
-const commaList = z
-  .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0));
+const commaList = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0),
+);
 
 const seconds = z.coerce.number().positive();
 
-const hostPort = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9323');
+const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9323');
 
 const policyScope = z.enum(['all', 'labelled', 'off']);
 
@@ -65,7 +70,10 @@ export type ChannelConfig = z.output<typeof channelSchema>;
 export const configSchema = z
   .strictObject({
     listen: hostPort.optional(),
-    dockerHost: z.string().regex(/^(unix|tcp|http|https):\/\/.+/, 'expected unix:///path or tcp://host:port').default('unix:///var/run/docker.sock'),
+    dockerHost: z
+      .string()
+      .regex(/^(unix|tcp|http|https):\/\/.+/, 'expected unix:///path or tcp://host:port')
+      .default('unix:///var/run/docker.sock'),
     dataDir: z.string().min(1).default('./data'),
     apiToken: z.string().min(16, 'a token shorter than 16 characters is too easy to guess').optional(),
     webhookToken: z.string().min(16, 'a token shorter than 16 characters is too easy to guess').optional(),
@@ -73,7 +81,10 @@ export const configSchema = z
     labels: z.union([commaList, z.array(z.string().min(1))]).default(['forge.agent.type', 'forge.project.id']),
     autoheal: policyScope.default('labelled'),
     reconcileOnBoot: policyScope.default('all'),
-    natsUrl: z.string().regex(/^(nats|tls|ws|wss):\/\/.+/, 'expected nats://host:port').optional(),
+    natsUrl: z
+      .string()
+      .regex(/^(nats|tls|ws|wss):\/\/.+/, 'expected nats://host:port')
+      .optional(),
     alertmanagerUrl: z.url({ protocol: /^https?$/ }).optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** How often the sampler sweeps every running container. */
@@ -124,7 +135,9 @@ export const configSchema = z
     notifyRetrySeconds: seconds.default(5),
     notifyRetryMaxSeconds: seconds.default(600),
     /** Alert labels that name the container an alert is about, in order of preference. */
-    alertContainerLabels: z.union([commaList, z.array(z.string().min(1))]).default(['container', 'name', 'container_name', 'id']),
+    alertContainerLabels: z
+      .union([commaList, z.array(z.string().min(1))])
+      .default(['container', 'name', 'container_name', 'id']),
     /** A regex (anchored) an alert's `instance` must match before vigil acts on a container it names only by name. */
     alertInstance: z.string().min(1).max(1000).optional(),
     /** A firing alert Alertmanager has not sent again for this long, and past its endsAt, is closed as expired. */
@@ -136,7 +149,12 @@ export const configSchema = z
     streamsPerClient: z.coerce.number().int().min(1).max(10_000).default(8),
     streamsMemoryMb: z.coerce.number().min(1).max(4096).default(32),
     /** The largest webhook body accepted. */
-    webhookMaxBytes: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+    webhookMaxBytes: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(1024 * 1024),
   })
   .transform((c, ctx) => {
     const listen = c.listen ?? (c.apiToken ? '0.0.0.0:9323' : '127.0.0.1:9323');
@@ -153,13 +171,23 @@ export const configSchema = z
       try {
         new RegExp(c.alertInstance);
       } catch (err) {
-        ctx.addIssue({ code: 'custom', path: ['alertInstance'], message: `not a regular expression: ${(err as Error).message}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['alertInstance'],
+          message: `not a regular expression: ${(err as Error).message}`,
+        });
       }
     }
-    if (!cron.validate(c.sweepCron)) ctx.addIssue({ code: 'custom', path: ['sweepCron'], message: `"${c.sweepCron}" is not a cron expression` });
+    if (!cron.validate(c.sweepCron))
+      ctx.addIssue({ code: 'custom', path: ['sweepCron'], message: `"${c.sweepCron}" is not a cron expression` });
     const channelNames = new Set<string>();
     for (const [i, channel] of c.channels.entries()) {
-      if (channelNames.has(channel.name)) ctx.addIssue({ code: 'custom', path: ['channels', i, 'name'], message: `channel name "${channel.name}" is used twice` });
+      if (channelNames.has(channel.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['channels', i, 'name'],
+          message: `channel name "${channel.name}" is used twice`,
+        });
       channelNames.add(channel.name);
     }
     const seen = new Map<string, string>();
@@ -167,7 +195,11 @@ export const configSchema = z
       const prom = promLabelName(label);
       const other = seen.get(prom);
       if (other !== undefined && other !== label) {
-        ctx.addIssue({ code: 'custom', path: ['labels'], message: `"${other}" and "${label}" both become the Prometheus label ${prom}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['labels'],
+          message: `"${other}" and "${label}" both become the Prometheus label ${prom}`,
+        });
       }
       seen.set(prom, label);
     }

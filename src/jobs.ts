@@ -25,13 +25,25 @@ export interface MaintenanceOptions {
  * Scheduled maintenance: the medic's safety-net sweep over every container, desired state the store
  * refused earlier, and pruning (history, sent mail, rows of containers long gone, old alerts).
  */
-export function runMaintenance(medic: Medic, intent: IntentTracker, stores: MaintenanceStores, options: MaintenanceOptions, logger: Logger, now = Date.now()): void {
+export function runMaintenance(
+  medic: Medic,
+  intent: IntentTracker,
+  stores: MaintenanceStores,
+  options: MaintenanceOptions,
+  logger: Logger,
+  now = Date.now(),
+): void {
   medic.sweep();
-  if (!intent.flush()) logger.warn({ unsaved: intent.unsavedCount }, 'the store still refuses desired state; kept in memory');
+  if (!intent.flush())
+    logger.warn({ unsaved: intent.unsavedCount }, 'the store still refuses desired state; kept in memory');
   try {
     const before = now - options.retentionMs;
     const expired = stores.alerts.expire(now - options.alertExpiryMs, now);
-    const pruned = stores.history.prune(before) + stores.outbox.prune(before) + stores.desired.prune(before) + stores.alerts.prune(before);
+    const pruned =
+      stores.history.prune(before) +
+      stores.outbox.prune(before) +
+      stores.desired.prune(before) +
+      stores.alerts.prune(before);
     if (expired > 0) logger.info({ expired }, 'closed firing alerts that Alertmanager stopped sending as expired');
     if (pruned > 0) logger.info({ pruned }, 'pruned old history, messages, alerts and rows of containers long gone');
   } catch (err) {
@@ -39,6 +51,12 @@ export function runMaintenance(medic: Medic, intent: IntentTracker, stores: Main
   }
 }
 
-export function scheduleMaintenance(medic: Medic, intent: IntentTracker, stores: MaintenanceStores, options: MaintenanceOptions, logger: Logger): ScheduledTask {
+export function scheduleMaintenance(
+  medic: Medic,
+  intent: IntentTracker,
+  stores: MaintenanceStores,
+  options: MaintenanceOptions,
+  logger: Logger,
+): ScheduledTask {
   return cron.schedule(options.cron, () => runMaintenance(medic, intent, stores, options, logger));
 }

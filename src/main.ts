@@ -18,7 +18,8 @@ vigil.start();
 try {
   const address = await vigil.listen(config.listen.host, config.listen.port);
   logger.info({ address: `${address.address}:${address.port}` }, 'vigil listening');
-  if (!config.apiToken) logger.warn('no VIGIL_API_TOKEN set: /api/v1 is open to anyone who can connect, so vigil listens on loopback only');
+  if (!config.apiToken)
+    logger.warn('no VIGIL_API_TOKEN set: /api/v1 is open to anyone who can connect, so vigil listens on loopback only');
 } catch (err) {
   logger.fatal({ err }, `cannot listen on ${config.listen.host}:${config.listen.port}`);
   process.exit(1);

@@ -24,7 +24,12 @@ export interface SweepReport {
 }
 
 /** Pure: CPU percent from two readings of the same run of a container. */
-export function cpuPercent(previous: ContainerSnapshot | undefined, sample: ResourceSample, pid: number, now: number): number | null {
+export function cpuPercent(
+  previous: ContainerSnapshot | undefined,
+  sample: ResourceSample,
+  pid: number,
+  now: number,
+): number | null {
   if (!previous || previous.pid !== pid) return null;
   const seconds = (now - previous.sampledAt) / 1000;
   const used = sample.cpuSeconds - previous.sample.cpuSeconds;
@@ -88,7 +93,10 @@ export class Sampler extends EventEmitter<{ sweep: [SweepReport] }> {
   private async doSweep(): Promise<SweepReport> {
     const startedAt = Date.now();
     const t0 = process.hrtime.bigint();
-    let pending = this.inventory.all().map((e) => e.record).filter(isSampled);
+    let pending = this.inventory
+      .all()
+      .map((e) => e.record)
+      .filter(isSampled);
     const live = new Set(pending.map((c) => c.id));
     const bySource: SweepReport['bySource'] = [];
     for (const source of this.sources) {
@@ -100,9 +108,19 @@ export class Sampler extends EventEmitter<{ sweep: [SweepReport] }> {
         const sample = samples.get(c.id);
         if (!sample) continue;
         const previous = this.snapshots.get(c.id);
-        this.snapshots.set(c.id, { sampledAt: now, sample, cpuPercent: cpuPercent(previous, sample, c.pid, now), source: source.name, pid: c.pid });
+        this.snapshots.set(c.id, {
+          sampledAt: now,
+          sample,
+          cpuPercent: cpuPercent(previous, sample, c.pid, now),
+          source: source.name,
+          pid: c.pid,
+        });
       }
-      bySource.push({ source: source.name, containers: samples.size, seconds: Number(process.hrtime.bigint() - s0) / 1e9 });
+      bySource.push({
+        source: source.name,
+        containers: samples.size,
+        seconds: Number(process.hrtime.bigint() - s0) / 1e9,
+      });
       pending = pending.filter((c) => !samples.has(c.id));
     }
     for (const id of this.snapshots.keys()) if (!live.has(id)) this.snapshots.delete(id);

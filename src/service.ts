@@ -66,18 +66,27 @@ export interface Vigil {
 }
 
 /** The stats sources to try, in order, for VIGIL_STATS_SOURCE. */
-export function statsSources(config: Config, engine: ContainerEngine, hostMemoryBytes: () => number, logger: Logger): StatsSource[] {
+export function statsSources(
+  config: Config,
+  engine: ContainerEngine,
+  hostMemoryBytes: () => number,
+  logger: Logger,
+): StatsSource[] {
   const api = new ApiStatsSource(engine, hostMemoryBytes, config.apiStatsConcurrency);
   const cgroupVisible = CgroupStatsSource.available(config.cgroupRoot, config.procRoot);
   switch (config.statsSource) {
     case 'api':
       return [api];
     case 'cgroup':
-      if (!cgroupVisible) logger.warn({ cgroupRoot: config.cgroupRoot, procRoot: config.procRoot }, 'VIGIL_STATS_SOURCE=cgroup but no cgroup tree is visible there; no resources will be read');
+      if (!cgroupVisible)
+        logger.warn(
+          { cgroupRoot: config.cgroupRoot, procRoot: config.procRoot },
+          'VIGIL_STATS_SOURCE=cgroup but no cgroup tree is visible there; no resources will be read',
+        );
       return [new CgroupStatsSource(config.cgroupRoot, config.procRoot)];
     case 'auto':
       if (!cgroupVisible) {
-        logger.info('no host cgroup tree visible; reading resources through the engine\'s stats API');
+        logger.info("no host cgroup tree visible; reading resources through the engine's stats API");
         return [api];
       }
       return [new CgroupStatsSource(config.cgroupRoot, config.procRoot), api];
@@ -95,14 +104,22 @@ export function createVigil(config: Config, logger: Logger): Vigil {
     engine.info().then(
       (info) => {
         hostMemoryBytes = info.memTotalBytes;
-        logger.info({ engine: info.serverVersion, cgroupVersion: info.cgroupVersion, cgroupDriver: info.cgroupDriver }, 'engine info');
+        logger.info(
+          { engine: info.serverVersion, cgroupVersion: info.cgroupVersion, cgroupDriver: info.cgroupDriver },
+          'engine info',
+        );
       },
       (err: Error) => logger.warn({ err: err.message }, 'engine info failed'),
     );
   });
 
   const sources = statsSources(config, engine, () => hostMemoryBytes, logger);
-  const sampler = new Sampler(inventory, sources, logger.child({ component: 'sampler' }), config.sampleIntervalSeconds * 1000);
+  const sampler = new Sampler(
+    inventory,
+    sources,
+    logger.child({ component: 'sampler' }),
+    config.sampleIntervalSeconds * 1000,
+  );
   const snapshot = (e: { record: Parameters<typeof currentSnapshot>[1] }) => currentSnapshot(sampler, e.record);
 
   const bus = new EventBus(config.eventBufferSize);
@@ -115,11 +132,30 @@ export function createVigil(config: Config, logger: Logger): Vigil {
     snapshot,
     context: () => ({ now: new Date(), hostMemoryBytes, labelAllowlist: config.labels }),
   };
-  const nats = config.natsUrl ? new NatsPublisher(config.natsUrl, natsSources(containers, sampler), bus, logger.child({ component: 'nats' }), config.natsIntervalSeconds * 1000) : null;
+  const nats = config.natsUrl
+    ? new NatsPublisher(
+        config.natsUrl,
+        natsSources(containers, sampler),
+        bus,
+        logger.child({ component: 'nats' }),
+        config.natsIntervalSeconds * 1000,
+      )
+    : null;
 
   const db = openStore(config.dataDir);
-  const stores = { desired: new DesiredStateStore(db), recovery: new RecoveryStateStore(db), history: new HistoryStore(db), alerts: new AlertStore(db) };
-  const intent = new IntentTracker(events, inventory, stores, logger.child({ component: 'intent' }), config.engineShutdownWindowSeconds * 1000);
+  const stores = {
+    desired: new DesiredStateStore(db),
+    recovery: new RecoveryStateStore(db),
+    history: new HistoryStore(db),
+    alerts: new AlertStore(db),
+  };
+  const intent = new IntentTracker(
+    events,
+    inventory,
+    stores,
+    logger.child({ component: 'intent' }),
+    config.engineShutdownWindowSeconds * 1000,
+  );
   const statusRecorder = new StatusRecorder(inventory, stores.history, logger.child({ component: 'history' }));
   const medic = new Medic(engine, events, inventory, intent, stores, bus, logger.child({ component: 'medic' }), {
     schedule: {
@@ -158,11 +194,18 @@ export function createVigil(config: Config, logger: Logger): Vigil {
     if (notification) dispatcher.enqueue(notification);
   });
 
-  const bridge = new AlertBridge(stores.alerts, bus, medic, () => inventory.all().map((e) => e.record), logger.child({ component: 'alerts' }), {
-    containerLabels: config.alertContainerLabels,
-    alertmanagerUrl: config.alertmanagerUrl,
-    instancePattern: instancePattern(config.alertInstance),
-  });
+  const bridge = new AlertBridge(
+    stores.alerts,
+    bus,
+    medic,
+    () => inventory.all().map((e) => e.record),
+    logger.child({ component: 'alerts' }),
+    {
+      containerLabels: config.alertContainerLabels,
+      alertmanagerUrl: config.alertmanagerUrl,
+      instancePattern: instancePattern(config.alertInstance),
+    },
+  );
   let generation = 0;
   const bump = (): void => {
     generation++;
@@ -170,9 +213,18 @@ export function createVigil(config: Config, logger: Logger): Vigil {
   for (const event of ['added', 'changed', 'removed'] as const) inventory.on(event, bump);
   sampler.on('sweep', bump);
 
-  const streamLimits = new StreamLimits({ max: config.streamsMax, perClient: config.streamsPerClient, memoryBytes: config.streamsMemoryMb * 1024 * 1024 });
+  const streamLimits = new StreamLimits({
+    max: config.streamsMax,
+    perClient: config.streamsPerClient,
+    memoryBytes: config.streamsMemoryMb * 1024 * 1024,
+  });
   const metrics = createMetrics(
-    { containers: () => inventory.all(), snapshot, hostMemoryBytes: () => hostMemoryBytes, generation: () => generation },
+    {
+      containers: () => inventory.all(),
+      snapshot,
+      hostMemoryBytes: () => hostMemoryBytes,
+      generation: () => generation,
+    },
     { labels: config.labels },
     { events, inventory, sampler, nats, medic, dispatcher, bridge, streams: streamLimits },
   );
@@ -223,8 +275,18 @@ export function createVigil(config: Config, logger: Logger): Vigil {
     dispatcher,
     db,
     start() {
-      logger.info({ sources: sources.map((s) => s.name), intervalSeconds: config.sampleIntervalSeconds }, 'sampling resources');
-      logger.info({ engine: redactUrl(config.dockerHost), nats: config.natsUrl ? redactUrl(config.natsUrl) : null, channels: config.channels.map(channelTarget) }, 'configuration');
+      logger.info(
+        { sources: sources.map((s) => s.name), intervalSeconds: config.sampleIntervalSeconds },
+        'sampling resources',
+      );
+      logger.info(
+        {
+          engine: redactUrl(config.dockerHost),
+          nats: config.natsUrl ? redactUrl(config.natsUrl) : null,
+          channels: config.channels.map(channelTarget),
+        },
+        'configuration',
+      );
       events.start();
       sampler.start();
       nats?.start();
@@ -232,11 +294,17 @@ export function createVigil(config: Config, logger: Logger): Vigil {
       statusRecorder.start();
       medic.start();
       dispatcher.start();
-      sweep = scheduleMaintenance(medic, intent, { ...stores, outbox }, {
-        cron: config.sweepCron,
-        retentionMs: config.historyDays * 86_400_000,
-        alertExpiryMs: config.alertExpiryHours * 3_600_000,
-      }, logger.child({ component: 'maintenance' }));
+      sweep = scheduleMaintenance(
+        medic,
+        intent,
+        { ...stores, outbox },
+        {
+          cron: config.sweepCron,
+          retentionMs: config.historyDays * 86_400_000,
+          alertExpiryMs: config.alertExpiryHours * 3_600_000,
+        },
+        logger.child({ component: 'maintenance' }),
+      );
     },
     bridgeRequests() {
       return bridge.requests;
@@ -268,7 +336,10 @@ function natsSources(containers: ContainersSource, sampler: Sampler) {
     },
     healthAll() {
       const context = containers.context();
-      return healthSummary(containers.containers().map((e) => containerSummary(e, containers.snapshot(e), context)), context.now);
+      return healthSummary(
+        containers.containers().map((e) => containerSummary(e, containers.snapshot(e), context)),
+        context.now,
+      );
     },
     detail(ref: string) {
       try {
@@ -294,7 +365,8 @@ function natsSources(containers: ContainersSource, sampler: Sampler) {
 
 /** Where a channel delivers, fit for a log line: no user, password or token. */
 function channelTarget(c: Config['channels'][number]): { name: string; type: string; target: string } {
-  const target = c.type === 'email' ? `smtp://${c.smtp.host}:${c.smtp.port}${c.smtp.user ? ' (with auth)' : ''}` : redactUrl(c.url);
+  const target =
+    c.type === 'email' ? `smtp://${c.smtp.host}:${c.smtp.port}${c.smtp.user ? ' (with auth)' : ''}` : redactUrl(c.url);
   return { name: c.name, type: c.type, target };
 }
 

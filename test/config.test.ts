@@ -45,9 +45,18 @@ test('a non-loopback listen address without a token is refused', (t) => {
 });
 
 test('every problem is listed at once, named by its variable', (t) => {
-  const err = t.throws(() => parseConfig({ VIGIL_STATS_SOURCE: 'magic', VIGIL_LOG_LEVEL: 'loud', VIGIL_API_TOKEN: 'short', DOCKER_HOST: 'docker.sock' }), {
-    instanceOf: ConfigError,
-  });
+  const err = t.throws(
+    () =>
+      parseConfig({
+        VIGIL_STATS_SOURCE: 'magic',
+        VIGIL_LOG_LEVEL: 'loud',
+        VIGIL_API_TOKEN: 'short',
+        DOCKER_HOST: 'docker.sock',
+      }),
+    {
+      instanceOf: ConfigError,
+    },
+  );
   t.is(err.problems.length, 4);
   t.true(err.problems.some((p) => p.startsWith('VIGIL_STATS_SOURCE')));
   t.true(err.problems.some((p) => p.startsWith('VIGIL_LOG_LEVEL')));
@@ -79,7 +88,9 @@ test('a misspelt key in the file is an error, not ignored', (t) => {
 });
 
 test('an unreadable or unparsable file is named in the error', (t) => {
-  t.throws(() => loadConfig({ VIGIL_CONFIG: '/nonexistent/vigil.yaml' }), { message: /cannot read \/nonexistent\/vigil.yaml/ });
+  t.throws(() => loadConfig({ VIGIL_CONFIG: '/nonexistent/vigil.yaml' }), {
+    message: /cannot read \/nonexistent\/vigil.yaml/,
+  });
   const dir = mkdtempSync(join(tmpdir(), 'vigil-config-'));
   const file = join(dir, 'bad.yaml');
   writeFileSync(file, 'a: [unclosed');

@@ -9,43 +9,68 @@ const day = 86_400_000;
 const options = { cron: '* * * * *', retentionMs: 7 * day, alertExpiryMs: 3_600_000 };
 const logger = pino({ level: 'silent' });
 const alert = (fingerprint: string, endsAt: string | null) => ({
-  fingerprint, startsAt: '2026-11-23T11:00:00Z', status: 'firing' as const, alertname: 'ContainerDown', severity: 'critical',
-  labels: { alertname: 'ContainerDown' }, annotations: {}, endsAt, generatorUrl: null, containerName: 'web',
+  fingerprint,
+  startsAt: '2026-11-23T11:00:00Z',
+  status: 'firing' as const,
+  alertname: 'ContainerDown',
+  severity: 'critical',
+  labels: { alertname: 'ContainerDown' },
+  annotations: {},
+  endsAt,
+  generatorUrl: null,
+  containerName: 'web',
 });
 
-test.serial('rows of a container gone longer than the retention are pruned; those of present containers stay', async (t) => {
-  const h = await medicHarness();
-  t.teardown(() => h.close());
-  const stores = { ...h.stores, outbox: new OutboxStore(h.db) };
-  const gone = h.engine.run('gone', { labels: { 'vigil.autoheal': 'true' }, behaviour: { kind: 'exits', code: 1, afterMs: 100 } });
-  const kept = h.engine.run('kept');
-  await h.advance(5000);
-  const goneKey = containerKey(h.engine.get(gone));
-  const keptKey = containerKey(h.engine.get(kept));
-  t.true(h.stores.recovery.get(goneKey).attempts > 0, 'the crashing one has a recovery schedule');
-  h.engine.remove(gone);
-  await h.advance(1000);
+test.serial(
+  'rows of a container gone longer than the retention are pruned; those of present containers stay',
+  async (t) => {
+    const h = await medicHarness();
+    t.teardown(() => h.close());
+    const stores = { ...h.stores, outbox: new OutboxStore(h.db) };
+    const gone = h.engine.run('gone', {
+      labels: { 'vigil.autoheal': 'true' },
+      behaviour: { kind: 'exits', code: 1, afterMs: 100 },
+    });
+    const kept = h.engine.run('kept');
+    await h.advance(5000);
+    const goneKey = containerKey(h.engine.get(gone));
+    const keptKey = containerKey(h.engine.get(kept));
+    t.true(h.stores.recovery.get(goneKey).attempts > 0, 'the crashing one has a recovery schedule');
+    h.engine.remove(gone);
+    await h.advance(1000);
 
-  runMaintenance(h.medic, h.intent, stores, options, logger, Date.now() + 6 * day);
-  t.truthy(h.stores.desired.get(goneKey), 'kept within the retention: it may come back');
-  runMaintenance(h.medic, h.intent, stores, options, logger, Date.now() + 8 * day);
-  t.is(h.stores.desired.get(goneKey), undefined);
-  t.is(h.stores.recovery.get(goneKey).attempts, 0, 'its recovery schedule went with it');
-  t.is(h.stores.desired.get(keptKey)?.desired, 'running', 'a present container keeps its desired state whatever its age');
-});
+    runMaintenance(h.medic, h.intent, stores, options, logger, Date.now() + 6 * day);
+    t.truthy(h.stores.desired.get(goneKey), 'kept within the retention: it may come back');
+    runMaintenance(h.medic, h.intent, stores, options, logger, Date.now() + 8 * day);
+    t.is(h.stores.desired.get(goneKey), undefined);
+    t.is(h.stores.recovery.get(goneKey).attempts, 0, 'its recovery schedule went with it');
+    t.is(
+      h.stores.desired.get(keptKey)?.desired,
+      'running',
+      'a present container keeps its desired state whatever its age',
+    );
+  },
+);
 
-test.serial('a firing alert Alertmanager stopped sending is closed as expired past its endsAt; one still sent stays firing', async (t) => {
-  const h = await medicHarness();
-  t.teardown(() => h.close());
-  const stores = { ...h.stores, outbox: new OutboxStore(h.db) };
-  const now = Date.now();
-  h.stores.alerts.recordAll([alert('aaaa', new Date(now + 300_000).toISOString()), alert('bbbb', new Date(now + 300_000).toISOString())], now);
-  // Alertmanager resends bbbb at its repeat interval; aaaa is never heard of again
-  h.stores.alerts.recordAll([alert('bbbb', new Date(now + 2 * 3_600_000).toISOString())], now + 3_000_000);
-  runMaintenance(h.medic, h.intent, stores, options, logger, now + 1_800_000);
-  t.is(h.stores.alerts.latest('aaaa')?.status, 'firing', 'not yet past the expiry');
-  runMaintenance(h.medic, h.intent, stores, options, logger, now + 5_400_000); // 90 min on: aaaa unheard for 90, bbbb for 40
-  t.like(h.stores.alerts.latest('aaaa'), { status: 'resolved', closedReason: 'expired' });
-  t.is(h.stores.alerts.latest('bbbb')?.status, 'firing');
-  t.deepEqual(h.stores.alerts.activeCounts(), { critical: 1 });
-});
+test.serial(
+  'a firing alert Alertmanager stopped sending is closed as expired past its endsAt; one still sent stays firing',
+  async (t) => {
+    const h = await medicHarness();
+    t.teardown(() => h.close());
+    const stores = { ...h.stores, outbox: new OutboxStore(h.db) };
+    const now = Date.now();
+    h.stores.alerts.recordAll(
+      [alert('aaaa', new Date(now + 300_000).toISOString()), alert('bbbb', new Date(now + 300_000).toISOString())],
+      now,
+    );
+    // Alertmanager resends bbbb at its repeat interval; aaaa is never heard of again
+    h.stores.alerts.recordAll([alert('bbbb', new Date(now + 2 * 3_600_000).toISOString())], now + 3_000_000);
+    runMaintenance(h.medic, h.intent, stores, options, logger, now + 1_800_000);
+    t.is(h.stores.alerts.latest('aaaa')?.status, 'firing', 'not yet past the expiry');
+    // 90 min on: aaaa unheard for 90, bbbb for 40
+    runMaintenance(h.medic, h.intent, stores, options, logger, now + 5_400_000);
+    t.like(h.stores.alerts.latest('aaaa'), { status: 'resolved', closedReason: 'expired' });
+    t.is(h.stores.alerts.latest('bbbb')?.status, 'firing');
+    t.deepEqual(h.stores.alerts.activeCounts(), { critical: 1 });
+  },
+);

@@ -16,7 +16,11 @@ const runMain = (env: Record<string, string>) =>
   );
 
 test('an invalid configuration stops vigil at start with exit code 2, listing every problem', async (t) => {
-  const { code, stderr } = await runMain({ VIGIL_STATS_SOURCE: 'magic', VIGIL_LISTEN: 'nowhere', VIGIL_SAMPLE_INTERVAL_SECONDS: '-1' });
+  const { code, stderr } = await runMain({
+    VIGIL_STATS_SOURCE: 'magic',
+    VIGIL_LISTEN: 'nowhere',
+    VIGIL_SAMPLE_INTERVAL_SECONDS: '-1',
+  });
   t.is(code, 2);
   t.regex(stderr, /invalid configuration/);
   t.regex(stderr, /VIGIL_STATS_SOURCE/);
@@ -31,7 +35,12 @@ test('a port already taken stops vigil with a fatal log naming the address', asy
   t.teardown(() => server.close());
   const { port } = server.address() as { port: number };
   const result = await exec(process.execPath, ['--import', 'tsx', main], {
-    env: { PATH: process.env.PATH!, VIGIL_LISTEN: `127.0.0.1:${port}`, DOCKER_HOST: 'unix:///nonexistent/docker.sock', VIGIL_DATA_DIR: mkdtempSync(join(tmpdir(), 'vigil-data-')) },
+    env: {
+      PATH: process.env.PATH!,
+      VIGIL_LISTEN: `127.0.0.1:${port}`,
+      DOCKER_HOST: 'unix:///nonexistent/docker.sock',
+      VIGIL_DATA_DIR: mkdtempSync(join(tmpdir(), 'vigil-data-')),
+    },
     timeout: 20_000,
   }).then(
     () => ({ code: 0, stdout: '' }),

@@ -3,10 +3,23 @@ import { cpuPercent, isSampled, type ContainerSnapshot } from '../src/sampler.js
 import type { ContainerRecord, ResourceSample } from '../src/docker/types.js';
 
 const sample = (cpuSeconds: number): ResourceSample => ({
-  cpuSeconds, memoryUsageBytes: 0, memoryWorkingSetBytes: 0, memoryLimitBytes: null,
-  networkRxBytes: 0, networkTxBytes: 0, blockReadBytes: 0, blockWriteBytes: 0, pids: 1,
+  cpuSeconds,
+  memoryUsageBytes: 0,
+  memoryWorkingSetBytes: 0,
+  memoryLimitBytes: null,
+  networkRxBytes: 0,
+  networkTxBytes: 0,
+  blockReadBytes: 0,
+  blockWriteBytes: 0,
+  pids: 1,
 });
-const previous: ContainerSnapshot = { sampledAt: 10_000, sample: sample(5), cpuPercent: null, source: 'cgroup', pid: 42 };
+const previous: ContainerSnapshot = {
+  sampledAt: 10_000,
+  sample: sample(5),
+  cpuPercent: null,
+  source: 'cgroup',
+  pid: 42,
+};
 
 test('CPU percent is the CPU time used over the wall time between two readings', (t) => {
   t.is(cpuPercent(previous, sample(6), 42, 12_000), 50);

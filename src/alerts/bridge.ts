@@ -22,7 +22,14 @@ export interface AlertReconciler {
 /** An alert about this host: anything but another host's. */
 type LocalTarget = Exclude<AlertTarget, { kind: 'other-host' }>;
 
-export type AlertDisposition = 'action_requested' | 'recorded' | 'not_actionable' | 'unknown_container' | 'ambiguous_container' | 'no_container' | 'other_host';
+export type AlertDisposition =
+  | 'action_requested'
+  | 'recorded'
+  | 'not_actionable'
+  | 'unknown_container'
+  | 'ambiguous_container'
+  | 'no_container'
+  | 'other_host';
 
 export class AckError extends Error {
   constructor(
@@ -80,7 +87,8 @@ export class AlertBridge {
       annotations: a.annotations,
       endsAt: a.endsAt.startsWith('0001-01-01') ? null : a.endsAt,
       generatorUrl: a.generatorURL || null,
-      containerName: target.kind === 'container' ? target.name : target.kind === 'none' ? null : target.ref.slice(0, 255),
+      containerName:
+        target.kind === 'container' ? target.name : target.kind === 'none' ? null : target.ref.slice(0, 255),
     }));
     // recorded before anything acts on it: the 2xx Alertmanager gets means it is in the store
     const outcomes = this.store.recordAll(rows, now);
@@ -96,11 +104,19 @@ export class AlertBridge {
         type: 'alert',
         ...(target.kind === 'container' ? { container: { id: target.id.slice(0, 12), name: target.name } } : {}),
         data: {
-          status: row.status, alertname: row.alertname, severity: row.severity, fingerprint: row.fingerprint, startsAt: row.startsAt,
-          summary: row.annotations.summary ?? '', description: row.annotations.description ?? '', labels: row.labels,
+          status: row.status,
+          alertname: row.alertname,
+          severity: row.severity,
+          fingerprint: row.fingerprint,
+          startsAt: row.startsAt,
+          summary: row.annotations.summary ?? '',
+          description: row.annotations.description ?? '',
+          labels: row.labels,
           vigil: decision,
           // what the alert calls its container, when that is no container of this host
-          ...(target.kind === 'unknown' || target.kind === 'ambiguous' ? { containerRef: target.ref.slice(0, 255) } : {}),
+          ...(target.kind === 'unknown' || target.kind === 'ambiguous'
+            ? { containerRef: target.ref.slice(0, 255) }
+            : {}),
         },
       });
     });
@@ -108,11 +124,29 @@ export class AlertBridge {
   }
 
   /** What vigil does about one new alert state, said in words for the event and the notification. */
-  private decide(status: 'firing' | 'resolved', alertname: string, labels: Record<string, string>, target: LocalTarget): { action: string | null; note: string } {
+  private decide(
+    status: 'firing' | 'resolved',
+    alertname: string,
+    labels: Record<string, string>,
+    target: LocalTarget,
+  ): { action: string | null; note: string } {
     if (target.kind !== 'container') {
-      this.tally(target.kind === 'none' ? 'no_container' : target.kind === 'unknown' ? 'unknown_container' : 'ambiguous_container');
-      if (target.kind !== 'none') this.logger.info({ alert: alertname, container: target.ref.slice(0, 100), reason: target.reason }, 'alert names no single container of this host; recorded, no action');
-      return { action: null, note: target.kind === 'none' ? 'about no container; recorded' : `recorded, no action: ${target.reason}` };
+      this.tally(
+        target.kind === 'none'
+          ? 'no_container'
+          : target.kind === 'unknown'
+            ? 'unknown_container'
+            : 'ambiguous_container',
+      );
+      if (target.kind !== 'none')
+        this.logger.info(
+          { alert: alertname, container: target.ref.slice(0, 100), reason: target.reason },
+          'alert names no single container of this host; recorded, no action',
+        );
+      return {
+        action: null,
+        note: target.kind === 'none' ? 'about no container; recorded' : `recorded, no action: ${target.reason}`,
+      };
     }
     if (status === 'resolved') {
       this.reconciler.alertResolved(target.id, alertname);
@@ -129,7 +163,10 @@ export class AlertBridge {
     this.reconciler.alertFiring(target.id, alertname, requested.action);
     return requested.action === null
       ? { action: null, note: 'recorded, no action: the rule asks for none (no vigil_action label)' }
-      : { action: requested.action, note: `the rule asks for ${requested.action} (vigil_action); vigil does it if policy and backoff allow` };
+      : {
+          action: requested.action,
+          note: `the rule asks for ${requested.action} (vigil_action); vigil does it if policy and backoff allow`,
+        };
   }
 
   private tally(disposition: AlertDisposition): void {
@@ -145,10 +182,17 @@ export class AlertBridge {
   }
 
   /** Silences the alert in Alertmanager (matching all its labels) and records who did it and when. */
-  async acknowledge(fingerprint: string, by: string, comment: string, durationMs: number, now = Date.now()): Promise<AlertRecord> {
+  async acknowledge(
+    fingerprint: string,
+    by: string,
+    comment: string,
+    durationMs: number,
+    now = Date.now(),
+  ): Promise<AlertRecord> {
     const alert = this.store.latest(fingerprint);
     if (!alert) throw new AckError(404, `no alert with fingerprint ${fingerprint}`);
-    if (alert.status !== 'firing') throw new AckError(409, `alert ${alert.alertname} (${fingerprint}) is already resolved`);
+    if (alert.status !== 'firing')
+      throw new AckError(409, `alert ${alert.alertname} (${fingerprint}) is already resolved`);
     let silenceId: string | null = null;
     if (this.options.alertmanagerUrl) {
       try {
@@ -156,7 +200,12 @@ export class AlertBridge {
         const res = await axios.post(
           `${this.options.alertmanagerUrl.replace(/\/$/, '')}/api/v2/silences`,
           {
-            matchers: Object.entries(alert.labels).map(([name, value]) => ({ name, value, isRegex: false, isEqual: true })),
+            matchers: Object.entries(alert.labels).map(([name, value]) => ({
+              name,
+              value,
+              isRegex: false,
+              isEqual: true,
+            })),
             startsAt: new Date(now).toISOString(),
             endsAt: new Date(now + durationMs).toISOString(),
             createdBy: by,

@@ -17,7 +17,9 @@ export const webhookPayloadSchema = z.looseObject({
     .array(
       z.looseObject({
         status: z.enum(['firing', 'resolved']),
-        labels: labelSet.refine((l) => typeof l.alertname === 'string', { message: 'every alert needs an alertname label' }),
+        labels: labelSet.refine((l) => typeof l.alertname === 'string', {
+          message: 'every alert needs an alertname label',
+        }),
         annotations: labelSet,
         startsAt: z.iso.datetime({ offset: true }),
         endsAt: z.string(),
@@ -32,10 +34,15 @@ export type WebhookPayload = z.output<typeof webhookPayloadSchema>;
 export type WebhookAlert = WebhookPayload['alerts'][number];
 
 /** Pure: the payload, or every problem with it named by its path (alerts.0.labels, version, …). */
-export function parseWebhookPayload(body: unknown): { ok: true; payload: WebhookPayload } | { ok: false; problems: string[] } {
+export function parseWebhookPayload(
+  body: unknown,
+): { ok: true; payload: WebhookPayload } | { ok: false; problems: string[] } {
   const result = webhookPayloadSchema.safeParse(body);
   if (result.success) return { ok: true, payload: result.data };
-  return { ok: false, problems: result.error.issues.slice(0, 20).map((i) => `${i.path.join('.') || 'body'}: ${i.message}`) };
+  return {
+    ok: false,
+    problems: result.error.issues.slice(0, 20).map((i) => `${i.path.join('.') || 'body'}: ${i.message}`),
+  };
 }
 
 /** Pure: the container an alert is about, from the first of the configured labels it carries. */

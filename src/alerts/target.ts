@@ -29,20 +29,32 @@ export function instancePattern(source: string | undefined): RegExp | null {
  * Pure: which container an alert is about, and whether it is this host's. The `id` label is globally
  * unique, so it decides alone; a name repeats across hosts, so it counts only with a matching `instance`.
  */
-export function alertTarget(labels: Readonly<Record<string, string>>, containers: readonly { id: string; name: string }[], options: TargetOptions): AlertTarget {
+export function alertTarget(
+  labels: Readonly<Record<string, string>>,
+  containers: readonly { id: string; name: string }[],
+  options: TargetOptions,
+): AlertTarget {
   const instance = labels.instance;
-  const instanceOk = options.instancePattern === null || (instance !== undefined && options.instancePattern.test(instance));
+  const instanceOk =
+    options.instancePattern === null || (instance !== undefined && options.instancePattern.test(instance));
   const elsewhere = options.instancePattern !== null && instance !== undefined && !instanceOk;
-  const otherHost = { kind: 'other-host' as const, reason: `instance "${instance}" does not match VIGIL_ALERT_INSTANCE` };
+  const otherHost = {
+    kind: 'other-host' as const,
+    reason: `instance "${instance}" does not match VIGIL_ALERT_INSTANCE`,
+  };
 
   const id = labels.id?.trim().toLowerCase();
   if (id) {
     const byId = /^[0-9a-f]{12,64}$/.test(id) ? containers.filter((c) => c.id.startsWith(id)) : [];
-    if (byId.length === 1) return { kind: 'container', id: byId[0]!.id, name: byId[0]!.name, by: 'id', actionable: true };
+    if (byId.length === 1)
+      return { kind: 'container', id: byId[0]!.id, name: byId[0]!.name, by: 'id', actionable: true };
     if (elsewhere) return otherHost;
     return { kind: 'unknown', ref: id, reason: `no container with id ${id.slice(0, 64)} on this host` };
   }
-  const name = containerOfAlert(labels, options.nameLabels.filter((l) => l !== 'id'));
+  const name = containerOfAlert(
+    labels,
+    options.nameLabels.filter((l) => l !== 'id'),
+  );
   if (elsewhere) return otherHost;
   if (name === null) return { kind: 'none' };
   const found = resolveContainer(name, containers);
@@ -50,9 +62,21 @@ export function alertTarget(labels: Readonly<Record<string, string>>, containers
     case 'found':
       return instanceOk
         ? { kind: 'container', id: found.match.id, name: found.match.name, by: 'name', actionable: true }
-        : { kind: 'container', id: found.match.id, name: found.match.name, by: 'name', actionable: false, reason: 'it names the container only by name and carries no instance label to tell its host by (VIGIL_ALERT_INSTANCE is set)' };
+        : {
+            kind: 'container',
+            id: found.match.id,
+            name: found.match.name,
+            by: 'name',
+            actionable: false,
+            reason:
+              'it names the container only by name and carries no instance label to tell its host by (VIGIL_ALERT_INSTANCE is set)',
+          };
     case 'ambiguous':
-      return { kind: 'ambiguous', ref: name, reason: `"${name.slice(0, 100)}" matches ${found.matches.length} containers` };
+      return {
+        kind: 'ambiguous',
+        ref: name,
+        reason: `"${name.slice(0, 100)}" matches ${found.matches.length} containers`,
+      };
     case 'malformed':
       return { kind: 'unknown', ref: name, reason: found.reason };
     case 'not_found':
@@ -61,7 +85,9 @@ export function alertTarget(labels: Readonly<Record<string, string>>, containers
 }
 
 /** Pure: the action an alert's rule asks for: its `vigil_action` label; absent or `none` asks for nothing. */
-export function requestedAction(labels: Readonly<Record<string, string>>): { ok: true; action: AlertAction | null } | { ok: false; problem: string } {
+export function requestedAction(
+  labels: Readonly<Record<string, string>>,
+): { ok: true; action: AlertAction | null } | { ok: false; problem: string } {
   const value = labels.vigil_action?.trim().toLowerCase();
   if (value === undefined || value === '' || value === 'none') return { ok: true, action: null };
   if ((alertActions as readonly string[]).includes(value)) return { ok: true, action: value as AlertAction };

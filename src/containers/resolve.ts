@@ -11,11 +11,18 @@ const namePattern = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const MAX_REF_LENGTH = 255;
 
 /** Pure: a full id wins, then an exact name, then a unique id prefix. */
-export function resolveContainer<T extends { id: string; name: string }>(ref: string, containers: readonly T[]): Resolution<T> {
+export function resolveContainer<T extends { id: string; name: string }>(
+  ref: string,
+  containers: readonly T[],
+): Resolution<T> {
   if (ref.length === 0) return { kind: 'malformed', reason: 'the container reference is empty' };
-  if (ref.length > MAX_REF_LENGTH) return { kind: 'malformed', reason: `the container reference is longer than ${MAX_REF_LENGTH} characters` };
+  if (ref.length > MAX_REF_LENGTH)
+    return { kind: 'malformed', reason: `the container reference is longer than ${MAX_REF_LENGTH} characters` };
   if (!namePattern.test(ref)) {
-    return { kind: 'malformed', reason: 'a container reference is a name ([a-zA-Z0-9][a-zA-Z0-9_.-]*) or a hexadecimal id prefix' };
+    return {
+      kind: 'malformed',
+      reason: 'a container reference is a name ([a-zA-Z0-9][a-zA-Z0-9_.-]*) or a hexadecimal id prefix',
+    };
   }
   const name = ref.replace(/^\//, '');
   const byId = containers.find((c) => c.id === name);

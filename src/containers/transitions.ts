@@ -7,7 +7,10 @@ import { effectiveHealth } from './health.js';
  * transition (from its HEALTHCHECK, or inferred from its state). `before` is undefined for a container
  * seen for the first time, `after` undefined for one removed.
  */
-export function containerTransitions(before: ContainerRecord | undefined, after: ContainerRecord | undefined): VigilEventInput[] {
+export function containerTransitions(
+  before: ContainerRecord | undefined,
+  after: ContainerRecord | undefined,
+): VigilEventInput[] {
   const record = after ?? before;
   if (!record) return [];
   const container = { id: record.shortId, name: record.name };
@@ -21,7 +24,9 @@ export function containerTransitions(before: ContainerRecord | undefined, after:
       data: {
         from: fromState,
         to: toState,
-        ...(after && (toState === 'exited' || toState === 'dead') ? { exitCode: after.exitCode, oomKilled: after.oomKilled } : {}),
+        ...(after && (toState === 'exited' || toState === 'dead')
+          ? { exitCode: after.exitCode, oomKilled: after.oomKilled }
+          : {}),
       },
     });
   }
@@ -35,7 +40,9 @@ export function containerTransitions(before: ContainerRecord | undefined, after:
         from: fromHealth,
         to: toHealth,
         source: after.health ? 'healthcheck' : 'state',
-        ...(after.health ? { failingStreak: after.health.failingStreak, lastOutput: after.health.log.at(-1)?.output.trim() ?? '' } : {}),
+        ...(after.health
+          ? { failingStreak: after.health.failingStreak, lastOutput: after.health.log.at(-1)?.output.trim() ?? '' }
+          : {}),
       },
     });
   }

@@ -38,12 +38,20 @@ export interface ResourceView {
   pids: number;
 }
 
-export function effectiveMemoryLimit(entry: InventoryEntry, snapshot: ContainerSnapshot | undefined, hostMemoryBytes: number): number {
+export function effectiveMemoryLimit(
+  entry: InventoryEntry,
+  snapshot: ContainerSnapshot | undefined,
+  hostMemoryBytes: number,
+): number {
   return snapshot?.sample.memoryLimitBytes ?? entry.record.limits.memoryBytes ?? hostMemoryBytes;
 }
 
 /** Memory "usage" here is the working set, the figure `docker stats` shows. A stopped container uses nothing. */
-export function resourceView(entry: InventoryEntry, snapshot: ContainerSnapshot | undefined, hostMemoryBytes: number): ResourceView {
+export function resourceView(
+  entry: InventoryEntry,
+  snapshot: ContainerSnapshot | undefined,
+  hostMemoryBytes: number,
+): ResourceView {
   const limit = effectiveMemoryLimit(entry, snapshot, hostMemoryBytes);
   const s = snapshot?.sample;
   const used = s?.memoryWorkingSetBytes ?? 0;
@@ -92,7 +100,11 @@ export interface ViewContext {
   labelAllowlist: readonly string[];
 }
 
-export function containerSummary(entry: InventoryEntry, snapshot: ContainerSnapshot | undefined, ctx: ViewContext): ContainerSummary {
+export function containerSummary(
+  entry: InventoryEntry,
+  snapshot: ContainerSnapshot | undefined,
+  ctx: ViewContext,
+): ContainerSummary {
   const { record } = entry;
   return {
     id: record.shortId,
@@ -137,7 +149,12 @@ export function containerDetail(entry: InventoryEntry, snapshot: ContainerSnapsh
       ? {
           status: record.health.status,
           failingStreak: record.health.failingStreak,
-          log: record.health.log.map((p) => ({ start: p.start.toISOString(), end: p.end.toISOString(), exitCode: p.exitCode, output: p.output })),
+          log: record.health.log.map((p) => ({
+            start: p.start.toISOString(),
+            end: p.end.toISOString(),
+            exitCode: p.exitCode,
+            output: p.output,
+          })),
         }
       : null,
     exitCode: record.exitCode,
@@ -163,7 +180,11 @@ export function containerStats(entry: InventoryEntry, snapshot: ContainerSnapsho
     status: entry.record.state,
     sampledAt: snapshot ? new Date(snapshot.sampledAt).toISOString() : null,
     source: snapshot?.source ?? null,
-    cpu: { percent: round2(snapshot?.cpuPercent ?? 0), usageSeconds: s?.cpuSeconds ?? 0, limitCores: entry.record.limits.cpuCores },
+    cpu: {
+      percent: round2(snapshot?.cpuPercent ?? 0),
+      usageSeconds: s?.cpuSeconds ?? 0,
+      limitCores: entry.record.limits.cpuCores,
+    },
     memory: {
       usageBytes: s?.memoryUsageBytes ?? 0,
       workingSetBytes: workingSet,

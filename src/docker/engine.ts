@@ -25,7 +25,10 @@ export interface ContainerEngine {
   start(id: string): Promise<void>;
   /** Restarts with the container's own stop timeout (its --stop-timeout, else the engine's 10 s). */
   restart(id: string): Promise<void>;
-  /** Replaces a container by a new one from the same configuration (name, labels, env, mounts, network, restart policy, healthcheck); returns the new id. */
+  /**
+   * Replaces a container by a new one from the same configuration (name, labels, env, mounts, network,
+   * restart policy, healthcheck); returns the new id.
+   */
   recreate(id: string): Promise<string>;
 }
 
@@ -123,7 +126,9 @@ export class DockerodeEngine implements ContainerEngine {
 
   async statsOnce(id: string, hostMemoryBytes: number): Promise<ResourceSample | null> {
     try {
-      const json = (await this.docker.getContainer(id).stats({ stream: false, 'one-shot': true } as { stream: false })) as unknown as StatsJson;
+      const json = (await this.docker
+        .getContainer(id)
+        .stats({ stream: false, 'one-shot': true } as { stream: false })) as unknown as StatsJson;
       // a stopped container answers with zeroed stats and no read time
       if (!json.read || json.read.startsWith('0001-01-01')) return null;
       return parseStatsJson(json, hostMemoryBytes);
@@ -212,7 +217,9 @@ export interface RecreateInspect {
   Name: string;
   Config: Record<string, unknown> & { Hostname?: string };
   HostConfig: Record<string, unknown> & { NetworkMode?: string };
-  NetworkSettings?: { Networks?: Record<string, { Aliases?: string[] | null; IPAMConfig?: unknown; Links?: string[] | null }> };
+  NetworkSettings?: {
+    Networks?: Record<string, { Aliases?: string[] | null; IPAMConfig?: unknown; Links?: string[] | null }>;
+  };
 }
 
 /**
@@ -231,7 +238,11 @@ export function recreateSpec(inspect: RecreateInspect): { name: string; options:
         Object.entries(inspect.NetworkSettings?.Networks ?? {}).map(([network, ep]) => [
           network,
           // the old container's short id is among its aliases; the new one gets its own
-          { Aliases: (ep.Aliases ?? []).filter((a) => a !== inspect.Id.slice(0, 12)), IPAMConfig: ep.IPAMConfig ?? undefined, Links: ep.Links ?? undefined },
+          {
+            Aliases: (ep.Aliases ?? []).filter((a) => a !== inspect.Id.slice(0, 12)),
+            IPAMConfig: ep.IPAMConfig ?? undefined,
+            Links: ep.Links ?? undefined,
+          },
         ]),
       )
     : undefined;
@@ -240,7 +251,7 @@ export function recreateSpec(inspect: RecreateInspect): { name: string; options:
     options: {
       ...(config as Docker.ContainerCreateOptions),
       name,
-      HostConfig: inspect.HostConfig as Docker.HostConfig,
+      HostConfig: inspect.HostConfig,
       ...(endpoints ? { NetworkingConfig: { EndpointsConfig: endpoints } } : {}),
     },
   };

@@ -33,7 +33,10 @@ export class EngineEvents extends EventEmitter<EngineEventsEvents> {
   constructor(
     private readonly engine: ContainerEngine,
     private readonly logger: Logger,
-    private readonly options: EngineEventsOptions = { reconnect: { initialMs: 250, maxMs: 10_000 }, watchdogIntervalMs: 2_000 },
+    private readonly options: EngineEventsOptions = {
+      reconnect: { initialMs: 250, maxMs: 10_000 },
+      watchdogIntervalMs: 2_000,
+    },
   ) {
     super();
   }

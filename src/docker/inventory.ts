@@ -108,7 +108,10 @@ export class Inventory extends EventEmitter<InventoryEvents> {
         if (!present.has(id) && !this.inFlight.has(id)) this.remove(id, entry);
       }
       this.isSynced = true;
-      this.logger.info({ containers: this.entries.size, ms: Date.now() - started }, 'inventory synchronised with the engine');
+      this.logger.info(
+        { containers: this.entries.size, ms: Date.now() - started },
+        'inventory synchronised with the engine',
+      );
       this.emit('synced');
     } catch (err) {
       // the event stream's reconnect will call again; until then readiness stays false

@@ -59,8 +59,19 @@ export interface ResourceSample {
 }
 
 export type ContainerEventAction =
-  | 'create' | 'start' | 'restart' | 'stop' | 'kill' | 'die' | 'oom' | 'pause' | 'unpause'
-  | 'destroy' | 'rename' | 'update' | 'health_status';
+  | 'create'
+  | 'start'
+  | 'restart'
+  | 'stop'
+  | 'kill'
+  | 'die'
+  | 'oom'
+  | 'pause'
+  | 'unpause'
+  | 'destroy'
+  | 'rename'
+  | 'update'
+  | 'health_status';
 
 export interface ContainerEvent {
   id: string;

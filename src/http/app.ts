@@ -63,11 +63,23 @@ export function createApp(deps: AppDependencies): Koa {
   const api = new Router();
   api.use('/api/v1', requireBearer(deps.apiToken));
   containerRoutes(api, deps.containers);
-  streamRoutes(api, { engine: deps.engine, containers: deps.containers, bus: deps.bus, logger: deps.logger }, { ...deps.streams, limits: deps.streamLimits });
-  historyRoutes(api, { containers: deps.containers, history: deps.history.store, retentionDays: deps.history.retentionDays });
+  streamRoutes(
+    api,
+    { engine: deps.engine, containers: deps.containers, bus: deps.bus, logger: deps.logger },
+    { ...deps.streams, limits: deps.streamLimits },
+  );
+  historyRoutes(api, {
+    containers: deps.containers,
+    history: deps.history.store,
+    retentionDays: deps.history.retentionDays,
+  });
   channelRoutes(api, deps.dispatcher);
   alertRoutes(api, deps.alerts.bridge);
-  systemRoutes(api, () => deps.containers.containers(), () => deps.alerts.bridge.activeCounts());
+  systemRoutes(
+    api,
+    () => deps.containers.containers(),
+    () => deps.alerts.bridge.activeCounts(),
+  );
   app.use(api.routes()).use(api.allowedMethods());
   return app;
 }

@@ -4,7 +4,10 @@ import { HttpError } from './errors.js';
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
-/** Pure: whether an Authorization header carries the token; hashing first makes the comparison constant-time whatever the lengths. */
+/**
+ * Pure: whether an Authorization header carries the token; hashing first makes the comparison
+ * constant-time whatever the lengths.
+ */
 export function bearerMatches(header: string | undefined, token: string): boolean {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   return match !== null && timingSafeEqual(digest(match[1]!), digest(token));

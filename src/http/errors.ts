@@ -19,7 +19,15 @@ export function errorBody(err: HttpError): { error: Record<string, unknown> } {
   return { error: { status: err.status, message: err.message, ...err.details } };
 }
 
-const unreachable = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ABORT_ERR']);
+const unreachable = new Set([
+  'ECONNREFUSED',
+  'ENOENT',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ABORT_ERR',
+]);
 
 /**
  * Pure: an error from the engine as the client should see it. The engine refusing what the client
@@ -31,10 +39,12 @@ export function engineHttpError(err: unknown): HttpError {
   const message = (e.json?.message ?? e.message ?? String(err)).slice(0, 300);
   if (typeof e.statusCode === 'number') {
     if (e.statusCode === 404) return new HttpError(404, `the engine has no such object: ${message}`);
-    if (e.statusCode >= 400 && e.statusCode < 500) return new HttpError(400, `the engine refused the request: ${message}`);
+    if (e.statusCode >= 400 && e.statusCode < 500)
+      return new HttpError(400, `the engine refused the request: ${message}`);
     return new HttpError(502, `the Docker engine failed: ${message}`, {}, 'warn');
   }
-  if (e.code && unreachable.has(e.code)) return new HttpError(503, `cannot reach the Docker engine: ${message}`, {}, 'warn');
+  if (e.code && unreachable.has(e.code))
+    return new HttpError(503, `cannot reach the Docker engine: ${message}`, {}, 'warn');
   return new HttpError(502, `the Docker engine failed: ${message}`, {}, 'warn');
 }
 
@@ -50,7 +60,8 @@ export function errorHandler(logger: Logger): Middleware {
   return async (ctx, next) => {
     try {
       if (ctx.path.length > MAX_PATH) throw new HttpError(414, `the path is longer than ${MAX_PATH} characters`);
-      if (ctx.querystring.length > MAX_QUERY) throw new HttpError(414, `the query string is longer than ${MAX_QUERY} characters`);
+      if (ctx.querystring.length > MAX_QUERY)
+        throw new HttpError(414, `the query string is longer than ${MAX_QUERY} characters`);
       await next();
       // the routers answer a method they do not serve with 405 or 501 and an Allow header, and no body
       if ((ctx.status === 405 || ctx.status === 501) && ctx.body == null) {
@@ -63,7 +74,12 @@ export function errorHandler(logger: Logger): Middleware {
       }
     } catch (err) {
       const e = err as Error & { status?: number; expose?: boolean };
-      const status = err instanceof HttpError ? err.status : typeof e.status === 'number' && e.status >= 400 && e.status < 600 ? e.status : 500;
+      const status =
+        err instanceof HttpError
+          ? err.status
+          : typeof e.status === 'number' && e.status >= 400 && e.status < 600
+            ? e.status
+            : 500;
       const message = err instanceof HttpError || (e.expose && status < 500) ? e.message : 'internal error';
       const httpError = err instanceof HttpError ? err : new HttpError(status, message);
       ctx.status = status;
@@ -73,7 +89,8 @@ export function errorHandler(logger: Logger): Middleware {
       const clientGone = ctx.req.destroyed && !ctx.req.complete;
       const level = clientGone ? 'debug' : httpError.logLevel;
       if (level === 'error') logger.error({ ...log, err }, 'request failed');
-      else logger[level]({ ...log, reason: message }, status >= 500 ? 'request failed outside vigil' : 'request rejected');
+      else
+        logger[level]({ ...log, reason: message }, status >= 500 ? 'request failed outside vigil' : 'request rejected');
     }
   };
 }

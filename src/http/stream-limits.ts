@@ -44,10 +44,20 @@ export class StreamLimits {
   admit(client: string): { register(stream: LimitedStream): void; release(): void } {
     const mine = this.byClient.get(client) ?? 0;
     if (mine >= this.options.perClient) {
-      throw new HttpError(429, `this client already has ${mine} open streams, the most one client may have (VIGIL_STREAMS_PER_CLIENT)`, {}, 'info');
+      throw new HttpError(
+        429,
+        `this client already has ${mine} open streams, the most one client may have (VIGIL_STREAMS_PER_CLIENT)`,
+        {},
+        'info',
+      );
     }
     if (this.open.size >= this.options.max) {
-      throw new HttpError(429, `vigil already serves ${this.open.size} open streams, the most it serves at once (VIGIL_STREAMS_MAX)`, {}, 'info');
+      throw new HttpError(
+        429,
+        `vigil already serves ${this.open.size} open streams, the most it serves at once (VIGIL_STREAMS_MAX)`,
+        {},
+        'info',
+      );
     }
     this.byClient.set(client, mine + 1);
     let stream: LimitedStream | null = null;
@@ -90,7 +100,9 @@ export class StreamLimits {
       }
       if (!largest || size <= 0) return;
       this.open.delete(largest);
-      largest.cut(`too slow: vigil's memory for streams (VIGIL_STREAMS_MEMORY_MB) is full and this stream held the most`);
+      largest.cut(
+        `too slow: vigil's memory for streams (VIGIL_STREAMS_MEMORY_MB) is full and this stream held the most`,
+      );
       total -= size;
     }
   }

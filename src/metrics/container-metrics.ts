@@ -23,7 +23,9 @@ interface Row {
 
 /** Pure: the exposition text of the per-container metrics for these containers. */
 export function renderContainerMetrics(metrics: readonly ContainerMetric[], view: ExporterView): string {
-  const rows: Row[] = view.containers().map((entry) => ({ entry, snapshot: view.snapshot(entry), labels: identity(entry.record) }));
+  const rows: Row[] = view
+    .containers()
+    .map((entry) => ({ entry, snapshot: view.snapshot(entry), labels: identity(entry.record) }));
   const parts: string[] = [];
   for (const metric of metrics) {
     let body = '';

@@ -27,7 +27,11 @@ export function createMetrics(view: ExporterView, options: FamilyOptions, self: 
   collectDefaultMetrics({ register: registry });
   // prom-client exports these gauges with a counter's _total suffix, which promtool rejects;
   // nodejs_active_handles, _requests and _resources carry the same numbers under proper names
-  for (const misnamed of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+  for (const misnamed of [
+    'nodejs_active_handles_total',
+    'nodejs_active_requests_total',
+    'nodejs_active_resources_total',
+  ]) {
     registry.removeSingleMetric(misnamed);
   }
   return {

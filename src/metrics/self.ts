@@ -20,7 +20,10 @@ export interface SelfMetricSources {
 }
 
 /** vigil's own health: is the engine there, how long sweeps take, how much it sees. */
-export function registerSelfMetrics(registry: Registry, { events, inventory, sampler, nats, medic, dispatcher, bridge, streams }: SelfMetricSources): void {
+export function registerSelfMetrics(
+  registry: Registry,
+  { events, inventory, sampler, nats, medic, dispatcher, bridge, streams }: SelfMetricSources,
+): void {
   new Gauge({
     name: 'vigil_streams_open',
     help: 'SSE streams open now (logs and events).',
@@ -64,7 +67,11 @@ export function registerSelfMetrics(registry: Registry, { events, inventory, sam
     registers: [registry],
   });
   dispatcher.on('outcome', (channel, outcome, n) => notifications.inc({ channel, outcome }, n));
-  const perChannel = (name: string, help: string, value: (h: ReturnType<Dispatcher['health']>[number]) => number | null) =>
+  const perChannel = (
+    name: string,
+    help: string,
+    value: (h: ReturnType<Dispatcher['health']>[number]) => number | null,
+  ) =>
     new Gauge({
       name,
       help,
@@ -79,9 +86,17 @@ export function registerSelfMetrics(registry: Registry, { events, inventory, sam
       },
     });
   perChannel('vigil_outbox_depth', 'Notifications waiting in the outbox, per channel.', (h) => h.pending);
-  perChannel('vigil_channel_error_rate', 'Share of the last 20 delivery attempts that failed, per channel.', (h) => h.errorRate);
-  perChannel('vigil_channel_latency_seconds', 'Time the last successful delivery took, per channel.', (h) => (h.latencyMs === null ? null : h.latencyMs / 1000));
-  perChannel('vigil_channel_last_success_timestamp_seconds', 'When the channel last accepted a message.', (h) => (h.lastSuccessAt ? Date.parse(h.lastSuccessAt) / 1000 : null));
+  perChannel(
+    'vigil_channel_error_rate',
+    'Share of the last 20 delivery attempts that failed, per channel.',
+    (h) => h.errorRate,
+  );
+  perChannel('vigil_channel_latency_seconds', 'Time the last successful delivery took, per channel.', (h) =>
+    h.latencyMs === null ? null : h.latencyMs / 1000,
+  );
+  perChannel('vigil_channel_last_success_timestamp_seconds', 'When the channel last accepted a message.', (h) =>
+    h.lastSuccessAt ? Date.parse(h.lastSuccessAt) / 1000 : null,
+  );
 
   const actions = new Counter({
     name: 'vigil_recovery_actions_total',
@@ -90,7 +105,11 @@ export function registerSelfMetrics(registry: Registry, { events, inventory, sam
     registers: [registry],
   });
   medic.on('action', ({ action, outcome }) => actions.inc({ action, outcome }));
-  const perContainer = (name: string, help: string, value: (s: ReturnType<Medic['recoveryStates']>[number]) => number | null) =>
+  const perContainer = (
+    name: string,
+    help: string,
+    value: (s: ReturnType<Medic['recoveryStates']>[number]) => number | null,
+  ) =>
     new Gauge({
       name,
       help,
@@ -104,15 +123,21 @@ export function registerSelfMetrics(registry: Registry, { events, inventory, sam
         }
       },
     });
-  perContainer('vigil_recovery_attempts', 'Recovery actions on the container since it last ran healthy for the reset period.', (e) => e.state.attempts || null);
+  perContainer(
+    'vigil_recovery_attempts',
+    'Recovery actions on the container since it last ran healthy for the reset period.',
+    (e) => e.state.attempts || null,
+  );
   perContainer('vigil_recovery_backoff_seconds', 'Seconds until vigil may act on the container again.', (e) =>
     e.state.attempts > 0 ? Math.max(0, (e.state.nextAt - Date.now()) / 1000) : null,
   );
-  perContainer('vigil_recovery_gave_up', '1 when vigil has given up recovering the container.', (e) => (e.state.gaveUpAt !== null ? 1 : null));
+  perContainer('vigil_recovery_gave_up', '1 when vigil has given up recovering the container.', (e) =>
+    e.state.gaveUpAt !== null ? 1 : null,
+  );
 
   new Gauge({
     name: 'vigil_engine_up',
-    help: '1 while the engine\'s event stream is connected and the inventory is in sync with it.',
+    help: "1 while the engine's event stream is connected and the inventory is in sync with it.",
     registers: [registry],
     collect() {
       this.set(events.connected && inventory.synced ? 1 : 0);
@@ -120,7 +145,7 @@ export function registerSelfMetrics(registry: Registry, { events, inventory, sam
   });
   new Gauge({
     name: 'vigil_containers_seen',
-    help: 'Containers in vigil\'s inventory, in any state.',
+    help: "Containers in vigil's inventory, in any state.",
     registers: [registry],
     collect() {
       this.set(inventory.size);
@@ -136,14 +161,14 @@ export function registerSelfMetrics(registry: Registry, { events, inventory, sam
 
   const reconnects = new Counter({
     name: 'vigil_engine_reconnects_total',
-    help: 'Times the engine\'s event stream was lost.',
+    help: "Times the engine's event stream was lost.",
     registers: [registry],
   });
   events.on('disconnected', () => reconnects.inc());
 
   const duration = new Histogram({
     name: 'vigil_collection_duration_seconds',
-    help: 'Time to read every running container, per stats source (cgroup files or the engine\'s stats API).',
+    help: "Time to read every running container, per stats source (cgroup files or the engine's stats API).",
     labelNames: ['source'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
@@ -169,7 +194,11 @@ export function registerSelfMetrics(registry: Registry, { events, inventory, sam
     });
     for (const [name, help, counts] of [
       ['vigil_nats_published_total', 'Messages handed to the NATS client, by subject.', nats.published],
-      ['vigil_nats_dropped_total', 'Messages the NATS client refused (its reconnect buffer was full), by subject.', nats.failed],
+      [
+        'vigil_nats_dropped_total',
+        'Messages the NATS client refused (its reconnect buffer was full), by subject.',
+        nats.failed,
+      ],
     ] as const) {
       new Counter({
         name,

@@ -47,8 +47,15 @@ interface ChannelState {
 }
 
 /** Pure: the rows of one channel ready now: at once after a quiet spell, else grouped after the window. */
-export function readyRows(rows: readonly OutboxRow[], lastSentAt: number | null, groupMs: number, now: number): OutboxRow[] {
-  return rows.filter((r) => r.attempts > 0 || lastSentAt === null || now >= Math.max(r.createdAt, lastSentAt + groupMs));
+export function readyRows(
+  rows: readonly OutboxRow[],
+  lastSentAt: number | null,
+  groupMs: number,
+  now: number,
+): OutboxRow[] {
+  return rows.filter(
+    (r) => r.attempts > 0 || lastSentAt === null || now >= Math.max(r.createdAt, lastSentAt + groupMs),
+  );
 }
 
 /**
@@ -72,8 +79,21 @@ export class Dispatcher extends EventEmitter<{ outcome: [string, DeliveryOutcome
     super();
     for (const { notifier, config } of notifiers) {
       this.channels.set(config.name, {
-        notifier, config, busy: false, lastSentAt: null, recentSends: [],
-        health: { sent: 0, failed: 0, expired: 0, latencyMs: null, lastSuccessAt: null, lastError: null, lastErrorAt: null, outcomes: [] },
+        notifier,
+        config,
+        busy: false,
+        lastSentAt: null,
+        recentSends: [],
+        health: {
+          sent: 0,
+          failed: 0,
+          expired: 0,
+          latencyMs: null,
+          lastSuccessAt: null,
+          lastError: null,
+          lastErrorAt: null,
+          outcomes: [],
+        },
       });
     }
   }
@@ -103,10 +123,16 @@ export class Dispatcher extends EventEmitter<{ outcome: [string, DeliveryOutcome
       return true;
     } catch (err) {
       if (this.unsaved.length >= MAX_UNSAVED) {
-        this.logger.error({ channel, key: n.key }, 'notification dropped: the store refuses writes and the in-memory queue is full');
+        this.logger.error(
+          { channel, key: n.key },
+          'notification dropped: the store refuses writes and the in-memory queue is full',
+        );
       } else {
         this.unsaved.push({ channel, n, at });
-        this.logger.error({ channel, key: n.key, err: (err as Error).message }, 'the outbox cannot be written; the notification waits in memory');
+        this.logger.error(
+          { channel, key: n.key, err: (err as Error).message },
+          'the outbox cannot be written; the notification waits in memory',
+        );
       }
       return false;
     }
@@ -162,7 +188,15 @@ export class Dispatcher extends EventEmitter<{ outcome: [string, DeliveryOutcome
     const now = new Date(this.clock()).toISOString();
     const started = this.clock();
     try {
-      await channel.notifier.send({ key: `test/${now}`, event: 'alert', severity: 'info', title: `Test message from vigil to ${name}`, text: 'If you can read this, the channel works.', links: [], at: now });
+      await channel.notifier.send({
+        key: `test/${now}`,
+        event: 'alert',
+        severity: 'info',
+        title: `Test message from vigil to ${name}`,
+        text: 'If you can read this, the channel works.',
+        links: [],
+        at: now,
+      });
       this.record(channel, true, this.clock() - started);
       return { ok: true, latencyMs: this.clock() - started };
     } catch (err) {
@@ -175,10 +209,12 @@ export class Dispatcher extends EventEmitter<{ outcome: [string, DeliveryOutcome
   private kick(): void {
     this.running ??= this.drain()
       // a store that fails mid-delivery: what was sent but not marked goes again (at least once)
-      .catch((err: Error) => this.logger.warn({ err: err.message }, 'notification round failed; the next tick tries again'))
+      .catch((err: Error) =>
+        this.logger.warn({ err: err.message }, 'notification round failed; the next tick tries again'),
+      )
       .finally(() => {
-      this.running = null;
-    });
+        this.running = null;
+      });
   }
 
   private async drain(): Promise<void> {
@@ -208,18 +244,29 @@ export class Dispatcher extends EventEmitter<{ outcome: [string, DeliveryOutcome
       this.outbox.expire(row.id, row.lastError ?? 'expired before delivery');
       channel.health.expired++;
       this.emit('outcome', name, 'expired', 1);
-      this.logger.error({ channel: name, key: row.dedupeKey, lastError: row.lastError }, 'notification expired undelivered');
+      this.logger.error(
+        { channel: name, key: row.dedupeKey, lastError: row.lastError },
+        'notification expired undelivered',
+      );
     }
     channel.recentSends = channel.recentSends.filter((t) => now - t < 60_000);
     if (channel.recentSends.length >= channel.config.ratePerMinute) return;
-    const batch = readyRows(rows.filter((r) => now - r.createdAt <= this.options.expiryMs), channel.lastSentAt, this.options.groupMs, now).slice(0, 50);
+    const batch = readyRows(
+      rows.filter((r) => now - r.createdAt <= this.options.expiryMs),
+      channel.lastSentAt,
+      this.options.groupMs,
+      now,
+    ).slice(0, 50);
     if (batch.length === 0) return;
     channel.busy = true;
     const started = this.clock();
     try {
       await channel.notifier.send(groupNotifications(batch.map((r) => JSON.parse(r.payload) as Notification)));
       const done = this.clock();
-      this.outbox.markSent(batch.map((r) => r.id), done);
+      this.outbox.markSent(
+        batch.map((r) => r.id),
+        done,
+      );
       channel.lastSentAt = done;
       channel.recentSends.push(done);
       this.record(channel, true, done - started);
@@ -228,11 +275,18 @@ export class Dispatcher extends EventEmitter<{ outcome: [string, DeliveryOutcome
     } catch (err) {
       const error = (err as Error).message;
       const attempts = Math.max(...batch.map((r) => r.attempts));
-      this.outbox.retryLater(batch.map((r) => r.id), this.clock() + backoffDelay(attempts, { initialMs: this.options.retryBaseMs, maxMs: this.options.retryMaxMs }), error);
+      this.outbox.retryLater(
+        batch.map((r) => r.id),
+        this.clock() + backoffDelay(attempts, { initialMs: this.options.retryBaseMs, maxMs: this.options.retryMaxMs }),
+        error,
+      );
       this.record(channel, false, this.clock() - started, error);
       channel.health.failed += batch.length;
       this.emit('outcome', name, 'failed', batch.length);
-      this.logger.warn({ channel: name, err: error, messages: batch.length, attempt: attempts + 1 }, 'notification delivery failed; will retry');
+      this.logger.warn(
+        { channel: name, err: error, messages: batch.length, attempt: attempts + 1 },
+        'notification delivery failed; will retry',
+      );
     } finally {
       channel.busy = false;
     }

@@ -29,7 +29,12 @@ export interface LinkOptions {
 function links(options: LinkOptions, container?: { name: string }): Notification['links'] {
   const out: Notification['links'] = [];
   if (options.grafanaUrl) {
-    out.push({ label: 'Grafana', url: container ? `${options.grafanaUrl}/d/vigil?var-container=${encodeURIComponent(container.name)}` : options.grafanaUrl });
+    out.push({
+      label: 'Grafana',
+      url: container
+        ? `${options.grafanaUrl}/d/vigil?var-container=${encodeURIComponent(container.name)}`
+        : options.grafanaUrl,
+    });
   }
   if (options.alertmanagerUrl) out.push({ label: 'Alertmanager', url: `${options.alertmanagerUrl}/#/alerts` });
   return out;
@@ -53,17 +58,31 @@ export function notificationFor(event: VigilEvent, options: LinkOptions = {}): N
         event: 'unhealthy',
         severity: 'warning',
         title: `${c.name} is unhealthy`,
-        text: `Container ${c.name} (${c.id}) turned unhealthy${d.failingStreak !== undefined ? ` after ${String(d.failingStreak)} failed checks` : ''}${d.lastOutput ? `; last check said: ${String(d.lastOutput)}` : ''}. vigil restarts it if its policy allows.`,
+        text: `Container ${c.name} (${c.id}) turned unhealthy${typeof d.failingStreak === 'number' ? ` after ${d.failingStreak} failed checks` : ''}${typeof d.lastOutput === 'string' && d.lastOutput ? `; last check said: ${d.lastOutput}` : ''}. vigil restarts it if its policy allows.`,
       };
     case 'container.state': {
       if (!c || (d.to !== 'exited' && d.to !== 'dead') || d.from !== 'running') return null;
       if (d.oomKilled === true) {
-        return { ...base, key: `oom/${c.name}/${event.id}`, event: 'oom', severity: 'critical', title: `${c.name} was OOM-killed`, text: `The kernel killed container ${c.name} (${c.id}) for running out of memory (exit code ${String(d.exitCode)}).` };
+        return {
+          ...base,
+          key: `oom/${c.name}/${event.id}`,
+          event: 'oom',
+          severity: 'critical',
+          title: `${c.name} was OOM-killed`,
+          text: `The kernel killed container ${c.name} (${c.id}) for running out of memory (exit code ${String(d.exitCode)}).`,
+        };
       }
       const code = Number(d.exitCode);
       // 0 is a finished job; 137 and 143 follow a kill (a stop), which is not news
       if (!Number.isFinite(code) || code === 0 || code === 137 || code === 143) return null;
-      return { ...base, key: `crash/${c.name}/${event.id}`, event: 'crash', severity: 'critical', title: `${c.name} crashed (exit code ${code})`, text: `Container ${c.name} (${c.id}) exited with code ${code}. vigil brings it back if its policy allows.` };
+      return {
+        ...base,
+        key: `crash/${c.name}/${event.id}`,
+        event: 'crash',
+        severity: 'critical',
+        title: `${c.name} crashed (exit code ${code})`,
+        text: `Container ${c.name} (${c.id}) exited with code ${code}. vigil brings it back if its policy allows.`,
+      };
     }
     case 'alert': {
       const firing = d.status === 'firing';
@@ -75,7 +94,8 @@ export function notificationFor(event: VigilEvent, options: LinkOptions = {}): N
         severity: firing ? (d.severity as Severity) : 'info',
         title: `[${firing ? 'FIRING' : 'RESOLVED'}] ${String(d.alertname)}${on}`,
         text: [
-          [d.summary, d.description].filter(Boolean).map(String).join('\n') || `Alert ${String(d.alertname)}${on} is ${String(d.status)}.`,
+          [d.summary, d.description].filter(Boolean).map(String).join('\n') ||
+            `Alert ${String(d.alertname)}${on} is ${String(d.status)}.`,
           ...(firing && vigilNote(d.vigil) ? [`vigil: ${vigilNote(d.vigil)}.`] : []),
         ].join('\n'),
       };
@@ -83,10 +103,24 @@ export function notificationFor(event: VigilEvent, options: LinkOptions = {}): N
     case 'recovery.action':
       // starts after a restart of the engine or vigil are told once, together, by recovery.boot
       if (d.outcome !== 'success' || !c || d.trigger !== undefined) return null;
-      return { ...base, key: `recovered/${c.name}/${event.id}`, event: 'recovered', severity: 'info', title: `${c.name} recovered (${String(d.action)})`, text: `vigil ran ${String(d.action)} on ${c.name} (${c.id}) because: ${String(d.reason)}. Attempt ${String(d.attempt)}.` };
+      return {
+        ...base,
+        key: `recovered/${c.name}/${event.id}`,
+        event: 'recovered',
+        severity: 'info',
+        title: `${c.name} recovered (${String(d.action)})`,
+        text: `vigil ran ${String(d.action)} on ${c.name} (${c.id}) because: ${String(d.reason)}. Attempt ${String(d.attempt)}.`,
+      };
     case 'recovery.gave_up':
       if (!c) return null;
-      return { ...base, key: `gave_up/${c.name}/${event.id}`, event: 'gave_up', severity: 'critical', title: `vigil gave up on ${c.name}`, text: `After ${String(d.attempts)} attempts vigil stopped trying to recover ${c.name} (${c.id}): ${String(d.reason)}. It needs a person.` };
+      return {
+        ...base,
+        key: `gave_up/${c.name}/${event.id}`,
+        event: 'gave_up',
+        severity: 'critical',
+        title: `vigil gave up on ${c.name}`,
+        text: `After ${String(d.attempts)} attempts vigil stopped trying to recover ${c.name} (${c.id}): ${String(d.reason)}. It needs a person.`,
+      };
     case 'recovery.boot': {
       const recovered = (d.recovered as string[]) ?? [];
       const failed = (d.failed as { name: string; reason: string }[]) ?? [];
@@ -98,7 +132,11 @@ export function notificationFor(event: VigilEvent, options: LinkOptions = {}): N
         event: 'boot_recovery',
         severity: failed.length > 0 ? 'critical' : 'warning',
         title: `Recovered ${recovered.length} container(s) after ${trigger === 'vigil started' ? 'vigil started' : 'an engine restart'}${failed.length ? `; ${failed.length} failed` : ''}`,
-        text: [`After ${trigger}:`, ...recovered.map((n) => `  started ${n}`), ...failed.map((f) => `  could not start ${f.name}: ${f.reason}`)].join('\n'),
+        text: [
+          `After ${trigger}:`,
+          ...recovered.map((n) => `  started ${n}`),
+          ...failed.map((f) => `  could not start ${f.name}: ${f.reason}`),
+        ].join('\n'),
       };
     }
     default:
@@ -113,7 +151,10 @@ function vigilNote(decision: unknown): string | null {
 
 /** Pure: whether a channel wants this notification. */
 export function wants(channel: { events?: readonly NotifyEvent[]; minSeverity: Severity }, n: Notification): boolean {
-  return (!channel.events || channel.events.includes(n.event)) && severityRank[n.severity] >= severityRank[channel.minSeverity];
+  return (
+    (!channel.events || channel.events.includes(n.event)) &&
+    severityRank[n.severity] >= severityRank[channel.minSeverity]
+  );
 }
 
 /** Pure: several notifications of one burst as one message. */

@@ -61,13 +61,21 @@ export function bootPlan(candidates: readonly BootCandidate[], ctx: BootContext)
       continue;
     }
     const stoppedByOutage =
-      ctx.trigger === 'engine-restart' && ctx.engineWentAwayAt !== null && finishedAt !== null && finishedAt >= ctx.engineWentAwayAt - ctx.shutdownWindowMs;
+      ctx.trigger === 'engine-restart' &&
+      ctx.engineWentAwayAt !== null &&
+      finishedAt !== null &&
+      finishedAt >= ctx.engineWentAwayAt - ctx.shutdownWindowMs;
     if (stoppedByOutage) {
       steps.push({ kind: 'start', record, reason: 'stopped when the engine restarted' });
       continue;
     }
     if (ctx.now < recovery.nextAt) {
-      steps.push({ kind: 'later', record, waitMs: recovery.nextAt - ctx.now, reason: `backing off for ${Math.ceil((recovery.nextAt - ctx.now) / 1000)} s` });
+      steps.push({
+        kind: 'later',
+        record,
+        waitMs: recovery.nextAt - ctx.now,
+        reason: `backing off for ${Math.ceil((recovery.nextAt - ctx.now) / 1000)} s`,
+      });
       continue;
     }
     if (recovery.attempts >= ctx.schedule.maxAttempts) {
@@ -77,7 +85,10 @@ export function bootPlan(candidates: readonly BootCandidate[], ctx: BootContext)
     steps.push({
       kind: 'start',
       record,
-      reason: ctx.trigger === 'engine-restart' ? 'should run; down since before the engine restarted' : 'should run; found stopped when vigil started',
+      reason:
+        ctx.trigger === 'engine-restart'
+          ? 'should run; down since before the engine restarted'
+          : 'should run; found stopped when vigil started',
     });
   }
   return steps;

@@ -42,16 +42,25 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   if (record.state === 'running') {
     if (record.health?.status === 'unhealthy') {
       const last = record.health.log.at(-1)?.output.trim();
-      return { kind: 'act', action: 'restart', reason: `unhealthy: ${record.health.failingStreak} failed checks${last ? ` (last: ${last.slice(0, 200)})` : ''}` };
+      return {
+        kind: 'act',
+        action: 'restart',
+        reason: `unhealthy: ${record.health.failingStreak} failed checks${last ? ` (last: ${last.slice(0, 200)})` : ''}`,
+      };
     }
     // severity never implies an action: only the rule's own vigil_action does
     if (input.alert && input.alert.action !== 'start') {
-      return { kind: 'act', action: input.alert.action, reason: `alert ${input.alert.alertname} is firing and asks for ${input.alert.action} (vigil_action)` };
+      return {
+        kind: 'act',
+        action: input.alert.action,
+        reason: `alert ${input.alert.alertname} is firing and asks for ${input.alert.action} (vigil_action)`,
+      };
     }
     return { kind: 'healthy', reason: record.health ? `running, ${record.health.status}` : 'running' };
   }
   if (record.state === 'paused') return { kind: 'leave', reason: 'paused' };
-  if (record.state === 'restarting') return { kind: 'wait', reason: 'the engine is restarting it', recheckInMs: ENGINE_POLICY_GRACE_MS };
+  if (record.state === 'restarting')
+    return { kind: 'wait', reason: 'the engine is restarting it', recheckInMs: ENGINE_POLICY_GRACE_MS };
   if (record.state === 'removing') return { kind: 'leave', reason: 'being removed' };
   if (!desired) return { kind: 'leave', reason: 'no desired state recorded' };
   if (desired.desired === 'stopped') return { kind: 'leave', reason: `should stay stopped: ${desired.reason}` };
@@ -73,7 +82,11 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   if (engineWillRestart(record, 'exit', false)) {
     const since = record.finishedAt ? input.now - record.finishedAt.getTime() : 0;
     if (since < ENGINE_POLICY_GRACE_MS) {
-      return { kind: 'wait', reason: `restart policy ${record.restartPolicy.name} will bring it back`, recheckInMs: ENGINE_POLICY_GRACE_MS - since };
+      return {
+        kind: 'wait',
+        reason: `restart policy ${record.restartPolicy.name} will bring it back`,
+        recheckInMs: ENGINE_POLICY_GRACE_MS - since,
+      };
     }
   }
   const cause = record.oomKilled ? 'OOM-killed' : `crashed with exit code ${record.exitCode ?? 'unknown'}`;

@@ -17,7 +17,12 @@ const DAY = 86_400_000;
  * Pure: the daily health score over the last `days` days (today included, up to `now`). `before` is
  * the status in force when the window opens (null when vigil knew nothing of the container then).
  */
-export function dailyScores(before: boolean | null, points: readonly StatusPoint[], days: number, now: number): DailyScore[] {
+export function dailyScores(
+  before: boolean | null,
+  points: readonly StatusPoint[],
+  days: number,
+  now: number,
+): DailyScore[] {
   const todayStart = Math.floor(now / DAY) * DAY;
   const first = todayStart - (days - 1) * DAY;
   const timeline = [...points].filter((p) => p.at >= first && p.at <= now).sort((a, b) => a.at - b.at);
@@ -42,7 +47,10 @@ export function dailyScores(before: boolean | null, points: readonly StatusPoint
       i++;
     }
     account(end);
-    scores.push({ date: new Date(start).toISOString().slice(0, 10), score: observed > 0 ? Math.round((good / observed) * 10_000) / 10_000 : null });
+    scores.push({
+      date: new Date(start).toISOString().slice(0, 10),
+      score: observed > 0 ? Math.round((good / observed) * 10_000) / 10_000 : null,
+    });
   }
   return scores;
 }

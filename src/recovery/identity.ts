@@ -7,7 +7,8 @@ import type { ContainerRecord } from '../docker/types.js';
 export function containerKey(record: Pick<ContainerRecord, 'name' | 'labels'>): string {
   const project = record.labels['com.docker.compose.project'];
   const service = record.labels['com.docker.compose.service'];
-  if (project && service) return `compose:${project}/${service}/${record.labels['com.docker.compose.container-number'] ?? '1'}`;
+  if (project && service)
+    return `compose:${project}/${service}/${record.labels['com.docker.compose.container-number'] ?? '1'}`;
   return `name:${record.name}`;
 }
 

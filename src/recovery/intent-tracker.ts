@@ -91,7 +91,12 @@ export class IntentTracker {
 
   /** Per-container entries held in memory: they must follow the containers the engine has, not grow. */
   memoryFootprint(): { memory: number; ownStarts: number; unsaved: number; recentKillStops: number } {
-    return { memory: this.memory.size, ownStarts: this.ownStarts.size, unsaved: this.unsaved.size, recentKillStops: this.recentKillStops.length };
+    return {
+      memory: this.memory.size,
+      ownStarts: this.ownStarts.size,
+      unsaved: this.unsaved.size,
+      recentKillStops: this.recentKillStops.length,
+    };
   }
 
   get unsavedCount(): number {
@@ -105,7 +110,10 @@ export class IntentTracker {
       this.stores.desired.put(state);
     } catch (err) {
       this.unsaved.set(state.key, state);
-      this.logger.error({ err: (err as Error).message, container: state.name }, 'desired state not written; kept in memory until the store takes it');
+      this.logger.error(
+        { err: (err as Error).message, container: state.name },
+        'desired state not written; kept in memory until the store takes it',
+      );
     }
   }
 
@@ -122,21 +130,40 @@ export class IntentTracker {
     const record = this.inventory.get(event.id)?.record;
     const key = containerKey({ name: event.name || record?.name || event.id, labels: event.attributes });
     const now = this.clock();
-    const { change, memory } = intentFromEvent(event, this.memory.get(event.id) ?? {}, record?.restartPolicy.name ?? 'no');
+    const { change, memory } = intentFromEvent(
+      event,
+      this.memory.get(event.id) ?? {},
+      record?.restartPolicy.name ?? 'no',
+    );
     if (Object.keys(memory).length > 0 && event.action !== 'destroy') this.memory.set(event.id, memory);
     else this.memory.delete(event.id);
     if (event.action === 'start') this.onStart(event.id, key, now);
     if (!change) return;
     const previous = this.desired(key);
     if (previous?.desired === change.desired && previous.reason === change.reason) return;
-    this.put({ key, containerId: event.id, name: event.name, desired: change.desired, source: 'event', reason: change.reason, updatedAt: now });
+    this.put({
+      key,
+      containerId: event.id,
+      name: event.name,
+      desired: change.desired,
+      source: 'event',
+      reason: change.reason,
+      updatedAt: now,
+    });
     if (change.byKill) {
       const dieAt = Number(event.timeNano / 1_000_000n);
       this.recentKillStops.push({ key, killAt: change.killAt ?? dieAt, dieAt, previous, recordedAt: now });
       this.recentKillStops = this.recentKillStops.filter((k) => dieAt - k.dieAt <= this.engineShutdownWindowMs);
     }
     // last: history is worth less than the desired state and the shutdown bookkeeping above
-    this.stores.history.add({ key, containerId: event.id, name: event.name, at: now, kind: 'intent', data: { desired: change.desired, reason: change.reason } });
+    this.stores.history.add({
+      key,
+      containerId: event.id,
+      name: event.name,
+      at: now,
+      kind: 'intent',
+      data: { desired: change.desired, reason: change.reason },
+    });
   }
 
   private onStart(id: string, key: string, now: number): void {
@@ -158,7 +185,11 @@ export class IntentTracker {
       if (stop.previous?.desired !== 'running') continue;
       const current = this.desired(stop.key);
       if (current?.desired !== 'stopped' || current.updatedAt !== stop.recordedAt) continue;
-      this.put({ ...stop.previous, updatedAt: now, reason: `${stop.previous.reason}; the stop came from the engine shutting down` });
+      this.put({
+        ...stop.previous,
+        updatedAt: now,
+        reason: `${stop.previous.reason}; the stop came from the engine shutting down`,
+      });
       this.logger.info({ container: stop.previous.name }, 'stop taken back: the engine was shutting down');
     }
   };
@@ -169,7 +200,15 @@ export class IntentTracker {
     const key = containerKey(record);
     try {
       if (this.desired(key)) return;
-      this.put({ key, containerId: record.id, name: record.name, desired: 'running', source: 'boot', reason: 'running when vigil first saw it', updatedAt: this.clock() });
+      this.put({
+        key,
+        containerId: record.id,
+        name: record.name,
+        desired: 'running',
+        source: 'boot',
+        reason: 'running when vigil first saw it',
+        updatedAt: this.clock(),
+      });
     } catch (err) {
       this.logger.error({ err: (err as Error).message, container: record.name }, 'desired state not read');
     }

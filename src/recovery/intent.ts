@@ -39,19 +39,36 @@ export function intentFromEvent(
     case 'kill': {
       // a SIGKILL after the stop timeout belongs to the same stop
       const ongoing = memory.firstKillAt !== undefined && at - memory.firstKillAt <= KILL_TO_DIE_WINDOW_MS;
-      return { change: null, memory: { firstKillAt: ongoing ? memory.firstKillAt : at, lastKillSignal: ongoing ? memory.lastKillSignal : event.signal } };
+      return {
+        change: null,
+        memory: {
+          firstKillAt: ongoing ? memory.firstKillAt : at,
+          lastKillSignal: ongoing ? memory.lastKillSignal : event.signal,
+        },
+      };
     }
     case 'die': {
       if (memory.firstKillAt !== undefined && at - memory.firstKillAt <= KILL_TO_DIE_WINDOW_MS) {
         const signal = memory.lastKillSignal !== undefined ? ` (signal ${memory.lastKillSignal})` : '';
-        return { change: { desired: 'stopped', reason: `stopped on request${signal}`, byKill: true, killAt: memory.firstKillAt }, memory: {} };
+        return {
+          change: {
+            desired: 'stopped',
+            reason: `stopped on request${signal}`,
+            byKill: true,
+            killAt: memory.firstKillAt,
+          },
+          memory: {},
+        };
       }
       if (event.exitCode === 0) {
         return restartPolicy === 'always'
           ? { change: { desired: 'running', reason: 'exited 0 with restart policy always', byKill: false }, memory: {} }
           : { change: { desired: 'stopped', reason: 'finished (exit code 0)', byKill: false }, memory: {} };
       }
-      return { change: { desired: 'running', reason: `crashed (exit code ${event.exitCode ?? 'unknown'})`, byKill: false }, memory: {} };
+      return {
+        change: { desired: 'running', reason: `crashed (exit code ${event.exitCode ?? 'unknown'})`, byKill: false },
+        memory: {},
+      };
     }
     default:
       return { change: null, memory };
@@ -70,7 +87,11 @@ export interface KillStop {
  * the last has died. So: if a die came shortly before the stream was lost, the kill that began it marks
  * the shutdown; stops begun at that instant were the engine's, and earlier ones a person's.
  */
-export function engineShutdownStops(stops: readonly KillStop[], lostAt: number, options = { streamEndSlackMs: 5000, burstMs: 500 }): KillStop[] {
+export function engineShutdownStops(
+  stops: readonly KillStop[],
+  lostAt: number,
+  options = { streamEndSlackMs: 5000, burstMs: 500 },
+): KillStop[] {
   const last = [...stops].sort((a, b) => b.dieAt - a.dieAt)[0];
   if (!last || lostAt - last.dieAt > options.streamEndSlackMs) return [];
   return stops.filter((s) => s.killAt >= last.killAt - options.burstMs);

@@ -100,7 +100,12 @@ export class Medic extends EventEmitter<MedicEvents> {
 
   /** Per-container entries held in memory: they must follow the containers the engine has, not grow. */
   memoryFootprint(): Record<string, number> {
-    return { timers: this.timers.size, busy: this.busy.size, reported: this.lastReported.size, alertRequests: this.alertRequests.size };
+    return {
+      timers: this.timers.size,
+      busy: this.busy.size,
+      reported: this.lastReported.size,
+      alertRequests: this.alertRequests.size,
+    };
   }
 
   /** The recovery state of every container that has one, for metrics; empty while the store cannot be read. */
@@ -129,7 +134,10 @@ export class Medic extends EventEmitter<MedicEvents> {
     if (!record) return;
     const key = containerKey(record);
     if (action === null) {
-      this.note(record, key, { action: 'none', reason: `alert ${alertname} recorded; its rule asks for no action (no vigil_action label)` });
+      this.note(record, key, {
+        action: 'none',
+        reason: `alert ${alertname} recorded; its rule asks for no action (no vigil_action label)`,
+      });
       return;
     }
     this.alertRequests.set(key, { alertname, action });
@@ -157,14 +165,20 @@ export class Medic extends EventEmitter<MedicEvents> {
     const syncedAt = this.clock();
     const existing = this.timers.get('boot');
     if (existing) clearTimeout(existing);
-    this.timers.set('boot', setTimeout(() => this.runBoot(trigger, syncedAt), this.options.bootGraceMs));
+    this.timers.set(
+      'boot',
+      setTimeout(() => this.runBoot(trigger, syncedAt), this.options.bootGraceMs),
+    );
   };
 
   private runBoot(trigger: BootTrigger, syncedAt: number): void {
     this.bootReconcile(trigger, syncedAt).catch((err: Error) => {
       // bootPending stays set, so nothing stopped is acted on before a reconcile has run
       this.logger.error({ err: err.message, trigger }, 'boot reconcile failed; trying again in 5 s');
-      this.timers.set('boot', setTimeout(() => this.runBoot(trigger, syncedAt), 5_000));
+      this.timers.set(
+        'boot',
+        setTimeout(() => this.runBoot(trigger, syncedAt), 5_000),
+      );
     });
   }
 
@@ -190,7 +204,12 @@ export class Medic extends EventEmitter<MedicEvents> {
     if (existing) clearTimeout(existing);
     const timer = setTimeout(() => {
       this.timers.delete(id);
-      this.evaluate(id).catch((err: Error) => this.logger.error({ err: err.message, id: id.slice(0, 12) }, 'evaluation failed; the next event or sweep tries again'));
+      this.evaluate(id).catch((err: Error) =>
+        this.logger.error(
+          { err: err.message, id: id.slice(0, 12) },
+          'evaluation failed; the next event or sweep tries again',
+        ),
+      );
     }, inMs);
     this.timers.set(id, timer);
   }
@@ -207,8 +226,14 @@ export class Medic extends EventEmitter<MedicEvents> {
       return { record, desired: this.intent.desired(key), recovery: this.stores.recovery.get(key) };
     });
     const steps = bootPlan(candidates, {
-      trigger, syncedAt, engineWentAwayAt: wentAway, shutdownWindowMs: this.options.engineShutdownWindowMs,
-      scope: this.options.reconcileOnBoot, schedule: this.options.schedule, selfId: this.options.selfId, now: this.clock(),
+      trigger,
+      syncedAt,
+      engineWentAwayAt: wentAway,
+      shutdownWindowMs: this.options.engineShutdownWindowMs,
+      scope: this.options.reconcileOnBoot,
+      schedule: this.options.schedule,
+      selfId: this.options.selfId,
+      now: this.clock(),
     });
     const recovered: string[] = [];
     const failed: { name: string; reason: string }[] = [];
@@ -278,7 +303,10 @@ export class Medic extends EventEmitter<MedicEvents> {
       if (forgiven !== recovery) this.stores.recovery.put(forgiven);
       else if (recovery.attempts > 0 && !this.timers.has(id)) {
         // look again when the reset period has passed, to forgive it
-        this.schedule(id, Math.max(1000, this.options.schedule.resetAfterMs - (now - (record.startedAt?.getTime() ?? now)) + 100));
+        this.schedule(
+          id,
+          Math.max(1000, this.options.schedule.resetAfterMs - (now - (record.startedAt?.getTime() ?? now)) + 100),
+        );
       }
       return;
     }
@@ -290,11 +318,20 @@ export class Medic extends EventEmitter<MedicEvents> {
     await this.follow(record, key, recovery, diagnosis, alert);
   }
 
-  private async follow(record: ContainerRecord, key: string, recovery: RecoveryState, diagnosis: Diagnosis, alert: AlertRequest | undefined): Promise<void> {
+  private async follow(
+    record: ContainerRecord,
+    key: string,
+    recovery: RecoveryState,
+    diagnosis: Diagnosis,
+    alert: AlertRequest | undefined,
+  ): Promise<void> {
     const now = this.clock();
     if (alert && diagnosis.kind !== 'act' && diagnosis.kind !== 'wait') {
       this.alertRequests.delete(key);
-      this.note(record, key, { action: 'none', reason: `alert ${alert.alertname} asks for ${alert.action}; not acting: ${diagnosis.reason}` });
+      this.note(record, key, {
+        action: 'none',
+        reason: `alert ${alert.alertname} asks for ${alert.action}; not acting: ${diagnosis.reason}`,
+      });
     }
     switch (diagnosis.kind) {
       case 'healthy':
@@ -334,7 +371,11 @@ export class Medic extends EventEmitter<MedicEvents> {
     const now = this.clock();
     this.stores.recovery.put({ ...recovery, gaveUpAt: now });
     this.note(record, key, { action: 'give-up', reason, attempts: recovery.attempts });
-    this.bus.publish({ type: 'recovery.gave_up', container: { id: record.shortId, name: record.name }, data: { reason, attempts: recovery.attempts } });
+    this.bus.publish({
+      type: 'recovery.gave_up',
+      container: { id: record.shortId, name: record.name },
+      data: { reason, attempts: recovery.attempts },
+    });
     this.logger.warn({ container: record.name, attempts: recovery.attempts, reason }, 'gave up recovering');
   }
 
@@ -350,7 +391,11 @@ export class Medic extends EventEmitter<MedicEvents> {
   ): Promise<{ outcome: ActionOutcome; error?: string }> {
     const key = containerKey(record);
     const startedAt = this.clock();
-    this.bus.publish({ type: 'recovery.started', container: { id: record.shortId, name: record.name }, data: { action, reason } });
+    this.bus.publish({
+      type: 'recovery.started',
+      container: { id: record.shortId, name: record.name },
+      data: { action, reason },
+    });
     let outcome: ActionOutcome = 'success';
     let error: string | undefined;
     try {
@@ -361,16 +406,28 @@ export class Medic extends EventEmitter<MedicEvents> {
     }
     const now = this.clock();
     const before = this.stores.recovery.get(key);
-    const recovery = how.counted ? afterAction(before, now, this.options.schedule, outcome === 'failure' ? (how.problem ?? null) : null) : before;
+    const recovery = how.counted
+      ? afterAction(before, now, this.options.schedule, outcome === 'failure' ? (how.problem ?? null) : null)
+      : before;
     if (how.counted) this.stores.recovery.put(recovery);
     const data = {
-      action, reason, outcome, ...(error ? { error } : {}), attempt: recovery.attempts, counted: how.counted,
-      ...(how.trigger ? { trigger: how.trigger } : {}), nextAllowedAt: new Date(recovery.nextAt).toISOString(), ms: now - startedAt,
+      action,
+      reason,
+      outcome,
+      ...(error ? { error } : {}),
+      attempt: recovery.attempts,
+      counted: how.counted,
+      ...(how.trigger ? { trigger: how.trigger } : {}),
+      nextAllowedAt: new Date(recovery.nextAt).toISOString(),
+      ms: now - startedAt,
     };
     this.note(record, key, data);
     this.bus.publish({ type: 'recovery.action', container: { id: record.shortId, name: record.name }, data });
     this.emit('action', { action, outcome });
-    this.logger[outcome === 'success' ? 'info' : 'warn']({ container: record.name, action, reason, outcome, ...(error ? { err: error } : {}), attempt: recovery.attempts }, 'recovery action');
+    this.logger[outcome === 'success' ? 'info' : 'warn'](
+      { container: record.name, action, reason, outcome, ...(error ? { err: error } : {}), attempt: recovery.attempts },
+      'recovery action',
+    );
     // see whether it helped (its events usually say so first), or try again when the backoff allows
     this.schedule(record.id, Math.max(recovery.nextAt - now, outcome === 'success' ? SETTLE_MS : 1000));
     return { outcome, ...(error ? { error } : {}) };
@@ -394,14 +451,26 @@ export class Medic extends EventEmitter<MedicEvents> {
   /** History is worth keeping but not worth failing an action over. */
   private note(record: ContainerRecord, key: string, data: Record<string, unknown>): void {
     try {
-      this.stores.history.add({ key, containerId: record.id, name: record.name, at: this.clock(), kind: 'action', data });
+      this.stores.history.add({
+        key,
+        containerId: record.id,
+        name: record.name,
+        at: this.clock(),
+        kind: 'action',
+        data,
+      });
     } catch (err) {
       this.logger.warn({ err: (err as Error).message, container: record.name }, 'recovery history not written');
     }
   }
 
   /** A problem vigil will not or cannot fix: said once, and again when it comes back after a quiet spell. */
-  private report(record: ContainerRecord, key: string, type: 'recovery.report' | 'recovery.skipped', reason: string): void {
+  private report(
+    record: ContainerRecord,
+    key: string,
+    type: 'recovery.report' | 'recovery.skipped',
+    reason: string,
+  ): void {
     const now = this.clock();
     const last = this.lastReported.get(key);
     this.lastReported.set(key, { reason, seenAt: now });

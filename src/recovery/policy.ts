@@ -9,7 +9,11 @@ export type PolicyScope = 'all' | 'labelled' | 'off';
  * over the scope (all: every container unless labelled false; labelled: only those labelled true);
  * `vigil.autoheal.actions` narrows which actions.
  */
-export function actionPermitted(labels: Record<string, string>, scope: PolicyScope, action: RecoveryAction): { allowed: boolean; why: string } {
+export function actionPermitted(
+  labels: Record<string, string>,
+  scope: PolicyScope,
+  action: RecoveryAction,
+): { allowed: boolean; why: string } {
   const label = labels['vigil.autoheal']?.trim().toLowerCase();
   if (label === 'false') return { allowed: false, why: 'labelled vigil.autoheal=false' };
   if (scope === 'off' && label !== 'true') return { allowed: false, why: 'autoheal is off' };
@@ -27,11 +31,16 @@ export function actionPermitted(labels: Record<string, string>, scope: PolicySco
  * waits rather than racing it. After the engine restarts, only `always` and `unless-stopped` (not
  * stopped by the user) are started by the engine.
  */
-export function engineWillRestart(record: Pick<ContainerRecord, 'restartPolicy' | 'exitCode' | 'restartCount'>, after: 'exit' | 'engine-restart', userStopped: boolean): boolean {
+export function engineWillRestart(
+  record: Pick<ContainerRecord, 'restartPolicy' | 'exitCode' | 'restartCount'>,
+  after: 'exit' | 'engine-restart',
+  userStopped: boolean,
+): boolean {
   const { name, maximumRetryCount } = record.restartPolicy;
   if (userStopped) return false;
   if (name === 'always' || name === 'unless-stopped') return true;
   if (after === 'engine-restart') return false;
-  if (name === 'on-failure') return (record.exitCode ?? 0) !== 0 && (maximumRetryCount === 0 || record.restartCount < maximumRetryCount);
+  if (name === 'on-failure')
+    return (record.exitCode ?? 0) !== 0 && (maximumRetryCount === 0 || record.restartCount < maximumRetryCount);
   return false;
 }

@@ -23,7 +23,12 @@ export function actionDue(state: RecoveryState, now: number, policy: SchedulePol
 }
 
 /** Pure: the state after an action, successful or not. */
-export function afterAction(state: RecoveryState, now: number, policy: SchedulePolicy, problem: string | null): RecoveryState {
+export function afterAction(
+  state: RecoveryState,
+  now: number,
+  policy: SchedulePolicy,
+  problem: string | null,
+): RecoveryState {
   const attempts = state.attempts + 1;
   return {
     ...state,
@@ -35,7 +40,12 @@ export function afterAction(state: RecoveryState, now: number, policy: ScheduleP
 }
 
 /** Pure: a container running healthy since `healthySince` long enough starts over with a clean slate. */
-export function afterHealthyRun(state: RecoveryState, healthySince: number | null, now: number, policy: SchedulePolicy): RecoveryState {
+export function afterHealthyRun(
+  state: RecoveryState,
+  healthySince: number | null,
+  now: number,
+  policy: SchedulePolicy,
+): RecoveryState {
   if (healthySince === null || state.attempts === 0 || now - healthySince < policy.resetAfterMs) return state;
   return { ...state, attempts: 0, nextAt: 0, gaveUpAt: null, lastProblem: null };
 }

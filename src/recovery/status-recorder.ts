@@ -41,7 +41,14 @@ export class StatusRecorder {
     const status = `${record.state}/${health}`;
     if (this.lastStatus.get(key) === status) return;
     try {
-      this.history.add({ key, containerId: record.id, name: record.name, at: this.clock(), kind: 'status', data: { state: record.state, health, good: record.state === 'running' && health === 'healthy' } });
+      this.history.add({
+        key,
+        containerId: record.id,
+        name: record.name,
+        at: this.clock(),
+        kind: 'status',
+        data: { state: record.state, health, good: record.state === 'running' && health === 'healthy' },
+      });
       this.lastStatus.set(key, status);
     } catch (err) {
       // tried again at the next change; the score then misses a stretch, nothing else does

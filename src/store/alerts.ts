@@ -41,10 +41,21 @@ interface Row {
 }
 
 const fromRow = (r: Row): AlertRecord => ({
-  fingerprint: r.fingerprint, startsAt: r.starts_at, status: r.status, alertname: r.alertname, severity: r.severity,
-  labels: JSON.parse(r.labels) as Record<string, string>, annotations: JSON.parse(r.annotations) as Record<string, string>,
-  endsAt: r.ends_at, generatorUrl: r.generator_url, containerName: r.container_name, receivedAt: r.received_at,
-  updatedAt: r.updated_at, acknowledgedBy: r.acknowledged_by, acknowledgedAt: r.acknowledged_at, silenceId: r.silence_id,
+  fingerprint: r.fingerprint,
+  startsAt: r.starts_at,
+  status: r.status,
+  alertname: r.alertname,
+  severity: r.severity,
+  labels: JSON.parse(r.labels) as Record<string, string>,
+  annotations: JSON.parse(r.annotations) as Record<string, string>,
+  endsAt: r.ends_at,
+  generatorUrl: r.generator_url,
+  containerName: r.container_name,
+  receivedAt: r.received_at,
+  updatedAt: r.updated_at,
+  acknowledgedBy: r.acknowledged_by,
+  acknowledgedAt: r.acknowledged_at,
+  silenceId: r.silence_id,
   closedReason: r.closed_reason,
 });
 
@@ -69,31 +80,52 @@ export class AlertStore {
       `INSERT INTO alerts (fingerprint, starts_at, status, alertname, severity, labels, annotations, ends_at, generator_url, container_name, received_at, updated_at)
        VALUES (@fingerprint, @startsAt, @status, @alertname, @severity, @labels, @annotations, @endsAt, @generatorUrl, @containerName, @now, @now)`,
     );
-    this.updateStmt = db.prepare('UPDATE alerts SET status = ?, ends_at = ?, annotations = ?, updated_at = ? WHERE fingerprint = ? AND starts_at = ?');
+    this.updateStmt = db.prepare(
+      'UPDATE alerts SET status = ?, ends_at = ?, annotations = ?, updated_at = ? WHERE fingerprint = ? AND starts_at = ?',
+    );
     this.activeStmt = db.prepare<[], Row>("SELECT * FROM alerts WHERE status = 'firing' ORDER BY received_at");
-    this.latestStmt = db.prepare<[string], Row>('SELECT * FROM alerts WHERE fingerprint = ? ORDER BY starts_at DESC LIMIT 1');
+    this.latestStmt = db.prepare<[string], Row>(
+      'SELECT * FROM alerts WHERE fingerprint = ? ORDER BY starts_at DESC LIMIT 1',
+    );
     this.touchStmt = db.prepare('UPDATE alerts SET updated_at = ? WHERE fingerprint = ? AND starts_at = ?');
-    this.pageStmt = db.prepare<[number, number], Row>("SELECT rowid AS rid, * FROM alerts WHERE status = 'firing' AND rowid > ? ORDER BY rowid LIMIT ?");
-    this.countStmt = db.prepare<[], { severity: string; n: number }>("SELECT severity, count(*) AS n FROM alerts WHERE status = 'firing' GROUP BY severity");
+    this.pageStmt = db.prepare<[number, number], Row>(
+      "SELECT rowid AS rid, * FROM alerts WHERE status = 'firing' AND rowid > ? ORDER BY rowid LIMIT ?",
+    );
+    this.countStmt = db.prepare<[], { severity: string; n: number }>(
+      "SELECT severity, count(*) AS n FROM alerts WHERE status = 'firing' GROUP BY severity",
+    );
     this.pruneStmt = db.prepare("DELETE FROM alerts WHERE status = 'resolved' AND updated_at < ?");
     // not heard of since `before`, and past its own endsAt when it has one
     this.expireStmt = db.prepare(
       `UPDATE alerts SET status = 'resolved', closed_reason = 'expired', updated_at = @now
        WHERE status = 'firing' AND updated_at < @before AND (ends_at IS NULL OR julianday(ends_at) < julianday(@beforeIso))`,
     );
-    this.ackStmt = db.prepare('UPDATE alerts SET acknowledged_by = ?, acknowledged_at = ?, silence_id = ? WHERE fingerprint = ? AND starts_at = ?');
+    this.ackStmt = db.prepare(
+      'UPDATE alerts SET acknowledged_by = ?, acknowledged_at = ?, silence_id = ? WHERE fingerprint = ? AND starts_at = ?',
+    );
   }
 
   /**
    * Records a batch in one transaction (all or nothing). Delivery is at-least-once, so an alert whose
    * (fingerprint, startsAt) is already recorded with the same status is a duplicate.
    */
-  recordAll(alerts: readonly Omit<AlertRecord, 'receivedAt' | 'updatedAt' | 'acknowledgedBy' | 'acknowledgedAt' | 'silenceId' | 'closedReason'>[], now: number): RecordOutcome[] {
+  recordAll(
+    alerts: readonly Omit<
+      AlertRecord,
+      'receivedAt' | 'updatedAt' | 'acknowledgedBy' | 'acknowledgedAt' | 'silenceId' | 'closedReason'
+    >[],
+    now: number,
+  ): RecordOutcome[] {
     return this.db.transaction(() =>
       alerts.map((a): RecordOutcome => {
         const existing = this.getStmt.get(a.fingerprint, a.startsAt);
         if (!existing) {
-          this.insertStmt.run({ ...a, labels: JSON.stringify(a.labels), annotations: JSON.stringify(a.annotations), now });
+          this.insertStmt.run({
+            ...a,
+            labels: JSON.stringify(a.labels),
+            annotations: JSON.stringify(a.annotations),
+            now,
+          });
           return 'new';
         }
         if (existing.status === a.status) {

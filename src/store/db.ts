@@ -20,7 +20,9 @@ export function openStore(dataDir: string): Db {
 
 export function migrate(db: Db): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
-  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+  );
   for (const [index, sql] of migrations.entries()) {
     const version = index + 1;
     if (applied.has(version)) continue;
@@ -34,7 +36,9 @@ export function migrate(db: Db): void {
 /** Readiness: the store accepts a write. */
 export function storeWritable(db: Db): string | null {
   try {
-    db.prepare('INSERT OR REPLACE INTO schema_migrations (version, applied_at) SELECT version, applied_at FROM schema_migrations WHERE version = 1').run();
+    db.prepare(
+      'INSERT OR REPLACE INTO schema_migrations (version, applied_at) SELECT version, applied_at FROM schema_migrations WHERE version = 1',
+    ).run();
     return null;
   } catch (err) {
     return `the store cannot be written: ${(err as Error).message}`;

@@ -81,9 +81,15 @@ export class DesiredStateStore {
     this.backStmt.run(key);
   }
 
-  /** Deletes the rows of keys gone since before `before`, and recovery schedules that belong to no key; returns how many. */
+  /**
+   * Deletes the rows of keys gone since before `before`, and recovery schedules that belong to no key;
+   * returns how many.
+   */
   prune(before: number): number {
     const desired = this.pruneStmt.run(before).changes;
-    return desired + this.db.prepare('DELETE FROM recovery_state WHERE key NOT IN (SELECT key FROM desired_state)').run().changes;
+    return (
+      desired +
+      this.db.prepare('DELETE FROM recovery_state WHERE key NOT IN (SELECT key FROM desired_state)').run().changes
+    );
   }
 }

@@ -27,9 +27,15 @@ export class HistoryStore {
   private readonly pruneStmt;
 
   constructor(db: Db) {
-    this.addStmt = db.prepare('INSERT INTO history (key, container_id, name, at, kind, data) VALUES (?, ?, ?, ?, ?, ?)');
-    this.sinceStmt = db.prepare<[string, number], Row>('SELECT * FROM history WHERE key = ? AND at >= ? ORDER BY at, id');
-    this.lastBeforeStmt = db.prepare<[string, number], Row>("SELECT * FROM history WHERE key = ? AND kind = 'status' AND at < ? ORDER BY at DESC, id DESC LIMIT 1");
+    this.addStmt = db.prepare(
+      'INSERT INTO history (key, container_id, name, at, kind, data) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.sinceStmt = db.prepare<[string, number], Row>(
+      'SELECT * FROM history WHERE key = ? AND at >= ? ORDER BY at, id',
+    );
+    this.lastBeforeStmt = db.prepare<[string, number], Row>(
+      "SELECT * FROM history WHERE key = ? AND kind = 'status' AND at < ? ORDER BY at DESC, id DESC LIMIT 1",
+    );
     this.pruneStmt = db.prepare('DELETE FROM history WHERE at < ?');
   }
 
@@ -54,5 +60,12 @@ export class HistoryStore {
 }
 
 function toEntry(r: Row): HistoryEntry {
-  return { key: r.key, containerId: r.container_id, name: r.name, at: r.at, kind: r.kind, data: JSON.parse(r.data) as Record<string, unknown> };
+  return {
+    key: r.key,
+    containerId: r.container_id,
+    name: r.name,
+    at: r.at,
+    kind: r.kind,
+    data: JSON.parse(r.data) as Record<string, unknown>,
+  };
 }

@@ -25,8 +25,15 @@ interface Row {
 }
 
 const fromRow = (r: Row): OutboxRow => ({
-  id: r.id, channel: r.channel, dedupeKey: r.dedupe_key, payload: r.payload, createdAt: r.created_at,
-  nextAt: r.next_at, attempts: r.attempts, status: r.status, lastError: r.last_error,
+  id: r.id,
+  channel: r.channel,
+  dedupeKey: r.dedupe_key,
+  payload: r.payload,
+  createdAt: r.created_at,
+  nextAt: r.next_at,
+  attempts: r.attempts,
+  status: r.status,
+  lastError: r.last_error,
 });
 
 /** The durable outbox: written before sending, so that a crash of vigil loses nothing it meant to say. */
@@ -42,13 +49,23 @@ export class OutboxStore {
   private readonly retryNowStmt;
 
   constructor(private readonly db: Db) {
-    this.existsStmt = db.prepare<[string, string, number], { n: number }>('SELECT count(*) AS n FROM outbox WHERE channel = ? AND dedupe_key = ? AND created_at >= ?');
-    this.addStmt = db.prepare("INSERT INTO outbox (channel, dedupe_key, payload, created_at, next_at, status) VALUES (?, ?, ?, ?, ?, 'pending')");
-    this.dueStmt = db.prepare<[number, number], Row>("SELECT * FROM outbox WHERE status = 'pending' AND next_at <= ? ORDER BY id LIMIT ?");
-    this.sentStmt = db.prepare("UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?");
+    this.existsStmt = db.prepare<[string, string, number], { n: number }>(
+      'SELECT count(*) AS n FROM outbox WHERE channel = ? AND dedupe_key = ? AND created_at >= ?',
+    );
+    this.addStmt = db.prepare(
+      "INSERT INTO outbox (channel, dedupe_key, payload, created_at, next_at, status) VALUES (?, ?, ?, ?, ?, 'pending')",
+    );
+    this.dueStmt = db.prepare<[number, number], Row>(
+      "SELECT * FROM outbox WHERE status = 'pending' AND next_at <= ? ORDER BY id LIMIT ?",
+    );
+    this.sentStmt = db.prepare(
+      "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+    );
     this.retryStmt = db.prepare('UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?');
     this.expireStmt = db.prepare("UPDATE outbox SET status = 'expired', last_error = ? WHERE id = ?");
-    this.depthStmt = db.prepare<[], { channel: string; n: number }>("SELECT channel, count(*) AS n FROM outbox WHERE status = 'pending' GROUP BY channel");
+    this.depthStmt = db.prepare<[], { channel: string; n: number }>(
+      "SELECT channel, count(*) AS n FROM outbox WHERE status = 'pending' GROUP BY channel",
+    );
     this.pruneStmt = db.prepare("DELETE FROM outbox WHERE status != 'pending' AND created_at < ?");
     this.retryNowStmt = db.prepare("UPDATE outbox SET next_at = ? WHERE status = 'pending' AND next_at > ?");
   }

@@ -12,7 +12,14 @@ export interface RecoveryState {
   lastProblem: string | null;
 }
 
-export const freshRecovery = (key: string): RecoveryState => ({ key, attempts: 0, nextAt: 0, lastActionAt: null, gaveUpAt: null, lastProblem: null });
+export const freshRecovery = (key: string): RecoveryState => ({
+  key,
+  attempts: 0,
+  nextAt: 0,
+  lastActionAt: null,
+  gaveUpAt: null,
+  lastProblem: null,
+});
 
 interface Row {
   key: string;
@@ -24,7 +31,12 @@ interface Row {
 }
 
 const fromRow = (r: Row): RecoveryState => ({
-  key: r.key, attempts: r.attempts, nextAt: r.next_at, lastActionAt: r.last_action_at, gaveUpAt: r.gave_up_at, lastProblem: r.last_problem,
+  key: r.key,
+  attempts: r.attempts,
+  nextAt: r.next_at,
+  lastActionAt: r.last_action_at,
+  gaveUpAt: r.gave_up_at,
+  lastProblem: r.last_problem,
 });
 
 export class RecoveryStateStore {

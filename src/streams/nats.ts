@@ -93,16 +93,21 @@ export class NatsPublisher {
       nc.subscribe(subjects.healthAll, { callback: (err, msg) => !err && this.answerAll(msg) });
       void this.watchStatus(nc);
     } catch (err) {
-      this.logger.error({ err: (err as Error).message, url: redactUrl(this.url) }, 'NATS connection failed for good; publishing is off');
+      this.logger.error(
+        { err: (err as Error).message, url: redactUrl(this.url) },
+        'NATS connection failed for good; publishing is off',
+      );
     }
   }
 
   private async watchStatus(nc: NatsConnection): Promise<void> {
     for await (const status of nc.status()) {
-      if (status.type === 'disconnect') {
+      // compared as text: the Events enum is a value of the nats package, which loads only when NATS is configured
+      const type: string = status.type;
+      if (type === 'disconnect') {
         this.reachable = false;
         this.logger.warn({ server: status.data }, 'NATS connection lost; reconnecting');
-      } else if (status.type === 'reconnect') {
+      } else if (type === 'reconnect') {
         this.reachable = true;
         this.logger.info({ server: status.data }, 'NATS connection back');
       }

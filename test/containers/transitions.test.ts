@@ -7,7 +7,13 @@ const record = (name: string) => parseInspect(fixtureJson<InspectJson>(`engine/i
 
 test('a container seen for the first time: state from null and its health', (t) => {
   const events = containerTransitions(undefined, record('fx-plain'));
-  t.deepEqual(events.map((e) => [e.type, e.data.from, e.data.to]), [['container.state', null, 'running'], ['container.health', null, 'healthy']]);
+  t.deepEqual(
+    events.map((e) => [e.type, e.data.from, e.data.to]),
+    [
+      ['container.state', null, 'running'],
+      ['container.health', null, 'healthy'],
+    ],
+  );
   t.is(events[1]!.data.source, 'state');
 });
 
@@ -33,5 +39,8 @@ test('no change, no event; removal is a state change to removed', (t) => {
   const r = record('fx-plain');
   t.deepEqual(containerTransitions(r, r), []);
   const removed = containerTransitions(r, undefined);
-  t.deepEqual(removed.map((e) => [e.type, e.data.to]), [['container.state', 'removed']]);
+  t.deepEqual(
+    removed.map((e) => [e.type, e.data.to]),
+    [['container.state', 'removed']],
+  );
 });

@@ -17,7 +17,11 @@ import { fixtureJson } from '../helpers/fixtures.js';
 
 const record = (name: string) => parseInspect(fixtureJson<InspectJson>(`engine/inspect-${name}.json`));
 const MIB = 1024 * 1024;
-const ctx = (now: Date) => ({ now, hostMemoryBytes: 8192 * MIB, labelAllowlist: ['forge.agent.type', 'forge.project.id'] });
+const ctx = (now: Date) => ({
+  now,
+  hostMemoryBytes: 8192 * MIB,
+  labelAllowlist: ['forge.agent.type', 'forge.project.id'],
+});
 
 const snapshot = (r: ContainerRecord, over: Partial<ContainerSnapshot['sample']> = {}): ContainerSnapshot => ({
   sampledAt: Date.parse('2026-11-22T06:00:00Z'),
@@ -62,14 +66,35 @@ test('the summary entry has exactly the DESIGN.md shape and units', (t) => {
   const r = record('fx-plain');
   const now = new Date(r.startedAt!.getTime() + 9015_000);
   const s = containerSummary(newEntry(r, now), snapshot(r), ctx(now));
-  t.deepEqual(Object.keys(s).sort(), ['health', 'id', 'image', 'labels', 'lastHealthCheck', 'name', 'resources', 'status', 'uptime'].sort());
-  t.deepEqual(Object.keys(s.resources).sort(), [
-    'blockReadMB', 'blockWriteMB', 'cpuPercent', 'memoryLimitMB', 'memoryPercent', 'memoryUsageMB', 'networkRxMB', 'networkTxMB', 'pids',
-  ].sort());
+  t.deepEqual(
+    Object.keys(s).sort(),
+    ['health', 'id', 'image', 'labels', 'lastHealthCheck', 'name', 'resources', 'status', 'uptime'].sort(),
+  );
+  t.deepEqual(
+    Object.keys(s.resources).sort(),
+    [
+      'blockReadMB',
+      'blockWriteMB',
+      'cpuPercent',
+      'memoryLimitMB',
+      'memoryPercent',
+      'memoryUsageMB',
+      'networkRxMB',
+      'networkTxMB',
+      'pids',
+    ].sort(),
+  );
   t.is(s.uptime, '2h30m15s');
   t.deepEqual(s.resources, {
-    cpuPercent: 12.35, memoryUsageMB: 245, memoryLimitMB: 8192, memoryPercent: 2.99,
-    networkRxMB: 1.02, networkTxMB: 0.51, blockReadMB: 15.3, blockWriteMB: 2.1, pids: 12,
+    cpuPercent: 12.35,
+    memoryUsageMB: 245,
+    memoryLimitMB: 8192,
+    memoryPercent: 2.99,
+    networkRxMB: 1.02,
+    networkTxMB: 0.51,
+    blockReadMB: 15.3,
+    blockWriteMB: 2.1,
+    pids: 12,
   });
   t.deepEqual(s.labels, { 'forge.agent.type': 'ideation', 'forge.project.id': 'cml0eisc80001p214tg6z7v5t' });
   t.is(s.status, 'running');
@@ -77,7 +102,11 @@ test('the summary entry has exactly the DESIGN.md shape and units', (t) => {
 
 test('a container limit is used for the percentage when it has one', (t) => {
   const r = record('fx-limited');
-  const s = containerSummary(newEntry(r, new Date()), snapshot(r, { memoryLimitBytes: 64 * MIB, memoryWorkingSetBytes: 16 * MIB }), ctx(new Date()));
+  const s = containerSummary(
+    newEntry(r, new Date()),
+    snapshot(r, { memoryLimitBytes: 64 * MIB, memoryWorkingSetBytes: 16 * MIB }),
+    ctx(new Date()),
+  );
   t.is(s.resources.memoryLimitMB, 64);
   t.is(s.resources.memoryPercent, 25);
 });
@@ -102,12 +131,17 @@ test('last health check: the last probe when checked, else when vigil last looke
 
 test('the summary counts healthy and unhealthy and sorts by name', (t) => {
   const now = new Date();
-  const list = ['fx-plain', 'fx-health', 'fx-exited', 'fx-created'].map((n) => containerSummary(newEntry(record(n), now), undefined, ctx(now)));
+  const list = ['fx-plain', 'fx-health', 'fx-exited', 'fx-created'].map((n) =>
+    containerSummary(newEntry(record(n), now), undefined, ctx(now)),
+  );
   const s = healthSummary(list, now);
   t.is(s.total, 4);
   t.is(s.healthy, 1);
   t.is(s.unhealthy, 2);
-  t.deepEqual(s.containers.map((c) => c.name), ['fx-created', 'fx-exited', 'fx-health', 'fx-plain']);
+  t.deepEqual(
+    s.containers.map((c) => c.name),
+    ['fx-created', 'fx-exited', 'fx-health', 'fx-plain'],
+  );
   t.is(s.timestamp, now.toISOString());
 });
 
@@ -123,7 +157,11 @@ test('the detail carries the probe log, every label, restarts and OOM kills', (t
 
 test('stats give base units beside the percentages', (t) => {
   const r = record('fx-limited');
-  const st = containerStats(newEntry(r, new Date()), snapshot(r, { memoryLimitBytes: 64 * MIB, memoryWorkingSetBytes: 32 * MIB }), ctx(new Date()));
+  const st = containerStats(
+    newEntry(r, new Date()),
+    snapshot(r, { memoryLimitBytes: 64 * MIB, memoryWorkingSetBytes: 32 * MIB }),
+    ctx(new Date()),
+  );
   t.is(st.memory.limitBytes, 64 * MIB);
   t.true(st.memory.limited);
   t.is(st.memory.percent, 50);

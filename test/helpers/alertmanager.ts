@@ -48,13 +48,26 @@ export class TestAlertmanager {
     writeFileSync(config, text);
     const child = spawn(
       'prometheus-alertmanager',
-      [`--config.file=${config}`, `--storage.path=${join(this.dir, 'data')}`, `--web.listen-address=127.0.0.1:${this.port}`, '--cluster.listen-address=', '--log.level=warn'],
+      [
+        `--config.file=${config}`,
+        `--storage.path=${join(this.dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${this.port}`,
+        '--cluster.listen-address=',
+        '--log.level=warn',
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     this.child = child;
-    child.stderr!.on('data', (c: Buffer) => (this.log += c.toString()));
-    child.once('error', (err) => (this.log += `cannot run prometheus-alertmanager (apt-get install prometheus-alertmanager): ${err.message}`));
-    await waitFor(async () => (await fetch(`${this.url}/-/ready`)).ok, { what: `Alertmanager ready (${this.log.slice(-500)})`, timeoutMs: 20_000 });
+    child.stderr.on('data', (c: Buffer) => (this.log += c.toString()));
+    child.once(
+      'error',
+      (err) =>
+        (this.log += `cannot run prometheus-alertmanager (apt-get install prometheus-alertmanager): ${err.message}`),
+    );
+    await waitFor(async () => (await fetch(`${this.url}/-/ready`)).ok, {
+      what: `Alertmanager ready (${this.log.slice(-500)})`,
+      timeoutMs: 20_000,
+    });
   }
 
   /** Fires (or, with endsAt in the past, resolves) an alert through Alertmanager's API v2. */
@@ -67,7 +80,9 @@ export class TestAlertmanager {
     if (!res.ok) throw new Error(`Alertmanager refused the alert: ${res.status} ${await res.text()}`);
   }
 
-  async silences(): Promise<{ id: string; status: { state: string }; matchers: { name: string; value: string }[]; createdBy: string }[]> {
+  async silences(): Promise<
+    { id: string; status: { state: string }; matchers: { name: string; value: string }[]; createdBy: string }[]
+  > {
     return (await (await fetch(`${this.url}/api/v2/silences`)).json()) as never;
   }
 

@@ -9,7 +9,9 @@ const run = promisify(execFile);
 export function testDockerHost(): string {
   const host = process.env.DOCKER_HOST;
   if (!host?.startsWith('unix://')) {
-    throw new Error('DOCKER_HOST is not set to the test engine: run the suite with `npm test`, which starts one (scripts/with-test-engine.sh)');
+    throw new Error(
+      'DOCKER_HOST is not set to the test engine: run the suite with `npm test`, which starts one (scripts/with-test-engine.sh)',
+    );
   }
   return host;
 }
@@ -64,7 +66,8 @@ export async function waitFor<T>(
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${JSON.stringify(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

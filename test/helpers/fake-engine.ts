@@ -29,14 +29,32 @@ export class FakeEngine implements ContainerEngine {
   readonly failStarts = new Map<string, string>();
 
   /** Creates and starts a container; returns its id. */
-  run(name: string, options: { labels?: Record<string, string>; restartPolicy?: string; behaviour?: Behaviour } = {}): string {
+  run(
+    name: string,
+    options: { labels?: Record<string, string>; restartPolicy?: string; behaviour?: Behaviour } = {},
+  ): string {
     const id = randomBytes(32).toString('hex');
     const now = new Date(Date.now());
     this.containers.set(id, {
-      id, shortId: id.slice(0, 12), name, image: 'vigil-test:latest', imageId: 'sha256:0', labels: options.labels ?? {},
-      state: 'created', pid: 0, exitCode: null, oomKilled: false, error: '', createdAt: now, startedAt: null, finishedAt: null,
-      restartCount: 0, restartPolicy: { name: options.restartPolicy ?? 'no', maximumRetryCount: 0 }, health: null,
-      limits: { memoryBytes: null, cpuCores: null }, tty: false,
+      id,
+      shortId: id.slice(0, 12),
+      name,
+      image: 'vigil-test:latest',
+      imageId: 'sha256:0',
+      labels: options.labels ?? {},
+      state: 'created',
+      pid: 0,
+      exitCode: null,
+      oomKilled: false,
+      error: '',
+      createdAt: now,
+      startedAt: null,
+      finishedAt: null,
+      restartCount: 0,
+      restartPolicy: { name: options.restartPolicy ?? 'no', maximumRetryCount: 0 },
+      health: null,
+      limits: { memoryBytes: null, cpuCores: null },
+      tty: false,
     });
     this.behaviours.set(id, options.behaviour ?? { kind: 'runs' });
     this.emitEvent(id, 'create');
@@ -89,7 +107,8 @@ export class FakeEngine implements ContainerEngine {
   /** The engine is back; containers with restart policy `always` start on their own, as dockerd's do. */
   startUp(): void {
     this.up = true;
-    for (const c of this.containers.values()) if (c.restartPolicy.name === 'always' && c.state !== 'running') this.begin(c.id);
+    for (const c of this.containers.values())
+      if (c.restartPolicy.name === 'always' && c.state !== 'running') this.begin(c.id);
   }
 
   // ContainerEngine
@@ -171,7 +190,11 @@ export class FakeEngine implements ContainerEngine {
     const old = this.get(id);
     const behaviour = this.behaviours.get(id);
     this.remove(id);
-    return this.run(old.name, { labels: old.labels, restartPolicy: old.restartPolicy.name, ...(behaviour ? { behaviour } : {}) });
+    return this.run(old.name, {
+      labels: old.labels,
+      restartPolicy: old.restartPolicy.name,
+      ...(behaviour ? { behaviour } : {}),
+    });
   }
 
   private reachable(): void {
@@ -184,11 +207,20 @@ export class FakeEngine implements ContainerEngine {
 
   private begin(id: string): void {
     const record = this.get(id);
-    Object.assign(record, { state: 'running', pid: 4242, exitCode: 0, startedAt: new Date(Date.now()), finishedAt: null });
+    Object.assign(record, {
+      state: 'running',
+      pid: 4242,
+      exitCode: 0,
+      startedAt: new Date(Date.now()),
+      finishedAt: null,
+    });
     this.emitEvent(id, 'start');
     const behaviour = this.behaviours.get(id);
     if (behaviour?.kind === 'exits') {
-      this.exitTimers.set(id, setTimeout(() => this.finish(id, behaviour.code), behaviour.afterMs));
+      this.exitTimers.set(
+        id,
+        setTimeout(() => this.finish(id, behaviour.code), behaviour.afterMs),
+      );
     }
   }
 
@@ -208,9 +240,11 @@ export class FakeEngine implements ContainerEngine {
     this.lastNano = nano > this.lastNano ? nano : this.lastNano + 1n;
     const record = this.containers.get(id);
     const line = JSON.stringify({
-      Type: 'container', Action: action,
+      Type: 'container',
+      Action: action,
       Actor: { ID: id, Attributes: { ...(record?.labels ?? {}), image: 'vigil-test:latest', name, ...attributes } },
-      time: Number(this.lastNano / 1_000_000_000n), timeNano: '__NANO__',
+      time: Number(this.lastNano / 1_000_000_000n),
+      timeNano: '__NANO__',
     }).replace('"__NANO__"', this.lastNano.toString());
     for (const stream of this.streams) stream.write(`${line}\n`);
   }

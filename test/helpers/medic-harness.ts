@@ -48,14 +48,25 @@ export interface MedicHarness {
  * on a fake engine and a fake clock: minutes of backoff pass in milliseconds.
  */
 export async function medicHarness(options: Partial<MedicOptions> = {}): Promise<MedicHarness> {
-  const clock = FakeTimers.install({ now: Date.parse('2026-11-23T12:00:00Z'), toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+  const clock = FakeTimers.install({
+    now: Date.parse('2026-11-23T12:00:00Z'),
+    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
+  });
   const logger = pino({ level: 'silent' });
   const engine = new FakeEngine();
-  const events = new EngineEvents(engine, logger, { reconnect: { initialMs: 250, maxMs: 1000 }, watchdogIntervalMs: 2000 });
+  const events = new EngineEvents(engine, logger, {
+    reconnect: { initialMs: 250, maxMs: 1000 },
+    watchdogIntervalMs: 2000,
+  });
   const inventory = new Inventory(engine, events, logger);
   const dir = mkdtempSync(join(tmpdir(), 'vigil-medic-unit-'));
   const db = openStore(dir);
-  const stores = { desired: new DesiredStateStore(db), recovery: new RecoveryStateStore(db), history: new HistoryStore(db), alerts: new AlertStore(db) };
+  const stores = {
+    desired: new DesiredStateStore(db),
+    recovery: new RecoveryStateStore(db),
+    history: new HistoryStore(db),
+    alerts: new AlertStore(db),
+  };
   const intent = new IntentTracker(events, inventory, stores, logger, medicDefaults.engineShutdownWindowMs);
   const recorder = new StatusRecorder(inventory, stores.history, logger);
   const bus = new EventBus(10_000);
@@ -69,8 +80,16 @@ export async function medicHarness(options: Partial<MedicOptions> = {}): Promise
   const advance = (ms: number) => clock.tickAsync(ms).then(() => undefined);
   await advance(0);
   return {
-    clock, engine, inventory, intent, medic, stores, db, published,
-    ofType: (type, name) => published.filter((e) => e.type === type && (name === undefined || e.container?.name === name)),
+    clock,
+    engine,
+    inventory,
+    intent,
+    medic,
+    stores,
+    db,
+    published,
+    ofType: (type, name) =>
+      published.filter((e) => e.type === type && (name === undefined || e.container?.name === name)),
     advance,
     async close() {
       intent.stop();

@@ -10,13 +10,17 @@ export class NatsServer {
   }
 
   async start(): Promise<void> {
-    const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(this.port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(this.port)], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     this.child = child;
     let log = '';
-    child.stderr!.on('data', (c: Buffer) => (log += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (log += c.toString()));
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`nats-server did not start on ${this.port}:\n${log}`)), 10_000);
-      child.once('error', (err) => reject(new Error(`nats-server cannot run (apt-get install nats-server): ${err.message}`)));
+      child.once('error', (err) =>
+        reject(new Error(`nats-server cannot run (apt-get install nats-server): ${err.message}`)),
+      );
       child.once('exit', (code) => reject(new Error(`nats-server exited with ${code}:\n${log}`)));
       const check = setInterval(() => {
         if (log.includes('Server is ready')) {

@@ -36,13 +36,25 @@ export class TestPrometheus {
       .replace('/etc/prometheus/targets/*.json', join(this.dir, 'targets-*.json'));
     const file = join(this.dir, 'prometheus.yml');
     writeFileSync(file, config);
-    const child = spawn('prometheus', [`--config.file=${file}`, `--storage.tsdb.path=${join(this.dir, 'data')}`, `--web.listen-address=127.0.0.1:${this.port}`, '--log.level=warn'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      'prometheus',
+      [
+        `--config.file=${file}`,
+        `--storage.tsdb.path=${join(this.dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${this.port}`,
+        '--log.level=warn',
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     this.child = child;
-    child.stderr!.on('data', (c: Buffer) => (this.log += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (this.log += c.toString()));
     child.once('error', (err) => (this.log += `cannot run prometheus (apt-get install prometheus): ${err.message}`));
-    await waitFor(async () => (await fetch(`${this.url}/-/ready`)).ok, { what: `Prometheus ready (${this.log.slice(-500)})`, timeoutMs: 30_000 });
+    await waitFor(async () => (await fetch(`${this.url}/-/ready`)).ok, {
+      what: `Prometheus ready (${this.log.slice(-500)})`,
+      timeoutMs: 30_000,
+    });
   }
 
   async query(expr: string): Promise<{ status: string; data: { result: unknown[] }; error?: string }> {

@@ -23,7 +23,10 @@ export interface SseClient {
 export async function openSseClient(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
   const abort = new AbortController();
   const res = await new Promise<IncomingMessage>((resolve, reject) => {
-    get(url, { agent: false, headers: { accept: 'text/event-stream', ...headers }, signal: abort.signal }, resolve).on('error', reject);
+    get(url, { agent: false, headers: { accept: 'text/event-stream', ...headers }, signal: abort.signal }, resolve).on(
+      'error',
+      reject,
+    );
   });
   const queue: SseMessage[] = [];
   let ended = false;
@@ -68,7 +71,10 @@ export async function openSseClient(url: string, headers: Record<string, string>
   async function next(timeoutMs = 10_000): Promise<SseMessage> {
     const deadline = Date.now() + timeoutMs;
     while (queue.length === 0) {
-      if (ended) throw new Error(`stream ended${failure ? `: ${String(failure)}` : ''}`);
+      if (ended)
+        throw new Error(
+          `stream ended${failure ? `: ${failure instanceof Error ? failure.message : JSON.stringify(failure)}` : ''}`,
+        );
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no SSE message within ${timeoutMs} ms`);
       await new Promise<void>((resolve) => {

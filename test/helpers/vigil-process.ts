@@ -30,17 +30,21 @@ export async function spawnVigil(env: Record<string, string>): Promise<VigilProc
   const chunks: string[] = [];
   const logs: VigilProcess['logs'] = [];
   let partial = '';
-  child.stdout!.on('data', (c: Buffer) => {
+  child.stdout.on('data', (c: Buffer) => {
     chunks.push(c.toString());
     partial += c.toString();
     const lines = partial.split('\n');
     partial = lines.pop()!;
     for (const line of lines) if (line.startsWith('{')) logs.push(JSON.parse(line) as VigilProcess['logs'][number]);
   });
-  child.stderr!.on('data', (c: Buffer) => chunks.push(c.toString()));
+  child.stderr.on('data', (c: Buffer) => chunks.push(c.toString()));
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/health/live`)).status === 200, { what: 'vigil live', timeoutMs: 30_000 });
-  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0);
+  await waitFor(async () => (await fetch(`${url}/health/live`)).status === 200, {
+    what: 'vigil live',
+    timeoutMs: 30_000,
+  });
+  const kb = (field: string) =>
+    Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0);
   return {
     child,
     url,

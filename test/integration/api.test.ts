@@ -11,17 +11,37 @@ const ids: Record<string, string> = {};
 let vigil: RunningVigil;
 
 test.before(async () => {
-  ids[agent] = await runContainer(agent, ['--label', 'forge.agent.type=ideation', '--label', 'forge.project.id=cml0eisc80001p214tg6z7v5t', '--label', 'secret.note=do-not-export', '--memory', '128m'], ['sleep', '100000']);
+  ids[agent] = await runContainer(
+    agent,
+    [
+      '--label',
+      'forge.agent.type=ideation',
+      '--label',
+      'forge.project.id=cml0eisc80001p214tg6z7v5t',
+      '--label',
+      'secret.note=do-not-export',
+      '--memory',
+      '128m',
+    ],
+    ['sleep', '100000'],
+  );
   ids[plain] = await runContainer(plain, [], ['sleep', '100000']);
   ids[checked] = await runContainer(checked, ['--health-cmd', 'true', '--health-interval', '1s'], ['sleep', '100000']);
   ids[stopped] = await runContainer(stopped, [], ['sh', '-c', 'exit 0']);
   vigil = await startVigil();
-  await waitFor(async () => {
-    await vigil.vigil.sampler.sweep();
-    const body = (await (await vigil.get('/api/v1/containers/health')).json()) as { containers: { name: string; health: string; resources: { pids: number } }[] };
-    const byName = new Map(body.containers.map((c) => [c.name, c]));
-    return byName.get(checked)?.health === 'healthy' && byName.get(agent)?.resources.pids === 1 && byName.get(stopped);
-  }, { what: 'the test containers sampled and healthy' });
+  await waitFor(
+    async () => {
+      await vigil.vigil.sampler.sweep();
+      const body = (await (await vigil.get('/api/v1/containers/health')).json()) as {
+        containers: { name: string; health: string; resources: { pids: number } }[];
+      };
+      const byName = new Map(body.containers.map((c) => [c.name, c]));
+      return (
+        byName.get(checked)?.health === 'healthy' && byName.get(agent)?.resources.pids === 1 && byName.get(stopped)
+      );
+    },
+    { what: 'the test containers sampled and healthy' },
+  );
 });
 
 test.after.always(async () => {
@@ -57,7 +77,17 @@ test.serial('GET /api/v1/containers/health has the DESIGN.md shape and lists sto
   t.true(answered.has(stopped) && answered.has(agent), 'running and stopped containers alike');
 
   const entry = body.containers.find((c) => c.name === agent)!;
-  t.deepEqual(Object.keys(entry).sort(), ['health', 'id', 'image', 'labels', 'lastHealthCheck', 'name', 'resources', 'status', 'uptime']);
+  t.deepEqual(Object.keys(entry).sort(), [
+    'health',
+    'id',
+    'image',
+    'labels',
+    'lastHealthCheck',
+    'name',
+    'resources',
+    'status',
+    'uptime',
+  ]);
   t.is(entry.id, ids[agent]!.slice(0, 12));
   t.is(entry.image, 'vigil-test:latest');
   t.is(entry.status, 'running');
@@ -65,7 +95,17 @@ test.serial('GET /api/v1/containers/health has the DESIGN.md shape and lists sto
   t.regex(entry.uptime as string, /^(\d+h)?(\d+m)?\d+s$/);
   t.deepEqual(entry.labels, { 'forge.agent.type': 'ideation', 'forge.project.id': 'cml0eisc80001p214tg6z7v5t' });
   const r = entry.resources as Record<string, number>;
-  t.deepEqual(Object.keys(r).sort(), ['blockReadMB', 'blockWriteMB', 'cpuPercent', 'memoryLimitMB', 'memoryPercent', 'memoryUsageMB', 'networkRxMB', 'networkTxMB', 'pids']);
+  t.deepEqual(Object.keys(r).sort(), [
+    'blockReadMB',
+    'blockWriteMB',
+    'cpuPercent',
+    'memoryLimitMB',
+    'memoryPercent',
+    'memoryUsageMB',
+    'networkRxMB',
+    'networkTxMB',
+    'pids',
+  ]);
   for (const value of Object.values(r)) t.is(typeof value, 'number');
   t.is(r.memoryLimitMB, 128);
   t.is(r.pids, 1);
@@ -78,14 +118,23 @@ test.serial('GET /api/v1/containers/health has the DESIGN.md shape and lists sto
 
 test.serial('the allowlisted labels, and only those, reach the info metric', async (t) => {
   const text = await scrape(vigil);
-  t.is(metricValue(text, 'docker_container_info', { name: agent, label_forge_agent_type: 'ideation', label_forge_project_id: 'cml0eisc80001p214tg6z7v5t' }), 1);
+  t.is(
+    metricValue(text, 'docker_container_info', {
+      name: agent,
+      label_forge_agent_type: 'ideation',
+      label_forge_project_id: 'cml0eisc80001p214tg6z7v5t',
+    }),
+    1,
+  );
   t.false(text.includes('do-not-export'));
   t.is(metricValue(text, 'docker_container_info', { name: plain, label_forge_agent_type: '' }), 1);
 });
 
 test.serial('GET /api/v1/containers/:id/health by name and by id prefix gives the detail', async (t) => {
   const byName = (await (await vigil.get(`/api/v1/containers/${checked}/health`)).json()) as Record<string, unknown>;
-  const byPrefix = (await (await vigil.get(`/api/v1/containers/${ids[checked]!.slice(0, 10)}/health`)).json()) as Record<string, unknown>;
+  const byPrefix = (await (
+    await vigil.get(`/api/v1/containers/${ids[checked]!.slice(0, 10)}/health`)
+  ).json()) as Record<string, unknown>;
   t.is(byName.fullId, ids[checked]);
   t.is(byPrefix.fullId, ids[checked]);
   const check = byName.healthCheck as { status: string; failingStreak: number; log: unknown[] };
@@ -99,7 +148,12 @@ test.serial('GET /api/v1/containers/:id/health by name and by id prefix gives th
 test.serial('GET /api/v1/containers/:id/stats gives the resources in base units', async (t) => {
   const res = await vigil.get(`/api/v1/containers/${agent}/stats`);
   t.is(res.status, 200);
-  const s = (await res.json()) as { memory: { limitBytes: number; limited: boolean; workingSetBytes: number }; pids: number; cpu: { percent: number }; sampledAt: string };
+  const s = (await res.json()) as {
+    memory: { limitBytes: number; limited: boolean; workingSetBytes: number };
+    pids: number;
+    cpu: { percent: number };
+    sampledAt: string;
+  };
   t.is(s.memory.limitBytes, 128 * 1024 * 1024);
   t.true(s.memory.limited);
   t.true(s.memory.workingSetBytes > 0);
@@ -108,34 +162,48 @@ test.serial('GET /api/v1/containers/:id/stats gives the resources in base units'
   t.false(Number.isNaN(Date.parse(s.sampledAt)));
 });
 
-test.serial('an unknown container is 404, an ambiguous prefix 409 with the matches, a malformed reference 400 — each with a message, none logged as an error', async (t) => {
-  const unknown = await vigil.get('/api/v1/containers/no-such-container/health');
-  t.is(unknown.status, 404);
-  t.regex(((await unknown.json()) as { error: { message: string } }).error.message, /no-such-container/);
+test.serial(
+  'an unknown container is 404, an ambiguous prefix 409 with the matches, a malformed reference 400 — each with a message, none logged as an error',
+  async (t) => {
+    const unknown = await vigil.get('/api/v1/containers/no-such-container/health');
+    t.is(unknown.status, 404);
+    t.regex(((await unknown.json()) as { error: { message: string } }).error.message, /no-such-container/);
 
-  // 17 containers cannot all start with different hex digits, so two of them share a prefix
-  const extra = Array.from({ length: 17 }, () => uniqueName('amb'));
-  created.push(...extra);
-  const extraIds = await Promise.all(extra.map((n) => docker(['create', '--name', n, '--network', 'none', 'vigil-test:latest', 'true'])));
-  await vigil.vigil.inventory.settled();
-  await waitFor(() => extraIds.every((id) => vigil.vigil.inventory.get(id)), { what: 'the created containers in the inventory' }).catch((e) => { console.error(JSON.stringify(vigil.logs.filter((l) => l.level >= 40))); throw e; });
-  const byFirst = new Map<string, string[]>();
-  for (const id of extraIds) byFirst.set(id[0]!, [...(byFirst.get(id[0]!) ?? []), id]);
-  const [prefix, sharing] = [...byFirst.entries()].find(([, list]) => list.length > 1)!;
-  const ambiguous = await vigil.get(`/api/v1/containers/${prefix}/stats`);
-  t.is(ambiguous.status, 409);
-  const body = (await ambiguous.json()) as { error: { message: string; matches: { id: string; name: string }[] } };
-  t.regex(body.error.message, /matches \d+ containers/);
-  for (const id of sharing) t.true(body.error.matches.some((m) => m.id === id.slice(0, 12)));
+    // 17 containers cannot all start with different hex digits, so two of them share a prefix
+    const extra = Array.from({ length: 17 }, () => uniqueName('amb'));
+    created.push(...extra);
+    const extraIds = await Promise.all(
+      extra.map((n) => docker(['create', '--name', n, '--network', 'none', 'vigil-test:latest', 'true'])),
+    );
+    await vigil.vigil.inventory.settled();
+    await waitFor(() => extraIds.every((id) => vigil.vigil.inventory.get(id)), {
+      what: 'the created containers in the inventory',
+    }).catch((e) => {
+      console.error(JSON.stringify(vigil.logs.filter((l) => l.level >= 40)));
+      throw e;
+    });
+    const byFirst = new Map<string, string[]>();
+    for (const id of extraIds) byFirst.set(id[0]!, [...(byFirst.get(id[0]!) ?? []), id]);
+    const [prefix, sharing] = [...byFirst.entries()].find(([, list]) => list.length > 1)!;
+    const ambiguous = await vigil.get(`/api/v1/containers/${prefix}/stats`);
+    t.is(ambiguous.status, 409);
+    const body = (await ambiguous.json()) as { error: { message: string; matches: { id: string; name: string }[] } };
+    t.regex(body.error.message, /matches \d+ containers/);
+    for (const id of sharing) t.true(body.error.matches.some((m) => m.id === id.slice(0, 12)));
 
-  for (const bad of ['..%2F..%2Fetc%2Fpasswd', 'a%20b', '-x', 'x'.repeat(300)]) {
-    const res = await vigil.get(`/api/v1/containers/${bad}/health`);
-    t.is(res.status, 400, bad);
-    t.regex(((await res.json()) as { error: { message: string } }).error.message, /malformed container reference/);
-  }
-  t.deepEqual(vigil.logs.filter((l) => l.level >= 50), [], 'nothing at error level');
-  t.true(vigil.logs.some((l) => l.msg === 'request rejected' && l.status === 404));
-});
+    for (const bad of ['..%2F..%2Fetc%2Fpasswd', 'a%20b', '-x', 'x'.repeat(300)]) {
+      const res = await vigil.get(`/api/v1/containers/${bad}/health`);
+      t.is(res.status, 400, bad);
+      t.regex(((await res.json()) as { error: { message: string } }).error.message, /malformed container reference/);
+    }
+    t.deepEqual(
+      vigil.logs.filter((l) => l.level >= 50),
+      [],
+      'nothing at error level',
+    );
+    t.true(vigil.logs.some((l) => l.msg === 'request rejected' && l.status === 404));
+  },
+);
 
 test.serial('an unknown route is a JSON 404 and a wrong method a 405', async (t) => {
   const missing = await vigil.get('/api/v1/nothing-here');

@@ -10,14 +10,22 @@ const host = engine.host;
 let vigil: VigilProcess;
 let base = '';
 
-interface Entry { name: string; status: string }
+interface Entry {
+  name: string;
+  status: string;
+}
 const listed = async (): Promise<Entry[]> =>
-  ((await (await fetch(`${base}/api/v1/containers/health`)).json()) as { containers: Entry[] }).containers.map(({ name, status }) => ({ name, status }));
+  ((await (await fetch(`${base}/api/v1/containers/health`)).json()) as { containers: Entry[] }).containers.map(
+    ({ name, status }) => ({ name, status }),
+  );
 const engineView = async (): Promise<Entry[]> =>
-  (await docker(['ps', '-a', '--format', '{{.Names}} {{.State}}'], host)).split('\n').filter(Boolean).map((l) => {
-    const [name, status] = l.split(' ');
-    return { name: name!, status: status! };
-  });
+  (await docker(['ps', '-a', '--format', '{{.Names}} {{.State}}'], host))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [name, status] = l.split(' ');
+      return { name: name!, status: status! };
+    });
 const sorted = (list: Entry[]) => [...list].sort((a, b) => a.name.localeCompare(b.name));
 const ready = async () => (await fetch(`${base}/health/ready`)).status;
 
@@ -26,7 +34,11 @@ test.before(async () => {
   await runContainer('always', ['--restart', 'always'], ['sleep', '100000'], host);
   await runContainer('norestart', [], ['sleep', '100000'], host);
   await runContainer('finished', [], ['true'], host);
-  vigil = await spawnVigil({ DOCKER_HOST: host, VIGIL_SAMPLE_INTERVAL_SECONDS: '1', VIGIL_DATA_DIR: join(engine.dir, 'vigil-data') });
+  vigil = await spawnVigil({
+    DOCKER_HOST: host,
+    VIGIL_SAMPLE_INTERVAL_SECONDS: '1',
+    VIGIL_DATA_DIR: join(engine.dir, 'vigil-data'),
+  });
   base = vigil.url;
 });
 
@@ -37,7 +49,10 @@ test.after.always(async () => {
 
 test.serial('vigil follows its engine through a stop and a start, and the inventory is exact afterwards', async (t) => {
   await waitFor(async () => (await ready()) === 200, { what: 'ready', timeoutMs: 20_000 });
-  t.deepEqual(sorted(await listed()).map((e) => [e.name, e.status]), sorted(await engineView()).map((e) => [e.name, e.status]));
+  t.deepEqual(
+    sorted(await listed()).map((e) => [e.name, e.status]),
+    sorted(await engineView()).map((e) => [e.name, e.status]),
+  );
 
   await engine.down();
   await waitFor(async () => (await ready()) === 503, { what: 'not ready while the engine is down' });
@@ -55,13 +70,23 @@ test.serial('vigil follows its engine through a stop and a start, and the invent
   await waitFor(async () => (await ready()) === 200, { what: 'ready again', timeoutMs: 30_000 });
   // the engine's restart policy brings back `always`; vigil brings back `norestart`, which was running
   // when the engine went down (reconcile after restart); `finished` had finished and stays exited
-  await waitFor(async () => (await engineView()).find((e) => e.name === 'always')?.status === 'running', { what: 'always running again' });
-  await waitFor(async () => (await engineView()).find((e) => e.name === 'norestart')?.status === 'running', { what: 'norestart brought back by vigil' });
+  await waitFor(async () => (await engineView()).find((e) => e.name === 'always')?.status === 'running', {
+    what: 'always running again',
+  });
+  await waitFor(async () => (await engineView()).find((e) => e.name === 'norestart')?.status === 'running', {
+    what: 'norestart brought back by vigil',
+  });
   await waitFor(async () => JSON.stringify(sorted(await listed())) === JSON.stringify(sorted(await engineView())), {
-    what: 'vigil\'s inventory to equal the engine\'s',
+    what: "vigil's inventory to equal the engine's",
   }).catch(async (err) => {
     t.log('vigil:', JSON.stringify(sorted(await listed())), 'engine:', JSON.stringify(sorted(await engineView())));
-    t.log(vigil.output().split('\n').filter((l) => /"level":(40|50)|synchronised|connected/.test(l)).join('\n'));
+    t.log(
+      vigil
+        .output()
+        .split('\n')
+        .filter((l) => /"level":(40|50)|synchronised|connected/.test(l))
+        .join('\n'),
+    );
     throw err;
   });
   const states = Object.fromEntries((await listed()).map((e) => [e.name, e.status]));
@@ -70,11 +95,14 @@ test.serial('vigil follows its engine through a stop and a start, and the invent
   // events flow again: a new container appears and a removed one goes
   await runContainer('afterwards', [], ['sleep', '100000'], host);
   await docker(['rm', 'finished'], host);
-  await waitFor(async () => {
-    const names = (await listed()).map((e) => e.name).sort();
-    return JSON.stringify(names) === JSON.stringify(['afterwards', 'always', 'norestart']);
-  }, { what: 'the new container in and the removed one out' });
-  const restarts = await (await fetch(`${base}/api/v1/containers/always/health`)).json() as { restarts: number };
+  await waitFor(
+    async () => {
+      const names = (await listed()).map((e) => e.name).sort();
+      return JSON.stringify(names) === JSON.stringify(['afterwards', 'always', 'norestart']);
+    },
+    { what: 'the new container in and the removed one out' },
+  );
+  const restarts = (await (await fetch(`${base}/api/v1/containers/always/health`)).json()) as { restarts: number };
   t.true(restarts.restarts >= 1, 'the restart across the engine restart is counted');
 });
 

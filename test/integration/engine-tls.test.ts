@@ -27,14 +27,21 @@ test.after.always(async () => {
 });
 
 const start = async (env: Record<string, string>) => {
-  const vigil = await spawnVigil({ VIGIL_DATA_DIR: mkdtempSync(join(dataDir, 'v-')), VIGIL_SAMPLE_INTERVAL_SECONDS: '1', ...env });
+  const vigil = await spawnVigil({
+    VIGIL_DATA_DIR: mkdtempSync(join(dataDir, 'v-')),
+    VIGIL_SAMPLE_INTERVAL_SECONDS: '1',
+    ...env,
+  });
   vigils.push(vigil);
   return vigil;
 };
 
 test('with DOCKER_HOST=tcp://, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH vigil watches, streams and acts on the engine over TLS', async (t) => {
   const vigil = await start({ DOCKER_HOST: engine.tlsHost, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: engine.certPath });
-  await waitFor(async () => (await fetch(`${vigil.url}/health/ready`)).status === 200, { what: 'ready over TLS', timeoutMs: 20_000 });
+  await waitFor(async () => (await fetch(`${vigil.url}/health/ready`)).status === 200, {
+    what: 'ready over TLS',
+    timeoutMs: 20_000,
+  });
 
   const health = (await (await fetch(`${vigil.url}/api/v1/containers/over-tls/health`)).json()) as { status: string };
   t.is(health.status, 'running');
@@ -43,21 +50,45 @@ test('with DOCKER_HOST=tcp://, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH vigil watc
   const log = await openSseClient(`${vigil.url}/api/v1/containers/over-tls/logs?tail=all&follow=false`);
   t.is(log.status, 200);
   const lines = await log.rest(10_000);
-  t.true(lines.some((e) => e.event === 'log' && e.data.includes('hello over tls')), 'the log line arrived over TLS');
+  t.true(
+    lines.some((e) => e.event === 'log' && e.data.includes('hello over tls')),
+    'the log line arrived over TLS',
+  );
   t.is(lines.at(-1)?.event, 'end');
 
   // the medic acts through the same connection: a labelled container that exits is started again
-  await runContainer('crashes-once', ['--label', 'vigil.autoheal=true'], ['sh', '-c', 'test -f /tmp/ran && exec sleep 100000; touch /tmp/ran; sleep 2; exit 3'], engine.host);
-  await waitFor(async () => (await docker(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', 'crashes-once'], engine.host)) === 'exited 3', { what: 'the first exit', timeoutMs: 15_000 });
-  await waitFor(async () => (await docker(['inspect', '-f', '{{.State.Status}}', 'crashes-once'], engine.host)) === 'running', { what: 'vigil started it again over TLS', timeoutMs: 20_000 });
-  const history = (await (await fetch(`${vigil.url}/api/v1/history/crashes-once`)).json()) as { actions: { action: string }[] };
-  t.deepEqual(history.actions.map((a) => a.action), ['start']);
+  await runContainer(
+    'crashes-once',
+    ['--label', 'vigil.autoheal=true'],
+    ['sh', '-c', 'test -f /tmp/ran && exec sleep 100000; touch /tmp/ran; sleep 2; exit 3'],
+    engine.host,
+  );
+  await waitFor(
+    async () =>
+      (await docker(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', 'crashes-once'], engine.host)) ===
+      'exited 3',
+    { what: 'the first exit', timeoutMs: 15_000 },
+  );
+  await waitFor(
+    async () => (await docker(['inspect', '-f', '{{.State.Status}}', 'crashes-once'], engine.host)) === 'running',
+    { what: 'vigil started it again over TLS', timeoutMs: 20_000 },
+  );
+  const history = (await (await fetch(`${vigil.url}/api/v1/history/crashes-once`)).json()) as {
+    actions: { action: string }[];
+  };
+  t.deepEqual(
+    history.actions.map((a) => a.action),
+    ['start'],
+  );
 });
 
 test('without the client certificate the engine refuses vigil, and vigil says so instead of pretending', async (t) => {
   // the engine demands a client certificate (--tlsverify); vigil without DOCKER_CERT_PATH has none
   const vigil = await start({ DOCKER_HOST: engine.tlsHost, DOCKER_TLS_VERIFY: '', DOCKER_CERT_PATH: '' });
-  await waitFor(async () => (await fetch(`${vigil.url}/health/ready`)).status === 503, { what: 'not ready', timeoutMs: 20_000 });
+  await waitFor(async () => (await fetch(`${vigil.url}/health/ready`)).status === 503, {
+    what: 'not ready',
+    timeoutMs: 20_000,
+  });
   const ready = (await (await fetch(`${vigil.url}/health/ready`)).json()) as { checks: { engine: string } };
   t.notRegex(ready.checks.engine, /^ok$/);
   t.regex(await (await fetch(`${vigil.url}/metrics`)).text(), /^vigil_engine_up 0$/m);

@@ -38,46 +38,69 @@ test.serial('state changes and health transitions arrive as typed events with id
   t.teardown(() => client.close());
   const name = uniqueName('ev');
   created.push(name);
-  await runContainer(name, ['--health-cmd', 'test -f /tmp/ok', '--health-interval', '1s', '--health-retries', '1'], ['sh', '-c', 'touch /tmp/ok; exec sleep 100000']);
+  await runContainer(
+    name,
+    ['--health-cmd', 'test -f /tmp/ok', '--health-interval', '1s', '--health-retries', '1'],
+    ['sh', '-c', 'touch /tmp/ok; exec sleep 100000'],
+  );
 
-  const running = await until(client, (e) => e.type === 'container.state' && e.container.name === name && e.data.to === 'running');
+  const running = await until(
+    client,
+    (e) => e.type === 'container.state' && e.container.name === name && e.data.to === 'running',
+  );
   t.true(Number.isSafeInteger(running.id) && running.id > 0);
   t.false(Number.isNaN(Date.parse(running.time)));
-  const healthy = await until(client, (e) => e.type === 'container.health' && e.container.name === name && e.data.to === 'healthy');
+  const healthy = await until(
+    client,
+    (e) => e.type === 'container.health' && e.container.name === name && e.data.to === 'healthy',
+  );
   t.is(healthy.data.source, 'healthcheck');
   t.true(healthy.id > running.id);
 
   await docker(['exec', name, 'rm', '/tmp/ok']);
-  const unhealthy = await until(client, (e) => e.type === 'container.health' && e.container.name === name && e.data.to === 'unhealthy');
+  const unhealthy = await until(
+    client,
+    (e) => e.type === 'container.health' && e.container.name === name && e.data.to === 'unhealthy',
+  );
   t.like(unhealthy.data, { from: 'healthy', to: 'unhealthy' });
 
   await docker(['kill', name]);
-  const exited = await until(client, (e) => e.type === 'container.state' && e.container.name === name && e.data.to === 'exited');
+  const exited = await until(
+    client,
+    (e) => e.type === 'container.state' && e.container.name === name && e.data.to === 'exited',
+  );
   t.is(exited.data.exitCode, 137);
 });
 
-test.serial('a client that reconnects with Last-Event-ID gets what it missed, and a type filter narrows the stream', async (t) => {
-  const first = await openSseClient(`${vigil.url}/api/v1/events?types=container.state`);
-  const name = uniqueName('resume');
-  created.push(name);
-  await runContainer(name, [], ['sleep', '100000']);
-  const seen = await until(first, (e) => e.container.name === name && e.data.to === 'running');
-  first.close();
+test.serial(
+  'a client that reconnects with Last-Event-ID gets what it missed, and a type filter narrows the stream',
+  async (t) => {
+    const first = await openSseClient(`${vigil.url}/api/v1/events?types=container.state`);
+    const name = uniqueName('resume');
+    created.push(name);
+    await runContainer(name, [], ['sleep', '100000']);
+    const seen = await until(first, (e) => e.container.name === name && e.data.to === 'running');
+    first.close();
 
-  // while no client listens
-  await docker(['stop', '-t', '0', name]);
-  await docker(['start', name]);
-  await waitFor(() => vigil.vigil.inventory.all().find((e) => e.record.name === name)?.restarts === 1, { what: 'the restart seen' });
+    // while no client listens
+    await docker(['stop', '-t', '0', name]);
+    await docker(['start', name]);
+    await waitFor(() => vigil.vigil.inventory.all().find((e) => e.record.name === name)?.restarts === 1, {
+      what: 'the restart seen',
+    });
 
-  const resumed = await openSseClient(`${vigil.url}/api/v1/events?types=container.state`, { 'last-event-id': String(seen.id) });
-  t.teardown(() => resumed.close());
-  const stop = await until(resumed, (e) => e.container.name === name);
-  t.is(stop.data.to, 'exited');
-  t.true(stop.id > seen.id);
-  const start = await until(resumed, (e) => e.container.name === name);
-  t.is(start.data.to, 'running');
-  t.true(start.id > stop.id);
-});
+    const resumed = await openSseClient(`${vigil.url}/api/v1/events?types=container.state`, {
+      'last-event-id': String(seen.id),
+    });
+    t.teardown(() => resumed.close());
+    const stop = await until(resumed, (e) => e.container.name === name);
+    t.is(stop.data.to, 'exited');
+    t.true(stop.id > seen.id);
+    const start = await until(resumed, (e) => e.container.name === name);
+    t.is(start.data.to, 'running');
+    t.true(start.id > stop.id);
+  },
+);
 
 test('a Last-Event-ID that is not an id is a 400', async (t) => {
   const res = await vigil.get('/api/v1/events', { headers: { 'last-event-id': 'yesterday' } });

@@ -22,11 +22,25 @@ let vigil: RunningVigil;
 
 test.before(async () => {
   ids.burn = await runContainer(names.burn, [], ['sh', '-c', 'while :; do :; done']);
-  ids.mem = await runContainer(names.mem, ['--shm-size', '256m'], ['sh', '-c', 'dd if=/dev/zero of=/dev/shm/hold bs=1M count=96 2>/dev/null; exec sleep 100000']);
+  ids.mem = await runContainer(
+    names.mem,
+    ['--shm-size', '256m'],
+    ['sh', '-c', 'dd if=/dev/zero of=/dev/shm/hold bs=1M count=96 2>/dev/null; exec sleep 100000'],
+  );
   ids.pids = await runContainer(names.pids, [], ['sh', '-c', 'sleep 100000 & sleep 100000 & sleep 100000 & wait']);
-  ids.io = await runContainer(names.io, [], ['sh', '-c', 'dd if=/dev/zero of=/tmp/blob bs=1M count=32 conv=fsync 2>/dev/null; cat /tmp/blob > /dev/null; exec sleep 100000']);
+  ids.io = await runContainer(
+    names.io,
+    [],
+    [
+      'sh',
+      '-c',
+      'dd if=/dev/zero of=/tmp/blob bs=1M count=32 conv=fsync 2>/dev/null; cat /tmp/blob > /dev/null; exec sleep 100000',
+    ],
+  );
   vigil = await startVigil({ VIGIL_STATS_SOURCE: 'cgroup' });
-  await waitFor(async () => metricValue(await scrape(vigil), 'docker_container_pids', { name: names.pids }) === 4, { what: 'the pids container sampled with its 4 processes' });
+  await waitFor(async () => metricValue(await scrape(vigil), 'docker_container_pids', { name: names.pids }) === 4, {
+    what: 'the pids container sampled with its 4 processes',
+  });
 });
 
 test.after.always(async () => {
@@ -50,7 +64,10 @@ test.serial('a scrape passes promtool check metrics', async (t) => {
 
 test.serial('a container burning one core adds about one CPU second per second', async (t) => {
   const labels = { name: names.burn };
-  const first = await waitFor(async () => metricValue(await scrape(vigil), 'docker_container_cpu_usage_seconds_total', labels), { what: 'a CPU reading' });
+  const first = await waitFor(
+    async () => metricValue(await scrape(vigil), 'docker_container_cpu_usage_seconds_total', labels),
+    { what: 'a CPU reading' },
+  );
   const t0 = Date.now();
   await new Promise((r) => setTimeout(r, 4000));
   await vigil.vigil.sampler.sweep();
@@ -62,32 +79,46 @@ test.serial('a container burning one core adds about one CPU second per second',
   t.true(rate > 0.7 && rate < 1.3, `rate ${rate}`);
 });
 
-test.serial('memory held by a container matches the allocation and the engine\'s own figure within 10 %', async (t) => {
+test.serial("memory held by a container matches the allocation and the engine's own figure within 10 %", async (t) => {
   await vigil.vigil.sampler.sweep();
-  const workingSet = metricValue(await scrape(vigil), 'docker_container_memory_working_set_bytes', { name: names.mem })!;
-  const engine = parseStatsJson(await engineGet<StatsJson>(`/containers/${ids.mem}/stats?stream=false&one-shot=true`), Infinity);
-  t.log(`working set: vigil ${(workingSet / MIB).toFixed(1)} MiB, engine ${(engine.memoryWorkingSetBytes / MIB).toFixed(1)} MiB, allocated 96 MiB`);
+  const workingSet = metricValue(await scrape(vigil), 'docker_container_memory_working_set_bytes', {
+    name: names.mem,
+  })!;
+  const engine = parseStatsJson(
+    await engineGet<StatsJson>(`/containers/${ids.mem}/stats?stream=false&one-shot=true`),
+    Infinity,
+  );
+  t.log(
+    `working set: vigil ${(workingSet / MIB).toFixed(1)} MiB, engine ${(engine.memoryWorkingSetBytes / MIB).toFixed(1)} MiB, allocated 96 MiB`,
+  );
   t.true(Math.abs(workingSet - 96 * MIB) / (96 * MIB) < 0.1);
   t.true(Math.abs(workingSet - engine.memoryWorkingSetBytes) / engine.memoryWorkingSetBytes < 0.1);
   const usage = metricValue(await scrape(vigil), 'docker_container_memory_usage_bytes', { name: names.mem })!;
   t.true(usage >= workingSet);
 });
 
-test.serial('PIDs and block I/O match the engine\'s own stats', async (t) => {
+test.serial("PIDs and block I/O match the engine's own stats", async (t) => {
   await vigil.vigil.sampler.sweep();
   const text = await scrape(vigil);
-  const enginePids = (await engineGet<StatsJson>(`/containers/${ids.pids}/stats?stream=false&one-shot=true`)).pids_stats?.current;
+  const enginePids = (await engineGet<StatsJson>(`/containers/${ids.pids}/stats?stream=false&one-shot=true`)).pids_stats
+    ?.current;
   t.is(metricValue(text, 'docker_container_pids', { name: names.pids }), 4);
   t.is(enginePids, 4);
-  const io = parseStatsJson(await engineGet<StatsJson>(`/containers/${ids.io}/stats?stream=false&one-shot=true`), Infinity);
+  const io = parseStatsJson(
+    await engineGet<StatsJson>(`/containers/${ids.io}/stats?stream=false&one-shot=true`),
+    Infinity,
+  );
   t.is(metricValue(text, 'docker_container_block_write_bytes_total', { name: names.io }), io.blockWriteBytes);
   t.is(metricValue(text, 'docker_container_block_read_bytes_total', { name: names.io }), io.blockReadBytes);
-  if (io.blockWriteBytes === 0) t.log('this kernel accounts no block I/O to cgroups (blkio reads 0 everywhere); both sources agree on 0');
+  if (io.blockWriteBytes === 0)
+    t.log('this kernel accounts no block I/O to cgroups (blkio reads 0 everywhere); both sources agree on 0');
 });
 
 test.serial('the cgroup and api sources agree within 10 %', async (t) => {
   const engine = new DockerodeEngine(testDockerHost());
-  const records = await Promise.all(Object.values(ids).map(async (id) => parseInspect(await engineGet<InspectJson>(`/containers/${id}/json`))));
+  const records = await Promise.all(
+    Object.values(ids).map(async (id) => parseInspect(await engineGet<InspectJson>(`/containers/${id}/json`))),
+  );
   const cgroup = new CgroupStatsSource();
   const api = new ApiStatsSource(engine, () => Infinity);
   // the engine answers a one-shot read at its collector's next tick (up to 1 s later), so the API
@@ -100,8 +131,14 @@ test.serial('the cgroup and api sources agree within 10 %', async (t) => {
   const near = (a: number, b: number) => (a === b ? true : Math.abs(a - b) / Math.max(a, b) < 0.1);
   for (const r of records) {
     const [c0, a, c1] = [before.get(r.id)!, fromApi.get(r.id)!, after.get(r.id)!];
-    t.true(a.cpuSeconds >= c0.cpuSeconds * 0.9 && a.cpuSeconds <= c1.cpuSeconds * 1.1, `${r.name} cpu ${c0.cpuSeconds} ≤ ${a.cpuSeconds} ≤ ${c1.cpuSeconds}`);
-    t.true(near(c1.memoryWorkingSetBytes, a.memoryWorkingSetBytes), `${r.name} memory ${c1.memoryWorkingSetBytes} vs ${a.memoryWorkingSetBytes}`);
+    t.true(
+      a.cpuSeconds >= c0.cpuSeconds * 0.9 && a.cpuSeconds <= c1.cpuSeconds * 1.1,
+      `${r.name} cpu ${c0.cpuSeconds} ≤ ${a.cpuSeconds} ≤ ${c1.cpuSeconds}`,
+    );
+    t.true(
+      near(c1.memoryWorkingSetBytes, a.memoryWorkingSetBytes),
+      `${r.name} memory ${c1.memoryWorkingSetBytes} vs ${a.memoryWorkingSetBytes}`,
+    );
     t.is(c1.pids, a.pids, `${r.name} pids`);
     t.is(c1.blockWriteBytes, a.blockWriteBytes, `${r.name} block writes`);
     t.is(c1.blockReadBytes, a.blockReadBytes, `${r.name} block reads`);
@@ -113,5 +150,9 @@ test.serial('collection duration is exported per source', async (t) => {
   await vigil.vigil.sampler.sweep();
   const text = await scrape(vigil);
   t.true((metricValue(text, 'vigil_collection_duration_seconds_count', { source: 'cgroup' }) ?? 0) > 0);
-  t.is(metricValue(text, 'vigil_collection_duration_seconds_count', { source: 'api' }), undefined, 'VIGIL_STATS_SOURCE=cgroup uses no fallback');
+  t.is(
+    metricValue(text, 'vigil_collection_duration_seconds_count', { source: 'api' }),
+    undefined,
+    'VIGIL_STATS_SOURCE=cgroup uses no fallback',
+  );
 });

@@ -22,12 +22,16 @@ async function container(prefix: string, options: string[], command: string[]): 
   const name = uniqueName(prefix);
   created.push(name);
   await runContainer(name, options, command);
-  await waitFor(() => vigil.vigil.inventory.all().some((e) => e.record.name === name), { what: `${name} in the inventory` });
+  await waitFor(() => vigil.vigil.inventory.all().some((e) => e.record.name === name), {
+    what: `${name} in the inventory`,
+  });
   return name;
 }
 
 const logLines = (messages: SseMessage[]) =>
-  messages.filter((m) => m.event === 'log').map((m) => JSON.parse(m.data) as { timestamp: string; stream: string; message: string });
+  messages
+    .filter((m) => m.event === 'log')
+    .map((m) => JSON.parse(m.data) as { timestamp: string; stream: string; message: string });
 
 test('tail=N gives exactly the last N lines, follow=false ends after them', async (t) => {
   const name = await container('tail', [], ['sh', '-c', 'seq 1 50; exec sleep 100000']);
@@ -36,7 +40,10 @@ test('tail=N gives exactly the last N lines, follow=false ends after them', asyn
   t.is(client.status, 200);
   t.regex(client.headers['content-type'] ?? '', /text\/event-stream/);
   const messages = await client.rest();
-  t.deepEqual(logLines(messages).map((l) => l.message), ['41', '42', '43', '44', '45', '46', '47', '48', '49', '50']);
+  t.deepEqual(
+    logLines(messages).map((l) => l.message),
+    ['41', '42', '43', '44', '45', '46', '47', '48', '49', '50'],
+  );
   t.deepEqual(JSON.parse(messages.at(-1)!.data), { reason: 'complete' });
   for (const line of logLines(messages)) {
     t.deepEqual(Object.keys(line).sort(), ['message', 'stream', 'timestamp']);
@@ -46,22 +53,32 @@ test('tail=N gives exactly the last N lines, follow=false ends after them', asyn
 
 test('stdout and stderr are told apart', async (t) => {
   const name = await container('streams', [], ['sh', '-c', 'echo to-out; echo to-err >&2; exec sleep 100000']);
-  await waitFor(async () => (await docker(['logs', name]).then(() => true)), { what: 'the container' });
+  await waitFor(async () => await docker(['logs', name]).then(() => true), { what: 'the container' });
   await new Promise((r) => setTimeout(r, 500));
   const lines = logLines(await (await openSseClient(`${vigil.url}/api/v1/containers/${name}/logs?tail=all`)).rest());
-  t.deepEqual(lines.map((l) => [l.stream, l.message]).sort(), [['stderr', 'to-err'], ['stdout', 'to-out']]);
+  t.deepEqual(lines.map((l) => [l.stream, l.message]).sort(), [
+    ['stderr', 'to-err'],
+    ['stdout', 'to-out'],
+  ]);
 });
 
 test('a TTY container streams its lines without terminal line ends', async (t) => {
   const name = await container('tty', ['-t'], ['sh', '-c', 'echo tty-one; echo tty-two; exec sleep 100000']);
   await new Promise((r) => setTimeout(r, 700));
   const lines = logLines(await (await openSseClient(`${vigil.url}/api/v1/containers/${name}/logs?tail=all`)).rest());
-  t.deepEqual(lines.map((l) => l.message), ['tty-one', 'tty-two']);
+  t.deepEqual(
+    lines.map((l) => l.message),
+    ['tty-one', 'tty-two'],
+  );
   t.true(lines.every((l) => l.stream === 'stdout'));
 });
 
 test('follow streams new lines as they come, and says why when the container stops', async (t) => {
-  const name = await container('follow', [], ['sh', '-c', 'i=0; while [ $i -lt 1000 ]; do i=$((i+1)); echo tick-$i; sleep 0.2; done']);
+  const name = await container(
+    'follow',
+    [],
+    ['sh', '-c', 'i=0; while [ $i -lt 1000 ]; do i=$((i+1)); echo tick-$i; sleep 0.2; done'],
+  );
   const client = await openSseClient(`${vigil.url}/api/v1/containers/${name}/logs?tail=0&follow=true`);
   const first = JSON.parse((await client.next()).data) as { message: string };
   const second = JSON.parse((await client.next()).data) as { message: string };
@@ -75,12 +92,21 @@ test('follow streams new lines as they come, and says why when the container sto
 });
 
 test('a single 1 MB line arrives whole, in 64 KiB pieces marked split', async (t) => {
-  const name = await container('big', [], ['sh', '-c', 'head -c 1048576 /dev/zero | tr "\\0" a; echo; echo after; exec sleep 100000']);
+  const name = await container(
+    'big',
+    [],
+    ['sh', '-c', 'head -c 1048576 /dev/zero | tr "\\0" a; echo; echo after; exec sleep 100000'],
+  );
   await waitFor(async () => (await docker(['logs', '--tail', '1', name])).trim() === 'after', { what: 'the output' });
-  const lines = logLines(await (await openSseClient(`${vigil.url}/api/v1/containers/${name}/logs?tail=all`)).rest()) as { message: string; split?: boolean }[];
+  const lines = logLines(
+    await (await openSseClient(`${vigil.url}/api/v1/containers/${name}/logs?tail=all`)).rest(),
+  ) as { message: string; split?: boolean }[];
   t.is(lines.length, 17);
   t.true(lines.slice(0, 15).every((l) => l.split === true && l.message.length === 65536));
-  const whole = lines.slice(0, 16).map((l) => l.message).join('');
+  const whole = lines
+    .slice(0, 16)
+    .map((l) => l.message)
+    .join('');
   t.is(whole.length, 1048576);
   t.true(/^a+$/.test(whole));
   t.is(lines[15]!.split, undefined, 'the last piece ends the line');
@@ -97,7 +123,10 @@ test('10,000 lines written in a burst all arrive, in order', async (t) => {
   }
   client.close();
   t.is(seen.length, 10000);
-  t.true(seen.every((n, i) => n === i + 1), 'every line, once, in order');
+  t.true(
+    seen.every((n, i) => n === i + 1),
+    'every line, once, in order',
+  );
 });
 
 test('bad queries are 400 and unknown containers 404, each with a message', async (t) => {
@@ -108,7 +137,10 @@ test('bad queries are 400 and unknown containers 404, each with a message', asyn
     t.truthy(((await res.json()) as { error: { message: string } }).error.message);
   }
   t.is((await vigil.get('/api/v1/containers/no-such-thing/logs')).status, 404);
-  t.deepEqual(vigil.logs.filter((l) => l.level >= 50), []);
+  t.deepEqual(
+    vigil.logs.filter((l) => l.level >= 50),
+    [],
+  );
 });
 
 function engineFds(): number {
@@ -116,27 +148,40 @@ function engineFds(): number {
   return readdirSync(`/proc/${pid}/fd`).length;
 }
 
-test.serial('100 clients that come and go leave no open handles in vigil and no connections in the engine', async (t) => {
-  const name = await container('churn', [], ['sh', '-c', 'while :; do echo churn; sleep 0.1; done']);
-  const settle = async () => {
-    await new Promise((r) => setTimeout(r, 1500));
-    return { handles: process.getActiveResourcesInfo().length, connections: await vigil.vigil.connections(), engine: engineFds() };
-  };
-  // one client first, so that lazily opened things (agents, sockets) are there before the baseline
-  const warm = await openSseClient(`${vigil.url}/api/v1/containers/${name}/logs?tail=1&follow=true`);
-  await warm.next();
-  warm.close();
-  const before = await settle();
-  for (let round = 0; round < 10; round++) {
-    const clients = await Promise.all(Array.from({ length: 10 }, () => openSseClient(`${vigil.url}/api/v1/containers/${name}/logs?tail=1&follow=true`)));
-    await Promise.all(clients.map((c) => c.next()));
-    for (const c of clients) c.close();
-  }
-  const after = await settle();
-  t.log(`handles ${before.handles} → ${after.handles}; HTTP connections ${before.connections} → ${after.connections}; engine fds ${before.engine} → ${after.engine}`);
-  t.true(after.connections <= before.connections, `vigil still holds ${after.connections} connections`);
-  t.true(after.handles <= before.handles + 3, `vigil handles grew from ${before.handles} to ${after.handles}`);
-  // other test files drive the same engine meanwhile, so its count moves a little; a leaked stream per
-  // client would add a hundred (seen: 31 → 330 when vigil did not close them)
-  t.true(after.engine <= before.engine + 25, `engine fds grew from ${before.engine} to ${after.engine}`);
-});
+test.serial(
+  '100 clients that come and go leave no open handles in vigil and no connections in the engine',
+  async (t) => {
+    const name = await container('churn', [], ['sh', '-c', 'while :; do echo churn; sleep 0.1; done']);
+    const settle = async () => {
+      await new Promise((r) => setTimeout(r, 1500));
+      return {
+        handles: process.getActiveResourcesInfo().length,
+        connections: await vigil.vigil.connections(),
+        engine: engineFds(),
+      };
+    };
+    // one client first, so that lazily opened things (agents, sockets) are there before the baseline
+    const warm = await openSseClient(`${vigil.url}/api/v1/containers/${name}/logs?tail=1&follow=true`);
+    await warm.next();
+    warm.close();
+    const before = await settle();
+    for (let round = 0; round < 10; round++) {
+      const clients = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          openSseClient(`${vigil.url}/api/v1/containers/${name}/logs?tail=1&follow=true`),
+        ),
+      );
+      await Promise.all(clients.map((c) => c.next()));
+      for (const c of clients) c.close();
+    }
+    const after = await settle();
+    t.log(
+      `handles ${before.handles} → ${after.handles}; HTTP connections ${before.connections} → ${after.connections}; engine fds ${before.engine} → ${after.engine}`,
+    );
+    t.true(after.connections <= before.connections, `vigil still holds ${after.connections} connections`);
+    t.true(after.handles <= before.handles + 3, `vigil handles grew from ${before.handles} to ${after.handles}`);
+    // other test files drive the same engine meanwhile, so its count moves a little; a leaked stream per
+    // client would add a hundred (seen: 31 → 330 when vigil did not close them)
+    t.true(after.engine <= before.engine + 25, `engine fds grew from ${before.engine} to ${after.engine}`);
+  },
+);

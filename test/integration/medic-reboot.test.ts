@@ -22,11 +22,22 @@ async function startVigil(env: Record<string, string> = {}): Promise<Vigil> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/main.ts')], {
     cwd: repo,
-    env: { ...process.env, DOCKER_HOST: engine.host, VIGIL_LISTEN: `127.0.0.1:${port}`, VIGIL_DATA_DIR: dataDir, VIGIL_AUTOHEAL: 'labelled', VIGIL_LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...process.env,
+      DOCKER_HOST: engine.host,
+      VIGIL_LISTEN: `127.0.0.1:${port}`,
+      VIGIL_DATA_DIR: dataDir,
+      VIGIL_AUTOHEAL: 'labelled',
+      VIGIL_LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/health/ready`)).status === 200, { what: 'vigil ready', timeoutMs: 30_000 });
+  await waitFor(async () => (await fetch(`${url}/health/ready`)).status === 200, {
+    what: 'vigil ready',
+    timeoutMs: 30_000,
+  });
   return { child, url };
 }
 
@@ -42,16 +53,29 @@ const status = async (n: string) => docker(['inspect', '-f', '{{.State.Status}}'
 
 /** Start events per container since a time, straight from the engine. */
 async function startsSince(since: number): Promise<Record<string, number>> {
-  const out = await docker(['events', '--since', String(Math.floor(since / 1000)), '--until', String(Math.ceil(Date.now() / 1000)), '--filter', 'event=start', '--format', '{{.Actor.Attributes.name}}']);
+  const out = await docker([
+    'events',
+    '--since',
+    String(Math.floor(since / 1000)),
+    '--until',
+    String(Math.ceil(Date.now() / 1000)),
+    '--filter',
+    'event=start',
+    '--format',
+    '{{.Actor.Attributes.name}}',
+  ]);
   const counts: Record<string, number> = {};
   for (const n of out.split('\n').filter(Boolean)) counts[n] = (counts[n] ?? 0) + 1;
   return counts;
 }
 
-async function bootEvent(client: SseClient): Promise<{ data: { trigger: string; recovered: string[]; failed: unknown[] } }> {
+async function bootEvent(
+  client: SseClient,
+): Promise<{ data: { trigger: string; recovered: string[]; failed: unknown[] } }> {
   for (;;) {
     const m = await client.next(30_000);
-    if (m.event === 'recovery.boot') return JSON.parse(m.data) as { data: { trigger: string; recovered: string[]; failed: unknown[] } };
+    if (m.event === 'recovery.boot')
+      return JSON.parse(m.data) as { data: { trigger: string; recovered: string[]; failed: unknown[] } };
   }
 }
 
@@ -70,30 +94,36 @@ test.after.always(() => engine.destroy());
 const shouldRun = ['r-always', 'r-no', 'r-unless'];
 const userStopped = ['u-no', 'u-unless'];
 
-test.serial('engine restarted under a running vigil: should-run containers back within 10 s, user-stopped ones stay stopped, none started twice, one recovery event', async (t) => {
-  const vigil = await startVigil();
-  t.teardown(() => stopVigil(vigil));
-  for (const n of userStopped) await docker(['stop', n]);
-  await new Promise((r) => setTimeout(r, 500));
-  const events = await openSseClient(`${vigil.url}/api/v1/events?types=recovery`);
-  t.teardown(() => events.close());
+test.serial(
+  'engine restarted under a running vigil: should-run containers back within 10 s, user-stopped ones stay stopped, none started twice, one recovery event',
+  async (t) => {
+    const vigil = await startVigil();
+    t.teardown(() => stopVigil(vigil));
+    for (const n of userStopped) await docker(['stop', n]);
+    await new Promise((r) => setTimeout(r, 500));
+    const events = await openSseClient(`${vigil.url}/api/v1/events?types=recovery`);
+    t.teardown(() => events.close());
 
-  await engine.down();
-  const upAt = Date.now();
-  await engine.up();
-  const boot = await bootEvent(events);
-  await waitFor(async () => (await Promise.all(shouldRun.map(status))).every((s) => s === 'running'), { what: 'should-run containers running', timeoutMs: 10_000 - (Date.now() - upAt) });
-  t.log(`all should-run containers running ${Date.now() - upAt} ms after the engine started`);
-  for (const n of userStopped) t.is(await status(n), 'exited', `${n} stays stopped`);
-  t.is(boot.data.trigger, 'engine-restart');
-  t.deepEqual(boot.data.recovered, ['r-no'], 'vigil started only what the engine would not');
-  t.deepEqual(boot.data.failed, []);
-  const starts = await startsSince(upAt - 1000);
-  for (const n of shouldRun) t.is(starts[n], 1, `${n} started once`);
-  for (const n of userStopped) t.is(starts[n], undefined, `${n} not started`);
-  await new Promise((r) => setTimeout(r, 1500));
-  await t.throwsAsync(events.next(500), undefined, 'one recovery event, no more');
-});
+    await engine.down();
+    const upAt = Date.now();
+    await engine.up();
+    const boot = await bootEvent(events);
+    await waitFor(async () => (await Promise.all(shouldRun.map(status))).every((s) => s === 'running'), {
+      what: 'should-run containers running',
+      timeoutMs: 10_000 - (Date.now() - upAt),
+    });
+    t.log(`all should-run containers running ${Date.now() - upAt} ms after the engine started`);
+    for (const n of userStopped) t.is(await status(n), 'exited', `${n} stays stopped`);
+    t.is(boot.data.trigger, 'engine-restart');
+    t.deepEqual(boot.data.recovered, ['r-no'], 'vigil started only what the engine would not');
+    t.deepEqual(boot.data.failed, []);
+    const starts = await startsSince(upAt - 1000);
+    for (const n of shouldRun) t.is(starts[n], 1, `${n} started once`);
+    for (const n of userStopped) t.is(starts[n], undefined, `${n} not started`);
+    await new Promise((r) => setTimeout(r, 1500));
+    await t.throwsAsync(events.next(500), undefined, 'one recovery event, no more');
+  },
+);
 
 test.serial('engine restarted while vigil was down, vigil started after: the same outcome', async (t) => {
   await engine.down();
@@ -104,7 +134,10 @@ test.serial('engine restarted while vigil was down, vigil started after: the sam
   const events = await openSseClient(`${vigil.url}/api/v1/events?types=recovery.boot&lastEventId=0`);
   t.teardown(() => events.close());
   const boot = await bootEvent(events);
-  await waitFor(async () => (await Promise.all(shouldRun.map(status))).every((s) => s === 'running'), { what: 'should-run containers running', timeoutMs: 10_000 });
+  await waitFor(async () => (await Promise.all(shouldRun.map(status))).every((s) => s === 'running'), {
+    what: 'should-run containers running',
+    timeoutMs: 10_000,
+  });
   for (const n of userStopped) t.is(await status(n), 'exited', `${n} stays stopped`);
   t.is(boot.data.trigger, 'vigil-start');
   t.deepEqual(boot.data.recovered, ['r-no']);
@@ -115,14 +148,23 @@ test.serial('engine restarted while vigil was down, vigil started after: the sam
 test.serial('vigil SIGKILLed in the middle of a backoff loses no desired state and resumes the schedule', async (t) => {
   const vigil = await startVigil({ VIGIL_BACKOFF_BASE_SECONDS: '4', VIGIL_BOOT_GRACE_SECONDS: '0' });
   await runOn('crashy', ['--label', 'vigil.autoheal=true'], ['sh', '-c', 'sleep 0.2; exit 1'], engine.host);
-  interface History { actions: { at: string; action: string; attempt: number; nextAllowedAt: string }[]; intents: { desired: string }[] }
+  interface History {
+    actions: { at: string; action: string; attempt: number; nextAllowedAt: string }[];
+    intents: { desired: string }[];
+  }
   const history = async (v: Vigil) => (await (await fetch(`${v.url}/api/v1/history/crashy`)).json()) as History;
-  const first = await waitFor(async () => (await history(vigil)).actions.find((a) => a.action === 'start' && a.attempt === 1), { what: 'the first start' });
+  const first = await waitFor(
+    async () => (await history(vigil)).actions.find((a) => a.action === 'start' && a.attempt === 1),
+    { what: 'the first start' },
+  );
   await stopVigil(vigil, 'SIGKILL');
 
   const again = await startVigil({ VIGIL_BACKOFF_BASE_SECONDS: '4', VIGIL_BOOT_GRACE_SECONDS: '0' });
   t.teardown(() => stopVigil(again));
-  const second = await waitFor(async () => (await history(again)).actions.find((a) => a.attempt === 2), { what: 'the second start', timeoutMs: 20_000 });
+  const second = await waitFor(async () => (await history(again)).actions.find((a) => a.attempt === 2), {
+    what: 'the second start',
+    timeoutMs: 20_000,
+  });
   const h = await history(again);
   t.is(h.intents.at(-1)?.desired, 'running', 'the desired state survived');
   t.is(second.action, 'start');
@@ -132,32 +174,47 @@ test.serial('vigil SIGKILLed in the middle of a backoff loses no desired state a
   t.true(gap < 4000 + 8000, 'resumed, not restarted from scratch or lost');
 });
 
-test.serial('three engine restarts in a row: a labelled and an unlabelled should-run container run again after each, the history says why, and no attempt is counted', async (t) => {
-  const quick = ['--stop-timeout', '2', '--restart', 'no'];
-  await runOn('cyc-labelled', [...quick, '--label', 'vigil.autoheal=true'], ['sleep', '100000'], engine.host);
-  await runOn('cyc-plain', quick, ['sleep', '100000'], engine.host);
-  const vigil = await startVigil({ VIGIL_BOOT_GRACE_SECONDS: '1' });
-  t.teardown(() => stopVigil(vigil));
-  await new Promise((r) => setTimeout(r, 1500)); // both seen running: should run
-  for (let cycle = 1; cycle <= 3; cycle++) {
-    await engine.down();
-    await engine.up();
-    await waitFor(async () => (await status('cyc-labelled')) === 'running' && (await status('cyc-plain')) === 'running', {
-      what: `both running after engine restart ${cycle}`,
-      timeoutMs: 20_000,
-    });
-    t.log(`cycle ${cycle}: both running`);
-  }
-  interface Action { action: string; reason: string; counted: boolean; attempt: number }
-  for (const n of ['cyc-labelled', 'cyc-plain']) {
-    const h = (await (await fetch(`${vigil.url}/api/v1/history/${n}`)).json()) as { actions: Action[] };
-    const starts = h.actions.filter((a) => a.action === 'start');
-    t.is(starts.length, 3, `${n}: one start per engine restart`);
-    for (const s of starts) {
-      t.regex(s.reason, /stopped when the engine restarted/, n);
-      t.false(s.counted, `${n}: not counted as an attempt`);
-      t.is(s.attempt, 0, `${n}: the attempt count is unchanged`);
+test.serial(
+  'three engine restarts in a row: a labelled and an unlabelled should-run container run again after each, the history says why, and no attempt is counted',
+  async (t) => {
+    const quick = ['--stop-timeout', '2', '--restart', 'no'];
+    await runOn('cyc-labelled', [...quick, '--label', 'vigil.autoheal=true'], ['sleep', '100000'], engine.host);
+    await runOn('cyc-plain', quick, ['sleep', '100000'], engine.host);
+    const vigil = await startVigil({ VIGIL_BOOT_GRACE_SECONDS: '1' });
+    t.teardown(() => stopVigil(vigil));
+    await new Promise((r) => setTimeout(r, 1500)); // both seen running: should run
+    for (let cycle = 1; cycle <= 3; cycle++) {
+      await engine.down();
+      await engine.up();
+      await waitFor(
+        async () => (await status('cyc-labelled')) === 'running' && (await status('cyc-plain')) === 'running',
+        {
+          what: `both running after engine restart ${cycle}`,
+          timeoutMs: 20_000,
+        },
+      );
+      t.log(`cycle ${cycle}: both running`);
     }
-  }
-  t.notRegex(await (await fetch(`${vigil.url}/metrics`)).text(), /vigil_recovery_attempts\{[^}]*name="cyc-/, 'no recovery attempts on either');
-});
+    interface Action {
+      action: string;
+      reason: string;
+      counted: boolean;
+      attempt: number;
+    }
+    for (const n of ['cyc-labelled', 'cyc-plain']) {
+      const h = (await (await fetch(`${vigil.url}/api/v1/history/${n}`)).json()) as { actions: Action[] };
+      const starts = h.actions.filter((a) => a.action === 'start');
+      t.is(starts.length, 3, `${n}: one start per engine restart`);
+      for (const s of starts) {
+        t.regex(s.reason, /stopped when the engine restarted/, n);
+        t.false(s.counted, `${n}: not counted as an attempt`);
+        t.is(s.attempt, 0, `${n}: the attempt count is unchanged`);
+      }
+    }
+    t.notRegex(
+      await (await fetch(`${vigil.url}/metrics`)).text(),
+      /vigil_recovery_attempts\{[^}]*name="cyc-/,
+      'no recovery attempts on either',
+    );
+  },
+);

@@ -15,12 +15,26 @@ test.before(async () => {
   server = new NatsServer(await freePort());
   await server.start();
   await runContainer(name, ['--label', 'forge.agent.type=ideation'], ['sleep', '100000']);
-  subscriber = await connect({ servers: server.url, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
-  for (const subject of ['docker.container.health', 'docker.container.health.all', 'docker.container.stats', 'docker.container.stats.stream']) {
+  subscriber = await connect({
+    servers: server.url,
+    reconnect: true,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 200,
+  });
+  for (const subject of [
+    'docker.container.health',
+    'docker.container.health.all',
+    'docker.container.stats',
+    'docker.container.stats.stream',
+  ]) {
     received.set(subject, []);
     subscriber.subscribe(subject, { callback: (_err, msg) => !msg.reply && received.get(subject)!.push(msg.json()) });
   }
-  vigil = await startVigil({ VIGIL_NATS_URL: server.url, VIGIL_NATS_INTERVAL_SECONDS: '1', VIGIL_SAMPLE_INTERVAL_SECONDS: '0.5' });
+  vigil = await startVigil({
+    VIGIL_NATS_URL: server.url,
+    VIGIL_NATS_INTERVAL_SECONDS: '1',
+    VIGIL_SAMPLE_INTERVAL_SECONDS: '0.5',
+  });
   await waitFor(() => vigil.vigil.nats?.connected, { what: 'vigil connected to NATS' });
 });
 
@@ -46,36 +60,67 @@ test.serial('each subject carries the JSON API shape', async (t) => {
 
   // a change to the container is published on docker.container.health as its summary entry
   await docker(['pause', name]);
-  const paused = await waitFor(() => of('docker.container.health').find((h) => h.name === name && h.status === 'paused'), { what: 'a health message' });
+  const paused = await waitFor(
+    () => of('docker.container.health').find((h) => h.name === name && h.status === 'paused'),
+    { what: 'a health message' },
+  );
   await docker(['unpause', name]);
-  t.deepEqual(Object.keys(paused).sort(), ['health', 'id', 'image', 'labels', 'lastHealthCheck', 'name', 'resources', 'status', 'uptime']);
+  t.deepEqual(Object.keys(paused).sort(), [
+    'health',
+    'id',
+    'image',
+    'labels',
+    'lastHealthCheck',
+    'name',
+    'resources',
+    'status',
+    'uptime',
+  ]);
   t.deepEqual(paused.labels, { 'forge.agent.type': 'ideation' });
 });
 
 test.serial('request/reply answers for a known and an unknown container, and for all', async (t) => {
-  const known = (await subscriber.request('docker.container.health', name, { timeout: 5000 })).json<{ name: string; fullId: string }>();
+  const known = (await subscriber.request('docker.container.health', name, { timeout: 5000 })).json<{
+    name: string;
+    fullId: string;
+  }>();
   t.is(known.name, name);
   t.is(known.fullId.length, 64);
-  const unknown = (await subscriber.request('docker.container.health', 'no-such-container', { timeout: 5000 })).json<{ error: { status: number; message: string } }>();
+  const unknown = (await subscriber.request('docker.container.health', 'no-such-container', { timeout: 5000 })).json<{
+    error: { status: number; message: string };
+  }>();
   t.is(unknown.error.status, 404);
   t.regex(unknown.error.message, /no-such-container/);
-  const all = (await subscriber.request('docker.container.health.all', '', { timeout: 5000 })).json<{ total: number }>();
+  const all = (await subscriber.request('docker.container.health.all', '', { timeout: 5000 })).json<{
+    total: number;
+  }>();
   t.true(all.total >= 1);
 });
 
-test.serial('nats-server killed and restarted: vigil keeps serving and sampling, then publishing resumes', async (t) => {
-  await server.stop();
-  await waitFor(() => !vigil.vigil.nats!.connected, { what: 'vigil to see NATS gone' });
-  const sweepsBefore = Number(metricValue(await scrape(vigil), 'vigil_collection_duration_seconds_count', { source: 'cgroup' }));
-  await new Promise((r) => setTimeout(r, 2000));
-  const text = await scrape(vigil);
-  t.is(metricValue(text, 'vigil_nats_connected'), 0);
-  t.true(Number(metricValue(text, 'vigil_collection_duration_seconds_count', { source: 'cgroup' })) > sweepsBefore, 'the sampler kept sweeping');
-  t.is((await vigil.get('/api/v1/containers/health')).status, 200);
+test.serial(
+  'nats-server killed and restarted: vigil keeps serving and sampling, then publishing resumes',
+  async (t) => {
+    await server.stop();
+    await waitFor(() => !vigil.vigil.nats!.connected, { what: 'vigil to see NATS gone' });
+    const sweepsBefore = Number(
+      metricValue(await scrape(vigil), 'vigil_collection_duration_seconds_count', { source: 'cgroup' }),
+    );
+    await new Promise((r) => setTimeout(r, 2000));
+    const text = await scrape(vigil);
+    t.is(metricValue(text, 'vigil_nats_connected'), 0);
+    t.true(
+      Number(metricValue(text, 'vigil_collection_duration_seconds_count', { source: 'cgroup' })) > sweepsBefore,
+      'the sampler kept sweeping',
+    );
+    t.is((await vigil.get('/api/v1/containers/health')).status, 200);
 
-  await server.start();
-  await waitFor(() => vigil.vigil.nats!.connected, { what: 'vigil back on NATS', timeoutMs: 20_000 });
-  const mark = of('docker.container.health.all').length;
-  await waitFor(() => of('docker.container.health.all').length > mark, { what: 'publishing to resume', timeoutMs: 20_000 });
-  t.is(metricValue(await scrape(vigil), 'vigil_nats_connected'), 1);
-});
+    await server.start();
+    await waitFor(() => vigil.vigil.nats!.connected, { what: 'vigil back on NATS', timeoutMs: 20_000 });
+    const mark = of('docker.container.health.all').length;
+    await waitFor(() => of('docker.container.health.all').length > mark, {
+      what: 'publishing to resume',
+      timeoutMs: 20_000,
+    });
+    t.is(metricValue(await scrape(vigil), 'vigil_nats_connected'), 1);
+  },
+);

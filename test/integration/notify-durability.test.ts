@@ -17,15 +17,31 @@ let smtp: TestSmtpServer;
 const engine = new PrivateEngine();
 test.before(() => engine.up());
 
-async function startVigil(configFile: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+async function startVigil(
+  configFile: string,
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/main.ts')], {
     cwd: repo,
-    env: { ...process.env, DOCKER_HOST: engine.host, VIGIL_LISTEN: `127.0.0.1:${port}`, VIGIL_DATA_DIR: join(dir, 'data'), VIGIL_CONFIG: configFile, VIGIL_AUTOHEAL: 'off', VIGIL_RECONCILE_ON_BOOT: 'off', VIGIL_LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...process.env,
+      DOCKER_HOST: engine.host,
+      VIGIL_LISTEN: `127.0.0.1:${port}`,
+      VIGIL_DATA_DIR: join(dir, 'data'),
+      VIGIL_CONFIG: configFile,
+      VIGIL_AUTOHEAL: 'off',
+      VIGIL_RECONCILE_ON_BOOT: 'off',
+      VIGIL_LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/health/ready`)).status === 200, { what: 'vigil ready', timeoutMs: 30_000 });
+  await waitFor(async () => (await fetch(`${url}/health/ready`)).status === 200, {
+    what: 'vigil ready',
+    timeoutMs: 30_000,
+  });
   return { child, url };
 }
 
@@ -37,15 +53,33 @@ test.after.always(async () => {
 test('vigil SIGKILLed with 5 notifications pending sends all 5 after it restarts, none twice', async (t) => {
   smtp = new TestSmtpServer(await freePort());
   const config = join(dir, 'vigil.json');
-  writeFileSync(config, JSON.stringify({ channels: [{ name: 'mail', type: 'email', smtp: { host: '127.0.0.1', port: smtp.port, allowSelfSigned: true, user: smtp.user, pass: smtp.pass }, from: 'vigil@example.org', to: ['oncall@example.org'] }] }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      channels: [
+        {
+          name: 'mail',
+          type: 'email',
+          smtp: { host: '127.0.0.1', port: smtp.port, allowSelfSigned: true, user: smtp.user, pass: smtp.pass },
+          from: 'vigil@example.org',
+          to: ['oncall@example.org'],
+        },
+      ],
+    }),
+  );
 
   // the SMTP server is not there yet: everything stays in the outbox
   const first = await startVigil(config, { VIGIL_NOTIFY_RETRY_SECONDS: '60', VIGIL_NOTIFY_GROUP_SECONDS: '0' });
   for (const n of names) await runContainer(n, [], ['sh', '-c', 'sleep 0.3; exit 7'], engine.host);
-  await waitFor(async () => {
-    const { channels } = (await (await fetch(`${first.url}/api/v1/channels`)).json()) as { channels: { pending: number }[] };
-    return channels[0]!.pending === 5;
-  }, { what: '5 pending notifications', timeoutMs: 20_000 });
+  await waitFor(
+    async () => {
+      const { channels } = (await (await fetch(`${first.url}/api/v1/channels`)).json()) as {
+        channels: { pending: number }[];
+      };
+      return channels[0]!.pending === 5;
+    },
+    { what: '5 pending notifications', timeoutMs: 20_000 },
+  );
   await new Promise<void>((resolve) => {
     first.child.once('exit', () => resolve());
     first.child.kill('SIGKILL');
@@ -54,7 +88,10 @@ test('vigil SIGKILLed with 5 notifications pending sends all 5 after it restarts
   await smtp.start();
   const second = await startVigil(config, { VIGIL_NOTIFY_GROUP_SECONDS: '0' });
   t.teardown(() => second.child.kill('SIGTERM'));
-  await waitFor(() => names.every((n) => smtp.mails.some((m) => m.raw.includes(`${n} crashed (exit code 7)`))), { what: 'all 5 emails', timeoutMs: 30_000 });
+  await waitFor(() => names.every((n) => smtp.mails.some((m) => m.raw.includes(`${n} crashed (exit code 7)`))), {
+    what: 'all 5 emails',
+    timeoutMs: 30_000,
+  });
   await new Promise((r) => setTimeout(r, 2000));
   for (const n of names) {
     const count = smtp.mails.reduce((sum, m) => sum + m.raw.split(`${n} crashed (exit code 7)`).length - 1, 0);
@@ -62,6 +99,8 @@ test('vigil SIGKILLed with 5 notifications pending sends all 5 after it restarts
     const messages = smtp.mails.filter((m) => m.raw.includes(`${n} crashed (exit code 7)`)).length;
     t.is(messages, 1, `${n}: ${messages} messages (${count} mentions)`);
   }
-  const { channels } = (await (await fetch(`${second.url}/api/v1/channels`)).json()) as { channels: { pending: number }[] };
+  const { channels } = (await (await fetch(`${second.url}/api/v1/channels`)).json()) as {
+    channels: { pending: number }[];
+  };
   t.is(channels[0]!.pending, 0);
 });

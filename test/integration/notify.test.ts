@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifySignature } from '../../src/notify/channels/webhook.js';
-import { docker, removeContainers, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
+import { removeContainers, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
 import { freePort } from '../helpers/net.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
 import { metricValue, scrape, startVigil, type RunningVigil } from '../helpers/vigil.js';
@@ -35,13 +35,33 @@ test.before(async () => {
     file,
     JSON.stringify({
       channels: [
-        { name: 'oncall-email', type: 'email', smtp: { host: '127.0.0.1', port: smtp.port, requireTLS: true, allowSelfSigned: true, user: smtp.user, pass: smtp.pass }, from: 'vigil@example.org', to: ['oncall@example.org'] },
+        {
+          name: 'oncall-email',
+          type: 'email',
+          smtp: {
+            host: '127.0.0.1',
+            port: smtp.port,
+            requireTLS: true,
+            allowSelfSigned: true,
+            user: smtp.user,
+            pass: smtp.pass,
+          },
+          from: 'vigil@example.org',
+          to: ['oncall@example.org'],
+        },
         { name: 'ops-hook', type: 'webhook', url: `http://127.0.0.1:${hookPort}/hook`, secret, minSeverity: 'warning' },
         { name: 'ops-chat', type: 'slack', url: `http://127.0.0.1:${hookPort}/chat`, events: ['crash', 'recovered'] },
       ],
     }),
   );
-  vigil = await startVigil({ VIGIL_CONFIG: file, VIGIL_AUTOHEAL: 'labelled', VIGIL_BOOT_GRACE_SECONDS: '0', VIGIL_NOTIFY_RETRY_SECONDS: '1', VIGIL_NOTIFY_RETRY_MAX_SECONDS: '3', VIGIL_NOTIFY_GROUP_SECONDS: '0.5' });
+  vigil = await startVigil({
+    VIGIL_CONFIG: file,
+    VIGIL_AUTOHEAL: 'labelled',
+    VIGIL_BOOT_GRACE_SECONDS: '0',
+    VIGIL_NOTIFY_RETRY_SECONDS: '1',
+    VIGIL_NOTIFY_RETRY_MAX_SECONDS: '3',
+    VIGIL_NOTIFY_GROUP_SECONDS: '0.5',
+  });
   await waitFor(() => vigil.vigil.inventory.synced, { what: 'the first sync' });
 });
 
@@ -54,59 +74,103 @@ test.after.always(async () => {
 
 const mailsAbout = (name: string) => smtp.mails.filter((m) => m.raw.includes(name));
 
-test.serial('a crash sends an email naming the container, over STARTTLS with auth, and the recovery another', async (t) => {
-  const n = uniqueName('mail');
-  created.push(n);
-  await runContainer(n, ['--label', 'vigil.autoheal=true', '--restart', 'no'], ['sh', '-c', 'sleep 0.5; [ -f /tmp/again ] && exec sleep 100000; touch /tmp/again; exit 3']);
-  const crash = await waitFor(() => mailsAbout(n).find((m) => /crashed \(exit code 3\)/.test(m.raw)), { what: 'the crash email', timeoutMs: 15_000 });
-  t.true(crash.secure, 'STARTTLS was used');
-  t.is(crash.user, 'vigil');
-  t.deepEqual(crash.to, ['oncall@example.org']);
-  t.regex(crash.subject, /\[vigil critical\]/);
-  const recovered = await waitFor(() => mailsAbout(n).find((m) => /recovered \(start\)/.test(m.raw)), { what: 'the recovery email', timeoutMs: 15_000 });
-  t.regex(recovered.raw, /crashed with exit code 3/);
+test.serial(
+  'a crash sends an email naming the container, over STARTTLS with auth, and the recovery another',
+  async (t) => {
+    const n = uniqueName('mail');
+    created.push(n);
+    await runContainer(
+      n,
+      ['--label', 'vigil.autoheal=true', '--restart', 'no'],
+      ['sh', '-c', 'sleep 0.5; [ -f /tmp/again ] && exec sleep 100000; touch /tmp/again; exit 3'],
+    );
+    const crash = await waitFor(() => mailsAbout(n).find((m) => /crashed \(exit code 3\)/.test(m.raw)), {
+      what: 'the crash email',
+      timeoutMs: 15_000,
+    });
+    t.true(crash.secure, 'STARTTLS was used');
+    t.is(crash.user, 'vigil');
+    t.deepEqual(crash.to, ['oncall@example.org']);
+    t.regex(crash.subject, /\[vigil critical\]/);
+    const recovered = await waitFor(() => mailsAbout(n).find((m) => /recovered \(start\)/.test(m.raw)), {
+      what: 'the recovery email',
+      timeoutMs: 15_000,
+    });
+    t.regex(recovered.raw, /crashed with exit code 3/);
 
-  // the webhook got it signed; the chat channel got its own format
-  const hook = await waitFor(() => hooks.find((h) => h.path === '/hook' && h.body.includes(n)), { what: 'the webhook' });
-  t.true(verifySignature(String(hook.headers['x-vigil-signature']), hook.body, secret, Date.now() / 1000), 'signed with a fresh timestamp');
-  t.regex(String(hook.headers['x-vigil-signature']), /^t=\d+,v1=[0-9a-f]{64}$/);
-  t.is((JSON.parse(hook.body) as { source: string }).source, 'vigil');
-  const chat = await waitFor(() => hooks.find((h) => h.path === '/chat' && h.body.includes(n)), { what: 'the chat message' });
-  t.truthy((JSON.parse(chat.body) as { text: string; blocks: unknown[] }).blocks);
-});
+    // the webhook got it signed; the chat channel got its own format
+    const hook = await waitFor(() => hooks.find((h) => h.path === '/hook' && h.body.includes(n)), {
+      what: 'the webhook',
+    });
+    t.true(
+      verifySignature(String(hook.headers['x-vigil-signature']), hook.body, secret, Date.now() / 1000),
+      'signed with a fresh timestamp',
+    );
+    t.regex(String(hook.headers['x-vigil-signature']), /^t=\d+,v1=[0-9a-f]{64}$/);
+    t.is((JSON.parse(hook.body) as { source: string }).source, 'vigil');
+    const chat = await waitFor(() => hooks.find((h) => h.path === '/chat' && h.body.includes(n)), {
+      what: 'the chat message',
+    });
+    t.truthy((JSON.parse(chat.body) as { text: string; blocks: unknown[] }).blocks);
+  },
+);
 
-test.serial('SMTP down for 30 s: the email arrives after it returns, and the channel\'s health says what happened', async (t) => {
-  await smtp.stop();
-  const n = uniqueName('outage');
-  created.push(n);
-  await runContainer(n, [], ['sh', '-c', 'sleep 0.3; exit 5']);
-  await waitFor(async () => ((await (await vigil.get('/api/v1/channels')).json()) as { channels: { name: string; lastError: string | null }[] }).channels.find((c) => c.name === 'oncall-email')?.lastError, { what: 'a failed attempt', timeoutMs: 15_000 });
-  const down = ((await (await vigil.get('/api/v1/channels')).json()) as { channels: { name: string; pending: number; errorRate: number }[] }).channels.find((c) => c.name === 'oncall-email')!;
-  t.true(down.pending >= 1);
-  t.true(down.errorRate > 0);
-  const test502 = await vigil.get('/api/v1/channels/oncall-email/test', { method: 'POST' });
-  t.is(test502.status, 502);
-  t.truthy(((await test502.json()) as { error: string }).error);
-  await new Promise((r) => setTimeout(r, 30_000));
-  t.deepEqual(mailsAbout(n), []);
-  await smtp.start();
-  const mail = await waitFor(() => mailsAbout(n)[0], { what: 'the email after the outage', timeoutMs: 15_000 });
-  t.regex(mail.raw, /crashed \(exit code 5\)/);
-  await new Promise((r) => setTimeout(r, 1500));
-  t.is(mailsAbout(n).length, 1, 'sent once');
-  const text = await scrape(vigil);
-  t.true((metricValue(text, 'vigil_notifications_total', { channel: 'oncall-email', outcome: 'failed' }) ?? 0) >= 1);
-  t.true((metricValue(text, 'vigil_notifications_total', { channel: 'oncall-email', outcome: 'sent' }) ?? 0) >= 1);
-  t.is(metricValue(text, 'vigil_outbox_depth', { channel: 'oncall-email' }), 0);
-});
+test.serial(
+  "SMTP down for 30 s: the email arrives after it returns, and the channel's health says what happened",
+  async (t) => {
+    await smtp.stop();
+    const n = uniqueName('outage');
+    created.push(n);
+    await runContainer(n, [], ['sh', '-c', 'sleep 0.3; exit 5']);
+    await waitFor(
+      async () =>
+        (
+          (await (await vigil.get('/api/v1/channels')).json()) as {
+            channels: { name: string; lastError: string | null }[];
+          }
+        ).channels.find((c) => c.name === 'oncall-email')?.lastError,
+      { what: 'a failed attempt', timeoutMs: 15_000 },
+    );
+    const down = (
+      (await (await vigil.get('/api/v1/channels')).json()) as {
+        channels: { name: string; pending: number; errorRate: number }[];
+      }
+    ).channels.find((c) => c.name === 'oncall-email')!;
+    t.true(down.pending >= 1);
+    t.true(down.errorRate > 0);
+    const test502 = await vigil.get('/api/v1/channels/oncall-email/test', { method: 'POST' });
+    t.is(test502.status, 502);
+    t.truthy(((await test502.json()) as { error: string }).error);
+    await new Promise((r) => setTimeout(r, 30_000));
+    t.deepEqual(mailsAbout(n), []);
+    await smtp.start();
+    const mail = await waitFor(() => mailsAbout(n)[0], { what: 'the email after the outage', timeoutMs: 15_000 });
+    t.regex(mail.raw, /crashed \(exit code 5\)/);
+    await new Promise((r) => setTimeout(r, 1500));
+    t.is(mailsAbout(n).length, 1, 'sent once');
+    const text = await scrape(vigil);
+    t.true((metricValue(text, 'vigil_notifications_total', { channel: 'oncall-email', outcome: 'failed' }) ?? 0) >= 1);
+    t.true((metricValue(text, 'vigil_notifications_total', { channel: 'oncall-email', outcome: 'sent' }) ?? 0) >= 1);
+    t.is(metricValue(text, 'vigil_outbox_depth', { channel: 'oncall-email' }), 0);
+  },
+);
 
 test.serial('a test message reports the outcome; an unknown channel is 404', async (t) => {
   const ok = await vigil.get('/api/v1/channels/oncall-email/test', { method: 'POST' });
   t.is(ok.status, 200);
   t.like(await ok.json(), { channel: 'oncall-email', ok: true });
-  await waitFor(() => smtp.mails.some((m) => /Test message from vigil to oncall-email/.test(m.subject)), { what: 'the test email' });
+  await waitFor(() => smtp.mails.some((m) => /Test message from vigil to oncall-email/.test(m.subject)), {
+    what: 'the test email',
+  });
   t.is((await vigil.get('/api/v1/channels/nope/test', { method: 'POST' })).status, 404);
-  const channels = ((await (await vigil.get('/api/v1/channels')).json()) as { channels: { name: string; lastSuccessAt: string | null; latencyMs: number }[] }).channels;
-  t.deepEqual(channels.map((c) => c.name), ['oncall-email', 'ops-hook', 'ops-chat']);
+  const channels = (
+    (await (await vigil.get('/api/v1/channels')).json()) as {
+      channels: { name: string; lastSuccessAt: string | null; latencyMs: number }[];
+    }
+  ).channels;
+  t.deepEqual(
+    channels.map((c) => c.name),
+    ['oncall-email', 'ops-hook', 'ops-chat'],
+  );
   t.truthy(channels[0]!.lastSuccessAt);
 });

@@ -8,16 +8,39 @@ import { parseInspect, type InspectJson } from '../../src/docker/parse/inspect.j
 import type { ContainerSnapshot } from '../../src/sampler.js';
 import { fixtureJson } from '../helpers/fixtures.js';
 
-const entry = (name: string): InventoryEntry => newEntry(parseInspect(fixtureJson<InspectJson>(`engine/inspect-${name}.json`)), new Date());
+const entry = (name: string): InventoryEntry =>
+  newEntry(parseInspect(fixtureJson<InspectJson>(`engine/inspect-${name}.json`)), new Date());
 const metrics = containerFamilies.flatMap((f) => f.metrics({ labels: ['forge.agent.type', 'forge.project.id'] }));
 
-function viewOf(entries: InventoryEntry[], snapshots: Map<string, ContainerSnapshot> = new Map(), generation = () => 1): ExporterView {
-  return { containers: () => entries, snapshot: (e) => snapshots.get(e.record.id), hostMemoryBytes: () => 8e9, generation };
+function viewOf(
+  entries: InventoryEntry[],
+  snapshots: Map<string, ContainerSnapshot> = new Map(),
+  generation = () => 1,
+): ExporterView {
+  return {
+    containers: () => entries,
+    snapshot: (e) => snapshots.get(e.record.id),
+    hostMemoryBytes: () => 8e9,
+    generation,
+  };
 }
 
 const snapshotOf = (e: InventoryEntry): ContainerSnapshot => ({
-  sampledAt: Date.now(), cpuPercent: 50, source: 'cgroup', pid: e.record.pid,
-  sample: { cpuSeconds: 12.5, memoryUsageBytes: 2000, memoryWorkingSetBytes: 1500, memoryLimitBytes: null, networkRxBytes: 1, networkTxBytes: 2, blockReadBytes: 3, blockWriteBytes: 4, pids: 5 },
+  sampledAt: Date.now(),
+  cpuPercent: 50,
+  source: 'cgroup',
+  pid: e.record.pid,
+  sample: {
+    cpuSeconds: 12.5,
+    memoryUsageBytes: 2000,
+    memoryWorkingSetBytes: 1500,
+    memoryLimitBytes: null,
+    networkRxBytes: 1,
+    networkTxBytes: 2,
+    blockReadBytes: 3,
+    blockWriteBytes: 4,
+    pids: 5,
+  },
 });
 
 test('every catalogue metric has HELP and TYPE, and counters end in _total', (t) => {
@@ -39,7 +62,11 @@ test('a running, sampled container gets its resources; the state set marks only 
   t.true(text.includes(`docker_container_state{${labels},state="exited"} 0\n`));
   t.true(text.includes(`docker_container_health_status{${labels},status="none"} 1\n`));
   t.true(text.includes(`docker_container_memory_limit_bytes{${labels}} 8000000000\n`), 'unlimited: the host memory');
-  t.true(text.includes(`docker_container_info{${labels},image="vigil-test:latest",compose_project="",compose_service="",label_forge_agent_type="ideation",label_forge_project_id="cml0eisc80001p214tg6z7v5t"} 1\n`));
+  t.true(
+    text.includes(
+      `docker_container_info{${labels},image="vigil-test:latest",compose_project="",compose_service="",label_forge_agent_type="ideation",label_forge_project_id="cml0eisc80001p214tg6z7v5t"} 1\n`,
+    ),
+  );
 });
 
 test('a stopped container has lifecycle series but no resource series', (t) => {
@@ -68,7 +95,10 @@ test('special values follow the text format', (t) => {
 test('the text is rendered once per generation and again when it changes', (t) => {
   let generation = 1;
   const entries = [entry('fx-plain')];
-  const cache = new ContainerMetricsText(metrics, viewOf(entries, new Map(), () => generation));
+  const cache = new ContainerMetricsText(
+    metrics,
+    viewOf(entries, new Map(), () => generation),
+  );
   const first = cache.render();
   entries.push(entry('fx-exited'));
   t.is(cache.render(), first, 'same generation, the same buffer');

@@ -12,7 +12,14 @@ import { openStore } from '../../src/store/db.js';
 import { OutboxStore } from '../../src/store/outbox.js';
 
 // The dispatcher on a fake clock with a channel whose failures the test decides. Fake timers are global: serial.
-const options: DispatcherOptions = { retryBaseMs: 1000, retryMaxMs: 60_000, expiryMs: 3_600_000, dedupeMs: 300_000, groupMs: 10_000, tickMs: 250 };
+const options: DispatcherOptions = {
+  retryBaseMs: 1000,
+  retryMaxMs: 60_000,
+  expiryMs: 3_600_000,
+  dedupeMs: 300_000,
+  groupMs: 10_000,
+  tickMs: 250,
+};
 
 class ScriptedChannel implements Notifier {
   readonly name = 'hook';
@@ -39,16 +46,30 @@ class FlakyOutbox extends OutboxStore {
   }
 }
 
-const message = (key: string): Notification => ({ key, event: 'crash', severity: 'critical', title: `${key} crashed`, text: '', links: [], at: new Date().toISOString() });
+const message = (key: string): Notification => ({
+  key,
+  event: 'crash',
+  severity: 'critical',
+  title: `${key} crashed`,
+  text: '',
+  links: [],
+  at: new Date().toISOString(),
+});
 
 function setUp(t: ExecutionContext, overrides: Partial<DispatcherOptions> = {}) {
-  const clock: Clock = FakeTimers.install({ now: Date.parse('2026-11-23T12:00:00Z'), toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+  const clock: Clock = FakeTimers.install({
+    now: Date.parse('2026-11-23T12:00:00Z'),
+    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
+  });
   const dir = mkdtempSync(join(tmpdir(), 'vigil-dispatch-unit-'));
   const db = openStore(dir);
   const outbox = new FlakyOutbox(db);
   const channel = new ScriptedChannel();
   const config = channelSchema.parse({ type: 'webhook', name: 'hook', url: 'http://127.0.0.1:9/hook' });
-  const dispatcher = new Dispatcher(outbox, [{ notifier: channel, config }], pino({ level: 'silent' }), { ...options, ...overrides });
+  const dispatcher = new Dispatcher(outbox, [{ notifier: channel, config }], pino({ level: 'silent' }), {
+    ...options,
+    ...overrides,
+  });
   dispatcher.start();
   t.teardown(async () => {
     const stopping = dispatcher.stop();
@@ -66,7 +87,10 @@ test.serial('a failing channel is retried with doubling delays, and the message 
   channel.failNext = 4;
   dispatcher.enqueue(message('a'));
   await advance(60_000);
-  t.deepEqual(channel.attempts.map((a) => a.ok), [false, false, false, false, true]);
+  t.deepEqual(
+    channel.attempts.map((a) => a.ok),
+    [false, false, false, false, true],
+  );
   const gaps = channel.attempts.slice(1).map((a, i) => Math.round((a.at - channel.attempts[i]!.at) / 1000));
   t.deepEqual(gaps, [1, 2, 4, 8]);
   t.deepEqual(channel.delivered, ['a']);
@@ -88,16 +112,23 @@ test.serial('a message that cannot be delivered within the expiry is expired, co
   t.deepEqual(channel.delivered, []);
 });
 
-test.serial('news within the group window goes out together, and a repeat within the dedupe window is dropped', async (t) => {
-  const { channel, dispatcher, advance } = setUp(t);
-  dispatcher.enqueue(message('first'));
-  await advance(1000);
-  for (const key of ['x', 'y', 'x', 'z']) dispatcher.enqueue(message(key));
-  await advance(20_000);
-  t.deepEqual(channel.attempts.map((a) => a.keys.length), [1, 3], 'the first at once, the rest in one message after the window');
-  t.deepEqual(new Set(channel.delivered), new Set(['first', 'x', 'y', 'z']));
-  t.is(channel.delivered.length, 4, 'x once');
-});
+test.serial(
+  'news within the group window goes out together, and a repeat within the dedupe window is dropped',
+  async (t) => {
+    const { channel, dispatcher, advance } = setUp(t);
+    dispatcher.enqueue(message('first'));
+    await advance(1000);
+    for (const key of ['x', 'y', 'x', 'z']) dispatcher.enqueue(message(key));
+    await advance(20_000);
+    t.deepEqual(
+      channel.attempts.map((a) => a.keys.length),
+      [1, 3],
+      'the first at once, the rest in one message after the window',
+    );
+    t.deepEqual(new Set(channel.delivered), new Set(['first', 'x', 'y', 'z']));
+    t.is(channel.delivered.length, 4, 'x once');
+  },
+);
 
 test.serial('while the store refuses writes, notifications wait in memory and go out once it takes them', async (t) => {
   const { channel, dispatcher, outbox, advance } = setUp(t);

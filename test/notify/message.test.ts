@@ -8,25 +8,50 @@ import type { OutboxRow } from '../../src/store/outbox.js';
 import { createHmac } from 'node:crypto';
 
 const c = { id: 'abc123def456', name: 'agent-1' };
-const ev = (type: string, data: Record<string, unknown>, container = c): VigilEvent => ({ id: 7, type, time: '2026-11-22T07:00:00.000Z', container, data });
+const ev = (type: string, data: Record<string, unknown>, container = c): VigilEvent => ({
+  id: 7,
+  type,
+  time: '2026-11-22T07:00:00.000Z',
+  container,
+  data,
+});
 
 test('unhealthy, crash, OOM, recovered, gave up and boot recovery each make a notification naming the container', (t) => {
   const cases: [VigilEvent, string, string][] = [
-    [ev('container.health', { from: 'healthy', to: 'unhealthy', source: 'healthcheck', failingStreak: 3, lastOutput: 'timeout' }), 'unhealthy', 'warning'],
+    [
+      ev('container.health', {
+        from: 'healthy',
+        to: 'unhealthy',
+        source: 'healthcheck',
+        failingStreak: 3,
+        lastOutput: 'timeout',
+      }),
+      'unhealthy',
+      'warning',
+    ],
     [ev('container.state', { from: 'running', to: 'exited', exitCode: 2, oomKilled: false }), 'crash', 'critical'],
     [ev('container.state', { from: 'running', to: 'exited', exitCode: 137, oomKilled: true }), 'oom', 'critical'],
-    [ev('recovery.action', { action: 'restart', reason: 'unhealthy', outcome: 'success', attempt: 1 }), 'recovered', 'info'],
+    [
+      ev('recovery.action', { action: 'restart', reason: 'unhealthy', outcome: 'success', attempt: 1 }),
+      'recovered',
+      'info',
+    ],
     [ev('recovery.gave_up', { reason: 'crashed', attempts: 5 }), 'gave_up', 'critical'],
   ];
   for (const [event, kind, severity] of cases) {
     const n = notificationFor(event)!;
-    t.is(n.event as string, kind);
-    t.is(n.severity as string, severity);
+    t.is<string, string>(n.event, kind);
+    t.is<string, string>(n.severity, severity);
     t.true(n.title.includes('agent-1') && n.text.includes('agent-1'), kind);
   }
   t.regex(notificationFor(cases[0]![0])!.text, /3 failed checks.*timeout/);
   t.regex(notificationFor(cases[3]![0])!.text, /restart .*because: unhealthy/);
-  const boot = notificationFor({ id: 9, type: 'recovery.boot', time: 'x', data: { trigger: 'engine-restart', recovered: ['a', 'b'], failed: [{ name: 'c', reason: 'no image' }] } })!;
+  const boot = notificationFor({
+    id: 9,
+    type: 'recovery.boot',
+    time: 'x',
+    data: { trigger: 'engine-restart', recovered: ['a', 'b'], failed: [{ name: 'c', reason: 'no image' }] },
+  })!;
   t.is(boot.event, 'boot_recovery');
   t.regex(boot.text, /started a[\s\S]*started b[\s\S]*could not start c: no image/);
 });
@@ -36,17 +61,34 @@ test('a stop, a finished job, a failed recovery or a healthy turn is not news', 
   t.is(notificationFor(ev('container.state', { from: 'running', to: 'exited', exitCode: 0 })), null);
   t.is(notificationFor(ev('recovery.action', { action: 'start', outcome: 'failure' })), null);
   t.is(notificationFor(ev('container.health', { from: 'starting', to: 'healthy' })), null);
-  t.is(notificationFor(ev('container.health', { from: 'healthy', to: 'unhealthy', source: 'state' })), null, 'a crash, told as a crash');
+  t.is(
+    notificationFor(ev('container.health', { from: 'healthy', to: 'unhealthy', source: 'state' })),
+    null,
+    'a crash, told as a crash',
+  );
 });
 
 test('links to Grafana and Alertmanager appear when their URLs are set', (t) => {
-  const n = notificationFor(ev('recovery.gave_up', { reason: 'r', attempts: 1 }), { grafanaUrl: 'http://127.0.0.1:3000', alertmanagerUrl: 'http://127.0.0.1:9093' })!;
-  t.deepEqual(n.links.map((l) => l.label), ['Grafana', 'Alertmanager']);
+  const n = notificationFor(ev('recovery.gave_up', { reason: 'r', attempts: 1 }), {
+    grafanaUrl: 'http://127.0.0.1:3000',
+    alertmanagerUrl: 'http://127.0.0.1:9093',
+  })!;
+  t.deepEqual(
+    n.links.map((l) => l.label),
+    ['Grafana', 'Alertmanager'],
+  );
   t.regex(n.links[0]!.url, /var-container=agent-1/);
 });
 
 const n = (key: string, severity: Notification['severity'] = 'info', name = key): Notification => ({
-  key, event: 'crash', severity, title: `${name} crashed`, text: `text ${name}`, container: { id: name, name }, links: [], at: 'x',
+  key,
+  event: 'crash',
+  severity,
+  title: `${name} crashed`,
+  text: `text ${name}`,
+  container: { id: name, name },
+  links: [],
+  at: 'x',
 });
 
 test('a channel gets the events it asked for at or above its minimum severity', (t) => {
@@ -64,23 +106,54 @@ test('a burst becomes one message carrying every item and the worst severity', (
   t.is(groupNotifications([n('x')]).key, 'x');
 });
 
-const row = (id: number, createdAt: number, attempts = 0): OutboxRow => ({ id, channel: 'c', dedupeKey: String(id), payload: '{}', createdAt, nextAt: createdAt, attempts, status: 'pending', lastError: null });
+const row = (id: number, createdAt: number, attempts = 0): OutboxRow => ({
+  id,
+  channel: 'c',
+  dedupeKey: String(id),
+  payload: '{}',
+  createdAt,
+  nextAt: createdAt,
+  attempts,
+  status: 'pending',
+  lastError: null,
+});
 
 test('after a quiet spell a message goes at once; right after a send, others wait for the window and go together', (t) => {
-  t.deepEqual(readyRows([row(1, 1000)], null, 2000, 1000).map((r) => r.id), [1], 'nothing sent yet');
-  t.deepEqual(readyRows([row(1, 9000)], 1000, 2000, 9000).map((r) => r.id), [1], 'long after the last send');
+  t.deepEqual(
+    readyRows([row(1, 1000)], null, 2000, 1000).map((r) => r.id),
+    [1],
+    'nothing sent yet',
+  );
+  t.deepEqual(
+    readyRows([row(1, 9000)], 1000, 2000, 9000).map((r) => r.id),
+    [1],
+    'long after the last send',
+  );
   t.deepEqual(readyRows([row(2, 1500), row(3, 1600)], 1000, 2000, 2000), []);
-  t.deepEqual(readyRows([row(2, 1500), row(3, 1600)], 1000, 2000, 3000).map((r) => r.id), [2, 3]);
-  t.deepEqual(readyRows([row(4, 1500, 2)], 1000, 2000, 1600).map((r) => r.id), [4], 'a retry does not wait for grouping');
+  t.deepEqual(
+    readyRows([row(2, 1500), row(3, 1600)], 1000, 2000, 3000).map((r) => r.id),
+    [2, 3],
+  );
+  t.deepEqual(
+    readyRows([row(4, 1500, 2)], 1000, 2000, 1600).map((r) => r.id),
+    [4],
+    'a retry does not wait for grouping',
+  );
 });
 
 test('the webhook signature is HMAC-SHA256 of the body, hex', (t) => {
-  t.is(signBody('{"a":1}', 'sekret-sekret', 1_700_000_000.7), `t=1700000000,v1=${createHmac('sha256', 'sekret-sekret').update('1700000000.{"a":1}').digest('hex')}`);
+  t.is(
+    signBody('{"a":1}', 'sekret-sekret', 1_700_000_000.7),
+    `t=1700000000,v1=${createHmac('sha256', 'sekret-sekret').update('1700000000.{"a":1}').digest('hex')}`,
+  );
   const header = signBody('{"a":1}', 'sekret-sekret', 1_700_000_000);
   t.true(verifySignature(header, '{"a":1}', 'sekret-sekret', 1_700_000_100), 'fresh and matching');
   t.false(verifySignature(header, '{"a":1}', 'sekret-sekret', 1_700_000_000 + 3600), 'replayed an hour later');
   t.false(verifySignature(header, '{"a":2}', 'sekret-sekret', 1_700_000_000), 'another body');
-  t.false(verifySignature(header.replace('t=1700000000', 't=1700003600'), '{"a":1}', 'sekret-sekret', 1_700_003_600), 'a moved timestamp');
+  t.false(
+    verifySignature(header.replace('t=1700000000', 't=1700003600'), '{"a":1}', 'sekret-sekret', 1_700_003_600),
+    'a moved timestamp',
+  );
 });
 
 test('the chat message has a text fallback and blocks', (t) => {

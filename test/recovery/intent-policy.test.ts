@@ -6,7 +6,12 @@ import type { ContainerEvent } from '../../src/docker/types.js';
 
 const ms = (n: number) => BigInt(n) * 1_000_000n;
 const ev = (action: ContainerEvent['action'], atMs: number, extra: Partial<ContainerEvent> = {}): ContainerEvent => ({
-  id: 'c', name: 'c', attributes: {}, action, timeNano: ms(atMs), ...extra,
+  id: 'c',
+  name: 'c',
+  attributes: {},
+  action,
+  timeNano: ms(atMs),
+  ...extra,
 });
 
 test('start means should run', (t) => {
@@ -20,21 +25,33 @@ test('a kill then a die is a stop on request, by kill', (t) => {
   t.regex(change!.reason, /signal 15/);
 });
 
-test('a die long after a kill is not that kill\'s doing', (t) => {
+test("a die long after a kill is not that kill's doing", (t) => {
   const { memory } = intentFromEvent(ev('kill', 0), {}, 'no');
-  t.like(intentFromEvent(ev('die', KILL_TO_DIE_WINDOW_MS + 1, { exitCode: 1 }), memory, 'no').change, { desired: 'running', byKill: false });
+  t.like(intentFromEvent(ev('die', KILL_TO_DIE_WINDOW_MS + 1, { exitCode: 1 }), memory, 'no').change, {
+    desired: 'running',
+    byKill: false,
+  });
 });
 
 test('a die with no kill: exit 0 is a finished job, anything else a crash', (t) => {
   t.like(intentFromEvent(ev('die', 0, { exitCode: 0 }), {}, 'no').change, { desired: 'stopped' });
   t.like(intentFromEvent(ev('die', 0, { exitCode: 0 }), {}, 'always').change, { desired: 'running' });
-  t.like(intentFromEvent(ev('die', 0, { exitCode: 137 }), {}, 'no').change, { desired: 'running', reason: 'crashed (exit code 137)' });
+  t.like(intentFromEvent(ev('die', 0, { exitCode: 137 }), {}, 'no').change, {
+    desired: 'running',
+    reason: 'crashed (exit code 137)',
+  });
 });
 
 test('docker restart ends as should run', (t) => {
   let memory = {};
   let last;
-  for (const e of [ev('kill', 0, { signal: 15 }), ev('die', 100, { exitCode: 143 }), ev('stop', 110), ev('start', 200), ev('restart', 210)]) {
+  for (const e of [
+    ev('kill', 0, { signal: 15 }),
+    ev('die', 100, { exitCode: 143 }),
+    ev('stop', 110),
+    ev('start', 200),
+    ev('restart', 210),
+  ]) {
     const step = intentFromEvent(e, memory, 'no');
     memory = step.memory;
     if (step.change) last = step.change;
@@ -55,7 +72,11 @@ test('policy: the label wins over the scope; actions can be narrowed', (t) => {
 });
 
 test('the engine restarts always and unless-stopped, on-failure only after an exit with retries left', (t) => {
-  const r = (name: string, exitCode: number, restartCount = 0, max = 0) => ({ restartPolicy: { name, maximumRetryCount: max }, exitCode, restartCount });
+  const r = (name: string, exitCode: number, restartCount = 0, max = 0) => ({
+    restartPolicy: { name, maximumRetryCount: max },
+    exitCode,
+    restartCount,
+  });
   t.true(engineWillRestart(r('always', 0), 'exit', false));
   t.true(engineWillRestart(r('unless-stopped', 1), 'engine-restart', false));
   t.false(engineWillRestart(r('always', 1), 'exit', true), 'not what the user stopped');
@@ -68,14 +89,27 @@ test('the engine restarts always and unless-stopped, on-failure only after an ex
 
 test('a container is keyed by compose service and replica, else by name', (t) => {
   t.is(containerKey({ name: 'web', labels: {} }), 'name:web');
-  t.is(containerKey({ name: 'p-web-2', labels: { 'com.docker.compose.project': 'p', 'com.docker.compose.service': 'web', 'com.docker.compose.container-number': '2' } }), 'compose:p/web/2');
+  t.is(
+    containerKey({
+      name: 'p-web-2',
+      labels: {
+        'com.docker.compose.project': 'p',
+        'com.docker.compose.service': 'web',
+        'com.docker.compose.container-number': '2',
+      },
+    }),
+    'compose:p/web/2',
+  );
 });
 
 test('vigil finds its own container id in cgroup v1, v2 systemd, and mountinfo', (t) => {
   const id = 'a'.repeat(64);
   t.is(ownContainerId(`12:memory:/docker/${id}\n`, ''), id);
   t.is(ownContainerId(`0::/system.slice/docker-${id}.scope\n`, ''), id);
-  t.is(ownContainerId('0::/\n', `1 2 0:1 /var/lib/docker/containers/${id}/hostname /etc/hostname rw - ext4 /dev/vda rw\n`), id);
+  t.is(
+    ownContainerId('0::/\n', `1 2 0:1 /var/lib/docker/containers/${id}/hostname /etc/hostname rw - ext4 /dev/vda rw\n`),
+    id,
+  );
   t.is(ownContainerId('0::/user.slice\n', ''), null);
 });
 
@@ -87,14 +121,19 @@ test('a SIGKILL after the stop timeout belongs to the stop its SIGTERM began', (
   t.regex(change!.reason, /signal 15/);
 });
 
-test('the engine shutting down: stops begun in its final burst are its own, an earlier one a person\'s', (t) => {
+test("the engine shutting down: stops begun in its final burst are its own, an earlier one a person's", (t) => {
   // recorded from a real engine: `docker stop cb` 2.2 s before the engine was stopped, then the shutdown
   const stops = [
     { key: 'cb', killAt: 1_000, dieAt: 3_170 },
     { key: 'ca', killAt: 3_250, dieAt: 5_340 },
     { key: 'cc', killAt: 3_260, dieAt: 3_300 },
   ];
-  t.deepEqual(engineShutdownStops(stops, 5_400).map((s) => s.key).sort(), ['ca', 'cc']);
+  t.deepEqual(
+    engineShutdownStops(stops, 5_400)
+      .map((s) => s.key)
+      .sort(),
+    ['ca', 'cc'],
+  );
   t.deepEqual(engineShutdownStops(stops, 60_000), [], 'the stream was lost long after: not a shutdown');
   t.deepEqual(engineShutdownStops([], 5_400), []);
 });

@@ -6,23 +6,29 @@ import { medicHarness } from '../helpers/medic-harness.js';
 const heal = { 'vigil.autoheal': 'true' };
 const bootGraceMs = 2000;
 
-test.serial('a labelled container that keeps crashing is started with doubling delays, then given up on out loud', async (t) => {
-  const h = await medicHarness();
-  t.teardown(() => h.close());
-  const id = h.engine.run('crashy', { labels: heal, behaviour: { kind: 'exits', code: 1, afterMs: 100 } });
-  await h.advance(120_000);
-  const starts = h.engine.calls.filter((c) => c.method === 'start' && c.id === id);
-  t.is(starts.length, 4, 'the attempt limit (4)');
-  const gaps = starts.slice(1).map((s, i) => s.at - starts[i]!.at);
-  // each start runs 100 ms before crashing; the backoff after attempts 1, 2 and 3 is 1, 2 and 4 s
-  t.deepEqual(gaps.map((g) => Math.round(g / 1000)), [1, 2, 4]);
-  const gaveUp = h.ofType('recovery.gave_up', 'crashy');
-  t.is(gaveUp.length, 1);
-  t.is(gaveUp[0]!.data.attempts, 4);
-  t.is(h.stores.recovery.get(containerKey(h.engine.get(id))).attempts, 4);
-  await h.advance(600_000);
-  t.is(h.engine.calls.filter((c) => c.method === 'start').length, 4, 'nothing more after giving up');
-});
+test.serial(
+  'a labelled container that keeps crashing is started with doubling delays, then given up on out loud',
+  async (t) => {
+    const h = await medicHarness();
+    t.teardown(() => h.close());
+    const id = h.engine.run('crashy', { labels: heal, behaviour: { kind: 'exits', code: 1, afterMs: 100 } });
+    await h.advance(120_000);
+    const starts = h.engine.calls.filter((c) => c.method === 'start' && c.id === id);
+    t.is(starts.length, 4, 'the attempt limit (4)');
+    const gaps = starts.slice(1).map((s, i) => s.at - starts[i]!.at);
+    // each start runs 100 ms before crashing; the backoff after attempts 1, 2 and 3 is 1, 2 and 4 s
+    t.deepEqual(
+      gaps.map((g) => Math.round(g / 1000)),
+      [1, 2, 4],
+    );
+    const gaveUp = h.ofType('recovery.gave_up', 'crashy');
+    t.is(gaveUp.length, 1);
+    t.is(gaveUp[0]!.data.attempts, 4);
+    t.is(h.stores.recovery.get(containerKey(h.engine.get(id))).attempts, 4);
+    await h.advance(600_000);
+    t.is(h.engine.calls.filter((c) => c.method === 'start').length, 4, 'nothing more after giving up');
+  },
+);
 
 test.serial('a container a person stopped is never started, through sweeps and a vigil-side alert', async (t) => {
   const h = await medicHarness();
@@ -61,12 +67,19 @@ test.serial('engine restarts start what should run, labelled or not, and never c
     t.is(h.engine.get(mine).state, 'exited', `user-stopped still stopped after cycle ${cycle}`);
     await h.advance(20_000);
   }
-  for (const id of [labelled, plain]) t.is(h.stores.recovery.get(containerKey(h.engine.get(id))).attempts, 0, 'no attempt counted');
+  for (const id of [labelled, plain])
+    t.is(h.stores.recovery.get(containerKey(h.engine.get(id))).attempts, 0, 'no attempt counted');
   const boots = h.ofType('recovery.boot');
   t.is(boots.length, 3);
   for (const boot of boots) t.deepEqual(boot.data.recovered, ['labelled', 'plain']);
   const actions = h.ofType('recovery.action').map((e) => [e.container?.name, e.data.reason, e.data.counted]);
-  t.deepEqual(actions, Array.from({ length: 3 }, () => [['labelled', 'stopped when the engine restarted', false], ['plain', 'stopped when the engine restarted', false]]).flat());
+  t.deepEqual(
+    actions,
+    Array.from({ length: 3 }, () => [
+      ['labelled', 'stopped when the engine restarted', false],
+      ['plain', 'stopped when the engine restarted', false],
+    ]).flat(),
+  );
   t.is(h.ofType('recovery.gave_up').length, 0);
 });
 
@@ -95,7 +108,10 @@ test.serial('a failed start is counted and backed off like a crash, and the next
   h.engine.exit(id, 1);
   await h.advance(10_000);
   const actions = h.ofType('recovery.action', 'flaky-start').map((e) => [e.data.outcome, e.data.attempt]);
-  t.deepEqual(actions, [['failure', 1], ['success', 2]]);
+  t.deepEqual(actions, [
+    ['failure', 1],
+    ['success', 2],
+  ]);
   t.is(h.engine.get(id).state, 'running');
 });
 
@@ -134,19 +150,26 @@ test.serial('a recurring problem is reported again when it comes back after a qu
   t.is(h.ofType('recovery.skipped', 'recurring').length, 2);
 });
 
-test.serial('what vigil holds per container is dropped when the container is removed, old and new id after a recreate', async (t) => {
-  const h = await medicHarness();
-  t.teardown(() => h.close());
-  for (let i = 0; i < 20; i++) h.engine.run(`c${i}`, { labels: heal, behaviour: { kind: 'exits', code: 1, afterMs: 300 } });
-  const recreated = h.engine.run('recreated', { labels: heal });
-  await h.advance(bootGraceMs + 5000);
-  h.medic.alertFiring(recreated, 'Stuck', 'recreate');
-  await h.advance(1000);
-  t.is(h.engine.calls.filter((c) => c.method === 'recreate').length, 1);
-  t.true(Object.values(h.medic.memoryFootprint()).some((n) => n > 0), 'there was something to drop');
-  for (const id of h.engine.ids()) h.engine.remove(id);
-  await h.advance(10_000);
-  t.deepEqual(h.medic.memoryFootprint(), { timers: 0, busy: 0, reported: 0, alertRequests: 0 });
-  const intent = h.intent.memoryFootprint();
-  t.is(intent.memory + intent.ownStarts + intent.unsaved, 0);
-});
+test.serial(
+  'what vigil holds per container is dropped when the container is removed, old and new id after a recreate',
+  async (t) => {
+    const h = await medicHarness();
+    t.teardown(() => h.close());
+    for (let i = 0; i < 20; i++)
+      h.engine.run(`c${i}`, { labels: heal, behaviour: { kind: 'exits', code: 1, afterMs: 300 } });
+    const recreated = h.engine.run('recreated', { labels: heal });
+    await h.advance(bootGraceMs + 5000);
+    h.medic.alertFiring(recreated, 'Stuck', 'recreate');
+    await h.advance(1000);
+    t.is(h.engine.calls.filter((c) => c.method === 'recreate').length, 1);
+    t.true(
+      Object.values(h.medic.memoryFootprint()).some((n) => n > 0),
+      'there was something to drop',
+    );
+    for (const id of h.engine.ids()) h.engine.remove(id);
+    await h.advance(10_000);
+    t.deepEqual(h.medic.memoryFootprint(), { timers: 0, busy: 0, reported: 0, alertRequests: 0 });
+    const intent = h.intent.memoryFootprint();
+    t.is(intent.memory + intent.ownStarts + intent.unsaved, 0);
+  },
+);

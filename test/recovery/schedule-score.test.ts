@@ -47,15 +47,27 @@ test('the daily score is the share of the observed day spent running and healthy
     { at: day0 + DAY + DAY / 2, good: false },
   ];
   const scores = dailyScores(null, points, 3, day0 + 2 * DAY + DAY / 2);
-  t.deepEqual(scores.map((s) => s.date), ['2026-11-20', '2026-11-21', '2026-11-22']);
-  t.deepEqual(scores.map((s) => s.score), [0.75, 0.5, 0]);
+  t.deepEqual(
+    scores.map((s) => s.date),
+    ['2026-11-20', '2026-11-21', '2026-11-22'],
+  );
+  t.deepEqual(
+    scores.map((s) => s.score),
+    [0.75, 0.5, 0],
+  );
   t.is(trend(scores), 'declining');
 });
 
 test('days before anything was known score null; the status before the window carries in', (t) => {
   const scores = dailyScores(null, [{ at: day0 + DAY, good: true }], 3, day0 + 2 * DAY + 1000);
-  t.deepEqual(scores.map((s) => s.score), [null, 1, 1]);
-  t.deepEqual(dailyScores(true, [], 2, day0 + DAY + 1000).map((s) => s.score), [1, 1]);
+  t.deepEqual(
+    scores.map((s) => s.score),
+    [null, 1, 1],
+  );
+  t.deepEqual(
+    dailyScores(true, [], 2, day0 + DAY + 1000).map((s) => s.score),
+    [1, 1],
+  );
 });
 
 test('trend: improving, stable, declining', (t) => {

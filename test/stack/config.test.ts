@@ -29,7 +29,8 @@ test('promtool test rules: every alert fires where it should and not where it sh
   t.regex(r.out, /SUCCESS/);
   const tests = readFileSync(`${repo}prometheus/rules/vigil.test.yml`, 'utf8');
   const rules = readFileSync(`${repo}prometheus/rules/vigil.yml`, 'utf8');
-  for (const [, alert] of rules.matchAll(/- alert: (\w+)/g)) t.true(tests.includes(`alertname: ${alert}`), `${alert} is tested`);
+  for (const [, alert] of rules.matchAll(/- alert: (\w+)/g))
+    t.true(tests.includes(`alertname: ${alert}`), `${alert} is tested`);
 });
 
 test('amtool check-config passes on alertmanager/alertmanager.yml', async (t) => {
@@ -38,10 +39,14 @@ test('amtool check-config passes on alertmanager/alertmanager.yml', async (t) =>
   t.regex(r.out, /SUCCESS/);
 });
 
-test('docker-compose.monitoring.yml parses with Debian\'s docker-compose and runs the four services', async (t) => {
-  const r = await run('docker-compose', ['-f', 'docker-compose.monitoring.yml', 'config'], { VIGIL_API_TOKEN: 'compose-test-token-123', GRAFANA_ADMIN_PASSWORD: 'a-grafana-password' });
+test("docker-compose.monitoring.yml parses with Debian's docker-compose and runs the four services", async (t) => {
+  const r = await run('docker-compose', ['-f', 'docker-compose.monitoring.yml', 'config'], {
+    VIGIL_API_TOKEN: 'compose-test-token-123',
+    GRAFANA_ADMIN_PASSWORD: 'a-grafana-password',
+  });
   t.is(r.code, 0, r.out);
-  for (const service of ['vigil', 'prometheus', 'alertmanager', 'grafana']) t.regex(r.out, new RegExp(`^  ${service}:`, 'm'));
+  for (const service of ['vigil', 'prometheus', 'alertmanager', 'grafana'])
+    t.regex(r.out, new RegExp(`^  ${service}:`, 'm'));
 });
 
 test('the compose stack publishes on 127.0.0.1 unless told otherwise, and needs a Grafana admin password', async (t) => {
@@ -49,17 +54,28 @@ test('the compose stack publishes on 127.0.0.1 unless told otherwise, and needs 
   const r = await run('docker-compose', ['-f', 'docker-compose.monitoring.yml', 'config'], env);
   const published = [...r.out.matchAll(/^ *- ([0-9.]+):\d+:\d+\/tcp$/gm)].map((m) => m[1]);
   t.is(published.length, 4, r.out);
-  t.true(published.every((ip) => ip === '127.0.0.1'), published.join(','));
+  t.true(
+    published.every((ip) => ip === '127.0.0.1'),
+    published.join(','),
+  );
   t.regex(r.out, /GF_SECURITY_ADMIN_PASSWORD: a-grafana-password/);
-  const wide = await run('docker-compose', ['-f', 'docker-compose.monitoring.yml', 'config'], { ...env, STACK_BIND: '0.0.0.0' });
+  const wide = await run('docker-compose', ['-f', 'docker-compose.monitoring.yml', 'config'], {
+    ...env,
+    STACK_BIND: '0.0.0.0',
+  });
   t.true([...wide.out.matchAll(/^ *- ([0-9.]+):\d+:\d+\/tcp$/gm)].every((m) => m[1] === '0.0.0.0'));
-  const noPassword = await run('docker-compose', ['-f', 'docker-compose.monitoring.yml', 'config'], { VIGIL_API_TOKEN: 'compose-test-token-123' });
+  const noPassword = await run('docker-compose', ['-f', 'docker-compose.monitoring.yml', 'config'], {
+    VIGIL_API_TOKEN: 'compose-test-token-123',
+  });
   t.not(noPassword.code, 0);
   t.regex(noPassword.out, /GRAFANA_ADMIN_PASSWORD/);
 });
 
 test('the dashboard has at least 14 panels, variables for container and compose project, and one datasource', (t) => {
-  const dashboard = JSON.parse(readFileSync(`${repo}grafana/dashboards/vigil.json`, 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[]; templating: { list: { name: string }[] } };
+  const dashboard = JSON.parse(readFileSync(`${repo}grafana/dashboards/vigil.json`, 'utf8')) as {
+    panels: { title: string; targets: { expr: string }[] }[];
+    templating: { list: { name: string }[] };
+  };
   t.true(dashboard.panels.length >= 14);
   t.deepEqual(dashboard.templating.list.map((v) => v.name).sort(), ['compose_project', 'container']);
   for (const p of dashboard.panels) t.true(p.targets.length > 0 && p.targets.every((x) => x.expr.length > 0), p.title);

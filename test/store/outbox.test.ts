@@ -40,5 +40,8 @@ test('migrations apply once and are recorded', (t) => {
   migrate(db);
   migrate(db);
   const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[];
-  t.deepEqual(versions.map((v) => v.version), migrations.map((_, i) => i + 1));
+  t.deepEqual(
+    versions.map((v) => v.version),
+    migrations.map((_, i) => i + 1),
+  );
 });

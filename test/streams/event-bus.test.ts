@@ -14,7 +14,10 @@ test('a client resumes after the last id it saw, without a gap while the ring st
   const bus = new EventBus(3, 1);
   for (let i = 0; i < 3; i++) bus.publish({ type: 'x', data: { i } });
   const { events, complete } = bus.since(1);
-  t.deepEqual(events.map((e) => e.id), [2, 3]);
+  t.deepEqual(
+    events.map((e) => e.id),
+    [2, 3],
+  );
   t.true(complete);
   t.deepEqual(bus.since(3), { events: [], complete: true });
 });
@@ -24,7 +27,10 @@ test('a client away longer than the ring holds is told it missed events', (t) =>
   for (let i = 0; i < 6; i++) bus.publish({ type: 'x', data: { i } });
   const { events, complete } = bus.since(1);
   t.false(complete);
-  t.deepEqual(events.map((e) => e.id), [4, 5, 6]);
+  t.deepEqual(
+    events.map((e) => e.id),
+    [4, 5, 6],
+  );
   t.true(bus.since(3).complete, 'ids 4 to 6 are all still there');
 });
 

@@ -78,7 +78,10 @@ export function parseNetDev(text: string): { rx: number; tx: number } {
     if (colon < 0) continue;
     const iface = line.slice(0, colon).trim();
     if (iface === 'lo' || iface.includes('|')) continue;
-    const fields = line.slice(colon + 1).trim().split(/\s+/);
+    const fields = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/);
     rx += Number(fields[0] ?? 0);
     tx += Number(fields[8] ?? 0);
   }
@@ -156,7 +159,14 @@ export const v1FileController: Record<Exclude<keyof CgroupV1Files, 'netDev'>, st
   'blkio.throttle.io_service_bytes_recursive': 'blkio',
 };
 
-export const v2FileNames: Exclude<keyof CgroupV2Files, 'netDev'>[] = ['cpu.stat', 'memory.current', 'memory.max', 'memory.stat', 'pids.current', 'io.stat'];
+export const v2FileNames: Exclude<keyof CgroupV2Files, 'netDev'>[] = [
+  'cpu.stat',
+  'memory.current',
+  'memory.max',
+  'memory.stat',
+  'pids.current',
+  'io.stat',
+];
 
 /**
  * Pure: the absolute path of every file to read for one container. On v1 each controller is its own
@@ -166,15 +176,24 @@ export function cgroupFilePaths(
   membership: CgroupMembership,
   root: string,
   unified: boolean,
-): { version: 1; files: Record<Exclude<keyof CgroupV1Files, 'netDev'>, string> } | { version: 2; files: Record<Exclude<keyof CgroupV2Files, 'netDev'>, string> } | null {
+):
+  | { version: 1; files: Record<Exclude<keyof CgroupV1Files, 'netDev'>, string> }
+  | { version: 2; files: Record<Exclude<keyof CgroupV2Files, 'netDev'>, string> }
+  | null {
   if (unified) {
     if (membership.v2 === null) return null;
     const dir = `${root}${membership.v2}`;
-    const files = Object.fromEntries(v2FileNames.map((f) => [f, `${dir}/${f}`])) as Record<Exclude<keyof CgroupV2Files, 'netDev'>, string>;
+    const files = Object.fromEntries(v2FileNames.map((f) => [f, `${dir}/${f}`])) as Record<
+      Exclude<keyof CgroupV2Files, 'netDev'>,
+      string
+    >;
     return { version: 2, files };
   }
   const files: Partial<Record<Exclude<keyof CgroupV1Files, 'netDev'>, string>> = {};
-  for (const [file, controller] of Object.entries(v1FileController) as [Exclude<keyof CgroupV1Files, 'netDev'>, string][]) {
+  for (const [file, controller] of Object.entries(v1FileController) as [
+    Exclude<keyof CgroupV1Files, 'netDev'>,
+    string,
+  ][]) {
     const path = membership.v1[controller];
     if (path === undefined) return null;
     files[file] = `${root}/${controller}${path}/${file}`;

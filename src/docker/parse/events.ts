@@ -10,7 +10,18 @@ export interface EngineEventJson {
 }
 
 const tracked = new Set<string>([
-  'create', 'start', 'restart', 'stop', 'kill', 'die', 'oom', 'pause', 'unpause', 'destroy', 'rename', 'update',
+  'create',
+  'start',
+  'restart',
+  'stop',
+  'kill',
+  'die',
+  'oom',
+  'pause',
+  'unpause',
+  'destroy',
+  'rename',
+  'update',
 ]);
 
 /**

@@ -1,4 +1,10 @@
-import { containerStates, type ContainerRecord, type ContainerState, type HealthCheckState, type HealthProbe } from '../types.js';
+import {
+  containerStates,
+  type ContainerRecord,
+  type ContainerState,
+  type HealthCheckState,
+  type HealthProbe,
+} from '../types.js';
 
 /** The subset of the engine's inspect JSON that vigil reads. */
 export interface InspectJson {
@@ -15,7 +21,11 @@ export interface InspectJson {
     Error?: string;
     StartedAt?: string;
     FinishedAt?: string;
-    Health?: { Status: string; FailingStreak?: number; Log?: { Start: string; End: string; ExitCode: number; Output: string }[] | null };
+    Health?: {
+      Status: string;
+      FailingStreak?: number;
+      Log?: { Start: string; End: string; ExitCode: number; Output: string }[] | null;
+    };
   };
   Config: { Image: string; Labels?: Record<string, string> | null; Tty?: boolean; Healthcheck?: { Test?: string[] } };
   HostConfig: {
@@ -38,10 +48,14 @@ function parseState(status: string): ContainerState {
   return (containerStates as readonly string[]).includes(status) ? (status as ContainerState) : 'dead';
 }
 
-/** CPU limit in cores: `--cpus` sets NanoCpus; `--cpu-quota/--cpu-period` set the CFS pair (period defaults to 100 ms). */
+/**
+ * CPU limit in cores: `--cpus` sets NanoCpus; `--cpu-quota/--cpu-period` set the CFS pair (period
+ * defaults to 100 ms).
+ */
 export function cpuLimitCores(host: InspectJson['HostConfig']): number | null {
   if (host.NanoCpus && host.NanoCpus > 0) return host.NanoCpus / 1e9;
-  if (host.CpuQuota && host.CpuQuota > 0) return host.CpuQuota / (host.CpuPeriod && host.CpuPeriod > 0 ? host.CpuPeriod : 100_000);
+  if (host.CpuQuota && host.CpuQuota > 0)
+    return host.CpuQuota / (host.CpuPeriod && host.CpuPeriod > 0 ? host.CpuPeriod : 100_000);
   return null;
 }
 
@@ -79,7 +93,10 @@ export function parseInspect(json: InspectJson): ContainerRecord {
     startedAt,
     finishedAt: parseEngineTime(json.State.FinishedAt),
     restartCount: json.RestartCount ?? 0,
-    restartPolicy: { name: json.HostConfig.RestartPolicy?.Name || 'no', maximumRetryCount: json.HostConfig.RestartPolicy?.MaximumRetryCount ?? 0 },
+    restartPolicy: {
+      name: json.HostConfig.RestartPolicy?.Name || 'no',
+      maximumRetryCount: json.HostConfig.RestartPolicy?.MaximumRetryCount ?? 0,
+    },
     health: parseHealth(json),
     limits: {
       memoryBytes: json.HostConfig.Memory && json.HostConfig.Memory > 0 ? json.HostConfig.Memory : null,

@@ -48,7 +48,13 @@ function finishLine(pending: PendingLine, stream: LogStreamName): LogLine {
 }
 
 /** Adds a piece to a line; when the line has grown past the cap, gives its first MAX_LINE_BYTES as a split line. */
-function append(pending: PendingLine, piece: Buffer, stream: LogStreamName, out: LogLine[], label = (line: LogLine): LogLine => line): void {
+function append(
+  pending: PendingLine,
+  piece: Buffer,
+  stream: LogStreamName,
+  out: LogLine[],
+  label = (line: LogLine): LogLine => line,
+): void {
   let rest = piece;
   while (pending.size + rest.length > MAX_LINE_BYTES) {
     const room = MAX_LINE_BYTES - pending.size;

@@ -1,6 +1,9 @@
 import type { ResourceSample } from '../types.js';
 
-/** The subset of the engine's stats JSON (GET /containers/{id}/stats) that vigil reads; v1 and v2 hosts differ in memory_stats.stats and blkio op names. */
+/**
+ * The subset of the engine's stats JSON (GET /containers/{id}/stats) that vigil reads; v1 and v2 hosts
+ * differ in memory_stats.stats and blkio op names.
+ */
 export interface StatsJson {
   read?: string;
   pids_stats?: { current?: number };

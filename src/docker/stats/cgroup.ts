@@ -34,7 +34,10 @@ export class CgroupStatsSource implements StatsSource {
 
   /** Whether this host's cgroup tree and /proc are visible from here at all. */
   static available(cgroupRoot = '/sys/fs/cgroup', procRoot = '/proc'): boolean {
-    return existsSync(`${procRoot}/self/cgroup`) && (existsSync(`${cgroupRoot}/cgroup.controllers`) || existsSync(`${cgroupRoot}/memory`));
+    return (
+      existsSync(`${procRoot}/self/cgroup`) &&
+      (existsSync(`${cgroupRoot}/cgroup.controllers`) || existsSync(`${cgroupRoot}/memory`))
+    );
   }
 
   async sample(containers: readonly ContainerRecord[]): Promise<Map<string, ResourceSample>> {
@@ -60,11 +63,13 @@ export class CgroupStatsSource implements StatsSource {
       const netDev = readFileSync(`${this.procRoot}/${c.pid}/net/dev`, 'utf8');
       if (files.version === 1) {
         const text = { netDev } as CgroupV1Files;
-        for (const [name, path] of Object.entries(files.files)) text[name as Exclude<keyof CgroupV1Files, 'netDev'>] = readFileSync(path, 'utf8');
+        for (const [name, path] of Object.entries(files.files))
+          text[name as Exclude<keyof CgroupV1Files, 'netDev'>] = readFileSync(path, 'utf8');
         return parseCgroupV1(text);
       }
       const text = { netDev } as CgroupV2Files;
-      for (const [name, path] of Object.entries(files.files)) text[name as Exclude<keyof CgroupV2Files, 'netDev'>] = readOptional(path);
+      for (const [name, path] of Object.entries(files.files))
+        text[name as Exclude<keyof CgroupV2Files, 'netDev'>] = readOptional(path);
       return parseCgroupV2(text);
     } catch {
       // the container stopped between the inventory's view and this read; its paths are stale

@@ -18,7 +18,9 @@ export function webhookRoutes(router: Router, bridge: AlertBridge, maxBytes: num
     // Alertmanager does not retry a 4xx: right for a payload that can never succeed
     if (!parsed.ok) {
       bridge.count('rejected');
-      throw new HttpError(400, `not an Alertmanager webhook payload (version 4): ${parsed.problems.join('; ')}`, { problems: parsed.problems });
+      throw new HttpError(400, `not an Alertmanager webhook payload (version 4): ${parsed.problems.join('; ')}`, {
+        problems: parsed.problems,
+      });
     }
     const result = bridge.receive(parsed.payload);
     bridge.count(result.recorded > 0 || parsed.payload.alerts.length === 0 ? 'recorded' : 'duplicate');
@@ -31,7 +33,10 @@ const fingerprintPattern = /^[0-9a-f]{1,64}$/;
 /** Pure: `limit` (1 to 1000, 100 when absent) and `cursor` (from the previous page's `nextCursor`). */
 export function parsePage(query: Record<string, string | string[] | undefined>): { limit: number; cursor: number } {
   const { limit, cursor } = query;
-  if (limit !== undefined && (typeof limit !== 'string' || !/^\d{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > 1000)) {
+  if (
+    limit !== undefined &&
+    (typeof limit !== 'string' || !/^\d{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > 1000)
+  ) {
     throw new HttpError(400, `limit must be a whole number from 1 to 1000, not "${String(limit).slice(0, 40)}"`);
   }
   if (cursor !== undefined && (typeof cursor !== 'string' || !/^\d{1,15}$/.test(cursor))) {
@@ -68,18 +73,27 @@ export function alertRoutes(router: Router, bridge: AlertBridge): void {
 
   router.post('/api/v1/alerts/:id/acknowledge', async (ctx) => {
     const id = ctx.params.id!;
-    if (!fingerprintPattern.test(id)) throw new HttpError(400, 'malformed alert id: an alert id is its fingerprint (hexadecimal)');
+    if (!fingerprintPattern.test(id))
+      throw new HttpError(400, 'malformed alert id: an alert id is its fingerprint (hexadecimal)');
     const body = ((await readJsonBody(ctx, 16 * 1024, false)) ?? {}) as Record<string, unknown>;
     if (typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'body must be a JSON object');
     const by = body.by ?? 'vigil API';
     const comment = body.comment ?? '';
     const minutes = body.durationMinutes ?? 240;
-    if (typeof by !== 'string' || by.length === 0 || by.length > 200) throw new HttpError(400, 'by must be a name of 1 to 200 characters');
-    if (typeof comment !== 'string' || comment.length > 2000) throw new HttpError(400, 'comment must be text of at most 2000 characters');
-    if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes < 1 || minutes > 7 * 24 * 60) throw new HttpError(400, 'durationMinutes must be a whole number from 1 to 10080');
+    if (typeof by !== 'string' || by.length === 0 || by.length > 200)
+      throw new HttpError(400, 'by must be a name of 1 to 200 characters');
+    if (typeof comment !== 'string' || comment.length > 2000)
+      throw new HttpError(400, 'comment must be text of at most 2000 characters');
+    if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes < 1 || minutes > 7 * 24 * 60)
+      throw new HttpError(400, 'durationMinutes must be a whole number from 1 to 10080');
     try {
       const alert = await bridge.acknowledge(id, by, comment, minutes * 60_000);
-      ctx.body = { id: alert.fingerprint, acknowledgedBy: alert.acknowledgedBy, acknowledgedAt: new Date(alert.acknowledgedAt!).toISOString(), silenceId: alert.silenceId };
+      ctx.body = {
+        id: alert.fingerprint,
+        acknowledgedBy: alert.acknowledgedBy,
+        acknowledgedAt: new Date(alert.acknowledgedAt!).toISOString(),
+        silenceId: alert.silenceId,
+      };
     } catch (err) {
       if (err instanceof AckError) throw new HttpError(err.status, err.message);
       throw err;

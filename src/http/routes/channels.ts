@@ -10,7 +10,8 @@ export function channelRoutes(router: Router, dispatcher: Dispatcher): void {
     const name = ctx.params.name!;
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(name)) throw new HttpError(400, 'malformed channel name');
     const result = await dispatcher.test(name);
-    if (!result) throw new HttpError(404, `no channel named "${name}"`, { channels: dispatcher.health().map((c) => c.name) });
+    if (!result)
+      throw new HttpError(404, `no channel named "${name}"`, { channels: dispatcher.health().map((c) => c.name) });
     // the channel's failure is not the client's: 502 says the far side refused
     ctx.status = result.ok ? 200 : 502;
     ctx.body = { channel: name, ...result };

@@ -1,6 +1,12 @@
 import type { Router } from '@koa/router';
 import { resolveContainer } from '../../containers/resolve.js';
-import { containerDetail, containerStats, containerSummary, healthSummary, type ViewContext } from '../../containers/view.js';
+import {
+  containerDetail,
+  containerStats,
+  containerSummary,
+  healthSummary,
+  type ViewContext,
+} from '../../containers/view.js';
 import type { InventoryEntry } from '../../docker/inventory.js';
 import type { ContainerSnapshot } from '../../sampler.js';
 import { HttpError } from '../errors.js';
@@ -26,9 +32,13 @@ export function findContainer(ref: string, source: ContainersSource): InventoryE
     case 'not_found':
       throw new HttpError(404, `no container named or with an id starting "${ref}"`);
     case 'ambiguous':
-      throw new HttpError(409, `"${ref}" matches ${result.matches.length} containers; use a longer id prefix or the name`, {
-        matches: result.matches.map((m) => ({ id: m.entry.record.shortId, name: m.entry.record.name })),
-      });
+      throw new HttpError(
+        409,
+        `"${ref}" matches ${result.matches.length} containers; use a longer id prefix or the name`,
+        {
+          matches: result.matches.map((m) => ({ id: m.entry.record.shortId, name: m.entry.record.name })),
+        },
+      );
   }
 }
 

@@ -12,12 +12,18 @@ const DAY = 86_400_000;
 export function parseDays(value: string | string[] | undefined, max: number): number {
   if (value === undefined) return Math.min(7, max);
   if (typeof value !== 'string' || !/^\d{1,4}$/.test(value) || Number(value) < 1 || Number(value) > max) {
-    throw new HttpError(400, `days must be a whole number from 1 to ${max} (the history kept), not "${String(value).slice(0, 40)}"`);
+    throw new HttpError(
+      400,
+      `days must be a whole number from 1 to ${max} (the history kept), not "${String(value).slice(0, 40)}"`,
+    );
   }
   return Number(value);
 }
 
-export function historyRoutes(router: Router, deps: { containers: ContainersSource; history: HistoryStore; retentionDays: number; now?: () => number }): void {
+export function historyRoutes(
+  router: Router,
+  deps: { containers: ContainersSource; history: HistoryStore; retentionDays: number; now?: () => number },
+): void {
   router.get('/api/v1/history/:id', (ctx) => {
     const entry = findContainer(ctx.params.id!, deps.containers);
     const days = parseDays(ctx.query.days, deps.retentionDays);
@@ -29,14 +35,21 @@ export function historyRoutes(router: Router, deps: { containers: ContainersSour
     const points = entries.filter((e) => e.kind === 'status').map((e) => ({ at: e.at, good: e.data.good === true }));
     // the current status holds until now, even if nothing was recorded since
     const current = entry.record.state === 'running' && effectiveHealth(entry.record) === 'healthy';
-    const scores = dailyScores(before ? before.data.good === true : null, points.length > 0 ? points : [{ at: from, good: current }], days, now);
+    const scores = dailyScores(
+      before ? before.data.good === true : null,
+      points.length > 0 ? points : [{ at: from, good: current }],
+      days,
+      now,
+    );
     const at = (ms: number) => new Date(ms).toISOString();
     ctx.body = {
       id: entry.record.shortId,
       name: entry.record.name,
       key,
       days,
-      transitions: entries.filter((e) => e.kind === 'status').map((e) => ({ at: at(e.at), state: e.data.state, health: e.data.health })),
+      transitions: entries
+        .filter((e) => e.kind === 'status')
+        .map((e) => ({ at: at(e.at), state: e.data.state, health: e.data.health })),
       intents: entries.filter((e) => e.kind === 'intent').map((e) => ({ at: at(e.at), ...e.data })),
       actions: entries.filter((e) => e.kind === 'action').map((e) => ({ at: at(e.at), ...e.data })),
       dailyHealthScore: scores,

@@ -23,13 +23,21 @@ function single(query: Record<string, string | string[] | undefined>, name: stri
 }
 
 /** Pure: the logs endpoint's query, or a 400 naming the parameter at fault. */
-export function parseLogsQuery(query: Record<string, string | string[] | undefined>, tailCap: number, defaultTail: number): LogsQuery {
+export function parseLogsQuery(
+  query: Record<string, string | string[] | undefined>,
+  tailCap: number,
+  defaultTail: number,
+): LogsQuery {
   const tailText = single(query, 'tail');
   let tail: number | 'all' = Math.min(defaultTail, tailCap);
   if (tailText !== undefined) {
     if (tailText === 'all') tail = 'all';
     else if (/^\d{1,9}$/.test(tailText) && Number(tailText) <= tailCap) tail = Number(tailText);
-    else throw new HttpError(400, `tail must be "all" or a whole number from 0 to ${tailCap}, not "${tailText.slice(0, 40)}"`);
+    else
+      throw new HttpError(
+        400,
+        `tail must be "all" or a whole number from 0 to ${tailCap}, not "${tailText.slice(0, 40)}"`,
+      );
   }
   const followText = single(query, 'follow');
   const follow = followText === undefined ? false : booleans[followText];
@@ -49,7 +57,8 @@ export function parseLogsQuery(query: Record<string, string | string[] | undefin
 export function parseLastEventId(header: string | undefined, query: string | undefined): number | undefined {
   const text = header || query;
   if (text === undefined || text === '') return undefined;
-  if (!/^\d{1,16}$/.test(text)) throw new HttpError(400, `Last-Event-ID must be an event id (digits), not "${text.slice(0, 40)}"`);
+  if (!/^\d{1,16}$/.test(text))
+    throw new HttpError(400, `Last-Event-ID must be an event id (digits), not "${text.slice(0, 40)}"`);
   return Number(text);
 }
 
@@ -60,7 +69,11 @@ export interface StreamOptions {
   limits: StreamLimits;
 }
 
-export function streamRoutes(router: Router, deps: { engine: ContainerEngine; containers: ContainersSource; bus: EventBus; logger: Logger }, options: StreamOptions): void {
+export function streamRoutes(
+  router: Router,
+  deps: { engine: ContainerEngine; containers: ContainersSource; bus: EventBus; logger: Logger },
+  options: StreamOptions,
+): void {
   router.get('/api/v1/containers/:id/logs', async (ctx) => {
     const entry = findContainer(ctx.params.id!, deps.containers);
     const query = parseLogsQuery(ctx.query, options.logsTailCap, options.logsDefaultTail);
@@ -73,7 +86,8 @@ export function streamRoutes(router: Router, deps: { engine: ContainerEngine; co
       source = await deps.engine.logs(id, query, abort.signal);
     } catch (err) {
       sse.close();
-      if ((err as { statusCode?: number }).statusCode === 404) throw new HttpError(404, `container ${name} no longer exists`);
+      if ((err as { statusCode?: number }).statusCode === 404)
+        throw new HttpError(404, `container ${name} no longer exists`);
       throw engineHttpError(err);
     }
     if (sse.closed) {
@@ -120,7 +134,11 @@ export function streamRoutes(router: Router, deps: { engine: ContainerEngine; co
     const sse = openSse(ctx, options.heartbeatMs, options.limits);
     if (lastId !== undefined) {
       const { events, complete } = deps.bus.since(lastId);
-      if (!complete) sse.send('gap', { lastEventId: lastId, message: 'events after this id are no longer kept; reload state from the API' });
+      if (!complete)
+        sse.send('gap', {
+          lastEventId: lastId,
+          message: 'events after this id are no longer kept; reload state from the API',
+        });
       for (const event of events) if (wanted(event.type)) sse.sendFrame(encoded(event));
     }
     const listener = (event: VigilEvent): void => {
@@ -147,6 +165,7 @@ async function endReason(engine: ContainerEngine, id: string, follow: boolean): 
   if (!follow) return { reason: 'complete' };
   const record = await engine.inspect(id).catch(() => undefined);
   if (record === null) return { reason: 'container removed' };
-  if (record && record.state !== 'running') return { reason: 'container stopped', state: record.state, exitCode: record.exitCode };
+  if (record && record.state !== 'running')
+    return { reason: 'container stopped', state: record.state, exitCode: record.exitCode };
   return { reason: 'the engine closed the stream' };
 }

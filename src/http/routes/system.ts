@@ -3,7 +3,11 @@ import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import type { InventoryEntry } from '../../docker/inventory.js';
 
 /** GET /api/v1/system: the host, container counts by state, and firing alerts by severity (counted by the store). */
-export function systemRoutes(router: Router, containers: () => InventoryEntry[], alertCounts: () => Record<string, number>): void {
+export function systemRoutes(
+  router: Router,
+  containers: () => InventoryEntry[],
+  alertCounts: () => Record<string, number>,
+): void {
   router.get('/api/v1/system', (ctx) => {
     const all = containers();
     const states: Record<string, number> = {};

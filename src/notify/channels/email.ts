@@ -36,7 +36,9 @@ export class EmailNotifier implements Notifier {
 
   async send(n: Notification): Promise<void> {
     const links = n.links.map((l) => `${l.label}: ${l.url}`).join('\n');
-    await (await this.transporter()).sendMail({
+    await (
+      await this.transporter()
+    ).sendMail({
       from: this.config.from,
       to: this.config.to,
       subject: `[vigil ${n.severity}] ${n.title}`,

@@ -28,6 +28,10 @@ export class SlackNotifier implements Notifier {
 
   async send(n: Notification): Promise<void> {
     const { default: axios } = await import('axios'); // loaded on first use, as for the webhook
-    await axios.post(this.config.url, slackPayload(n), { timeout: 10_000, maxRedirects: 0, validateStatus: (s) => s >= 200 && s < 300 });
+    await axios.post(this.config.url, slackPayload(n), {
+      timeout: 10_000,
+      maxRedirects: 0,
+      validateStatus: (s) => s >= 200 && s < 300,
+    });
   }
 }

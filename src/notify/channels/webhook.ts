@@ -16,7 +16,13 @@ export function signBody(body: string, secret: string, unixSeconds: number): str
 }
 
 /** Pure: what a receiver checks: the signature matches and was made within `toleranceSeconds` of now. */
-export function verifySignature(header: string, body: string, secret: string, nowSeconds: number, toleranceSeconds = 300): boolean {
+export function verifySignature(
+  header: string,
+  body: string,
+  secret: string,
+  nowSeconds: number,
+  toleranceSeconds = 300,
+): boolean {
   const match = /^t=(\d{1,12}),v1=([0-9a-f]{64})$/.exec(header.trim());
   if (!match) return false;
   const t = Number(match[1]);
@@ -40,6 +46,11 @@ export class WebhookNotifier implements Notifier {
     const headers: Record<string, string> = { 'content-type': 'application/json', ...this.config.headers };
     if (this.config.secret) headers['x-vigil-signature'] = signBody(body, this.config.secret, Date.now() / 1000);
     const { default: axios } = await import('axios'); // loaded on first use: it is a sizeable share of vigil's memory
-    await axios.post(this.config.url, body, { headers, timeout: 10_000, maxRedirects: 0, validateStatus: (s) => s >= 200 && s < 300 });
+    await axios.post(this.config.url, body, {
+      headers,
+      timeout: 10_000,
+      maxRedirects: 0,
+      validateStatus: (s) => s >= 200 && s < 300,
+    });
   }
 }

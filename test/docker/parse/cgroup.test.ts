@@ -59,15 +59,22 @@ test('one key is read from a flat-keyed file wherever it stands, and an absent k
   const stat = v1('memory.stat');
   t.is(flatKeyedValue(stat, 'cache'), Number(/^cache (\d+)$/m.exec(stat)![1]), 'the first line');
   t.is(flatKeyedValue(stat, 'total_inactive_file'), Number(/^total_inactive_file (\d+)$/m.exec(stat)![1]));
-  t.is(flatKeyedValue(stat, 'inactive_file'), Number(/^inactive_file (\d+)$/m.exec(stat)![1]), 'not confused with total_inactive_file');
+  t.is(
+    flatKeyedValue(stat, 'inactive_file'),
+    Number(/^inactive_file (\d+)$/m.exec(stat)![1]),
+    'not confused with total_inactive_file',
+  );
   t.is(flatKeyedValue(stat, 'no_such_key'), undefined);
   t.is(flatKeyedValue('usage_usec 42', 'usage_usec'), 42, 'no trailing newline');
 });
 
 test('a v1 limit set by --memory, or by a parent cgroup, is read from hierarchical_memory_limit', (t) => {
   const files = {
-    'cpuacct.usage': '0', 'memory.usage_in_bytes': '1000', 'pids.current': '1',
-    'blkio.throttle.io_service_bytes_recursive': 'Total 0', netDev: '',
+    'cpuacct.usage': '0',
+    'memory.usage_in_bytes': '1000',
+    'pids.current': '1',
+    'blkio.throttle.io_service_bytes_recursive': 'Total 0',
+    netDev: '',
     'memory.stat': 'cache 0\ntotal_inactive_file 100\nhierarchical_memory_limit 67108864\n',
   };
   const s = parseCgroupV1(files);
@@ -76,16 +83,22 @@ test('a v1 limit set by --memory, or by a parent cgroup, is read from hierarchic
 });
 
 test('v1 blkio lines are summed per operation over devices, and the Total line is ignored', (t) => {
-  const text = '8:0 Read 4096\n8:0 Write 8192\n8:0 Sync 8192\n8:0 Async 4096\n8:0 Discard 0\n8:0 Total 12288\n253:1 Read 1000\n253:1 Write 24\nTotal 13312\n';
+  const text =
+    '8:0 Read 4096\n8:0 Write 8192\n8:0 Sync 8192\n8:0 Async 4096\n8:0 Discard 0\n8:0 Total 12288\n253:1 Read 1000\n253:1 Write 24\nTotal 13312\n';
   t.deepEqual(parseBlkioV1(text), { read: 5096, write: 8216 });
   t.deepEqual(parseBlkioV1('Total 0\n'), { read: 0, write: 0 });
 });
 
 test('v2 io.stat sums rbytes and wbytes over devices', (t) => {
-  t.deepEqual(parseIoStatV2('8:0 rbytes=10 wbytes=20 rios=1 wios=2 dbytes=0 dios=0\n253:0 rbytes=5 wbytes=0 rios=1 wios=0 dbytes=0 dios=0\n'), {
-    read: 15,
-    write: 20,
-  });
+  t.deepEqual(
+    parseIoStatV2(
+      '8:0 rbytes=10 wbytes=20 rios=1 wios=2 dbytes=0 dios=0\n253:0 rbytes=5 wbytes=0 rios=1 wios=0 dbytes=0 dios=0\n',
+    ),
+    {
+      read: 15,
+      write: 20,
+    },
+  );
   t.deepEqual(parseIoStatV2(''), { read: 0, write: 0 });
 });
 
@@ -95,7 +108,11 @@ test('net/dev counts every interface but loopback', (t) => {
 });
 
 test('file paths on v1 put each file under its own controller', (t) => {
-  const paths = cgroupFilePaths({ v1: { cpuacct: '/d/x', memory: '/m/x', pids: '/d/x', blkio: '/d/x' }, v2: null }, '/sys/fs/cgroup', false);
+  const paths = cgroupFilePaths(
+    { v1: { cpuacct: '/d/x', memory: '/m/x', pids: '/d/x', blkio: '/d/x' }, v2: null },
+    '/sys/fs/cgroup',
+    false,
+  );
   t.is(paths?.version, 1);
   t.like(paths!.files, {
     'cpuacct.usage': '/sys/fs/cgroup/cpuacct/d/x/cpuacct.usage',
@@ -111,7 +128,11 @@ test('no paths when a needed controller is missing or the unified path is absent
 
 const fixtureDir = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 const v2Record = (pid: number): ContainerRecord =>
-  ({ id: '3f2a9c1e7b4d5a6f8e9d0c1b2a3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b0a1f', pid, state: 'running' }) as ContainerRecord;
+  ({
+    id: '3f2a9c1e7b4d5a6f8e9d0c1b2a3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b0a1f',
+    pid,
+    state: 'running',
+  }) as ContainerRecord;
 
 for (const driver of ['cgroupfs', 'systemd'] as const) {
   test(`the cgroup source reads a v2 host with the ${driver} driver`, async (t) => {
@@ -138,8 +159,14 @@ test('the cgroup source reads a v1 host laid out from the recorded files', async
   const membership = parseProcCgroup(v1('proc-pid-cgroup'));
   const pid = 777;
   mkdirSync(join(root, 'proc', String(pid), 'net'), { recursive: true });
-  copyFileSync(join(fixtureDir, 'engine/cgroup-v1-fx-plain/proc-pid-cgroup'), join(root, 'proc', String(pid), 'cgroup'));
-  copyFileSync(join(fixtureDir, 'engine/cgroup-v1-fx-plain/proc-pid-net-dev'), join(root, 'proc', String(pid), 'net', 'dev'));
+  copyFileSync(
+    join(fixtureDir, 'engine/cgroup-v1-fx-plain/proc-pid-cgroup'),
+    join(root, 'proc', String(pid), 'cgroup'),
+  );
+  copyFileSync(
+    join(fixtureDir, 'engine/cgroup-v1-fx-plain/proc-pid-net-dev'),
+    join(root, 'proc', String(pid), 'net', 'dev'),
+  );
   const layout = cgroupFilePaths(membership, join(root, 'cgroup'), false)!;
   for (const [file, path] of Object.entries(layout.files)) {
     mkdirSync(join(path, '..'), { recursive: true });

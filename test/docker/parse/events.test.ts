@@ -1,15 +1,22 @@
 import test from 'ava';
-import { advanceResumePoint, parseEngineEventLine, sinceParam, startOfStream } from '../../../src/docker/parse/events.js';
+import {
+  advanceResumePoint,
+  parseEngineEventLine,
+  sinceParam,
+  startOfStream,
+} from '../../../src/docker/parse/events.js';
 import { fixtureText } from '../../helpers/fixtures.js';
 
-const lines = fixtureText('engine/events.jsonl').split('\n').filter((l) => l.trim() !== '');
+const lines = fixtureText('engine/events.jsonl')
+  .split('\n')
+  .filter((l) => l.trim() !== '');
 const events = lines.map((l) => parseEngineEventLine(l));
 
 test('health probe exec events are dropped; lifecycle events are kept in order', (t) => {
   const kept = events.filter((e) => e !== null);
   t.true(kept.length < lines.length);
-  t.false(kept.some((e) => e!.action.startsWith('exec')));
-  const plain = kept.filter((e) => e!.name === 'fx-plain').map((e) => e!.action);
+  t.false(kept.some((e) => e.action.startsWith('exec')));
+  const plain = kept.filter((e) => e.name === 'fx-plain').map((e) => e.action);
   t.deepEqual(plain.slice(0, 2), ['create', 'start']);
 });
 
@@ -49,11 +56,18 @@ test('a line that is not JSON throws; another type of event is ignored', (t) => 
   t.is(parseEngineEventLine('{"Type":"network","Action":"connect","Actor":{"ID":"n"},"timeNano":1}'), null);
 });
 
-const ev = (id: string, action: 'create' | 'start', timeNano: bigint) => ({ id, action, name: id, attributes: {}, timeNano });
+const ev = (id: string, action: 'create' | 'start', timeNano: bigint) => ({
+  id,
+  action,
+  name: id,
+  attributes: {},
+  timeNano,
+});
 
 test('after a reconnection, events repeated at the resume instant are replays', (t) => {
   let point = startOfStream;
-  for (const e of [ev('a', 'create', 10n), ev('b', 'create', 20n), ev('c', 'create', 20n)]) point = advanceResumePoint(point, e).point;
+  for (const e of [ev('a', 'create', 10n), ev('b', 'create', 20n), ev('c', 'create', 20n)])
+    point = advanceResumePoint(point, e).point;
   // the engine repeats everything at since=20
   t.true(advanceResumePoint(point, ev('b', 'create', 20n)).replay);
   t.true(advanceResumePoint(point, ev('c', 'create', 20n)).replay);

@@ -35,7 +35,14 @@ test('networks and block I/O are summed; v2 uses lower-case op names', (t) => {
     },
     HOST,
   );
-  t.like(s, { networkRxBytes: 105, networkTxBytes: 11, blockReadBytes: 8, blockWriteBytes: 3, memoryWorkingSetBytes: 700, memoryLimitBytes: 4096 });
+  t.like(s, {
+    networkRxBytes: 105,
+    networkTxBytes: 11,
+    blockReadBytes: 8,
+    blockWriteBytes: 3,
+    memoryWorkingSetBytes: 700,
+    memoryLimitBytes: 4096,
+  });
 });
 
 test('working set never goes below zero and prefers the v1 hierarchical counter', (t) => {

@@ -8,7 +8,10 @@ test('logs query: defaults, all, numbers up to the cap, booleans and since', (t)
   t.deepEqual(parseLogsQuery({ tail: '0', follow: '0' }, 1000, 100), { tail: 0, follow: false });
   t.deepEqual(parseLogsQuery({ tail: '1000' }, 1000, 100), { tail: 1000, follow: false });
   t.is(parseLogsQuery({ since: '1795327147.5' }, 1000, 100).sinceSeconds, 1795327147.5);
-  t.is(parseLogsQuery({ since: '2026-11-22T06:00:00Z' }, 1000, 100).sinceSeconds, Date.parse('2026-11-22T06:00:00Z') / 1000);
+  t.is(
+    parseLogsQuery({ since: '2026-11-22T06:00:00Z' }, 1000, 100).sinceSeconds,
+    Date.parse('2026-11-22T06:00:00Z') / 1000,
+  );
   t.is(parseLogsQuery({}, 50, 100).tail, 50, 'the default never exceeds the cap');
 });
 
@@ -22,7 +25,9 @@ test('logs query: every bad value is a 400 naming the parameter', (t) => {
     [{ since: 'yesterday' }, 'since'],
     [{ tail: ['1', '2'] }, 'tail'],
   ] as const) {
-    const err = t.throws(() => parseLogsQuery(query as Record<string, string | string[]>, 1000, 100), { instanceOf: HttpError });
+    const err = t.throws(() => parseLogsQuery(query as Record<string, string | string[]>, 1000, 100), {
+      instanceOf: HttpError,
+    });
     t.is(err.status, 400);
     t.true(err.message.includes(name), err.message);
   }
