@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import pLimit from 'p-limit';
-import { parseConfig } from '../src/config.js';
+import { parseConfig } from '../src/load-config.js';
 import { DockerodeEngine } from '../src/docker/engine.js';
 import { EngineEvents } from '../src/docker/events.js';
 import { Inventory } from '../src/docker/inventory.js';

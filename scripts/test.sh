@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The whole suite, in stages that stop at the first failure: type check, unit tests (no Docker, a few
-# seconds), then the integration tests against a real engine, Prometheus, Alertmanager, NATS and SMTP,
-# and promtool on the shipped rules. Lint runs in .ci/run before this (and in `npm run check`).
+# The whole suite, in stages that stop at the first failure: type check, lint (typescript-eslint and
+# prettier), unit tests (no Docker, a few seconds), then the integration tests against a real engine,
+# Prometheus, Alertmanager, NATS and SMTP, and promtool on the shipped rules.
 #
 #   npm test                       everything
 #   npm test -- test/x.test.ts     just those files, on the test engine
@@ -16,7 +16,9 @@ if [ $# -gt 0 ]; then
   bash scripts/with-test-engine.sh npx ava "$@"
   exit
 fi
+stage "lint"
+npm run --silent lint
 stage "unit tests"
-npx ava 'test/**/*.test.ts' '!test/integration/**' '!test/stack/**'
+bash scripts/test-unit.sh
 stage "integration tests"
 bash scripts/with-test-engine.sh npx ava 'test/integration/**/*.test.ts' 'test/stack/**/*.test.ts'

@@ -1,13 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { parse as parseYaml } from 'yaml';
 import cron from 'node-cron';
 import { z } from 'zod';
-
-/** Prometheus label names allow [a-zA-Z_][a-zA-Z0-9_]*; a Docker label becomes `label_<sanitized>`. */
-export function promLabelName(dockerLabel: string): string {
-  return `label_${dockerLabel.replace(/[^a-zA-Z0-9_]/g, '_')}`;
-}
+import { promLabelName } from './metrics/label-names.js';
+import { channelSchema } from './notify/channel-config.js';
 
 const commaList = z.string().transform((s) =>
   s
@@ -23,48 +18,6 @@ const hostPort = z
   .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9323');
 
 const policyScope = z.enum(['all', 'labelled', 'off']);
-
-export const severities = ['info', 'warning', 'critical'] as const;
-export const notifyEvents = ['unhealthy', 'crash', 'oom', 'alert', 'recovered', 'gave_up', 'boot_recovery'] as const;
-
-const channelCommon = {
-  name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'a channel name is letters, digits, _ . - (up to 63)'),
-  /** The events this channel wants; all when absent. */
-  events: z.array(z.enum(notifyEvents)).min(1).optional(),
-  minSeverity: z.enum(severities).default('info'),
-  /** Messages per minute at most; the rest wait in the outbox. */
-  ratePerMinute: z.number().int().min(1).max(10_000).default(30),
-};
-
-export const channelSchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    ...channelCommon,
-    type: z.literal('email'),
-    smtp: z.strictObject({
-      host: z.string().min(1),
-      port: z.number().int().min(1).max(65535).default(587),
-      /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
-      secure: z.boolean().default(false),
-      requireTLS: z.boolean().default(false),
-      /** Accept a self-signed certificate (an internal relay); off by default. */
-      allowSelfSigned: z.boolean().default(false),
-      user: z.string().optional(),
-      pass: z.string().optional(),
-    }),
-    from: z.string().min(3),
-    to: z.array(z.email()).min(1),
-  }),
-  z.strictObject({
-    ...channelCommon,
-    type: z.literal('webhook'),
-    url: z.url({ protocol: /^https?$/ }),
-    /** HMAC-SHA256 of the body, sent as X-Vigil-Signature: sha256=<hex>. */
-    secret: z.string().min(8).optional(),
-    headers: z.record(z.string(), z.string()).optional(),
-  }),
-  z.strictObject({ ...channelCommon, type: z.literal('slack'), url: z.url({ protocol: /^https?$/ }) }),
-]);
-export type ChannelConfig = z.output<typeof channelSchema>;
 
 // strict: a misspelt key in the file is an error, not a silently ignored setting
 export const configSchema = z
@@ -206,6 +159,7 @@ export const configSchema = z
     return { ...c, listen: { host, port }, labels: [...new Set(c.labels)], webhookToken: c.webhookToken ?? c.apiToken };
   });
 
+export type { ChannelConfig } from './notify/channel-config.js';
 export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 
@@ -218,104 +172,4 @@ export function isLoopback(host: string): boolean {
   if (host === 'localhost') return true;
   if (isIP(host) === 4) return host.startsWith('127.');
   return host === '::1';
-}
-
-/** Environment variable → schema key. Variables win over the file. */
-const envNames: Record<string, keyof ConfigInput> = {
-  VIGIL_LISTEN: 'listen',
-  DOCKER_HOST: 'dockerHost',
-  VIGIL_DATA_DIR: 'dataDir',
-  VIGIL_API_TOKEN: 'apiToken',
-  VIGIL_WEBHOOK_TOKEN: 'webhookToken',
-  VIGIL_STATS_SOURCE: 'statsSource',
-  VIGIL_LABELS: 'labels',
-  VIGIL_AUTOHEAL: 'autoheal',
-  VIGIL_RECONCILE_ON_BOOT: 'reconcileOnBoot',
-  VIGIL_NATS_URL: 'natsUrl',
-  VIGIL_ALERTMANAGER_URL: 'alertmanagerUrl',
-  VIGIL_LOG_LEVEL: 'logLevel',
-  VIGIL_SAMPLE_INTERVAL_SECONDS: 'sampleIntervalSeconds',
-  VIGIL_CGROUP_ROOT: 'cgroupRoot',
-  VIGIL_PROC_ROOT: 'procRoot',
-  VIGIL_API_STATS_CONCURRENCY: 'apiStatsConcurrency',
-  VIGIL_INSPECT_CONCURRENCY: 'inspectConcurrency',
-  VIGIL_SSE_HEARTBEAT_SECONDS: 'sseHeartbeatSeconds',
-  VIGIL_LOGS_TAIL_MAX: 'logsTailMax',
-  VIGIL_LOGS_DEFAULT_TAIL: 'logsDefaultTail',
-  VIGIL_EVENT_BUFFER: 'eventBufferSize',
-  VIGIL_NATS_INTERVAL_SECONDS: 'natsIntervalSeconds',
-  VIGIL_BACKOFF_BASE_SECONDS: 'backoffBaseSeconds',
-  VIGIL_BACKOFF_MAX_SECONDS: 'backoffMaxSeconds',
-  VIGIL_BACKOFF_RESET_SECONDS: 'backoffResetSeconds',
-  VIGIL_RECOVERY_MAX_ATTEMPTS: 'recoveryMaxAttempts',
-  VIGIL_RECOVERY_CONCURRENCY: 'recoveryConcurrency',
-  VIGIL_BOOT_GRACE_SECONDS: 'bootGraceSeconds',
-  VIGIL_ENGINE_SHUTDOWN_WINDOW_SECONDS: 'engineShutdownWindowSeconds',
-  VIGIL_SWEEP_CRON: 'sweepCron',
-  VIGIL_HISTORY_DAYS: 'historyDays',
-  VIGIL_GRAFANA_URL: 'grafanaUrl',
-  VIGIL_NOTIFY_EXPIRY_HOURS: 'notifyExpiryHours',
-  VIGIL_NOTIFY_DEDUPE_SECONDS: 'notifyDedupeSeconds',
-  VIGIL_NOTIFY_GROUP_SECONDS: 'notifyGroupSeconds',
-  VIGIL_NOTIFY_RETRY_SECONDS: 'notifyRetrySeconds',
-  VIGIL_NOTIFY_RETRY_MAX_SECONDS: 'notifyRetryMaxSeconds',
-  VIGIL_ALERT_CONTAINER_LABELS: 'alertContainerLabels',
-  VIGIL_WEBHOOK_MAX_BYTES: 'webhookMaxBytes',
-  VIGIL_ALERT_INSTANCE: 'alertInstance',
-  VIGIL_ALERT_EXPIRY_HOURS: 'alertExpiryHours',
-  VIGIL_REPORT_QUIET_MINUTES: 'reportQuietMinutes',
-  VIGIL_STREAMS_MAX: 'streamsMax',
-  VIGIL_STREAMS_PER_CLIENT: 'streamsPerClient',
-  VIGIL_STREAMS_MEMORY_MB: 'streamsMemoryMb',
-};
-const keyToEnv = Object.fromEntries(Object.entries(envNames).map(([env, key]) => [key, env]));
-
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
-
-/** Pure: merges file values and environment (environment wins) and validates, listing every problem at once. */
-export function parseConfig(env: NodeJS.ProcessEnv, file: Record<string, unknown> = {}): Config {
-  const raw: Record<string, unknown> = { ...file };
-  for (const [name, key] of Object.entries(envNames)) {
-    const value = env[name];
-    if (value !== undefined && value !== '') raw[key] = value;
-  }
-  const result = configSchema.safeParse(raw);
-  if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) => {
-        const key = String(issue.path[0] ?? '');
-        const path = issue.path.map(String).join('.');
-        const where = key ? (keyToEnv[key] ? `${keyToEnv[key]} (${key})` : path) : 'configuration';
-        return `${where}: ${issue.message}`;
-      }),
-    );
-  }
-  return result.data;
-}
-
-/** Reads the optional file named by VIGIL_CONFIG (YAML or JSON), then the environment. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const path = env.VIGIL_CONFIG;
-  if (!path) return parseConfig(env);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError([`VIGIL_CONFIG: cannot read ${path}: ${(err as Error).message}`]);
-  }
-  let file: unknown;
-  try {
-    file = parseYaml(text); // YAML is a superset of JSON, so one parser reads both
-  } catch (err) {
-    throw new ConfigError([`VIGIL_CONFIG: ${path} is not valid YAML or JSON: ${(err as Error).message}`]);
-  }
-  if (file !== null && (typeof file !== 'object' || Array.isArray(file))) {
-    throw new ConfigError([`VIGIL_CONFIG: ${path} must hold a mapping of settings`]);
-  }
-  return parseConfig(env, (file ?? {}) as Record<string, unknown>);
 }

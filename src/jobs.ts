@@ -1,5 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
+import type { Config } from './config.js';
 import type { IntentTracker } from './recovery/intent-tracker.js';
 import type { Medic } from './recovery/medic.js';
 import type { AlertStore } from './store/alerts.js';
@@ -51,6 +52,14 @@ export function runMaintenance(
   }
 }
 
+export function maintenanceOptions(config: Config): MaintenanceOptions {
+  return {
+    cron: config.sweepCron,
+    retentionMs: config.historyDays * 86_400_000,
+    alertExpiryMs: config.alertExpiryHours * 3_600_000,
+  };
+}
+
 export function scheduleMaintenance(
   medic: Medic,
   intent: IntentTracker,
@@ -58,5 +67,6 @@ export function scheduleMaintenance(
   options: MaintenanceOptions,
   logger: Logger,
 ): ScheduledTask {
-  return cron.schedule(options.cron, () => runMaintenance(medic, intent, stores, options, logger));
+  const log = logger.child({ component: 'maintenance' });
+  return cron.schedule(options.cron, () => runMaintenance(medic, intent, stores, options, log));
 }

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig } from './load-config.js';
 import { createLogger } from './logger.js';
 import { createVigil } from './service.js';
 

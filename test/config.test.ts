@@ -2,7 +2,8 @@ import test from 'ava';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, parseConfig, promLabelName } from '../src/config.js';
+import { ConfigError, loadConfig, parseConfig } from '../src/load-config.js';
+import { promLabelName } from '../src/metrics/label-names.js';
 
 test('defaults follow DESIGN.md when nothing is set', (t) => {
   const c = parseConfig({});

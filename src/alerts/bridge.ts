@@ -1,3 +1,4 @@
+import { postJson } from '../post-json.js';
 import type { Logger } from 'pino';
 import type { AlertRecord, AlertStore } from '../store/alerts.js';
 import type { EventBus } from '../streams/event-bus.js';
@@ -196,24 +197,19 @@ export class AlertBridge {
     let silenceId: string | null = null;
     if (this.options.alertmanagerUrl) {
       try {
-        const { default: axios } = await import('axios'); // loaded on first use: most vigils never acknowledge
-        const res = await axios.post(
-          `${this.options.alertmanagerUrl.replace(/\/$/, '')}/api/v2/silences`,
-          {
-            matchers: Object.entries(alert.labels).map(([name, value]) => ({
-              name,
-              value,
-              isRegex: false,
-              isEqual: true,
-            })),
-            startsAt: new Date(now).toISOString(),
-            endsAt: new Date(now + durationMs).toISOString(),
-            createdBy: by,
-            comment: comment || `acknowledged in vigil by ${by}`,
-          },
-          { timeout: 10_000 },
-        );
-        silenceId = (res.data as { silenceID?: string }).silenceID ?? null;
+        const created = await postJson(`${this.options.alertmanagerUrl.replace(/\/$/, '')}/api/v2/silences`, {
+          matchers: Object.entries(alert.labels).map(([name, value]) => ({
+            name,
+            value,
+            isRegex: false,
+            isEqual: true,
+          })),
+          startsAt: new Date(now).toISOString(),
+          endsAt: new Date(now + durationMs).toISOString(),
+          createdBy: by,
+          comment: comment || `acknowledged in vigil by ${by}`,
+        });
+        silenceId = (created as { silenceID?: string } | null)?.silenceID ?? null;
       } catch (err) {
         throw new AckError(502, `Alertmanager did not create the silence: ${(err as Error).message}`);
       }

@@ -2,8 +2,10 @@ import Docker from 'dockerode';
 import { Readable } from 'node:stream';
 import { parseInspect, type InspectJson } from './parse/inspect.js';
 import { parseStatsJson, type StatsJson } from './parse/stats-json.js';
-import { sinceParam } from './parse/events.js';
-import type { ContainerRecord, ResourceSample } from './types.js';
+import { secondsParam, sinceParam } from './parse/events.js';
+import type { ContainerRecord, EngineInfo, ResourceSample } from './types.js';
+
+export type { EngineInfo };
 
 /** Everything vigil asks of the engine. The rest of vigil depends on this, never on dockerode. */
 export interface ContainerEngine {
@@ -38,21 +40,6 @@ export interface LogOptions {
   tail: number | 'all';
   /** Unix seconds; only lines from then on. */
   sinceSeconds?: number;
-}
-
-export interface EngineInfo {
-  memTotalBytes: number;
-  cpus: number;
-  cgroupVersion: string;
-  cgroupDriver: string;
-  serverVersion: string;
-}
-
-/** Pure: seconds as the engine's time parameters take them, never in exponent notation (1e-7). */
-export function secondsParam(seconds: number): string {
-  const whole = Math.floor(seconds);
-  const nanos = Math.round((seconds - whole) * 1e9);
-  return nanos === 0 ? String(whole) : `${whole}.${String(Math.min(nanos, 999_999_999)).padStart(9, '0')}`;
 }
 
 /**

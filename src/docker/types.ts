@@ -85,3 +85,12 @@ export interface ContainerEvent {
   attributes: Record<string, string>;
   timeNano: bigint;
 }
+
+/** What vigil reads of `docker info`. */
+export interface EngineInfo {
+  memTotalBytes: number;
+  cpus: number;
+  cgroupVersion: string;
+  cgroupDriver: string;
+  serverVersion: string;
+}

@@ -1,3 +1,4 @@
+import { problemBody } from '../problem.js';
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 
@@ -16,7 +17,7 @@ export class HttpError extends Error {
 
 /** The body every client error is answered with, over HTTP and NATS alike. */
 export function errorBody(err: HttpError): { error: Record<string, unknown> } {
-  return { error: { status: err.status, message: err.message, ...err.details } };
+  return problemBody(err);
 }
 
 const unreachable = new Set([

@@ -1,10 +1,20 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { backoffDelay } from '../backoff.js';
-import type { ChannelConfig } from '../config.js';
+import type { ChannelConfig } from './channel-config.js';
 import type { OutboxRow, OutboxStore } from '../store/outbox.js';
 import { groupNotifications, wants, type Notification } from './message.js';
 import type { Notifier } from './notifier.js';
+import {
+  healthOf,
+  newChannelState,
+  readyRows,
+  recordAttempt,
+  type ChannelHealth,
+  type ChannelState,
+} from './channel-state.js';
+
+export { readyRows, type ChannelHealth };
 
 export interface DispatcherOptions {
   retryBaseMs: number;
@@ -16,47 +26,10 @@ export interface DispatcherOptions {
   tickMs: number;
 }
 
-export interface ChannelHealth {
-  name: string;
-  type: string;
-  sent: number;
-  failed: number;
-  expired: number;
-  pending: number;
-  /** Of the last 20 attempts. */
-  errorRate: number;
-  latencyMs: number | null;
-  lastSuccessAt: string | null;
-  lastError: string | null;
-  lastErrorAt: string | null;
-}
-
 /** Messages held in memory while the store refuses writes, at most. */
 const MAX_UNSAVED = 10_000;
 
 export type DeliveryOutcome = 'sent' | 'failed' | 'expired' | 'deduplicated';
-
-interface ChannelState {
-  notifier: Notifier;
-  config: ChannelConfig;
-  busy: boolean;
-  lastSentAt: number | null;
-  /** Send times within the last minute, for the rate limit. */
-  recentSends: number[];
-  health: Omit<ChannelHealth, 'name' | 'type' | 'pending' | 'errorRate'> & { outcomes: boolean[] };
-}
-
-/** Pure: the rows of one channel ready now: at once after a quiet spell, else grouped after the window. */
-export function readyRows(
-  rows: readonly OutboxRow[],
-  lastSentAt: number | null,
-  groupMs: number,
-  now: number,
-): OutboxRow[] {
-  return rows.filter(
-    (r) => r.attempts > 0 || lastSentAt === null || now >= Math.max(r.createdAt, lastSentAt + groupMs),
-  );
-}
 
 /**
  * Sends what the outbox holds: per channel, one delivery at a time, within its rate limit; failures are
@@ -77,25 +50,7 @@ export class Dispatcher extends EventEmitter<{ outcome: [string, DeliveryOutcome
     private readonly clock: () => number = Date.now,
   ) {
     super();
-    for (const { notifier, config } of notifiers) {
-      this.channels.set(config.name, {
-        notifier,
-        config,
-        busy: false,
-        lastSentAt: null,
-        recentSends: [],
-        health: {
-          sent: 0,
-          failed: 0,
-          expired: 0,
-          latencyMs: null,
-          lastSuccessAt: null,
-          lastError: null,
-          lastErrorAt: null,
-          outcomes: [],
-        },
-      });
-    }
+    for (const { notifier, config } of notifiers) this.channels.set(config.name, newChannelState(notifier, config));
   }
 
   /**
@@ -166,19 +121,7 @@ export class Dispatcher extends EventEmitter<{ outcome: [string, DeliveryOutcome
 
   health(): ChannelHealth[] {
     const depth = this.outbox.depth();
-    return [...this.channels.values()].map((c) => ({
-      name: c.config.name,
-      type: c.config.type,
-      sent: c.health.sent,
-      failed: c.health.failed,
-      expired: c.health.expired,
-      pending: depth.get(c.config.name) ?? 0,
-      errorRate: c.health.outcomes.length ? c.health.outcomes.filter((ok) => !ok).length / c.health.outcomes.length : 0,
-      latencyMs: c.health.latencyMs,
-      lastSuccessAt: c.health.lastSuccessAt,
-      lastError: c.health.lastError,
-      lastErrorAt: c.health.lastErrorAt,
-    }));
+    return [...this.channels.values()].map((c) => healthOf(c, depth.get(c.config.name) ?? 0));
   }
 
   /** Sends a test message straight to a channel (not through the outbox) and reports how it went. */
@@ -197,11 +140,11 @@ export class Dispatcher extends EventEmitter<{ outcome: [string, DeliveryOutcome
         links: [],
         at: now,
       });
-      this.record(channel, true, this.clock() - started);
+      recordAttempt(channel, this.clock(), true, this.clock() - started);
       return { ok: true, latencyMs: this.clock() - started };
     } catch (err) {
       const error = (err as Error).message;
-      this.record(channel, false, this.clock() - started, error);
+      recordAttempt(channel, this.clock(), false, this.clock() - started, error);
       return { ok: false, latencyMs: this.clock() - started, error };
     }
   }
@@ -269,7 +212,7 @@ export class Dispatcher extends EventEmitter<{ outcome: [string, DeliveryOutcome
       );
       channel.lastSentAt = done;
       channel.recentSends.push(done);
-      this.record(channel, true, done - started);
+      recordAttempt(channel, this.clock(), true, done - started);
       channel.health.sent += batch.length;
       this.emit('outcome', name, 'sent', batch.length);
     } catch (err) {
@@ -280,7 +223,7 @@ export class Dispatcher extends EventEmitter<{ outcome: [string, DeliveryOutcome
         this.clock() + backoffDelay(attempts, { initialMs: this.options.retryBaseMs, maxMs: this.options.retryMaxMs }),
         error,
       );
-      this.record(channel, false, this.clock() - started, error);
+      recordAttempt(channel, this.clock(), false, this.clock() - started, error);
       channel.health.failed += batch.length;
       this.emit('outcome', name, 'failed', batch.length);
       this.logger.warn(
@@ -289,18 +232,6 @@ export class Dispatcher extends EventEmitter<{ outcome: [string, DeliveryOutcome
       );
     } finally {
       channel.busy = false;
-    }
-  }
-
-  private record(channel: ChannelState, ok: boolean, latencyMs: number, error?: string): void {
-    const h = channel.health;
-    h.outcomes = [...h.outcomes, ok].slice(-20);
-    if (ok) {
-      h.latencyMs = latencyMs;
-      h.lastSuccessAt = new Date(this.clock()).toISOString();
-    } else {
-      h.lastError = error ?? 'unknown';
-      h.lastErrorAt = new Date(this.clock()).toISOString();
     }
   }
 }

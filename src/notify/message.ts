@@ -1,4 +1,4 @@
-import type { notifyEvents, severities } from '../config.js';
+import type { notifyEvents, severities } from './channel-config.js';
 import type { VigilEvent } from '../streams/event-bus.js';
 
 export type NotifyEvent = (typeof notifyEvents)[number];

@@ -5,6 +5,7 @@ import type { ContainerEvent } from '../docker/types.js';
 import type { DesiredState, DesiredStateStore } from '../store/desired-state.js';
 import type { HistoryStore } from '../store/history.js';
 import type { RecoveryStateStore } from '../store/recovery-state.js';
+import { listen } from '../listen.js';
 import { containerKey } from './identity.js';
 import { engineShutdownStops, intentFromEvent, type IntentMemory, type KillStop } from './intent.js';
 
@@ -32,6 +33,7 @@ export class IntentTracker {
   private readonly ownStarts = new Map<string, number>();
   private readonly unsaved = new Map<string, DesiredState>();
   private wentAwayAt: number | null = null;
+  private unsubscribe: (() => void)[] = [];
 
   constructor(
     private readonly events: EngineEvents,
@@ -43,19 +45,14 @@ export class IntentTracker {
   ) {}
 
   start(): void {
-    this.events.on('event', this.onEngineEvent);
-    this.events.on('disconnected', this.onEngineGone);
-    this.inventory.on('added', this.onAdded);
-    this.inventory.on('changed', this.onSeen);
-    this.inventory.on('removed', this.onRemoved);
+    this.unsubscribe = [
+      listen(this.events, { event: this.onEngineEvent, disconnected: this.onEngineGone }),
+      listen(this.inventory, { added: this.onAdded, changed: this.onSeen, removed: this.onRemoved }),
+    ];
   }
 
   stop(): void {
-    this.events.off('event', this.onEngineEvent);
-    this.events.off('disconnected', this.onEngineGone);
-    this.inventory.off('added', this.onAdded);
-    this.inventory.off('changed', this.onSeen);
-    this.inventory.off('removed', this.onRemoved);
+    this.unsubscribe.forEach((off) => off());
   }
 
   /** When the engine's event stream was last lost, until a boot reconcile has dealt with it. */

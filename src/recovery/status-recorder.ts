@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { effectiveHealth } from '../containers/health.js';
 import type { Inventory, InventoryEntry } from '../docker/inventory.js';
 import type { HistoryStore } from '../store/history.js';
+import { listen } from '../listen.js';
 import { containerKey } from './identity.js';
 
 /**
@@ -10,6 +11,7 @@ import { containerKey } from './identity.js';
  */
 export class StatusRecorder {
   private readonly lastStatus = new Map<string, string>();
+  private unsubscribe: () => void = () => undefined;
 
   constructor(
     private readonly inventory: Inventory,
@@ -19,15 +21,15 @@ export class StatusRecorder {
   ) {}
 
   start(): void {
-    this.inventory.on('added', this.onChange);
-    this.inventory.on('changed', this.onChange);
-    this.inventory.on('removed', this.onRemoved);
+    this.unsubscribe = listen(this.inventory, {
+      added: this.onChange,
+      changed: this.onChange,
+      removed: this.onRemoved,
+    });
   }
 
   stop(): void {
-    this.inventory.off('added', this.onChange);
-    this.inventory.off('changed', this.onChange);
-    this.inventory.off('removed', this.onRemoved);
+    this.unsubscribe();
   }
 
   /** Containers whose last status is held in memory (bounded by the containers the engine has). */

@@ -1,14 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from './engine.js';
+import { ServiceProcess } from './service-process.js';
 
 /** Debian's prometheus-alertmanager on loopback, clustering off, routing everything to one webhook. */
 export class TestAlertmanager {
-  private child: ChildProcess | null = null;
+  private process: ServiceProcess | null = null;
   readonly dir = mkdtempSync(join(tmpdir(), 'vigil-am-'));
-  private log = '';
 
   constructor(
     readonly port: number,
@@ -46,26 +44,17 @@ export class TestAlertmanager {
   async startWithConfig(text: string): Promise<void> {
     const config = join(this.dir, 'alertmanager.yml');
     writeFileSync(config, text);
-    const child = spawn(
-      'prometheus-alertmanager',
-      [
+    this.process = await ServiceProcess.start({
+      command: 'prometheus-alertmanager',
+      packageName: 'prometheus-alertmanager',
+      args: [
         `--config.file=${config}`,
         `--storage.path=${join(this.dir, 'data')}`,
         `--web.listen-address=127.0.0.1:${this.port}`,
         '--cluster.listen-address=',
         '--log.level=warn',
       ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    this.child = child;
-    child.stderr.on('data', (c: Buffer) => (this.log += c.toString()));
-    child.once(
-      'error',
-      (err) =>
-        (this.log += `cannot run prometheus-alertmanager (apt-get install prometheus-alertmanager): ${err.message}`),
-    );
-    await waitFor(async () => (await fetch(`${this.url}/-/ready`)).ok, {
-      what: `Alertmanager ready (${this.log.slice(-500)})`,
+      ready: { url: `${this.url}/-/ready` },
       timeoutMs: 20_000,
     });
   }
@@ -87,11 +76,6 @@ export class TestAlertmanager {
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
+    await this.process?.stop();
   }
 }

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { ServiceProcess } from './service-process.js';
 
 /** Debian's nats-server on loopback. Fails loudly when it cannot start. */
 export class NatsServer {
-  private child: ChildProcess | null = null;
+  private process: ServiceProcess | null = null;
   constructor(readonly port: number) {}
 
   get url(): string {
@@ -10,34 +10,16 @@ export class NatsServer {
   }
 
   async start(): Promise<void> {
-    const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(this.port)], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    this.child = child;
-    let log = '';
-    child.stderr.on('data', (c: Buffer) => (log += c.toString()));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`nats-server did not start on ${this.port}:\n${log}`)), 10_000);
-      child.once('error', (err) =>
-        reject(new Error(`nats-server cannot run (apt-get install nats-server): ${err.message}`)),
-      );
-      child.once('exit', (code) => reject(new Error(`nats-server exited with ${code}:\n${log}`)));
-      const check = setInterval(() => {
-        if (log.includes('Server is ready')) {
-          clearInterval(check);
-          clearTimeout(timer);
-          resolve();
-        }
-      }, 50);
+    this.process = await ServiceProcess.start({
+      command: 'nats-server',
+      packageName: 'nats-server',
+      args: ['-a', '127.0.0.1', '-p', String(this.port)],
+      ready: { logLine: 'Server is ready' },
+      timeoutMs: 10_000,
     });
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
-    });
+    await this.process?.stop('SIGKILL');
   }
 }

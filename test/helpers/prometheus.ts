@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from './engine.js';
+import { ServiceProcess } from './service-process.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -12,9 +11,8 @@ const repo = fileURLToPath(new URL('../../', import.meta.url));
  * this test's vigil and Alertmanager and sped up (1 s scrape and evaluation).
  */
 export class TestPrometheus {
-  private child: ChildProcess | null = null;
+  private process: ServiceProcess | null = null;
   readonly dir = mkdtempSync(join(tmpdir(), 'vigil-prom-'));
-  private log = '';
 
   constructor(
     readonly port: number,
@@ -36,24 +34,16 @@ export class TestPrometheus {
       .replace('/etc/prometheus/targets/*.json', join(this.dir, 'targets-*.json'));
     const file = join(this.dir, 'prometheus.yml');
     writeFileSync(file, config);
-    const child = spawn(
-      'prometheus',
-      [
+    this.process = await ServiceProcess.start({
+      command: 'prometheus',
+      packageName: 'prometheus',
+      args: [
         `--config.file=${file}`,
         `--storage.tsdb.path=${join(this.dir, 'data')}`,
         `--web.listen-address=127.0.0.1:${this.port}`,
         '--log.level=warn',
       ],
-      {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    this.child = child;
-    child.stderr.on('data', (c: Buffer) => (this.log += c.toString()));
-    child.once('error', (err) => (this.log += `cannot run prometheus (apt-get install prometheus): ${err.message}`));
-    await waitFor(async () => (await fetch(`${this.url}/-/ready`)).ok, {
-      what: `Prometheus ready (${this.log.slice(-500)})`,
-      timeoutMs: 30_000,
+      ready: { url: `${this.url}/-/ready` },
     });
   }
 
@@ -63,11 +53,6 @@ export class TestPrometheus {
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
+    await this.process?.stop();
   }
 }

@@ -1,53 +1,33 @@
 import test from 'ava';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { docker as dockerOn, runContainer as runOn, waitFor } from '../helpers/engine.js';
-import { freePort } from '../helpers/net.js';
 import { PrivateEngine } from '../helpers/private-engine.js';
 import { openSseClient, type SseClient } from '../helpers/sse.js';
+import { spawnVigil, type VigilProcess } from '../helpers/vigil-process.js';
 
 // The engine is stopped and started under vigil, and vigil is SIGKILLed: a private engine, vigil as a process.
-const repo = fileURLToPath(new URL('../../', import.meta.url));
 const engine = new PrivateEngine();
 const docker = (args: string[]) => dockerOn(args, engine.host);
 const dataDir = join(engine.dir, 'vigil-data');
 
-interface Vigil {
-  child: ChildProcess;
-  url: string;
-}
+type Vigil = VigilProcess;
 
 async function startVigil(env: Record<string, string> = {}): Promise<Vigil> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/main.ts')], {
-    cwd: repo,
-    env: {
-      ...process.env,
-      DOCKER_HOST: engine.host,
-      VIGIL_LISTEN: `127.0.0.1:${port}`,
-      VIGIL_DATA_DIR: dataDir,
-      VIGIL_AUTOHEAL: 'labelled',
-      VIGIL_LOG_LEVEL: 'warn',
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const vigil = await spawnVigil({
+    DOCKER_HOST: engine.host,
+    VIGIL_DATA_DIR: dataDir,
+    VIGIL_AUTOHEAL: 'labelled',
+    VIGIL_LOG_LEVEL: 'warn',
+    ...env,
   });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/health/ready`)).status === 200, {
+  await waitFor(async () => (await fetch(`${vigil.url}/health/ready`)).status === 200, {
     what: 'vigil ready',
     timeoutMs: 30_000,
   });
-  return { child, url };
+  return vigil;
 }
 
-async function stopVigil(v: Vigil, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (v.child.exitCode !== null) return;
-  await new Promise<void>((resolve) => {
-    v.child.once('exit', () => resolve());
-    v.child.kill(signal);
-  });
-}
+const stopVigil = (v: Vigil, signal: NodeJS.Signals = 'SIGTERM') => v.stop(signal);
 
 const status = async (n: string) => docker(['inspect', '-f', '{{.State.Status}}', n]);
 

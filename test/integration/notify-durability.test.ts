@@ -1,15 +1,13 @@
 import test from 'ava';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runContainer, uniqueName, waitFor } from '../helpers/engine.js';
 import { PrivateEngine } from '../helpers/private-engine.js';
 import { freePort } from '../helpers/net.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
+import { spawnVigil, type VigilProcess } from '../helpers/vigil-process.js';
 
-const repo = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'vigil-dur-'));
 const names = Array.from({ length: 5 }, () => uniqueName('pending'));
 let smtp: TestSmtpServer;
@@ -17,32 +15,21 @@ let smtp: TestSmtpServer;
 const engine = new PrivateEngine();
 test.before(() => engine.up());
 
-async function startVigil(
-  configFile: string,
-  env: Record<string, string>,
-): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/main.ts')], {
-    cwd: repo,
-    env: {
-      ...process.env,
-      DOCKER_HOST: engine.host,
-      VIGIL_LISTEN: `127.0.0.1:${port}`,
-      VIGIL_DATA_DIR: join(dir, 'data'),
-      VIGIL_CONFIG: configFile,
-      VIGIL_AUTOHEAL: 'off',
-      VIGIL_RECONCILE_ON_BOOT: 'off',
-      VIGIL_LOG_LEVEL: 'warn',
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+async function startVigil(configFile: string, env: Record<string, string>): Promise<VigilProcess> {
+  const vigil = await spawnVigil({
+    DOCKER_HOST: engine.host,
+    VIGIL_DATA_DIR: join(dir, 'data'),
+    VIGIL_CONFIG: configFile,
+    VIGIL_AUTOHEAL: 'off',
+    VIGIL_RECONCILE_ON_BOOT: 'off',
+    VIGIL_LOG_LEVEL: 'warn',
+    ...env,
   });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/health/ready`)).status === 200, {
+  await waitFor(async () => (await fetch(`${vigil.url}/health/ready`)).status === 200, {
     what: 'vigil ready',
     timeoutMs: 30_000,
   });
-  return { child, url };
+  return vigil;
 }
 
 test.after.always(async () => {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { channelSchema } from '../../src/config.js';
+import { channelSchema } from '../../src/notify/channel-config.js';
 import { Dispatcher, type DispatcherOptions } from '../../src/notify/dispatcher.js';
 import type { Notification } from '../../src/notify/message.js';
 import type { Notifier } from '../../src/notify/notifier.js';

@@ -88,3 +88,10 @@ export function advanceResumePoint(point: ResumePoint, event: ContainerEvent): {
   if (point.keysAtTime.has(key)) return { point, replay: true };
   return { point: { timeNano: point.timeNano, keysAtTime: new Set([...point.keysAtTime, key]) }, replay: false };
 }
+
+/** Pure: seconds as the engine's time parameters take them, never in exponent notation (1e-7). */
+export function secondsParam(seconds: number): string {
+  const whole = Math.floor(seconds);
+  const nanos = Math.round((seconds - whole) * 1e9);
+  return nanos === 0 ? String(whole) : `${whole}.${String(Math.min(nanos, 999_999_999)).padStart(9, '0')}`;
+}

@@ -1,45 +1,16 @@
 import type { Router } from '@koa/router';
-import { resolveContainer } from '../../containers/resolve.js';
-import {
-  containerDetail,
-  containerStats,
-  containerSummary,
-  healthSummary,
-  type ViewContext,
-} from '../../containers/view.js';
+import { lookUpContainer, type ContainersSource } from '../../containers/source.js';
+import { containerDetail, containerStats, containerSummary, healthSummary } from '../../containers/view.js';
 import type { InventoryEntry } from '../../docker/inventory.js';
-import type { ContainerSnapshot } from '../../sampler.js';
 import { HttpError } from '../errors.js';
 
-export interface ContainersSource {
-  containers(): InventoryEntry[];
-  snapshot(entry: InventoryEntry): ContainerSnapshot | undefined;
-  context(): ViewContext;
-}
+export type { ContainersSource };
 
-/** Pure-ish glue: `:id` → the entry, or the 4xx that says why not. */
+/** `:id` → the entry, or the 4xx that says why not. */
 export function findContainer(ref: string, source: ContainersSource): InventoryEntry {
-  const entries = source.containers();
-  const result = resolveContainer(
-    ref,
-    entries.map((e) => ({ id: e.record.id, name: e.record.name, entry: e })),
-  );
-  switch (result.kind) {
-    case 'found':
-      return result.match.entry;
-    case 'malformed':
-      throw new HttpError(400, `malformed container reference: ${result.reason}`);
-    case 'not_found':
-      throw new HttpError(404, `no container named or with an id starting "${ref}"`);
-    case 'ambiguous':
-      throw new HttpError(
-        409,
-        `"${ref}" matches ${result.matches.length} containers; use a longer id prefix or the name`,
-        {
-          matches: result.matches.map((m) => ({ id: m.entry.record.shortId, name: m.entry.record.name })),
-        },
-      );
-  }
+  const found = lookUpContainer(ref, source);
+  if (found.ok) return found.entry;
+  throw new HttpError(found.problem.status, found.problem.message, found.problem.details);
 }
 
 export function containerRoutes(router: Router, source: ContainersSource): void {

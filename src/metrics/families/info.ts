@@ -1,4 +1,4 @@
-import { promLabelName } from '../../config.js';
+import { promLabelName } from '../label-names.js';
 import type { CollectorFamily } from '../view.js';
 
 /** docker_container_info: identity, compose membership and the allowlisted Docker labels, value 1. */

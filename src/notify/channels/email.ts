@@ -1,5 +1,5 @@
 import type { Transporter } from 'nodemailer';
-import type { ChannelConfig } from '../../config.js';
+import type { ChannelConfig } from '../channel-config.js';
 import type { Notification } from '../message.js';
 import type { Notifier } from '../notifier.js';
 

@@ -1,4 +1,4 @@
-import type { ChannelConfig } from '../../config.js';
+import type { ChannelConfig } from '../channel-config.js';
 import type { Notifier } from '../notifier.js';
 import { EmailNotifier } from './email.js';
 import { SlackNotifier } from './slack.js';

@@ -1,4 +1,5 @@
-import type { ChannelConfig } from '../../config.js';
+import { postJson } from '../../post-json.js';
+import type { ChannelConfig } from '../channel-config.js';
 import type { Notification } from '../message.js';
 import type { Notifier } from '../notifier.js';
 
@@ -27,11 +28,6 @@ export class SlackNotifier implements Notifier {
   }
 
   async send(n: Notification): Promise<void> {
-    const { default: axios } = await import('axios'); // loaded on first use, as for the webhook
-    await axios.post(this.config.url, slackPayload(n), {
-      timeout: 10_000,
-      maxRedirects: 0,
-      validateStatus: (s) => s >= 200 && s < 300,
-    });
+    await postJson(this.config.url, slackPayload(n));
   }
 }

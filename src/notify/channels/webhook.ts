@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { ChannelConfig } from '../../config.js';
+import { postJson } from '../../post-json.js';
+import type { ChannelConfig } from '../channel-config.js';
 import type { Notification } from '../message.js';
 import type { Notifier } from '../notifier.js';
 
@@ -43,14 +44,8 @@ export class WebhookNotifier implements Notifier {
 
   async send(n: Notification): Promise<void> {
     const body = JSON.stringify({ source: 'vigil', ...n });
-    const headers: Record<string, string> = { 'content-type': 'application/json', ...this.config.headers };
+    const headers: Record<string, string> = { ...this.config.headers };
     if (this.config.secret) headers['x-vigil-signature'] = signBody(body, this.config.secret, Date.now() / 1000);
-    const { default: axios } = await import('axios'); // loaded on first use: it is a sizeable share of vigil's memory
-    await axios.post(this.config.url, body, {
-      headers,
-      timeout: 10_000,
-      maxRedirects: 0,
-      validateStatus: (s) => s >= 200 && s < 300,
-    });
+    await postJson(this.config.url, body, { headers });
   }
 }

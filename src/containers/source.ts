@@ -1,0 +1,44 @@
+import type { InventoryEntry } from '../docker/inventory.js';
+import type { ContainerSnapshot } from '../sampler.js';
+import { resolveContainer } from './resolve.js';
+import type { ViewContext } from './view.js';
+
+/** What the JSON API and NATS read containers from: the inventory, the latest samples, the view context. */
+export interface ContainersSource {
+  containers(): InventoryEntry[];
+  snapshot(entry: InventoryEntry): ContainerSnapshot | undefined;
+  context(): ViewContext;
+}
+
+/** Why a reference found no single container, as a status both HTTP and NATS replies carry. */
+export interface LookupProblem {
+  status: 400 | 404 | 409;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+/** A reference (`:id` in a URL, a NATS request's body) → the entry, or the problem that says why not. */
+export function lookUpContainer(
+  ref: string,
+  source: ContainersSource,
+): { ok: true; entry: InventoryEntry } | { ok: false; problem: LookupProblem } {
+  const entries = source.containers();
+  const result = resolveContainer(
+    ref,
+    entries.map((e) => ({ id: e.record.id, name: e.record.name, entry: e })),
+  );
+  const problem = (status: LookupProblem['status'], message: string, details = {}) =>
+    ({ ok: false, problem: { status, message, details } }) as const;
+  switch (result.kind) {
+    case 'found':
+      return { ok: true, entry: result.match.entry };
+    case 'malformed':
+      return problem(400, `malformed container reference: ${result.reason}`);
+    case 'not_found':
+      return problem(404, `no container named or with an id starting "${ref}"`);
+    case 'ambiguous':
+      return problem(409, `"${ref}" matches ${result.matches.length} containers; use a longer id prefix or the name`, {
+        matches: result.matches.map((m) => ({ id: m.entry.record.shortId, name: m.entry.record.name })),
+      });
+  }
+}

@@ -1,0 +1,37 @@
+import { totalmem } from 'node:os';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { DockerodeEngine } from './engine.js';
+import { EngineEvents } from './events.js';
+import { Inventory } from './inventory.js';
+
+/** The engine, its event stream and the inventory kept from it; the host's memory as the engine reports it. */
+export function watchEngine(config: Config, logger: Logger) {
+  const engine = new DockerodeEngine(config.dockerHost);
+  const events = new EngineEvents(engine, logger.child({ component: 'events' }));
+  const inventory = new Inventory(engine, events, logger.child({ component: 'inventory' }), config.inspectConcurrency);
+  let hostMemoryBytes = totalmem();
+  events.on('connected', () => {
+    engine.info().then(
+      (info) => {
+        hostMemoryBytes = info.memTotalBytes;
+        const { serverVersion, cgroupVersion, cgroupDriver } = info;
+        logger.info({ engine: serverVersion, cgroupVersion, cgroupDriver }, 'engine info');
+      },
+      (err: Error) => logger.warn({ err: err.message }, 'engine info failed'),
+    );
+  });
+  return {
+    engine,
+    events,
+    inventory,
+    hostMemoryBytes: () => hostMemoryBytes,
+    /** For readiness: null when the engine answers and the inventory is whole. */
+    problem: (): string | null =>
+      !events.connected
+        ? `cannot reach the engine at ${config.dockerHost}`
+        : !inventory.synced
+          ? 'engine reachable; inventory still synchronising'
+          : null,
+  };
+}

@@ -1,0 +1,35 @@
+import type Koa from 'koa';
+import type { Config } from '../config.js';
+import { createApp, type AppDependencies } from './app.js';
+import { StreamLimits } from './stream-limits.js';
+
+/** The limits every stream client shares, from the configuration. */
+export function streamLimitsFor(config: Config): StreamLimits {
+  return new StreamLimits({
+    max: config.streamsMax,
+    perClient: config.streamsPerClient,
+    memoryBytes: config.streamsMemoryMb * 1024 * 1024,
+  });
+}
+
+/** The koa app with the configuration's tokens, limits and retention; the parts come from the caller. */
+export function createHttpApp(
+  config: Config,
+  parts: Omit<AppDependencies, 'apiToken' | 'streams' | 'history' | 'alerts'> & {
+    history: AppDependencies['history']['store'];
+    bridge: AppDependencies['alerts']['bridge'];
+  },
+): Koa {
+  const { history, bridge, ...rest } = parts;
+  return createApp({
+    ...rest,
+    apiToken: config.apiToken,
+    history: { store: history, retentionDays: config.historyDays },
+    alerts: { bridge, webhookToken: config.webhookToken, webhookMaxBytes: config.webhookMaxBytes },
+    streams: {
+      heartbeatMs: config.sseHeartbeatSeconds * 1000,
+      logsTailCap: config.logsTailMax,
+      logsDefaultTail: config.logsDefaultTail,
+    },
+  });
+}

@@ -1,0 +1,45 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { redactUrl } from '../logger.js';
+import type { Db } from '../store/db.js';
+import { OutboxStore } from '../store/outbox.js';
+import type { EventBus } from '../streams/event-bus.js';
+import { createNotifier } from './channels/index.js';
+import { Dispatcher } from './dispatcher.js';
+import { notificationFor } from './message.js';
+
+/** The outbox and its dispatcher, fed by every event on the bus that someone should hear of. */
+export function assembleNotifications(
+  config: Config,
+  db: Db,
+  bus: EventBus,
+  logger: Logger,
+): { outbox: OutboxStore; dispatcher: Dispatcher } {
+  const outbox = new OutboxStore(db);
+  const dispatcher = new Dispatcher(
+    outbox,
+    config.channels.map((c) => ({ config: c, notifier: createNotifier(c) })),
+    logger.child({ component: 'notify' }),
+    {
+      retryBaseMs: config.notifyRetrySeconds * 1000,
+      retryMaxMs: config.notifyRetryMaxSeconds * 1000,
+      expiryMs: config.notifyExpiryHours * 3_600_000,
+      dedupeMs: config.notifyDedupeSeconds * 1000,
+      groupMs: config.notifyGroupSeconds * 1000,
+      tickMs: 250,
+    },
+  );
+  const links = { grafanaUrl: config.grafanaUrl, alertmanagerUrl: config.alertmanagerUrl };
+  bus.on('event', (event) => {
+    const notification = notificationFor(event, links);
+    if (notification) dispatcher.enqueue(notification);
+  });
+  return { outbox, dispatcher };
+}
+
+/** Where a channel delivers, fit for a log line: no user, password or token. */
+export function channelTarget(c: Config['channels'][number]): { name: string; type: string; target: string } {
+  const target =
+    c.type === 'email' ? `smtp://${c.smtp.host}:${c.smtp.port}${c.smtp.user ? ' (with auth)' : ''}` : redactUrl(c.url);
+  return { name: c.name, type: c.type, target };
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+// The configuration of one notification channel: a part of the one configuration schema (src/config.ts).
+
+export const severities = ['info', 'warning', 'critical'] as const;
+export const notifyEvents = ['unhealthy', 'crash', 'oom', 'alert', 'recovered', 'gave_up', 'boot_recovery'] as const;
+
+const channelCommon = {
+  name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'a channel name is letters, digits, _ . - (up to 63)'),
+  /** The events this channel wants; all when absent. */
+  events: z.array(z.enum(notifyEvents)).min(1).optional(),
+  minSeverity: z.enum(severities).default('info'),
+  /** Messages per minute at most; the rest wait in the outbox. */
+  ratePerMinute: z.number().int().min(1).max(10_000).default(30),
+};
+
+export const channelSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    ...channelCommon,
+    type: z.literal('email'),
+    smtp: z.strictObject({
+      host: z.string().min(1),
+      port: z.number().int().min(1).max(65535).default(587),
+      /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
+      secure: z.boolean().default(false),
+      requireTLS: z.boolean().default(false),
+      /** Accept a self-signed certificate (an internal relay); off by default. */
+      allowSelfSigned: z.boolean().default(false),
+      user: z.string().optional(),
+      pass: z.string().optional(),
+    }),
+    from: z.string().min(3),
+    to: z.array(z.email()).min(1),
+  }),
+  z.strictObject({
+    ...channelCommon,
+    type: z.literal('webhook'),
+    url: z.url({ protocol: /^https?$/ }),
+    /** HMAC-SHA256 of the body, sent as X-Vigil-Signature: sha256=<hex>. */
+    secret: z.string().min(8).optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+  }),
+  z.strictObject({ ...channelCommon, type: z.literal('slack'), url: z.url({ protocol: /^https?$/ }) }),
+]);
+export type ChannelConfig = z.output<typeof channelSchema>;
