@@ -1,4 +1,5 @@
 import test from 'ava';
+import fc from 'fast-check';
 import { containerOfAlert, parseWebhookPayload, severityOf } from '../../src/alerts/payload.js';
 
 // the documented version 4 payload, as Alertmanager sends it
@@ -64,4 +65,38 @@ test("severity maps to vigil's three levels", (t) => {
   t.is(severityOf({ severity: 'page' }), 'critical');
   t.is(severityOf({ severity: 'warning' }), 'warning');
   t.is(severityOf({}), 'info');
+});
+
+test('property: any JSON body is either a version 4 payload or a list of named problems, never a throw', (t) => {
+  const alertish = fc.record(
+    {
+      status: fc.constantFrom('firing', 'resolved', 'x'),
+      labels: fc.dictionary(fc.string({ maxLength: 10 }), fc.oneof(fc.string({ maxLength: 10 }), fc.integer())),
+      annotations: fc.dictionary(fc.string({ maxLength: 10 }), fc.string({ maxLength: 10 })),
+      startsAt: fc.constantFrom('2026-11-23T10:00:00Z', 'soon', ''),
+      endsAt: fc.constantFrom('0001-01-01T00:00:00Z', 7),
+      fingerprint: fc.hexaString({ maxLength: 16 }),
+    },
+    { requiredKeys: [] },
+  );
+  const body = fc.oneof(
+    fc.jsonValue(),
+    fc.record(
+      { version: fc.constantFrom('4', '3', 4), alerts: fc.array(alertish, { maxLength: 4 }) },
+      { requiredKeys: [] },
+    ),
+  );
+  fc.assert(
+    fc.property(body, (b) => {
+      const result = parseWebhookPayload(b);
+      if (result.ok) {
+        t.is(result.payload.version, '4');
+        for (const a of result.payload.alerts) t.true(a.status === 'firing' || a.status === 'resolved');
+      } else {
+        t.true(result.problems.length > 0 && result.problems.length <= 20);
+        for (const p of result.problems) t.regex(p, /: \S/);
+      }
+    }),
+    { numRuns: 2000, seed: 9 },
+  );
 });

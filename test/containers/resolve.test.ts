@@ -1,4 +1,5 @@
 import test from 'ava';
+import fc from 'fast-check';
 import { resolveContainer } from '../../src/containers/resolve.js';
 
 const containers = [
@@ -44,4 +45,28 @@ test('hostile or malformed references are refused before any lookup', (t) => {
   for (const ref of ['../../etc/passwd', 'a b', '', '-leading-dash', 'x'.repeat(300), 'name;rm', '%00', 'a/b']) {
     t.is(resolveContainer(ref, containers).kind, 'malformed', ref);
   }
+});
+
+test('property: any reference resolves to one of the containers given, or says why not; it never invents one', (t) => {
+  const container = fc.record({
+    id: fc.hexaString({ minLength: 64, maxLength: 64 }),
+    name: fc.stringMatching(/^[a-z][a-z0-9_.-]{0,15}$/),
+  });
+  fc.assert(
+    fc.property(
+      fc.array(container, { maxLength: 6 }),
+      fc.oneof(fc.string({ maxLength: 300 }), fc.hexaString({ maxLength: 64 })),
+      (list, ref) => {
+        const result = resolveContainer(ref, list);
+        if (result.kind === 'found') {
+          t.true(list.includes(result.match));
+          const bare = ref.replace(/^\//, '');
+          t.true(result.match.id === bare || result.match.name === bare || result.match.id.startsWith(bare));
+        }
+        if (result.kind === 'ambiguous') t.true(result.matches.length > 1);
+        if (result.kind === 'malformed') t.truthy(result.reason);
+      },
+    ),
+    { numRuns: 2000, seed: 10 },
+  );
 });

@@ -34,7 +34,13 @@ export function flatKeyedValue(text: string, key: string): number | undefined {
   if (at <= 0 && !text.startsWith(`${key} `)) return undefined;
   const start = at + key.length + 1;
   const end = text.indexOf('\n', start);
-  return Number(text.slice(start, end < 0 ? undefined : end));
+  return counter(text.slice(start, end < 0 ? undefined : end));
+}
+
+/** A kernel counter is a non-negative integer; anything else (a torn read, a changed format) is absent. */
+function counter(text: string | undefined): number | undefined {
+  const trimmed = text?.trim();
+  return trimmed !== undefined && /^\d{1,20}$/.test(trimmed) ? Number(trimmed) : undefined;
 }
 
 function parseNumber(text: string): number {
@@ -49,8 +55,8 @@ export function parseBlkioV1(text: string): { read: number; write: number } {
   for (const line of text.split('\n')) {
     const [device, op, value] = line.trim().split(/\s+/);
     if (!device || !device.includes(':') || value === undefined) continue;
-    if (op === 'Read') read += Number(value);
-    else if (op === 'Write') write += Number(value);
+    if (op === 'Read') read += counter(value) ?? 0;
+    else if (op === 'Write') write += counter(value) ?? 0;
   }
   return { read, write };
 }
@@ -62,8 +68,8 @@ export function parseIoStatV2(text: string): { read: number; write: number } {
   for (const line of text.split('\n')) {
     for (const field of line.trim().split(/\s+/).slice(1)) {
       const [key, value] = field.split('=');
-      if (key === 'rbytes') read += Number(value);
-      else if (key === 'wbytes') write += Number(value);
+      if (key === 'rbytes') read += counter(value) ?? 0;
+      else if (key === 'wbytes') write += counter(value) ?? 0;
     }
   }
   return { read, write };
@@ -82,8 +88,8 @@ export function parseNetDev(text: string): { rx: number; tx: number } {
       .slice(colon + 1)
       .trim()
       .split(/\s+/);
-    rx += Number(fields[0] ?? 0);
-    tx += Number(fields[8] ?? 0);
+    rx += counter(fields[0]) ?? 0;
+    tx += counter(fields[8]) ?? 0;
   }
   return { rx, tx };
 }

@@ -29,13 +29,12 @@ const tracked = new Set<string>([
  * (exec_* events fire on every health probe and carry nothing the inventory needs).
  */
 export function parseEngineEvent(json: EngineEventJson, timeNanoText?: string): ContainerEvent | null {
-  if (json.Type !== 'container' || !json.Action || !json.Actor?.ID) return null;
-  const attrs = json.Actor.Attributes ?? {};
-  const timeNano = timeNanoText
-    ? BigInt(timeNanoText)
-    : json.timeNano !== undefined
-      ? BigInt(Math.trunc(Number(json.timeNano)))
-      : BigInt(json.time ?? 0) * 1_000_000_000n;
+  // a line of the stream is JSON, but not necessarily an object: `null` or `7` is no event either
+  if (typeof json !== 'object' || json === null) return null;
+  if (json.Type !== 'container' || typeof json.Action !== 'string' || typeof json.Actor?.ID !== 'string') return null;
+  if (json.Actor.ID === '') return null;
+  const attrs = stringsOnly(json.Actor.Attributes);
+  const timeNano = timeNanoText ? BigInt(timeNanoText) : eventTime(json);
   const base = { id: json.Actor.ID, name: attrs.name ?? '', attributes: attrs, timeNano };
   if (json.Action.startsWith('health_status')) {
     const status = json.Action.slice('health_status'.length).replace(/^:\s*/, '').trim();
@@ -47,6 +46,22 @@ export function parseEngineEvent(json: EngineEventJson, timeNanoText?: string): 
   if (attrs.exitCode !== undefined && /^-?\d+$/.test(attrs.exitCode)) event.exitCode = Number(attrs.exitCode);
   if (attrs.signal !== undefined && /^\d+$/.test(attrs.signal)) event.signal = Number(attrs.signal);
   return event;
+}
+
+/** Attributes are labels and engine facts, all text; anything else in a damaged line is dropped. */
+function stringsOnly(attributes: unknown): Record<string, string> {
+  if (typeof attributes !== 'object' || attributes === null) return {};
+  return Object.fromEntries(Object.entries(attributes).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+/** The event's time when the exact text is not at hand: timeNano, else time in seconds, else the epoch. */
+function eventTime(json: EngineEventJson): bigint {
+  const nano = Number(json.timeNano);
+  if (json.timeNano !== undefined && Number.isFinite(nano) && nano >= 0) return BigInt(Math.trunc(nano));
+  const seconds = Number(json.time);
+  return json.time !== undefined && Number.isFinite(seconds) && seconds >= 0
+    ? BigInt(Math.trunc(seconds)) * 1_000_000_000n
+    : 0n;
 }
 
 /** The engine's `since` parameter: seconds with a nanosecond fraction. */

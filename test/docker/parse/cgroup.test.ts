@@ -1,4 +1,5 @@
 import test from 'ava';
+import fc from 'fast-check';
 import { mkdirSync, mkdtempSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -182,4 +183,56 @@ test('the cgroup source reads a v1 host laid out from the recorded files', async
   // a pid with no cgroup file (the container just stopped) is left out, not an error
   const gone = await source.sample([{ id: 'gone', pid: 999999, state: 'running' } as ContainerRecord]);
   t.is(gone.size, 0);
+});
+
+// Property: the kernel's files are trusted for shape, not for content: whatever text a file holds, the
+// parsers give numbers (never NaN, never negative) or nothing, and never throw.
+const noisyLines = fc
+  .array(
+    fc.oneof(
+      fc
+        .tuple(fc.constantFrom('rbytes', 'wbytes', 'Read', 'Write', 'file', 'anon', 'x'), fc.nat())
+        .map(([k, v]) => `${k} ${v}`),
+      fc
+        .tuple(fc.constantFrom('8:0', '253:1'), fc.constantFrom('rbytes=', 'wbytes=', 'rios='), fc.nat())
+        .map(([d, k, v]) => `${d} ${k}${v}`),
+      fc.string({ maxLength: 40 }),
+    ),
+    { maxLength: 12 },
+  )
+  .map((lines) => lines.join('\n'));
+
+test('property: cgroup and /proc texts of any content give finite, non-negative numbers or nothing', (t) => {
+  fc.assert(
+    fc.property(noisyLines, fc.constantFrom('file', 'anon', 'total_rss', 'Read'), (text, key) => {
+      const value = flatKeyedValue(text, key);
+      if (value !== undefined) t.true(Number.isFinite(value) && value >= 0);
+      for (const io of [parseBlkioV1(text), parseIoStatV2(text)]) {
+        t.true(Number.isFinite(io.read) && io.read >= 0 && Number.isFinite(io.write) && io.write >= 0);
+      }
+      const net = parseNetDev(`Inter-|\n face |\n${text}`);
+      t.true(Number.isFinite(net.rx) && net.rx >= 0 && Number.isFinite(net.tx) && net.tx >= 0);
+      parseProcCgroup(text);
+    }),
+    { numRuns: 1000, seed: 5 },
+  );
+});
+
+test('property: io.stat sums every device, whatever the order of its fields', (t) => {
+  const device = fc.record({ r: fc.nat({ max: 2 ** 40 }), w: fc.nat({ max: 2 ** 40 }), swap: fc.boolean() });
+  fc.assert(
+    fc.property(fc.array(device, { maxLength: 6 }), (devices) => {
+      const text = devices
+        .map((d, i) => {
+          const fields = [`rbytes=${d.r}`, `wbytes=${d.w}`, 'rios=3', 'wios=4'];
+          return `${8 + i}:0 ${(d.swap ? fields.reverse() : fields).join(' ')}`;
+        })
+        .join('\n');
+      t.deepEqual(parseIoStatV2(text), {
+        read: devices.reduce((s, d) => s + d.r, 0),
+        write: devices.reduce((s, d) => s + d.w, 0),
+      });
+    }),
+    { numRuns: 500, seed: 6 },
+  );
 });

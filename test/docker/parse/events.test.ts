@@ -1,7 +1,9 @@
 import test from 'ava';
+import fc from 'fast-check';
 import {
   advanceResumePoint,
   parseEngineEventLine,
+  secondsParam,
   sinceParam,
   startOfStream,
 } from '../../../src/docker/parse/events.js';
@@ -85,4 +87,61 @@ test('live events slightly out of time order are all delivered', (t) => {
   }
   t.deepEqual(delivered, ['a', 'b', 'c', 'd']);
   t.is(point.timeNano, 40n, 'the resume point is the newest time, not the last one seen');
+});
+
+test('property: any JSON line is either not a container event (null) or one with an id, a known action and an exact time', (t) => {
+  const actions = ['create', 'start', 'die', 'kill', 'destroy', 'health_status: healthy', 'exec_start: sh', 'x', ''];
+  const eventArb = fc.record(
+    {
+      Type: fc.constantFrom('container', 'image', 'network', ''),
+      Action: fc.oneof(fc.constantFrom(...actions), fc.string({ maxLength: 20 })),
+      Actor: fc.record(
+        {
+          ID: fc.oneof(fc.hexaString({ minLength: 1, maxLength: 64 }), fc.string()),
+          Attributes: fc.dictionary(fc.string({ maxLength: 12 }), fc.string({ maxLength: 12 })),
+        },
+        { requiredKeys: [] },
+      ),
+      time: fc.integer({ min: 0, max: 2 ** 33 }),
+      timeNano: fc.bigInt({ min: 0n, max: 2n ** 63n }),
+    },
+    { requiredKeys: [] },
+  );
+  fc.assert(
+    fc.property(fc.oneof(eventArb, fc.jsonValue()), (json) => {
+      const line = JSON.stringify(json, (_k, v: unknown) => (typeof v === 'bigint' ? `__${v}__` : v)).replace(
+        /"__(\d+)__"/g,
+        '$1',
+      );
+      const event = parseEngineEventLine(line);
+      if (event === null) return;
+      t.truthy(event.id);
+      t.regex(
+        event.action,
+        /^(create|start|restart|stop|kill|die|oom|pause|unpause|destroy|rename|update|health_status)$/,
+      );
+      const exact = /"timeNano":(\d+)/.exec(line)?.[1];
+      if (exact) t.is(event.timeNano, BigInt(exact), 'nanoseconds past 2^53 survive');
+    }),
+    { numRuns: 1000, seed: 11 },
+  );
+});
+
+test('property: time parameters are plain decimals that read back as the time given (never 1e-7)', (t) => {
+  fc.assert(
+    fc.property(fc.double({ min: 0, max: 1e11, noNaN: true }), (seconds) => {
+      const text = secondsParam(seconds);
+      t.regex(text, /^\d+(\.\d{9})?$/);
+      t.true(Math.abs(Number(text) - seconds) < 1e-6 * Math.max(1, seconds));
+    }),
+    { numRuns: 2000, seed: 3 },
+  );
+  fc.assert(
+    fc.property(fc.bigInt({ min: 0n, max: 2n ** 63n }), (nano) => {
+      const text = sinceParam(nano);
+      t.regex(text, /^\d+\.\d{9}$/);
+      t.is(BigInt(text.replace('.', '')), nano);
+    }),
+    { numRuns: 2000, seed: 4 },
+  );
 });

@@ -1,4 +1,5 @@
 import test from 'ava';
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MAX_LINE_BYTES, MultiplexedLogParser, TtyLogParser, type LogLine } from '../../../src/docker/parse/logs.js';
@@ -86,4 +87,71 @@ test('a line longer than 64 KiB comes in 64 KiB pieces marked split, whole chara
     t.true(lines.every((l) => l.timestamp === '2026-11-22T06:00:00.1Z'));
     t.is(lines.map((l) => l.message).join(''), body);
   }
+});
+
+// Property: any sequence of lines, framed as the engine frames them and cut into arbitrary chunks,
+// comes back whole, in order, on the right stream; a line past MAX_LINE_BYTES comes back in pieces.
+const frame = (stream: 1 | 2, payload: Buffer) => {
+  const header = Buffer.alloc(8);
+  header.writeUInt8(stream, 0);
+  header.writeUInt32BE(payload.length, 4);
+  return Buffer.concat([header, payload]);
+};
+const lineArb = fc.record({
+  stream: fc.constantFrom(1 as const, 2 as const),
+  message: fc.oneof(
+    fc.string({ unit: 'grapheme', maxLength: 200 }).map((s) => s.replace(/[\n\r]/g, ' ')),
+    fc.integer({ min: 1, max: 3 * MAX_LINE_BYTES }).map((n) => 'y'.repeat(n)),
+  ),
+});
+
+test('property: framed lines cut anywhere come back whole, in order, on their stream', (t) => {
+  fc.assert(
+    fc.property(
+      fc.array(lineArb, { maxLength: 8 }),
+      fc.array(fc.integer({ min: 1, max: 70_000 }), { minLength: 1, maxLength: 6 }),
+      (lines, cuts) => {
+        const bytes = Buffer.concat(
+          lines.map((l) => frame(l.stream, Buffer.from(`2026-11-23T10:00:00.123456789Z ${l.message}\n`))),
+        );
+        const parser = new MultiplexedLogParser();
+        const out: LogLine[] = [];
+        let at = 0;
+        for (let i = 0; at < bytes.length; i++) {
+          const size = cuts[i % cuts.length]!;
+          out.push(...parser.push(bytes.subarray(at, at + size)));
+          at += size;
+        }
+        out.push(...parser.end());
+        // split pieces of one line rejoin into the line
+        const joined: { stream: string; message: string }[] = [];
+        let carry: LogLine | null = null;
+        for (const l of out) {
+          t.true(Buffer.byteLength(l.message) <= MAX_LINE_BYTES);
+          const message: string = (carry?.message ?? '') + l.message;
+          if (l.split) carry = { ...l, message };
+          else {
+            joined.push({ stream: l.stream, message });
+            carry = null;
+          }
+        }
+        t.deepEqual(
+          joined,
+          lines.map((l) => ({ stream: l.stream === 1 ? 'stdout' : 'stderr', message: l.message })),
+        );
+      },
+    ),
+    { numRuns: 150, seed: 42 },
+  );
+});
+
+test('property: arbitrary bytes never throw, and every line given is within the cap', (t) => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 4096 }), fc.boolean(), (bytes, tty) => {
+      const parser = tty ? new TtyLogParser() : new MultiplexedLogParser();
+      const lines = [...parser.push(Buffer.from(bytes)), ...parser.end()];
+      for (const l of lines) t.true(Buffer.byteLength(l.message) <= MAX_LINE_BYTES);
+    }),
+    { numRuns: 500, seed: 7 },
+  );
 });

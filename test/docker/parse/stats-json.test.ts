@@ -1,4 +1,5 @@
 import test from 'ava';
+import fc from 'fast-check';
 import { limitOrNull, parseStatsJson, workingSet, type StatsJson } from '../../../src/docker/parse/stats-json.js';
 import { fixtureJson } from '../../helpers/fixtures.js';
 
@@ -56,4 +57,35 @@ test('limits at or above the host memory or the kernel maximum mean unlimited', 
   t.is(limitOrNull(HOST, HOST), null);
   t.is(limitOrNull(0, HOST), null);
   t.is(limitOrNull(1024, HOST), 1024);
+});
+
+test('property: a stats document with any fields missing or odd gives a sample of finite, non-negative figures', (t) => {
+  const n = fc.oneof(fc.nat({ max: 2 ** 45 }), fc.constant(undefined));
+  const statsArb = fc.record(
+    {
+      cpu_stats: fc.record({ cpu_usage: fc.record({ total_usage: n }, { requiredKeys: [] }) }, { requiredKeys: [] }),
+      memory_stats: fc.record(
+        {
+          usage: n,
+          limit: n,
+          stats: fc.dictionary(fc.constantFrom('inactive_file', 'total_inactive_file', 'cache'), fc.nat()),
+        },
+        { requiredKeys: [] },
+      ),
+      networks: fc.dictionary(fc.constantFrom('eth0', 'lo'), fc.record({ rx_bytes: fc.nat(), tx_bytes: fc.nat() })),
+      pids_stats: fc.record({ current: n }, { requiredKeys: [] }),
+    },
+    { requiredKeys: [] },
+  );
+  fc.assert(
+    fc.property(statsArb, fc.nat({ max: 2 ** 40 }), (json, host) => {
+      const sample = parseStatsJson(json, host);
+      for (const [field, value] of Object.entries(sample)) {
+        if (value === null) continue;
+        t.true(Number.isFinite(value) && (value as number) >= 0, `${field}: ${String(value)}`);
+      }
+      t.true(sample.memoryWorkingSetBytes <= Math.max(sample.memoryUsageBytes, 0) || sample.memoryUsageBytes === 0);
+    }),
+    { numRuns: 1000, seed: 8 },
+  );
 });

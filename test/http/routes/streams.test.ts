@@ -1,4 +1,5 @@
 import test from 'ava';
+import fc from 'fast-check';
 import { HttpError } from '../../../src/http/errors.js';
 import { parseLastEventId, parseLogsQuery } from '../../../src/http/routes/streams.js';
 
@@ -38,4 +39,26 @@ test('Last-Event-ID from the header or the query; garbage is a 400', (t) => {
   t.is(parseLastEventId(undefined, '7'), 7);
   t.is(parseLastEventId(undefined, undefined), undefined);
   t.is(t.throws(() => parseLastEventId('abc', undefined), { instanceOf: HttpError }).status, 400);
+});
+
+test('property: any logs query is either a valid request within the caps or a 400 naming the parameter', (t) => {
+  const value = fc.oneof(
+    fc.string({ maxLength: 20 }),
+    fc.constantFrom('all', 'true', 'false', '1', '0', '1e-7', '0.0000001', '-1', '99999999999', '2026-11-23T10:00:00Z'),
+  );
+  const query = fc.record({ tail: value, follow: value, since: value, x: value }, { requiredKeys: [] });
+  fc.assert(
+    fc.property(query, (q) => {
+      try {
+        const parsed = parseLogsQuery(q, 1000, 100);
+        t.true(parsed.tail === 'all' || (Number.isInteger(parsed.tail) && parsed.tail >= 0 && parsed.tail <= 1000));
+        if (parsed.sinceSeconds !== undefined) t.true(Number.isFinite(parsed.sinceSeconds) && parsed.sinceSeconds >= 0);
+      } catch (err) {
+        t.true(err instanceof HttpError);
+        t.is((err as HttpError).status, 400);
+        t.regex((err as HttpError).message, /^(tail|follow|since|query parameter)/);
+      }
+    }),
+    { numRuns: 2000, seed: 12 },
+  );
 });
