@@ -46,6 +46,20 @@ test('with DOCKER_HOST=tcp://, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH vigil watc
   const health = (await (await fetch(`${vigil.url}/api/v1/containers/over-tls/health`)).json()) as { status: string };
   t.is(health.status, 'running');
 
+  // an engine over TCP is not this machine's: its resources come through the engine's stats API
+  const stats = await waitFor(
+    async () => {
+      const body = (await (await fetch(`${vigil.url}/api/v1/containers/over-tls/stats`)).json()) as {
+        source: string | null;
+        memory: { usageBytes: number };
+      };
+      return body.source !== null ? body : undefined;
+    },
+    { what: 'a resource sample', timeoutMs: 15_000 },
+  );
+  t.is(stats.source, 'api');
+  t.true(stats.memory.usageBytes > 0);
+
   // a log stream is a raw hijacked connection, which must ride the same TLS settings
   const log = await openSseClient(`${vigil.url}/api/v1/containers/over-tls/logs?tail=all&follow=false`);
   t.is(log.status, 200);

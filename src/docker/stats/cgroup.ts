@@ -82,10 +82,17 @@ export class CgroupStatsSource implements StatsSource {
     const cached = this.paths.get(c.id);
     if (cached && cached.pid === c.pid) return cached.files;
     const membership = parseProcCgroup(readFileSync(`${this.procRoot}/${c.pid}/cgroup`, 'utf8'));
+    // the engine names every container's cgroup after its id; a pid whose cgroup does not is another
+    // process (the engine is on another machine, or the container's process has gone and its pid reused)
+    if (!belongsTo(membership, c.id)) return null;
     const files = cgroupFilePaths(membership, this.cgroupRoot, this.unified);
     if (files) this.paths.set(c.id, { pid: c.pid, files });
     return files;
   }
+}
+
+function belongsTo(membership: ReturnType<typeof parseProcCgroup>, id: string): boolean {
+  return [membership.v2, ...Object.values(membership.v1)].some((path) => path?.includes(id));
 }
 
 /** v2 leaves out a file whose controller is not enabled for the subtree (io.stat without io). */

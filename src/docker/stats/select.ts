@@ -13,7 +13,9 @@ export function statsSources(
   logger: Logger,
 ): StatsSource[] {
   const api = new ApiStatsSource(engine, hostMemoryBytes, config.apiStatsConcurrency);
-  const cgroupVisible = CgroupStatsSource.available(config.cgroupRoot, config.procRoot);
+  // the cgroup tree and /proc here are this machine's: they say nothing of an engine reached over TCP
+  const engineHere = config.dockerHost.startsWith('unix://');
+  const cgroupVisible = engineHere && CgroupStatsSource.available(config.cgroupRoot, config.procRoot);
   switch (config.statsSource) {
     case 'api':
       return [api];
@@ -26,7 +28,8 @@ export function statsSources(
       return [new CgroupStatsSource(config.cgroupRoot, config.procRoot)];
     case 'auto':
       if (!cgroupVisible) {
-        logger.info("no host cgroup tree visible; reading resources through the engine's stats API");
+        const why = engineHere ? 'no host cgroup tree visible' : 'the engine is not on this machine';
+        logger.info(`${why}; reading resources through the engine's stats API`);
         return [api];
       }
       return [new CgroupStatsSource(config.cgroupRoot, config.procRoot), api];

@@ -176,13 +176,17 @@ test('the cgroup source reads a v1 host laid out from the recorded files', async
   mkdirSync(join(root, 'cgroup', 'memory'), { recursive: true });
   const source = new CgroupStatsSource(join(root, 'cgroup'), join(root, 'proc'));
   t.false(source.unified);
-  const record = { id: 'fx', pid, state: 'running' } as ContainerRecord;
-  const s = (await source.sample([record])).get('fx');
+  const id = '15ed8c116c1b130fa553125ad97f6c100e13cc54cb6fc564525ac9923c2df627';
+  const record = { id, pid, state: 'running' } as ContainerRecord;
+  const s = (await source.sample([record])).get(id);
   t.is(s?.cpuSeconds, Number(v1('cpuacct.usage')) / 1e9);
   t.is(s?.pids, Number(v1('pids.current')));
   // a pid with no cgroup file (the container just stopped) is left out, not an error
   const gone = await source.sample([{ id: 'gone', pid: 999999, state: 'running' } as ContainerRecord]);
   t.is(gone.size, 0);
+  // a pid whose cgroup is not the container's (an engine on another machine, a reused pid) is not read
+  const other = await source.sample([{ id: 'a'.repeat(64), pid, state: 'running' } as ContainerRecord]);
+  t.is(other.size, 0);
 });
 
 // Property: the kernel's files are trusted for shape, not for content: whatever text a file holds, the
