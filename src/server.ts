@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 
@@ -6,7 +7,11 @@ import type Koa from 'koa';
 export class HttpServer {
   private server: Server | null = null;
 
-  constructor(private readonly app: Koa) {}
+  constructor(
+    private readonly app: Koa,
+    /** WebSocket upgrades (the live hub); koa serves only plain requests. */
+    private readonly upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void,
+  ) {}
 
   listen(host: string, port: number): Promise<AddressInfo> {
     const server = createServer(this.app.callback());
@@ -14,6 +19,7 @@ export class HttpServer {
     // a client that sends its headers slowly does not hold a socket for ever
     server.headersTimeout = 20_000;
     server.requestTimeout = 60_000;
+    if (this.upgrade) server.on('upgrade', this.upgrade);
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);

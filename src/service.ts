@@ -24,6 +24,7 @@ import type { IntentTracker } from './recovery/intent-tracker.js';
 import type { Medic } from './recovery/medic.js';
 import { currentSnapshot, Sampler } from './sampler.js';
 import { HttpServer } from './server.js';
+import { LiveHub } from './http/ws/hub.js';
 import { openStore, storeWritable, type Db } from './store/db.js';
 import { EventBus } from './streams/event-bus.js';
 import { NatsPublisher } from './streams/nats.js';
@@ -117,7 +118,14 @@ export function createVigil(config: Config, logger: Logger): Vigil {
     ],
   });
 
-  const server = new HttpServer(app);
+  const hub = new LiveHub({
+    ...{ containers, bus, limits: streamLimits, apiToken: config.apiToken, logger: logger.child({ component: 'ws' }) },
+    alertCounts: () => stores.alerts.activeCounts(),
+    channels: () => dispatcher.health(),
+    onSweep: (listener) => sampler.on('sweep', listener),
+    heartbeatMs: config.sseHeartbeatSeconds * 1000,
+  });
+  const server = new HttpServer(app, hub.handleUpgrade);
   let sweep: ScheduledTask | null = null;
   return {
     ...{ app, metrics, engine, events, inventory, sampler, bus, streamLimits, nats, medic, intent, dispatcher, db },
@@ -134,6 +142,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
     connections: () => server.connections(),
     listen: (host, port) => server.listen(host, port),
     async stop() {
+      hub.close();
       const closing = server.close();
       await sweep?.stop();
       await Promise.all([closing, sampler.stop(), events.stop(), nats?.stop(), recovery.stop()]);

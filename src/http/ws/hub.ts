@@ -1,0 +1,245 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { ContainersSource } from '../../containers/source.js';
+import { containerStats, containerSummary, healthSummary } from '../../containers/view.js';
+import type { ChannelHealth } from '../../notify/channel-state.js';
+import type { EventBus, VigilEvent } from '../../streams/event-bus.js';
+import { bearerMatches } from '../auth.js';
+import { HttpError } from '../errors.js';
+import { systemSummary } from '../routes/system.js';
+import type { StreamLimits } from '../stream-limits.js';
+import {
+  applyMessage,
+  MAX_CLIENT_MESSAGE_BYTES,
+  parseClientMessage,
+  reaches,
+  serverMessage,
+  type Subscription,
+  type Topic,
+} from './protocol.js';
+
+export interface LiveHubParts {
+  containers: ContainersSource;
+  alertCounts: () => Record<string, number>;
+  channels: () => ChannelHealth[];
+  bus: EventBus;
+  /** Called after every sampling sweep. */
+  onSweep: (listener: () => void) => void;
+  limits: StreamLimits;
+  apiToken: string | undefined;
+  /** Each client is pinged this often; one that has not answered the previous ping is dropped. */
+  heartbeatMs: number;
+  logger: Logger;
+}
+
+interface Client {
+  socket: WebSocket;
+  sub: Subscription;
+  alive: boolean;
+  /** Latest state messages held back while the client was slow: replaced, never queued. */
+  pendingState: Map<Topic, string>;
+  droppedEvents: number;
+  release(): void;
+}
+
+export const WS_PATH = '/api/v1/ws';
+
+/**
+ * The live WebSocket at /api/v1/ws (protocol in protocol.ts). State (health, stats) is built once per
+ * sweep and the same bytes go to every subscriber; a client that falls behind gets the latest state
+ * when it catches up and is told how many events it missed; one that holds more than its share of
+ * memory, or stops answering pings, is dropped. The stream limits of the API apply.
+ */
+export class LiveHub {
+  private readonly server = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES });
+  private readonly clients = new Set<Client>();
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(private readonly parts: LiveHubParts) {
+    parts.bus.on('event', (event) => this.broadcastEvent(event));
+    parts.onSweep(() => this.broadcastState());
+    this.heartbeat = setInterval(() => this.beat(), parts.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  /** For the HTTP server's `upgrade` event: takes the request when it is for the hub, else answers 404. */
+  readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const path = (req.url ?? '').split('?')[0];
+    const refuse = (status: number, message: string) => {
+      socket.end(
+        `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 429 ? 'Too Many Requests' : 'Not Found'}\r\n` +
+          `Content-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ error: { status, message } })}`,
+      );
+    };
+    if (path !== WS_PATH) return refuse(404, `no WebSocket at ${String(path).slice(0, 200)}; use ${WS_PATH}`);
+    const { apiToken } = this.parts;
+    if (apiToken !== undefined && !bearerMatches(req.headers.authorization, apiToken)) {
+      return refuse(401, 'missing or invalid bearer token');
+    }
+    let admission: ReturnType<StreamLimits['admit']>;
+    try {
+      admission = this.parts.limits.admit(req.socket.remoteAddress ?? 'unknown');
+    } catch (err) {
+      return refuse((err as HttpError).status ?? 429, (err as Error).message);
+    }
+    this.server.handleUpgrade(req, socket, head, (ws) => this.accept(ws, admission));
+  };
+
+  close(): void {
+    clearInterval(this.heartbeat);
+    for (const client of this.clients) client.socket.terminate();
+    this.server.close();
+  }
+
+  private accept(socket: WebSocket, admission: ReturnType<StreamLimits['admit']>): void {
+    const client: Client = {
+      socket,
+      sub: { topics: new Set(), containers: new Set() },
+      alive: true,
+      pendingState: new Map(),
+      droppedEvents: 0,
+      release: () => admission.release(),
+    };
+    admission.register({
+      buffered: () => socket.bufferedAmount,
+      cut: (reason) => this.drop(client, 1013, reason),
+    });
+    this.clients.add(client);
+    socket.on('pong', () => (client.alive = true));
+    socket.on('message', (data, isBinary) => this.onMessage(client, isBinary ? null : textOf(data)));
+    socket.on('close', () => this.forget(client));
+    socket.on('error', () => this.forget(client));
+  }
+
+  private onMessage(client: Client, text: string | null): void {
+    const parsed =
+      text === null ? { ok: false as const, problem: 'binary messages are not understood' } : parseClientMessage(text);
+    if (!parsed.ok) {
+      this.send(client, serverMessage('error', { message: parsed.problem }));
+      return;
+    }
+    client.sub = applyMessage(client.sub, parsed.message);
+    const { topics, containers } = client.sub;
+    this.send(client, serverMessage('subscribed', { topics: [...topics], containers: [...containers] }));
+    if (parsed.message.type === 'subscribe') {
+      // a new subscriber starts from the current state, not from the next sweep
+      const state = this.stateMessages();
+      if (parsed.message.topics.includes('health')) this.send(client, state.health);
+      if (parsed.message.topics.includes('stats')) this.send(client, this.statsFor(client, state.stats));
+    }
+  }
+
+  private stateMessages(): { health: string; stats: ReturnType<typeof containerStats>[] } {
+    const { containers } = this.parts;
+    const context = containers.context();
+    const entries = containers.containers();
+    const summaries = entries.map((e) => containerSummary(e, containers.snapshot(e), context));
+    const health = serverMessage('health:update', {
+      containers: healthSummary(summaries, context.now),
+      system: systemSummary(entries, this.parts.alertCounts(), context.now),
+      channels: this.parts.channels(),
+    });
+    const stats = entries
+      .filter((e) => containers.snapshot(e))
+      .map((e) => containerStats(e, containers.snapshot(e), context));
+    return { health, stats };
+  }
+
+  private statsFor(client: Client, stats: ReturnType<typeof containerStats>[]): string {
+    return serverMessage('stats', { containers: stats.filter((s) => reaches(client.sub, 'stats', s)) });
+  }
+
+  private broadcastState(): void {
+    const wanted = [...this.clients].filter((c) => c.sub.topics.has('health') || c.sub.topics.has('stats'));
+    if (wanted.length === 0) return;
+    const state = this.stateMessages();
+    for (const client of wanted) {
+      if (client.sub.topics.has('health')) this.sendState(client, 'health', state.health);
+      if (client.sub.topics.has('stats')) this.sendState(client, 'stats', this.statsFor(client, state.stats));
+    }
+    this.parts.limits.enforce();
+  }
+
+  private broadcastEvent(event: VigilEvent): void {
+    let frame: string | null = null;
+    for (const client of this.clients) {
+      if (!reaches(client.sub, 'events', event.container)) continue;
+      if (this.behind(client)) {
+        client.droppedEvents++;
+        continue;
+      }
+      this.catchUp(client);
+      frame ??= serverMessage('event', event);
+      this.send(client, frame);
+    }
+    if (frame !== null) this.parts.limits.enforce();
+  }
+
+  /** Over half its share held: the client is behind, and gets only what is latest once it catches up. */
+  private behind(client: Client): boolean {
+    return client.socket.bufferedAmount > this.parts.limits.perStreamBytes / 2;
+  }
+
+  private sendState(client: Client, topic: Topic, message: string): void {
+    if (this.behind(client)) client.pendingState.set(topic, message);
+    else {
+      this.catchUp(client);
+      this.send(client, message);
+    }
+  }
+
+  private catchUp(client: Client): void {
+    for (const message of client.pendingState.values()) this.send(client, message);
+    client.pendingState.clear();
+    if (client.droppedEvents > 0) {
+      this.send(client, serverMessage('events:dropped', { count: client.droppedEvents }));
+      client.droppedEvents = 0;
+    }
+  }
+
+  private send(client: Client, message: string): void {
+    if (client.socket.readyState !== client.socket.OPEN) return;
+    if (client.socket.bufferedAmount > this.parts.limits.perStreamBytes) {
+      this.drop(client, 1013, 'too slow: this client holds more than its share of vigil memory for streams');
+      return;
+    }
+    client.socket.send(message);
+  }
+
+  private beat(): void {
+    for (const client of this.clients) {
+      if (!client.alive) {
+        this.parts.logger.debug('a WebSocket client missed a heartbeat; dropped');
+        client.socket.terminate();
+        this.forget(client);
+        continue;
+      }
+      client.alive = false;
+      client.socket.ping();
+      if (!this.behind(client)) this.catchUp(client);
+    }
+  }
+
+  private drop(client: Client, code: number, reason: string): void {
+    client.socket.close(code, reason.slice(0, 120));
+    // a client that does not read will not read the close frame either
+    setTimeout(() => client.socket.terminate(), 1000).unref();
+    this.forget(client);
+  }
+
+  private forget(client: Client): void {
+    if (!this.clients.delete(client)) return;
+    client.release();
+  }
+}
+
+function textOf(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  return Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString('utf8');
+}
