@@ -19,7 +19,7 @@ interface Message {
 async function connect(url: string, headers: Record<string, string> = {}) {
   const socket = new WebSocket(url.replace(/^http/, 'ws') + '/api/v1/ws', { headers });
   const messages: Message[] = [];
-  socket.on('message', (data) => messages.push(JSON.parse(String(data)) as Message));
+  socket.on('message', (data) => messages.push(JSON.parse((data as Buffer).toString('utf8')) as Message));
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());
     socket.once('error', reject);
