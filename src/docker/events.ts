@@ -10,6 +10,8 @@ export interface EngineEventsOptions {
   reconnect: BackoffPolicy;
   /** While connected, the engine is pinged this often: a hung engine keeps the stream open but silent. */
   watchdogIntervalMs: number;
+  /** What to tell a person when no engine has answered since vigil started. */
+  unreachableHint?: string;
 }
 
 interface EngineEventsEvents {
@@ -29,6 +31,7 @@ export class EngineEvents extends EventEmitter<EngineEventsEvents> {
   private stopped = false;
   private loop: Promise<void> | null = null;
   private isConnected = false;
+  private everConnected = false;
 
   constructor(
     private readonly engine: ContainerEngine,
@@ -63,6 +66,7 @@ export class EngineEvents extends EventEmitter<EngineEventsEvents> {
       try {
         const stream = await this.engine.events(this.resumePoint.timeNano, this.abort.signal);
         this.isConnected = true;
+        this.everConnected = true;
         attempt = 0;
         this.logger.info({ since: this.resumePoint.timeNano?.toString() ?? null }, 'engine event stream connected');
         this.emit('connected');
@@ -81,9 +85,28 @@ export class EngineEvents extends EventEmitter<EngineEventsEvents> {
         this.emit('disconnected', failure);
       }
       if (this.stopped) break;
-      const delay = backoffDelay(attempt++, this.options.reconnect);
-      this.logger.warn({ err: failure?.message, retryInMs: delay }, 'engine event stream lost; reconnecting');
+      const delay = backoffDelay(attempt, this.options.reconnect);
+      this.logUnreachable(attempt++, failure, delay);
       await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  /**
+   * Said once when the engine goes (with what to do, when it never answered at all), then quietly at
+   * each retry, and again every 60 tries (about 10 minutes): a log of identical warnings helps no one.
+   */
+  private logUnreachable(attempt: number, failure: Error | null, retryInMs: number): void {
+    const err = failure?.message;
+    if (attempt > 0 && attempt % 60 !== 0) {
+      this.logger.debug({ err, retryInMs }, 'engine still unreachable; retrying');
+    } else if (!this.everConnected) {
+      this.logger.warn(
+        { err, retryInMs, hint: this.options.unreachableHint },
+        'no Docker engine answers; vigil keeps trying',
+      );
+    } else {
+      const msg = attempt === 0 ? 'engine event stream lost; reconnecting' : 'engine still unreachable; retrying';
+      this.logger.warn({ err, retryInMs, attempts: attempt }, msg);
     }
   }
 

@@ -1,6 +1,7 @@
 import { totalmem } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import { redactUrl } from '../logger.js';
 import { DockerodeEngine } from './engine.js';
 import { EngineEvents } from './events.js';
 import { Inventory } from './inventory.js';
@@ -8,7 +9,11 @@ import { Inventory } from './inventory.js';
 /** The engine, its event stream and the inventory kept from it; the host's memory as the engine reports it. */
 export function watchEngine(config: Config, logger: Logger) {
   const engine = new DockerodeEngine(config.dockerHost);
-  const events = new EngineEvents(engine, logger.child({ component: 'events' }));
+  const events = new EngineEvents(engine, logger.child({ component: 'events' }), {
+    reconnect: { initialMs: 250, maxMs: 10_000 },
+    watchdogIntervalMs: 2_000,
+    unreachableHint: `is an engine running at ${redactUrl(config.dockerHost)}? Start one, set DOCKER_HOST, or run "npm run demo" for a private engine with sample containers`,
+  });
   const inventory = new Inventory(engine, events, logger.child({ component: 'inventory' }), config.inspectConcurrency);
   let hostMemoryBytes = totalmem();
   events.on('connected', () => {
