@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite and benchmarks run for real: a Docker engine,
-# busybox-static for the test image, Prometheus for promtool, Alertmanager, nats-server, and wrk for the benchmarks. Idempotent; quiet when all are there.
+# busybox-static for the test image, Prometheus for promtool, Alertmanager, nats-server, chromium for
+# the page's tests (driven by playwright-core, never downloaded), and wrk for the benchmarks.
+# Idempotent; quiet when all are there.
 set -euo pipefail
 # dockerd and nats-server live in /usr/sbin, which a non-login PATH may lack
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
@@ -14,6 +16,8 @@ command -v docker-compose >/dev/null || need+=(docker-compose)
 # the static busybox is the only one that runs in an image with no libc
 if ! [ -x /bin/busybox ] || ldd /bin/busybox >/dev/null 2>&1; then need+=(busybox-static); fi
 command -v curl >/dev/null || need+=(curl)
+command -v chromium >/dev/null || need+=(chromium)
+command -v openssl >/dev/null || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-test-deps: installing ${need[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive

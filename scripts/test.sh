@@ -11,8 +11,9 @@ cd "$root"
 [ -d node_modules ] || npm ci --no-audit --no-fund
 stage() { echo "== $*" >&2; }
 stage "type check"
-npx tsc -p tsconfig.json --noEmit
+npm run -s typecheck
 if [ $# -gt 0 ]; then
+  npm run -s build:web >/dev/null
   bash scripts/with-test-engine.sh npx ava "$@"
   exit
 fi
@@ -20,5 +21,7 @@ stage "lint"
 npm run --silent lint
 stage "unit tests"
 bash scripts/test-unit.sh
+stage "build the page"
+npm run -s build:web
 stage "integration tests"
 bash scripts/with-test-engine.sh npx ava 'test/integration/**/*.test.ts' 'test/stack/**/*.test.ts'

@@ -75,6 +75,8 @@ export interface ContainerSummary {
   status: ContainerRecord['state'];
   health: HealthStatus;
   uptime: string;
+  /** Restarts vigil has seen (the engine's policy and vigil's own). */
+  restarts: number;
   resources: ResourceView;
   labels: Record<string, string>;
   lastHealthCheck: string;
@@ -113,6 +115,7 @@ export function containerSummary(
     status: record.state,
     health: effectiveHealth(record),
     uptime: formatUptime(uptimeMs(record, ctx.now)),
+    restarts: entry.restarts,
     resources: resourceView(entry, snapshot, ctx.hostMemoryBytes),
     labels: pickLabels(record.labels, ctx.labelAllowlist),
     lastHealthCheck: lastHealthCheck(entry, snapshot).toISOString(),

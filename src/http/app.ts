@@ -2,7 +2,7 @@ import { Router } from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { MetricsEndpoint } from '../metrics/registry.js';
-import { requireBearer } from './auth.js';
+import { requireAuth, requireBearer } from './auth.js';
 import { errorHandler } from './errors.js';
 import type { StreamLimits } from './stream-limits.js';
 import { containerRoutes, type ContainersSource } from './routes/containers.js';
@@ -18,6 +18,8 @@ import type { Dispatcher } from '../notify/dispatcher.js';
 import type { AlertBridge } from '../alerts/bridge.js';
 import { alertRoutes, webhookRoutes } from './routes/alerts.js';
 import { systemRoutes } from './routes/system.js';
+import { pageRoutes } from './routes/page.js';
+import { sessionRoutes } from './routes/session.js';
 
 export interface AppDependencies {
   logger: Logger;
@@ -32,6 +34,8 @@ export interface AppDependencies {
   history: { store: HistoryStore; retentionDays: number };
   dispatcher: Dispatcher;
   alerts: { bridge: AlertBridge; webhookToken: string | undefined; webhookMaxBytes: number };
+  /** The built page; the default is web/dist. */
+  webDir?: string;
 }
 
 /** The HTTP face of vigil, built but not listening: main.ts listens, tests drive it on an ephemeral port. */
@@ -45,6 +49,8 @@ export function createApp(deps: AppDependencies): Koa {
   const open = new Router();
   metricsRoutes(open, deps.metrics);
   probeRoutes(open, deps.readiness);
+  pageRoutes(open, deps.webDir);
+  sessionRoutes(open, deps.apiToken);
   app.use(open.routes()).use(open.allowedMethods());
 
   // the webhook has a token of its own (Alertmanager's http_config.authorization)
@@ -61,7 +67,7 @@ export function createApp(deps: AppDependencies): Koa {
   app.use(webhook.routes()).use(webhook.allowedMethods());
 
   const api = new Router();
-  api.use('/api/v1', requireBearer(deps.apiToken));
+  api.use('/api/v1', requireAuth(deps.apiToken));
   containerRoutes(api, deps.containers);
   streamRoutes(
     api,

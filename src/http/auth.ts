@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Middleware } from 'koa';
 import { HttpError } from './errors.js';
+import { cookieValue, CSRF_HEADER, csrfMatches, SESSION_COOKIE, verifySession } from './session.js';
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
@@ -24,6 +25,44 @@ export function requireBearer(token: string | undefined): Middleware {
       if (!bearerMatches(ctx.get('authorization'), token)) {
         ctx.set('WWW-Authenticate', 'Bearer realm="vigil", error="invalid_token"');
         throw new HttpError(401, 'invalid bearer token');
+      }
+    }
+    await next();
+  };
+}
+
+/** Whether a request (HTTP or a WebSocket upgrade) is signed in: the bearer token, or a valid session cookie. */
+export function authenticated(
+  headers: { authorization?: string | undefined; cookie?: string | undefined },
+  token: string,
+  nowSeconds = Date.now() / 1000,
+): { by: 'bearer' } | { by: 'session'; csrf: string } | null {
+  if (bearerMatches(headers.authorization, token)) return { by: 'bearer' };
+  const session = verifySession(cookieValue(headers.cookie, SESSION_COOKIE), token, nowSeconds);
+  return session ? { by: 'session', csrf: session.csrf } : null;
+}
+
+/**
+ * The API's guard when a token is configured: the bearer header (scripts, Prometheus, Alertmanager)
+ * or the page's session cookie; a change made with the cookie must carry the CSRF header too.
+ */
+export function requireAuth(token: string | undefined): Middleware {
+  return async (ctx, next) => {
+    if (token !== undefined) {
+      const who = authenticated({ authorization: ctx.get('authorization'), cookie: ctx.get('cookie') }, token);
+      if (!who) {
+        ctx.set('WWW-Authenticate', 'Bearer realm="vigil"');
+        const message = ctx.get('authorization')
+          ? 'invalid bearer token'
+          : 'missing bearer token: send "Authorization: Bearer <token>", or sign in on the page';
+        throw new HttpError(401, message);
+      }
+      const changes = !['GET', 'HEAD', 'OPTIONS'].includes(ctx.method);
+      if (who.by === 'session' && changes && !csrfMatches(ctx.get(CSRF_HEADER) || undefined, who)) {
+        throw new HttpError(
+          403,
+          `a change made with the session cookie needs the ${CSRF_HEADER} header the page was given`,
+        );
       }
     }
     await next();

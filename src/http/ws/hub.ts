@@ -6,7 +6,7 @@ import type { ContainersSource } from '../../containers/source.js';
 import { containerStats, containerSummary, healthSummary } from '../../containers/view.js';
 import type { ChannelHealth } from '../../notify/channel-state.js';
 import type { EventBus, VigilEvent } from '../../streams/event-bus.js';
-import { bearerMatches } from '../auth.js';
+import { authenticated } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { systemSummary } from '../routes/system.js';
 import type { StreamLimits } from '../stream-limits.js';
@@ -79,7 +79,7 @@ export class LiveHub {
     };
     if (path !== WS_PATH) return refuse(404, `no WebSocket at ${String(path).slice(0, 200)}; use ${WS_PATH}`);
     const { apiToken } = this.parts;
-    if (apiToken !== undefined && !bearerMatches(req.headers.authorization, apiToken)) {
+    if (apiToken !== undefined && !authenticated(req.headers, apiToken)) {
       return refuse(401, 'missing or invalid bearer token');
     }
     let admission: ReturnType<StreamLimits['admit']>;

@@ -1,0 +1,181 @@
+import test from 'ava';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { TestAlertmanager } from '../helpers/alertmanager.js';
+import { docker, removeContainers, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
+import { freePort } from '../helpers/net.js';
+import { TestSmtpServer } from '../helpers/smtp.js';
+import { startVigil, type RunningVigil } from '../helpers/vigil.js';
+
+// The status page in a real headless browser (Debian's chromium, driven by playwright-core) against a
+// real vigil on the test engine, a real Alertmanager and an SMTP server. Screenshots: test/artifacts/.
+const artifacts = fileURLToPath(new URL('../artifacts/', import.meta.url));
+mkdirSync(artifacts, { recursive: true });
+const healthy = uniqueName('page-ok');
+const turning = uniqueName('page-turns');
+let browser: Browser;
+let vigil: RunningVigil;
+let am: TestAlertmanager;
+let smtp: TestSmtpServer;
+
+test.before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox'],
+  });
+  smtp = new TestSmtpServer(await freePort());
+  await smtp.start();
+  const amPort = await freePort();
+  const file = join(mkdtempSync(join(tmpdir(), 'vigil-page-')), 'vigil.json');
+  const smtpConfig = { host: '127.0.0.1', port: smtp.port, allowSelfSigned: true, user: smtp.user, pass: smtp.pass };
+  writeFileSync(
+    file,
+    JSON.stringify({
+      channels: [
+        { name: 'mail', type: 'email', smtp: smtpConfig, from: 'vigil@example.org', to: ['oncall@example.org'] },
+      ],
+    }),
+  );
+  vigil = await startVigil({ VIGIL_CONFIG: file, VIGIL_ALERTMANAGER_URL: `http://127.0.0.1:${amPort}` });
+  am = new TestAlertmanager(amPort, `${vigil.url}/api/v1/alertmanager`, 'unused-token');
+  await am.start();
+  const check = ['--health-cmd', 'test -f /tmp/ok', '--health-interval', '1s', '--health-retries', '1'];
+  await runContainer(healthy, check, ['sh', '-c', 'touch /tmp/ok; exec sleep 100000']);
+  await runContainer(turning, check, ['sh', '-c', 'touch /tmp/ok; exec sleep 100000']);
+  await waitFor(async () => (await vigil.get('/health/ready')).status === 200, { what: 'ready' });
+});
+
+test.after.always(async () => {
+  await browser?.close();
+  await am?.stop();
+  await vigil?.stop();
+  await smtp?.stop();
+  await removeContainers([healthy, turning]);
+});
+
+async function open(url: string, width = 1280): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  await page.goto(url);
+  return page;
+}
+const row = (page: Page, name: string) => page.locator(`tr[data-container="${name}"]`);
+
+test.serial(
+  'the page lists the containers with their health, and one made unhealthy turns so live, without a reload',
+  async (t) => {
+    const page = await open(vigil.url);
+    t.teardown(() => page.close());
+    await row(page, healthy).waitFor();
+    await waitFor(async () => (await row(page, healthy).getAttribute('data-health')) === 'healthy', {
+      what: 'healthy on the page',
+    });
+    await waitFor(async () => (await row(page, turning).getAttribute('data-health')) === 'healthy', {
+      what: 'healthy first',
+    });
+    const loads = await page.evaluate(() => performance.getEntriesByType('navigation').length);
+    await docker(['exec', turning, 'rm', '/tmp/ok']);
+    await waitFor(async () => (await row(page, turning).getAttribute('data-health')) === 'unhealthy', {
+      what: 'unhealthy on the page',
+      timeoutMs: 15_000,
+    });
+    t.is(await page.evaluate(() => performance.getEntriesByType('navigation').length), loads, 'no reload');
+    // unhealthy first
+    t.is(await page.locator('tbody tr').first().getAttribute('data-container'), turning);
+    await page.screenshot({ path: join(artifacts, 'page-containers.png'), fullPage: true });
+    await docker(['exec', turning, 'touch', '/tmp/ok']);
+  },
+);
+
+test.serial('a click opens the container: its health check, what vigil did, and live logs', async (t) => {
+  const page = await open(vigil.url);
+  t.teardown(() => page.close());
+  await row(page, healthy).locator('a').click();
+  await page.getByRole('heading', { name: healthy }).waitFor();
+  t.is(new URL(page.url()).pathname, `/containers/${healthy}`);
+  await page.getByText('Health check').waitFor();
+  await waitFor(async () => (await page.locator('.detail .list li').count()) > 0, { what: 'health probes listed' });
+  await page.screenshot({ path: join(artifacts, 'page-container.png'), fullPage: true });
+  await page.goBack();
+  await row(page, healthy).waitFor();
+  t.pass();
+});
+
+test.serial(
+  'Acknowledge on a firing alert creates a silence in Alertmanager, and the page shows it acknowledged',
+  async (t) => {
+    const page = await open(vigil.url);
+    t.teardown(() => page.close());
+    await am.post(
+      { alertname: 'PageTestAlert', severity: 'warning', container: healthy },
+      { summary: 'for the page test' },
+    );
+    const item = page.locator('li[data-alert="PageTestAlert"]');
+    await item.waitFor({ timeout: 20_000 });
+    await item.getByRole('button', { name: 'Acknowledge' }).click();
+    await item.getByText('acknowledged by').waitFor({ timeout: 10_000 });
+    const silences = await am.silences();
+    t.true(
+      silences.some(
+        (s) =>
+          s.status.state === 'active' && s.matchers.some((m) => m.name === 'alertname' && m.value === 'PageTestAlert'),
+      ),
+    );
+    await page.screenshot({ path: join(artifacts, 'page-alert-acknowledged.png') });
+  },
+);
+
+test.serial('"Send test" on a channel reaches the SMTP server and says so', async (t) => {
+  const page = await open(vigil.url);
+  t.teardown(() => page.close());
+  const channel = page.locator('li[data-channel="mail"]');
+  await channel.waitFor();
+  const before = smtp.mails.length;
+  await channel.getByRole('button', { name: 'Send test' }).click();
+  await channel.getByText(/delivered in \d+ ms/).waitFor({ timeout: 15_000 });
+  t.is(smtp.mails.length, before + 1);
+  t.regex(smtp.mails.at(-1)!.raw, /Test message from vigil to mail/);
+});
+
+test.serial('at 375 px wide the page has no horizontal scroll, in the dark scheme too', async (t) => {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    const page = await browser.newPage({ viewport: { width: 375, height: 800 }, colorScheme });
+    await page.goto(vigil.url);
+    await row(page, healthy).waitFor();
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    t.is(overflow, 0, `${colorScheme}: ${overflow} px of horizontal scroll`);
+    await page.screenshot({ path: join(artifacts, `page-375-${colorScheme}.png`), fullPage: true });
+    await page.close();
+  }
+});
+
+test.serial(
+  'with a token: a wrong one is refused, the right one signs in, and the page then works on its cookie',
+  async (t) => {
+    const guarded = await startVigil({ VIGIL_API_TOKEN: 'page-token-0123456789' });
+    t.teardown(() => guarded.stop());
+    const page = await open(guarded.url);
+    t.teardown(() => page.close());
+    await page.getByLabel('API token').fill('not-the-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').getByText('That is not the API token.').waitFor();
+    await page.getByLabel('API token').fill('page-token-0123456789');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await row(page, healthy).waitFor({ timeout: 15_000 });
+    const cookies = await page.context().cookies();
+    const session = cookies.find((c) => c.name === 'vigil_session');
+    t.truthy(session);
+    t.true(session!.httpOnly);
+    t.is(session!.sameSite, 'Strict');
+    // the cookie alone does not change anything: a POST without the page's CSRF header is refused
+    const forged = await page.evaluate(
+      async () => (await fetch('/api/v1/channels/mail/test', { method: 'POST' })).status,
+    );
+    t.is(forged, 403);
+    await page.screenshot({ path: join(artifacts, 'page-signed-in.png') });
+  },
+);
