@@ -57,7 +57,8 @@ export interface Vigil {
 
 /** Wires vigil's parts from a configuration. main.ts adds signals and the process around it. */
 export function createVigil(config: Config, logger: Logger): Vigil {
-  const { engine, events, inventory, hostMemoryBytes, problem: engineProblem } = watchEngine(config, logger);
+  const watched = watchEngine(config, logger);
+  const { engine, events, inventory, hostMemoryBytes, engineVersion, problem: engineProblem } = watched;
   const sources = statsSources(config, engine, hostMemoryBytes, logger);
   const sampler = new Sampler(
     inventory,
@@ -73,7 +74,10 @@ export function createVigil(config: Config, logger: Logger): Vigil {
   const containers: ContainersSource = {
     containers: () => inventory.all(),
     snapshot,
-    context: () => ({ now: new Date(), hostMemoryBytes: hostMemoryBytes(), labelAllowlist: config.labels }),
+    context: () => ({
+      ...{ now: new Date(), hostMemoryBytes: hostMemoryBytes(), labelAllowlist: config.labels },
+      engineVersion: engineVersion(),
+    }),
   };
   const nats = config.natsUrl
     ? new NatsPublisher(

@@ -98,6 +98,8 @@ export function pickLabels(labels: Record<string, string>, allowlist: readonly s
 
 export interface ViewContext {
   now: Date;
+  /** The engine's version as `docker info` gives it; null until it has answered. */
+  engineVersion?: string | null;
   hostMemoryBytes: number;
   labelAllowlist: readonly string[];
 }

@@ -16,10 +16,12 @@ export function watchEngine(config: Config, logger: Logger) {
   });
   const inventory = new Inventory(engine, events, logger.child({ component: 'inventory' }), config.inspectConcurrency);
   let hostMemoryBytes = totalmem();
+  let engineVersion: string | null = null;
   events.on('connected', () => {
     engine.info().then(
       (info) => {
         hostMemoryBytes = info.memTotalBytes;
+        engineVersion = info.serverVersion;
         const { serverVersion, cgroupVersion, cgroupDriver } = info;
         logger.info({ engine: serverVersion, cgroupVersion, cgroupDriver }, 'engine info');
       },
@@ -31,6 +33,7 @@ export function watchEngine(config: Config, logger: Logger) {
     events,
     inventory,
     hostMemoryBytes: () => hostMemoryBytes,
+    engineVersion: () => engineVersion,
     /** For readiness: null when the engine answers and the inventory is whole. */
     problem: (): string | null =>
       !events.connected

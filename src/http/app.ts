@@ -85,6 +85,7 @@ export function createApp(deps: AppDependencies): Koa {
     api,
     () => deps.containers.containers(),
     () => deps.alerts.bridge.activeCounts(),
+    () => deps.containers.context().engineVersion ?? null,
   );
   app.use(api.routes()).use(api.allowedMethods());
   return app;

@@ -327,9 +327,11 @@ test.serial('GET /api/v1/system: host, containers and alerts by severity', async
   t.is(res.status, 200);
   const body = (await res.json()) as {
     host: { cpus: number; memoryTotalBytes: number };
+    engine: { version: string | null };
     containers: { total: number };
     alerts: { bySeverity: Record<string, number> };
   };
+  t.regex(body.engine.version ?? '', /^\d+\.\d+/, 'the engine version, from docker info');
   t.true(body.host.cpus >= 1);
   t.true(body.host.memoryTotalBytes > 0);
   t.true(body.containers.total >= 2);

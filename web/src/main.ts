@@ -129,8 +129,13 @@ function App() {
       fetch('/health/ready')
         .then((r) => r.json() as Promise<{ checks: Record<string, string> }>)
         .then(
-          (r) => setEngine(r.checks.engine === 'ok' ? 'reachable' : (r.checks.engine ?? 'unknown')),
-          () => setEngine('unknown'),
+          (r) =>
+            setEngine(
+              Object.entries(r.checks)
+                .map(([name, state]) => `${name} ${state === 'ok' ? 'ok' : state}`)
+                .join(' · '),
+            ),
+          () => setEngine('vigil unreachable'),
         );
     void ready();
     const timer = setInterval(() => void ready(), 10_000);

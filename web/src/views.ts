@@ -27,6 +27,7 @@ export interface Channel {
   lastError: string | null;
 }
 export interface System {
+  engine?: { version: string | null };
   host: { cpus: number; cpuPercent: number; memoryPercent: number; memoryTotalBytes: number };
   containers: Record<string, number>;
   alerts: { total: number; bySeverity: Record<string, number> };
@@ -86,7 +87,8 @@ export function HostPanel({ system, live, engine }: { system: System | null; liv
       </div>
     </dl>
     <p class="state">
-      <span class=${live ? 'dot ok' : 'dot bad'}></span>${live ? 'live' : 'reconnecting…'} · engine ${engine}
+      <span class=${live ? 'dot ok' : 'dot bad'}></span>${live ? 'live' : 'reconnecting…'} · ${engine}
+      ${system?.engine?.version ? ` · Docker ${system.engine.version}` : ''}
     </p>
   </section>`;
 }

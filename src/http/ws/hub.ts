@@ -142,7 +142,7 @@ export class LiveHub {
     const summaries = entries.map((e) => containerSummary(e, containers.snapshot(e), context));
     const health = serverMessage('health:update', {
       containers: healthSummary(summaries, context.now),
-      system: systemSummary(entries, this.parts.alertCounts(), context.now),
+      system: systemSummary(entries, this.parts.alertCounts(), context.now, context.engineVersion ?? null),
       channels: this.parts.channels(),
     });
     const stats = entries
