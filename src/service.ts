@@ -25,6 +25,7 @@ import type { Medic } from './recovery/medic.js';
 import { currentSnapshot, Sampler } from './sampler.js';
 import { HttpServer } from './server.js';
 import { LiveHub } from './http/ws/hub.js';
+import { alertsBody } from './http/routes/alerts.js';
 import { openStore, storeWritable, type Db } from './store/db.js';
 import { EventBus } from './streams/event-bus.js';
 import { NatsPublisher } from './streams/nats.js';
@@ -60,12 +61,8 @@ export function createVigil(config: Config, logger: Logger): Vigil {
   const watched = watchEngine(config, logger);
   const { engine, events, inventory, hostMemoryBytes, engineVersion, problem: engineProblem } = watched;
   const sources = statsSources(config, engine, hostMemoryBytes, logger);
-  const sampler = new Sampler(
-    inventory,
-    sources,
-    logger.child({ component: 'sampler' }),
-    config.sampleIntervalSeconds * 1000,
-  );
+  const samplerLogger = logger.child({ component: 'sampler' });
+  const sampler = new Sampler(inventory, sources, samplerLogger, config.sampleIntervalSeconds * 1000);
   const snapshot = (e: { record: Parameters<typeof currentSnapshot>[1] }) => currentSnapshot(sampler, e.record);
 
   const bus = new EventBus(config.eventBufferSize);
@@ -125,6 +122,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
   const hub = new LiveHub({
     ...{ containers, bus, limits: streamLimits, apiToken: config.apiToken, logger: logger.child({ component: 'ws' }) },
     alertCounts: () => stores.alerts.activeCounts(),
+    alerts: () => alertsBody(bridge),
     channels: () => dispatcher.health(),
     onSweep: (listener) => sampler.on('sweep', listener),
     heartbeatMs: config.sseHeartbeatSeconds * 1000,

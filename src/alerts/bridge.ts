@@ -182,6 +182,10 @@ export class AlertBridge {
     return this.store.activeCounts();
   }
 
+  recentlyResolved(limit: number): AlertRecord[] {
+    return this.store.recentlyResolved(limit);
+  }
+
   /** Silences the alert in Alertmanager (matching all its labels) and records who did it and when. */
   async acknowledge(
     fingerprint: string,

@@ -48,6 +48,8 @@ export class Inventory extends EventEmitter<InventoryEvents> {
   private readonly dirty = new Set<string>();
   /** An inspection in flight when `destroy` arrives must not bring the container back. */
   private readonly destroyed = new Set<string>();
+  /** OOM kills seen for a container before its first inspection landed. */
+  private readonly oomsBeforeAdded = new Map<string, number>();
   private readonly limit: ReturnType<typeof pLimit>;
   private isSynced = false;
   private syncing: Promise<void> | null = null;
@@ -121,6 +123,7 @@ export class Inventory extends EventEmitter<InventoryEvents> {
 
   private onEvent(event: ContainerEvent): void {
     if (event.action === 'destroy') {
+      this.oomsBeforeAdded.delete(event.id);
       if (this.inFlight.has(event.id)) this.destroyed.add(event.id);
       const entry = this.entries.get(event.id);
       if (entry) this.remove(event.id, entry);
@@ -130,6 +133,8 @@ export class Inventory extends EventEmitter<InventoryEvents> {
     if (event.action === 'oom') {
       const entry = this.entries.get(event.id);
       if (entry) this.entries.set(event.id, { ...entry, oomKills: entry.oomKills + 1 });
+      // a container killed within moments of its start: its first inspection is still in flight
+      else this.oomsBeforeAdded.set(event.id, (this.oomsBeforeAdded.get(event.id) ?? 0) + 1);
     }
     void this.refresh(event.id);
   }
@@ -165,7 +170,10 @@ export class Inventory extends EventEmitter<InventoryEvents> {
     }
     const now = this.clock();
     if (!entry) {
-      const added = newEntry(record, now);
+      const early = this.oomsBeforeAdded.get(id) ?? 0;
+      this.oomsBeforeAdded.delete(id);
+      const fresh = newEntry(record, now);
+      const added = { ...fresh, oomKills: Math.max(fresh.oomKills, early) };
       this.entries.set(id, added);
       this.emit('added', added);
       return;

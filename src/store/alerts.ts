@@ -73,9 +73,13 @@ export class AlertStore {
   private readonly countStmt;
   private readonly pruneStmt;
   private readonly expireStmt;
+  private readonly resolvedStmt;
 
   constructor(private readonly db: Db) {
     this.getStmt = db.prepare<[string, string], Row>('SELECT * FROM alerts WHERE fingerprint = ? AND starts_at = ?');
+    this.resolvedStmt = db.prepare<[number], Row>(
+      "SELECT * FROM alerts WHERE status = 'resolved' ORDER BY updated_at DESC LIMIT ?",
+    );
     this.insertStmt = db.prepare(
       `INSERT INTO alerts (fingerprint, starts_at, status, alertname, severity, labels, annotations, ends_at, generator_url, container_name, received_at, updated_at)
        VALUES (@fingerprint, @startsAt, @status, @alertname, @severity, @labels, @annotations, @endsAt, @generatorUrl, @containerName, @now, @now)`,
@@ -147,6 +151,11 @@ export class AlertStore {
   activePage(limit: number, cursor = 0): { alerts: AlertRecord[]; next: number | null } {
     const rows = this.pageStmt.all(cursor, limit);
     return { alerts: rows.map(fromRow), next: rows.length === limit ? rows.at(-1)!.rid! : null };
+  }
+
+  /** Resolved alerts, the most recently closed first. */
+  recentlyResolved(limit: number): AlertRecord[] {
+    return this.resolvedStmt.all(limit).map(fromRow);
   }
 
   /** Firing alerts by severity, counted by the store. */

@@ -1,5 +1,9 @@
+import FakeTimers from '@sinonjs/fake-timers';
 import test from 'ava';
-import { newEntry, refreshedEntry } from '../../src/docker/inventory.js';
+import { pino } from 'pino';
+import { EngineEvents } from '../../src/docker/events.js';
+import { Inventory, newEntry, refreshedEntry } from '../../src/docker/inventory.js';
+import { FakeEngine } from '../helpers/fake-engine.js';
 import { parseInspect, type InspectJson } from '../../src/docker/parse/inspect.js';
 import { fixtureJson } from '../helpers/fixtures.js';
 
@@ -28,4 +32,28 @@ test('the same StartedAt, a first start, or a stop is no restart', (t) => {
   const created = newEntry({ ...r, startedAt: null }, now);
   t.is(refreshedEntry(created, r, now).restarts, 0, 'a first start of a created container');
   t.is(refreshedEntry(e, { ...r, state: 'exited' }, now).restarts, 0);
+});
+
+test.serial('an OOM kill that comes before the first inspection of its container is still counted, once', async (t) => {
+  const clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+  t.teardown(() => clock.uninstall());
+  const engine = new FakeEngine();
+  const silent = pino({ level: 'silent' });
+  const events = new EngineEvents(engine, silent, {
+    reconnect: { initialMs: 250, maxMs: 1000 },
+    watchdogIntervalMs: 60_000,
+  });
+  const inventory = new Inventory(engine, events, silent);
+  events.start();
+  await clock.tickAsync(100);
+  engine.inspectDelayMs = 500; // a busy engine: the container is killed before vigil has inspected it
+  const id = engine.run('oomy');
+  await clock.tickAsync(10); // its first inspection is under way, seeing it running
+  engine.oomKill(id);
+  await clock.tickAsync(3000);
+  t.is(inventory.get(id)?.oomKills, 1);
+  t.true(inventory.get(id)?.record.oomKilled);
+  const stopping = events.stop();
+  await clock.tickAsync(1000);
+  await stopping;
 });

@@ -25,6 +25,8 @@ export class FakeEngine implements ContainerEngine {
   private readonly streams = new Set<PassThrough>();
   private up = true;
   private lastNano = 0n;
+  /** How long each inspection takes: a busy engine answers late. */
+  inspectDelayMs = 0;
   /** Ids whose next start fails with this message. */
   readonly failStarts = new Map<string, string>();
 
@@ -75,6 +77,13 @@ export class FakeEngine implements ContainerEngine {
   /** The process exits on its own (a crash when code is not 0). */
   exit(id: string, code: number): void {
     this.finish(id, code);
+  }
+
+  /** The kernel's OOM killer, as the engine reports it: `oom`, then `die` with 137. */
+  oomKill(id: string): void {
+    this.emitEvent(id, 'oom');
+    this.get(id).oomKilled = true;
+    this.finish(id, 137);
   }
 
   /** `docker stop`: a person's wish. */
@@ -129,8 +138,11 @@ export class FakeEngine implements ContainerEngine {
 
   async inspect(id: string): Promise<ContainerRecord | null> {
     this.reachable();
+    // the engine answers with the state at the time it was asked, however late the answer comes
     const record = this.containers.get(id);
-    return record ? structuredClone(record) : null;
+    const answer = record ? structuredClone(record) : null;
+    if (this.inspectDelayMs > 0) await new Promise((r) => setTimeout(r, this.inspectDelayMs));
+    return answer;
   }
 
   async events(_since: bigint | null, signal: AbortSignal): Promise<Readable> {

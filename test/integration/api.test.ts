@@ -85,6 +85,7 @@ test.serial('GET /api/v1/containers/health has the DESIGN.md shape and lists sto
     'lastHealthCheck',
     'name',
     'resources',
+    'restarts',
     'status',
     'uptime',
   ]);

@@ -73,6 +73,7 @@ test.serial('each subject carries the JSON API shape', async (t) => {
     'lastHealthCheck',
     'name',
     'resources',
+    'restarts',
     'status',
     'uptime',
   ]);

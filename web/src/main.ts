@@ -106,9 +106,13 @@ function App() {
   const [engine, setEngine] = useState('…');
   const [route, setRoute] = useState<string | undefined>(containerPath());
 
+  const [resolved, setResolved] = useState<Alert[]>([]);
   const loadAlerts = () =>
-    api<{ alerts: Alert[] }>('/api/v1/alerts?limit=100').then(
-      (r) => setAlerts(r.alerts),
+    Promise.all([
+      api<{ alerts: Alert[] }>('/api/v1/alerts?limit=100'),
+      api<{ alerts: Alert[] }>('/api/v1/alerts?state=resolved&limit=10'),
+    ]).then(
+      ([firing, closed]) => (setAlerts(firing.alerts), setResolved(closed.alerts)),
       (e: Error) => e instanceof Unauthorized && setAuth('needed'),
     );
 
@@ -141,8 +145,14 @@ function App() {
     const timer = setInterval(() => void ready(), 10_000);
     const onMessage = (m: LiveMessage) => {
       if (m.type === 'health:update') {
-        const d = m.data as { containers: { containers: Container[] }; system: System; channels: Channel[] };
+        const d = m.data as {
+          containers: { containers: Container[] };
+          system: System;
+          channels: Channel[];
+          alerts: { alerts: Alert[] };
+        };
         setContainers(d.containers.containers);
+        setAlerts(d.alerts.alerts);
         setSystem(d.system);
         setChannels(d.channels);
       } else if (m.type === 'stats') {
@@ -219,7 +229,7 @@ function App() {
     <${HostPanel} system=${system} live=${connected} engine=${engine} />
     <${ContainersTable} containers=${containers} open=${go} />
     <div class="columns">
-      <${AlertsPanel} alerts=${alerts} acknowledge=${acknowledge} />
+      <${AlertsPanel} alerts=${alerts} resolved=${resolved} acknowledge=${acknowledge} />
       <${ChannelsPanel} channels=${channels} test=${test} />
     </div>
     <${Feed} events=${feed} />

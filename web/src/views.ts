@@ -41,6 +41,7 @@ export interface Alert {
   summary: string | null;
   acknowledged: boolean;
   acknowledgedBy: string | null;
+  resolvedAt?: string;
 }
 export interface FeedEvent {
   id: number;
@@ -168,7 +169,15 @@ export function ContainersTable({ containers, open }: { containers: Container[];
   </section>`;
 }
 
-export function AlertsPanel({ alerts, acknowledge }: { alerts: Alert[]; acknowledge: (a: Alert) => Promise<void> }) {
+export function AlertsPanel({
+  alerts,
+  resolved,
+  acknowledge,
+}: {
+  alerts: Alert[];
+  resolved: Alert[];
+  acknowledge: (a: Alert) => Promise<void>;
+}) {
   const order = ['critical', 'warning', 'info'];
   const sorted = [...alerts].sort((a, b) => order.indexOf(a.severity) - order.indexOf(b.severity));
   return html`<section class="panel" aria-label="Alerts">
@@ -189,6 +198,21 @@ export function AlertsPanel({ alerts, acknowledge }: { alerts: Alert[]; acknowle
           </li>`,
       )}
     </ul>
+    ${
+      resolved.length > 0
+        ? html`<h3 class="dim">Resolved</h3>
+            <ul class="list">
+              ${resolved.map(
+                (a) =>
+                  html`<li key=${`r-${a.id}`} class="resolved" data-resolved=${a.alertname}>
+                    <span class=${`pill ${a.severity}`}>${a.severity}</span>
+                    <strong>${a.alertname}</strong> ${a.container ? html` on ${a.container}` : null}
+                    <span class="dim">resolved ${(a.resolvedAt ?? '').slice(11, 19)}</span>
+                  </li>`,
+              )}
+            </ul>`
+        : null
+    }
   </section>`;
 }
 

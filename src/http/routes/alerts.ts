@@ -1,5 +1,6 @@
 import type { Router } from '@koa/router';
 import { AckError, type AlertBridge } from '../../alerts/bridge.js';
+import type { AlertRecord } from '../../store/alerts.js';
 import { parseWebhookPayload } from '../../alerts/payload.js';
 import { readJsonBody } from '../body.js';
 import { HttpError } from '../errors.js';
@@ -45,30 +46,52 @@ export function parsePage(query: Record<string, string | string[] | undefined>):
   return { limit: limit === undefined ? 100 : Number(limit), cursor: cursor === undefined ? 0 : Number(cursor) };
 }
 
+/** One alert as the API and the live page show it. */
+export function alertView(a: AlertRecord) {
+  return {
+    id: a.fingerprint,
+    alertname: a.alertname,
+    severity: a.severity,
+    status: a.status,
+    source: 'alertmanager',
+    container: a.containerName,
+    since: a.startsAt,
+    summary: a.annotations.summary ?? null,
+    description: a.annotations.description ?? null,
+    labels: a.labels,
+    acknowledged: a.acknowledgedAt !== null,
+    acknowledgedBy: a.acknowledgedBy,
+    acknowledgedAt: a.acknowledgedAt === null ? null : new Date(a.acknowledgedAt).toISOString(),
+    silenceId: a.silenceId,
+    ...(a.status === 'resolved'
+      ? { resolvedAt: new Date(a.updatedAt).toISOString(), closedReason: a.closedReason }
+      : {}),
+  };
+}
+
+/** The body of GET /api/v1/alerts: one page of firing alerts, and the total counted by the store. */
+export function alertsBody(bridge: AlertBridge, limit = 100, cursor = 0) {
+  const page = bridge.activePage(limit, cursor);
+  const counts = bridge.activeCounts();
+  return {
+    total: Object.values(counts).reduce((a, b) => a + b, 0),
+    nextCursor: page.next === null ? null : String(page.next),
+    alerts: page.alerts.map(alertView),
+  };
+}
+
 export function alertRoutes(router: Router, bridge: AlertBridge): void {
   router.get('/api/v1/alerts', (ctx) => {
     const { limit, cursor } = parsePage(ctx.query);
-    const page = bridge.activePage(limit, cursor);
-    const counts = bridge.activeCounts();
-    ctx.body = {
-      total: Object.values(counts).reduce((a, b) => a + b, 0),
-      nextCursor: page.next === null ? null : String(page.next),
-      alerts: page.alerts.map((a) => ({
-        id: a.fingerprint,
-        alertname: a.alertname,
-        severity: a.severity,
-        source: 'alertmanager',
-        container: a.containerName,
-        since: a.startsAt,
-        summary: a.annotations.summary ?? null,
-        description: a.annotations.description ?? null,
-        labels: a.labels,
-        acknowledged: a.acknowledgedAt !== null,
-        acknowledgedBy: a.acknowledgedBy,
-        acknowledgedAt: a.acknowledgedAt === null ? null : new Date(a.acknowledgedAt).toISOString(),
-        silenceId: a.silenceId,
-      })),
-    };
+    const state = ctx.query.state;
+    if (state !== undefined && state !== 'firing' && state !== 'resolved') {
+      throw new HttpError(400, `state must be firing or resolved, not "${String(state).slice(0, 40)}"`);
+    }
+    // resolved alerts: the most recent, newest first (no cursor: the page shows the last few)
+    ctx.body =
+      state === 'resolved'
+        ? { alerts: bridge.recentlyResolved(Math.min(limit, 100)).map(alertView) }
+        : alertsBody(bridge, limit, cursor);
   });
 
   router.post('/api/v1/alerts/:id/acknowledge', async (ctx) => {

@@ -23,6 +23,8 @@ import {
 export interface LiveHubParts {
   containers: ContainersSource;
   alertCounts: () => Record<string, number>;
+  /** Firing alerts, as GET /api/v1/alerts gives them. */
+  alerts: () => unknown;
   channels: () => ChannelHealth[];
   bus: EventBus;
   /** Called after every sampling sweep. */
@@ -144,6 +146,7 @@ export class LiveHub {
       containers: healthSummary(summaries, context.now),
       system: systemSummary(entries, this.parts.alertCounts(), context.now, context.engineVersion ?? null),
       channels: this.parts.channels(),
+      alerts: this.parts.alerts(),
     });
     const stats = entries
       .filter((e) => containers.snapshot(e))

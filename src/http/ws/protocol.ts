@@ -2,8 +2,8 @@ import { z } from 'zod';
 
 /**
  * The WebSocket protocol at /api/v1/ws. Every server message is `{ type, data, timestamp }`:
- *  - `health:update`: the containers' health summary, system figures, firing alerts by severity and
- *    the channels' health: the shapes of GET /api/v1/containers/health, /system and /channels. Sent on
+ *  - `health:update`: the containers' health summary, system figures, firing alerts and the channels'
+ *    health: the shapes of GET /api/v1/containers/health, /system, /alerts and /channels. Sent on
  *    subscribing and after every sampling sweep; a slow client gets the latest, never a queue of them.
  *  - `stats`: per-container resources after each sweep (the shape of /api/v1/containers/stats).
  *  - `event`: one event of the bus (the shape of /api/v1/events), as it happens.
