@@ -227,7 +227,8 @@ export function ChannelsPanel({ channels, test }: { channels: Channel[]; test: (
           html`<li key=${c.name} data-channel=${c.name}>
             <span class=${`dot ${c.errorRate > 0.5 ? 'bad' : 'ok'}`}></span> <strong>${c.name}</strong>
             <span class="dim">${c.type}</span>
-            · sent ${c.sent} · pending ${c.pending} · ${c.latencyMs === null ? 'no delivery yet' : `${c.latencyMs} ms`}
+            · sent ${c.sent} · pending ${c.pending} ·
+            ${c.lastSuccessAt === null ? 'no delivery yet' : `last delivered ${c.lastSuccessAt.slice(11, 19)} in ${c.latencyMs ?? '?'} ms`}
             ${c.lastError ? html` · <span class="dim">last error: ${c.lastError}</span>` : null}
             <button type="button" onClick=${async () => setResults({ ...results, [c.name]: await test(c.name) })}>
               Send test
