@@ -101,6 +101,8 @@ async function phase(): Promise<{ cpuPerMinute: number; scrapeMs: { avg: number;
   };
 }
 
+// the first sweeps after start (inventory sync, JIT) are not the steady state
+await sleep(Number(process.env.BENCH_WARMUP_SECONDS ?? 30) * 1000);
 const idle = await phase();
 console.log('no clients', idle);
 

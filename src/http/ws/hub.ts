@@ -1,15 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { ContainersSource } from '../../containers/source.js';
-import { containerStats, containerSummary, healthSummary } from '../../containers/view.js';
+import type { containerStats } from '../../containers/view.js';
 import type { ChannelHealth } from '../../notify/channel-state.js';
 import type { EventBus, VigilEvent } from '../../streams/event-bus.js';
 import { authenticated } from '../auth.js';
 import { HttpError } from '../errors.js';
-import { systemSummary } from '../routes/system.js';
 import type { StreamLimits } from '../stream-limits.js';
+import { liveState, textOf } from './state.js';
 import {
   applyMessage,
   MAX_CLIENT_MESSAGE_BYTES,
@@ -47,6 +47,8 @@ interface Client {
 }
 
 export const WS_PATH = '/api/v1/ws';
+/** Clients sent the new state between two yields to the event loop. */
+const STATE_BATCH = 20;
 
 /**
  * The live WebSocket at /api/v1/ws (protocol in protocol.ts). State (health, stats) is built once per
@@ -137,21 +139,8 @@ export class LiveHub {
     }
   }
 
-  private stateMessages(): { health: string; stats: ReturnType<typeof containerStats>[] } {
-    const { containers } = this.parts;
-    const context = containers.context();
-    const entries = containers.containers();
-    const summaries = entries.map((e) => containerSummary(e, containers.snapshot(e), context));
-    const health = serverMessage('health:update', {
-      containers: healthSummary(summaries, context.now),
-      system: systemSummary(entries, this.parts.alertCounts(), context.now, context.engineVersion ?? null),
-      channels: this.parts.channels(),
-      alerts: this.parts.alerts(),
-    });
-    const stats = entries
-      .filter((e) => containers.snapshot(e))
-      .map((e) => containerStats(e, containers.snapshot(e), context));
-    return { health, stats };
+  private stateMessages() {
+    return liveState(this.parts);
   }
 
   private statsFor(client: Client, stats: ReturnType<typeof containerStats>[]): string {
@@ -162,11 +151,25 @@ export class LiveHub {
     const wanted = [...this.clients].filter((c) => c.sub.topics.has('health') || c.sub.topics.has('stats'));
     if (wanted.length === 0) return;
     const state = this.stateMessages();
-    for (const client of wanted) {
-      if (client.sub.topics.has('health')) this.sendState(client, 'health', state.health);
-      if (client.sub.topics.has('stats')) this.sendState(client, 'stats', this.statsFor(client, state.stats));
-    }
-    this.parts.limits.enforce();
+    // built once for every subscriber that takes all containers; only a filtered one gets its own
+    let allStats: string | null = null;
+    const statsOf = (client: Client) =>
+      client.sub.containers.size > 0
+        ? this.statsFor(client, state.stats)
+        : (allStats ??= serverMessage('stats', { containers: state.stats }));
+    const sendTo = (batch: Client[]) => {
+      for (const client of batch) {
+        if (client.sub.topics.has('health')) this.sendState(client, 'health', state.health);
+        if (client.sub.topics.has('stats')) this.sendState(client, 'stats', statsOf(client));
+      }
+    };
+    // in batches, yielding between them, so that a scrape arriving now is not kept waiting
+    const next = (from: number) => {
+      sendTo(wanted.slice(from, from + STATE_BATCH));
+      if (from + STATE_BATCH < wanted.length) setImmediate(() => next(from + STATE_BATCH));
+      else this.parts.limits.enforce();
+    };
+    next(0);
   }
 
   private broadcastEvent(event: VigilEvent): void {
@@ -240,9 +243,4 @@ export class LiveHub {
     if (!this.clients.delete(client)) return;
     client.release();
   }
-}
-
-function textOf(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  return Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString('utf8');
 }
