@@ -11,6 +11,8 @@ import { HttpError } from '../errors.js';
 import type { StreamLimits } from '../stream-limits.js';
 import { liveState, textOf } from './state.js';
 import {
+  refusal,
+  sameOrigin,
   applyMessage,
   MAX_CLIENT_MESSAGE_BYTES,
   parseClientMessage,
@@ -75,13 +77,11 @@ export class LiveHub {
   /** For the HTTP server's `upgrade` event: takes the request when it is for the hub, else answers 404. */
   readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const path = (req.url ?? '').split('?')[0];
-    const refuse = (status: number, message: string) => {
-      socket.end(
-        `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 429 ? 'Too Many Requests' : 'Not Found'}\r\n` +
-          `Content-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ error: { status, message } })}`,
-      );
-    };
+    const refuse = (status: number, message: string): void => void socket.end(refusal(status, message));
     if (path !== WS_PATH) return refuse(404, `no WebSocket at ${String(path).slice(0, 200)}; use ${WS_PATH}`);
+    // a browser always sends Origin: a page of another site may not open the live socket (its cookie
+    // would not come along anyway, but without a token there is no cookie to need)
+    if (!sameOrigin(req.headers.origin, req.headers.host)) return refuse(403, 'a WebSocket from another origin');
     const { apiToken } = this.parts;
     if (apiToken !== undefined && !authenticated(req.headers, apiToken)) {
       return refuse(401, 'missing or invalid bearer token');

@@ -77,3 +77,22 @@ export function reaches(sub: Subscription, topic: Topic, container?: { id: strin
 export function serverMessage(type: string, data: unknown, now = new Date()): string {
   return JSON.stringify({ type, data, timestamp: now.toISOString() });
 }
+
+/** Pure: no Origin (not a browser), or one naming the host the request was sent to. */
+export function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+/** Pure: the HTTP answer to an upgrade vigil refuses, with the API's error body. */
+export function refusal(status: number, message: string): string {
+  const reason = ({ 401: 'Unauthorized', 403: 'Forbidden', 429: 'Too Many Requests' } as Record<number, string>)[
+    status
+  ];
+  const body = JSON.stringify({ error: { status, message } });
+  return `HTTP/1.1 ${status} ${reason ?? 'Not Found'}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`;
+}

@@ -1,6 +1,14 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { applyMessage, parseClientMessage, reaches, topics, type Subscription } from '../../../src/http/ws/protocol.js';
+import {
+  applyMessage,
+  parseClientMessage,
+  reaches,
+  refusal,
+  sameOrigin,
+  topics,
+  type Subscription,
+} from '../../../src/http/ws/protocol.js';
 
 const empty: Subscription = { topics: new Set(), containers: new Set() };
 
@@ -57,5 +65,17 @@ test('property: any client text is a message or a named problem, never a throw, 
       } else t.regex(parsed.problem, /\S/);
     }),
     { numRuns: 2000, seed: 13 },
+  );
+});
+
+test('a browser from another origin may not open the socket; one from this host, or a client with no Origin, may', (t) => {
+  t.true(sameOrigin(undefined, '127.0.0.1:9323'));
+  t.true(sameOrigin('http://127.0.0.1:9323', '127.0.0.1:9323'));
+  t.false(sameOrigin('http://evil.example', '127.0.0.1:9323'));
+  t.false(sameOrigin('http://127.0.0.1:9324', '127.0.0.1:9323'));
+  t.false(sameOrigin('null', '127.0.0.1:9323'));
+  t.regex(
+    refusal(403, 'no'),
+    /^HTTP\/1\.1 403 Forbidden\r\n[\s\S]*\r\n\r\n\{"error":\{"status":403,"message":"no"\}\}$/,
   );
 });
