@@ -1,8 +1,12 @@
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import type { InventoryEntry } from '../docker/inventory.js';
 import type { ContainerRecord } from '../docker/types.js';
 import type { ContainerSnapshot } from '../sampler.js';
 import { escapeLabelValue, formatLabels, formatValue, metricHeader } from './exposition.js';
 import type { ContainerMetric, ExporterView } from './view.js';
+
+const gzipAsync = promisify(gzip);
 
 /** `id="…",name="…"`, escaped once per inspection of the container rather than once per series per scrape. */
 const identityLabels = new WeakMap<ContainerRecord, string>();
@@ -55,23 +59,35 @@ export function renderContainerMetrics(metrics: readonly ContainerMetric[], view
 }
 
 /**
- * The per-container part of /metrics, rendered and UTF-8 encoded at most once per generation: a scrape
- * between two sweeps costs a buffer copy, however many containers there are (encoding the text anew
- * was most of a scrape's cost at 200 containers).
+ * The per-container part of /metrics, rendered, UTF-8 encoded and gzipped at most once per generation,
+ * and ahead of the scrape: `prepare()` runs when a sweep ends, so that the scrape Prometheus sends just
+ * after it writes ready bytes (rendering on the request path was most of a scrape's cost). A change of
+ * the inventory between sweeps is rendered by the first scrape that needs it.
  */
 export class ContainerMetricsText {
-  private cached: { generation: number; bytes: Buffer } | null = null;
+  private cached: { generation: number; bytes: Buffer; gzipped: Promise<Buffer> } | null = null;
 
   constructor(
     private readonly metrics: readonly ContainerMetric[],
     private readonly view: ExporterView,
   ) {}
 
-  render(): Buffer {
+  /** Renders this generation now, and starts its gzip in the thread pool. */
+  prepare(): void {
     const generation = this.view.generation();
-    if (this.cached?.generation !== generation) {
-      this.cached = { generation, bytes: Buffer.from(renderContainerMetrics(this.metrics, this.view), 'utf8') };
-    }
-    return this.cached.bytes;
+    if (this.cached?.generation === generation) return;
+    const bytes = Buffer.from(renderContainerMetrics(this.metrics, this.view), 'utf8');
+    this.cached = { generation, bytes, gzipped: gzipAsync(bytes, { level: 6 }) };
+  }
+
+  render(): Buffer {
+    this.prepare();
+    return this.cached!.bytes;
+  }
+
+  /** The same text as a gzip member; a member for vigil's own metrics may follow it (RFC 1952 allows several). */
+  renderGzip(): Promise<Buffer> {
+    this.prepare();
+    return this.cached!.gzipped;
   }
 }

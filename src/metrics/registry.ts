@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ContainerMetricsText } from './container-metrics.js';
 import { containerFamilies } from './families/index.js';
@@ -11,6 +12,8 @@ export interface MetricsEndpoint {
   registry: Registry;
   /** The exposition text in parts: the cached per-container families, then vigil's own registry. */
   render(): Promise<Buffer[]>;
+  /** The same, gzipped: the per-container member was compressed when its sweep ended, vigil's own is small. */
+  renderGzip(): Promise<Buffer[]>;
 }
 
 /**
@@ -22,6 +25,8 @@ export function createMetrics(view: ExporterView, options: FamilyOptions, self: 
     containerFamilies.flatMap((family) => family.metrics(options)),
     view,
   );
+  // the scrape that follows a sweep finds its bytes ready
+  self.sampler.on('sweep', () => containers.prepare());
   const registry = new Registry();
   registerSelfMetrics(registry, self);
   collectDefaultMetrics({ register: registry });
@@ -39,6 +44,10 @@ export function createMetrics(view: ExporterView, options: FamilyOptions, self: 
     registry,
     async render() {
       return [containers.render(), Buffer.from(await registry.metrics(), 'utf8')];
+    },
+    async renderGzip() {
+      const [own, theirs] = await Promise.all([registry.metrics(), containers.renderGzip()]);
+      return [theirs, gzipSync(own, { level: 1 })];
     },
   };
 }

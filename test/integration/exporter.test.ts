@@ -48,6 +48,34 @@ test.after.always(async () => {
   await removeContainers(Object.values(names));
 });
 
+test.serial(
+  'with Accept-Encoding: gzip (as Prometheus asks) the scrape is gzip, the same text as the plain one',
+  async (t) => {
+    const { request } = await import('node:http');
+    const { gunzipSync } = await import('node:zlib');
+    const get = (encoding: string) =>
+      new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+        request(`${vigil.url}/metrics`, { headers: { 'accept-encoding': encoding } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        })
+          .on('error', reject)
+          .end();
+      });
+    const zipped = await get('gzip');
+    const plain = await get('identity');
+    t.is(zipped.headers['content-encoding'], 'gzip');
+    t.is(plain.headers['content-encoding'], undefined);
+    t.true(zipped.body.length < plain.body.length / 3, `${zipped.body.length} gzipped bytes for ${plain.body.length}`);
+    // several gzip members, as RFC 1952 allows: the container part was compressed when its sweep ended
+    const text = gunzipSync(zipped.body).toString('utf8');
+    const containerLines = (s: string) => s.split('\n').filter((l) => l.startsWith('docker_container_info'));
+    t.deepEqual(containerLines(text), containerLines(plain.body.toString('utf8')));
+    t.regex(text, /^vigil_engine_up \d/m, "vigil's own metrics follow in the same response");
+  },
+);
+
 test.serial('a scrape passes promtool check metrics', async (t) => {
   const text = await scrape(vigil);
   const child = exec('promtool', ['check', 'metrics']);
