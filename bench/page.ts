@@ -13,6 +13,7 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,11 +86,18 @@ async function phase(): Promise<{ cpuPerMinute: number; scrapeMs: { avg: number;
   while (Date.now() - started < seconds * 1000) {
     await sleep(intervalSeconds * 1000);
     const t0 = performance.now();
-    const res = await fetch(`${vigil.url}/metrics`, {
-      headers: { accept: 'text/plain;version=0.0.4;q=0.5,*/*;q=0.1', 'accept-encoding': 'gzip' },
+    // raw bytes, as Prometheus reads them: fetch would decompress behind our back
+    const { body, encoding } = await new Promise<{ body: Buffer; encoding: string | undefined }>((resolve, reject) => {
+      const headers = { accept: 'text/plain;version=0.0.4;q=0.5,*/*;q=0.1', 'accept-encoding': 'gzip' };
+      request(`${vigil.url}/metrics`, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ body: Buffer.concat(chunks), encoding: res.headers['content-encoding'] }));
+      })
+        .on('error', reject)
+        .end();
     });
-    const body = Buffer.from(await res.arrayBuffer());
-    if (res.headers.get('content-encoding') === 'gzip') gunzipSync(body);
+    if (encoding === 'gzip') gunzipSync(body);
     scrapes.push(performance.now() - t0);
   }
   const cpu = cpuSecondsOf(pid) - cpu0;
