@@ -24,4 +24,4 @@ bash scripts/test-unit.sh
 stage "build the page"
 npm run -s build:web
 stage "integration tests"
-bash scripts/with-test-engine.sh npx ava 'test/integration/**/*.test.ts' 'test/stack/**/*.test.ts'
+bash scripts/with-test-engine.sh npx ava --concurrency 3 'test/integration/**/*.test.ts' 'test/stack/**/*.test.ts'
