@@ -201,3 +201,27 @@ test('clients that never read do not grow vigil past a bound; they are told what
     [],
   );
 });
+
+test('malformed and abandoned handshakes give their stream slot back and never take vigil down', async (t) => {
+  const { connect: dial } = await import('node:net');
+  const v = await startVigil({ VIGIL_STREAMS_PER_CLIENT: '4' });
+  t.teardown(() => v.stop());
+  const port = Number(new URL(v.url).port);
+  for (let i = 0; i < 10; i++) {
+    await new Promise<void>((resolve) => {
+      const socket = dial(port, '127.0.0.1', () => {
+        // an upgrade without Sec-WebSocket-Key: ws refuses it; every other one is cut off mid-way
+        socket.write('GET /api/v1/ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
+        if (i % 2 === 1) socket.resetAndDestroy();
+      });
+      socket.on('error', () => resolve());
+      socket.on('close', () => resolve());
+      socket.on('data', () => socket.destroy());
+    });
+  }
+  await waitFor(async () => metricValue(await scrape(v), 'vigil_streams_open') === 0, { what: 'no slot held' });
+  // still well: a real client gets in, though this address was refused far more often than its limit
+  const client = await connect(v.url);
+  client.close();
+  t.is((await v.get('/health/live')).status, 200);
+});

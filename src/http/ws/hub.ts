@@ -2,14 +2,12 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { ContainersSource } from '../../containers/source.js';
 import type { containerStats } from '../../containers/view.js';
-import type { ChannelHealth } from '../../notify/channel-state.js';
 import type { EventBus, VigilEvent } from '../../streams/event-bus.js';
 import { authenticated } from '../auth.js';
 import { HttpError } from '../errors.js';
 import type { StreamLimits } from '../stream-limits.js';
-import { liveState, textOf } from './state.js';
+import { liveState, textOf, type StateSources } from './state.js';
 import {
   refusal,
   sameOrigin,
@@ -22,12 +20,8 @@ import {
   type Topic,
 } from './protocol.js';
 
-export interface LiveHubParts {
-  containers: ContainersSource;
-  alertCounts: () => Record<string, number>;
-  /** Firing alerts, as GET /api/v1/alerts gives them. */
-  alerts: () => unknown;
-  channels: () => ChannelHealth[];
+/** What the hub reads (the state sources) and what bounds it. */
+export interface LiveHubParts extends StateSources {
   bus: EventBus;
   /** Called after every sampling sweep. */
   onSweep: (listener: () => void) => void;
@@ -76,6 +70,8 @@ export class LiveHub {
 
   /** For the HTTP server's `upgrade` event: takes the request when it is for the hub, else answers 404. */
   readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    // a client that resets the connection mid-handshake must not take vigil down with an unhandled error
+    socket.on('error', () => socket.destroy());
     const path = (req.url ?? '').split('?')[0];
     const refuse = (status: number, message: string): void => void socket.end(refusal(status, message));
     if (path !== WS_PATH) return refuse(404, `no WebSocket at ${String(path).slice(0, 200)}; use ${WS_PATH}`);
@@ -92,7 +88,13 @@ export class LiveHub {
     } catch (err) {
       return refuse((err as HttpError).status ?? 429, (err as Error).message);
     }
-    this.server.handleUpgrade(req, socket, head, (ws) => this.accept(ws, admission));
+    // ws answers a malformed handshake itself and never calls back: the slot is given back then
+    let accepted = false;
+    socket.once('close', () => accepted || admission.release());
+    this.server.handleUpgrade(req, socket, head, (ws) => {
+      accepted = true;
+      this.accept(ws, admission);
+    });
   };
 
   close(): void {
