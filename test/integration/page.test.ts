@@ -102,7 +102,7 @@ test.serial('a click opens the container: its health check, what vigil did, and 
   await page.screenshot({ path: join(artifacts, 'page-container.png'), fullPage: true });
   await page.goBack();
   await row(page, healthy).waitFor();
-  t.pass();
+  t.is(new URL(page.url()).pathname, '/', "back to the list, by the browser's own history");
 });
 
 test.serial(
