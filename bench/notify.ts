@@ -39,16 +39,7 @@ const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
 writeFileSync(
   join(dir, 'vigil.json'),
   JSON.stringify({
-    channels: [
-      {
-        name: 'mail',
-        type: 'email',
-        smtp: { host: '127.0.0.1', port: smtp.port, allowSelfSigned: true, user: smtp.user, pass: smtp.pass },
-        from: 'vigil@example.org',
-        to: ['oncall@example.org'],
-        ratePerMinute: 1000,
-      },
-    ],
+    channels: [smtp.channel({ ratePerMinute: 1000 })],
   }),
 );
 await exec('npm', ['run', 'build'], { cwd: repo });

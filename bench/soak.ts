@@ -16,7 +16,6 @@
  */
 import fc from 'fast-check';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { docker as dockerOn, runContainer, waitFor } from '../test/helpers/engine.js';
@@ -24,6 +23,7 @@ import { alertFlood, apiRequestArb, webhookBodyArb } from '../test/helpers/fuzz.
 import { freePort } from '../test/helpers/net.js';
 import { PrivateEngine } from '../test/helpers/private-engine.js';
 import { TestSmtpServer } from '../test/helpers/smtp.js';
+import { countLogEvents, openIdleEventStreams } from '../test/helpers/sse.js';
 import { spawnVigil, type VigilProcess } from '../test/helpers/vigil-process.js';
 
 const repo = fileURLToPath(new URL('../', import.meta.url));
@@ -171,33 +171,7 @@ async function fuzz(): Promise<void> {
 async function idleStreams(): Promise<string> {
   const v = await vigil({ VIGIL_STREAMS_MAX: '64', VIGIL_STREAMS_PER_CLIENT: '8', VIGIL_STREAMS_MEMORY_MB: '32' });
   await ready(v);
-  const port = Number(new URL(v.url).port);
-  const statuses: number[] = [];
-  const clients = await Promise.all(
-    Array.from(
-      { length: 300 },
-      (_, i) =>
-        new Promise<{ destroy(): void }>((resolve) => {
-          const req = request(
-            {
-              host: '127.0.0.1',
-              port,
-              path: '/api/v1/events',
-              headers: auth,
-              localAddress: `127.0.0.${2 + (i % 30)}`,
-              agent: false,
-            },
-            (res) => {
-              statuses.push(res.statusCode ?? 0);
-              res.pause();
-              resolve(req);
-            },
-          );
-          req.on('error', () => resolve(req));
-          req.end();
-        }),
-    ),
-  );
+  const { statuses, destroy } = await openIdleEventStreams(v.url, 300, auth);
   let slowest = 0;
   for (let i = 0; i < 40; i++) {
     await (
@@ -212,7 +186,7 @@ async function idleStreams(): Promise<string> {
     slowest = Math.max(slowest, Date.now() - started);
   }
   const peak = v.rssMb().peak;
-  clients.forEach((c) => c.destroy());
+  destroy();
   await v.stop();
   const admitted = statuses.filter((s) => s === 200).length;
   const refused = statuses.filter((s) => s === 429).length;
@@ -234,20 +208,7 @@ async function bigLog(): Promise<string> {
   const v = await vigil();
   await ready(v);
   const res = await fetch(`${v.url}/api/v1/containers/biglog/logs?tail=all&follow=false`, { headers: auth });
-  let count = 0;
-  let end = '';
-  let buffer = '';
-  const decoder = new TextDecoder();
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let i: number;
-    while ((i = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, i);
-      buffer = buffer.slice(i + 2);
-      if (block.startsWith('event: log')) count++;
-      else if (block.startsWith('event: end')) end = block;
-    }
-  }
+  const { lines: count, end } = await countLogEvents(res.body as unknown as AsyncIterable<Uint8Array>);
   const peak = v.rssMb().peak;
   await v.stop();
   await docker(['rm', '-f', 'biglog']);
@@ -286,15 +247,7 @@ async function killWithMailDown(): Promise<void> {
   writeFileSync(
     config,
     JSON.stringify({
-      channels: [
-        {
-          name: 'mail',
-          type: 'email',
-          smtp: { host: '127.0.0.1', port: smtp.port, allowSelfSigned: true, user: smtp.user, pass: smtp.pass },
-          from: 'vigil@example.org',
-          to: ['oncall@example.org'],
-        },
-      ],
+      channels: [smtp.channel()],
     }),
   );
   const env = {

@@ -1,12 +1,12 @@
-import FakeTimers from '@sinonjs/fake-timers';
 import test from 'ava';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { EngineEvents } from '../../src/docker/events.js';
+import { installFakeClock } from '../helpers/fake-clock.js';
 import { FakeEngine } from '../helpers/fake-engine.js';
 
 test('no engine at start: said once, with what to do, then quietly until it answers; a loss later is said once again', async (t) => {
-  const clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+  const clock = installFakeClock();
   t.teardown(() => clock.uninstall());
   const lines: { level: number; msg: string; hint?: string }[] = [];
   const sink = new Writable({

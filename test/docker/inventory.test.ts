@@ -1,8 +1,8 @@
-import FakeTimers from '@sinonjs/fake-timers';
 import test from 'ava';
 import { pino } from 'pino';
 import { EngineEvents } from '../../src/docker/events.js';
 import { Inventory, newEntry, refreshedEntry } from '../../src/docker/inventory.js';
+import { installFakeClock } from '../helpers/fake-clock.js';
 import { FakeEngine } from '../helpers/fake-engine.js';
 import { parseInspect, type InspectJson } from '../../src/docker/parse/inspect.js';
 import { fixtureJson } from '../helpers/fixtures.js';
@@ -35,7 +35,7 @@ test('the same StartedAt, a first start, or a stop is no restart', (t) => {
 });
 
 test.serial('an OOM kill that comes before the first inspection of its container is still counted, once', async (t) => {
-  const clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+  const clock = installFakeClock();
   t.teardown(() => clock.uninstall());
   const engine = new FakeEngine();
   const silent = pino({ level: 'silent' });

@@ -1,4 +1,4 @@
-import FakeTimers, { type Clock } from '@sinonjs/fake-timers';
+import type { Clock } from '@sinonjs/fake-timers';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { DesiredStateStore } from '../../src/store/desired-state.js';
 import { HistoryStore } from '../../src/store/history.js';
 import { RecoveryStateStore } from '../../src/store/recovery-state.js';
 import { EventBus, type VigilEvent } from '../../src/streams/event-bus.js';
+import { installFakeClock } from './fake-clock.js';
 import { FakeEngine } from './fake-engine.js';
 
 export const medicDefaults: MedicOptions = {
@@ -49,10 +50,7 @@ export interface MedicHarness {
  * on a fake engine and a fake clock: minutes of backoff pass in milliseconds.
  */
 export async function medicHarness(options: Partial<MedicOptions> = {}): Promise<MedicHarness> {
-  const clock = FakeTimers.install({
-    now: Date.parse('2026-11-23T12:00:00Z'),
-    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
-  });
+  const clock = installFakeClock();
   const logger = pino({ level: 'silent' });
   const engine = new FakeEngine();
   const events = new EngineEvents(engine, logger, {

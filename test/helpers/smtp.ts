@@ -23,6 +23,18 @@ export class TestSmtpServer {
     readonly pass = 'smtp-secret',
   ) {}
 
+  /** vigil's configuration of an email channel delivering here (self-signed STARTTLS, with auth). */
+  channel(overrides: Record<string, unknown> = {}) {
+    return {
+      name: 'mail',
+      type: 'email',
+      smtp: { host: '127.0.0.1', port: this.port, allowSelfSigned: true, user: this.user, pass: this.pass },
+      from: 'vigil@example.org',
+      to: ['oncall@example.org'],
+      ...overrides,
+    };
+  }
+
   async start(): Promise<void> {
     this.server = new SMTPServer({
       authMethods: ['PLAIN', 'LOGIN'],

@@ -4,7 +4,7 @@ export interface SseMessage {
   id?: string;
 }
 
-import { get, type IncomingMessage } from 'node:http';
+import { get, request, type IncomingMessage } from 'node:http';
 
 export interface SseClient {
   status: number;
@@ -107,4 +107,65 @@ export async function openSseClient(url: string, headers: Record<string, string>
       res.destroy();
     },
   };
+}
+
+/**
+ * `count` SSE clients on /api/v1/events that never read, spread over 30 loopback addresses (10 each
+ * for 300), so that both the per-client and the total stream limit are met. Resolves once every one has
+ * its answer's status; `retryAfter` counts the 429s that said when to come back.
+ */
+export async function openIdleEventStreams(
+  url: string,
+  count: number,
+  headers: Record<string, string>,
+): Promise<{ statuses: number[]; retryAfter: number; destroy: () => void }> {
+  const port = Number(new URL(url).port);
+  const statuses: number[] = [];
+  let retryAfter = 0;
+  const requests = await Promise.all(
+    Array.from(
+      { length: count },
+      (_, i) =>
+        new Promise<{ destroy(): void }>((resolve) => {
+          const req = request(
+            {
+              host: '127.0.0.1',
+              port,
+              path: '/api/v1/events',
+              headers,
+              localAddress: `127.0.0.${2 + (i % 30)}`,
+              agent: false,
+            },
+            (res) => {
+              statuses.push(res.statusCode ?? 0);
+              if (res.statusCode === 429 && res.headers['retry-after']) retryAfter++;
+              res.pause(); // never reads
+              resolve(req);
+            },
+          );
+          req.on('error', () => resolve(req));
+          req.end();
+        }),
+    ),
+  );
+  return { statuses, retryAfter, destroy: () => requests.forEach((r) => r.destroy()) };
+}
+
+/** Reads a logs stream to its end without keeping it: how many `log` events came, and the `end` event's block. */
+export async function countLogEvents(body: AsyncIterable<Uint8Array>): Promise<{ lines: number; end: string }> {
+  let lines = 0;
+  let end = '';
+  let buffer = '';
+  const decoder = new TextDecoder();
+  for await (const chunk of body) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let i: number;
+    while ((i = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, i);
+      buffer = buffer.slice(i + 2);
+      if (block.startsWith('event: log')) lines++;
+      else if (block.startsWith('event: end')) end = block;
+    }
+  }
+  return { lines, end };
 }

@@ -30,15 +30,7 @@ test.before(async () => {
   writeFileSync(
     file,
     JSON.stringify({
-      channels: [
-        {
-          name: 'mail',
-          type: 'email',
-          smtp: { host: '127.0.0.1', port: smtp.port, allowSelfSigned: true, user: smtp.user, pass: smtp.pass },
-          from: 'vigil@example.org',
-          to: ['oncall@example.org'],
-        },
-      ],
+      channels: [smtp.channel()],
     }),
   );
   vigil = await startVigil({

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { containerSummaryKeys } from '../helpers/shapes.js';
 import { docker, removeContainers, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
 import { metricValue, scrape, startVigil, type RunningVigil } from '../helpers/vigil.js';
 
@@ -77,18 +78,7 @@ test.serial('GET /api/v1/containers/health has the DESIGN.md shape and lists sto
   t.true(answered.has(stopped) && answered.has(agent), 'running and stopped containers alike');
 
   const entry = body.containers.find((c) => c.name === agent)!;
-  t.deepEqual(Object.keys(entry).sort(), [
-    'health',
-    'id',
-    'image',
-    'labels',
-    'lastHealthCheck',
-    'name',
-    'resources',
-    'restarts',
-    'status',
-    'uptime',
-  ]);
+  t.deepEqual(Object.keys(entry).sort(), containerSummaryKeys);
   t.is(entry.id, ids[agent]!.slice(0, 12));
   t.is(entry.image, 'vigil-test:latest');
   t.is(entry.status, 'running');

@@ -1,13 +1,13 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { alertFlood, apiRequestArb, mayActOn, webhookBodyArb } from '../helpers/fuzz.js';
-import { request } from 'node:http';
 import { connect } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { docker as dockerOn, runContainer as runOn, waitFor } from '../helpers/engine.js';
 import { PrivateEngine } from '../helpers/private-engine.js';
+import { countLogEvents, openIdleEventStreams } from '../helpers/sse.js';
 import { spawnVigil, type VigilProcess } from '../helpers/vigil-process.js';
 
 // vigil is fuzzed here and may act: its engine is its own, and vigil is a process of its own so that
@@ -159,38 +159,11 @@ test.serial(
     });
     t.teardown(() => v.stop());
     await waitFor(async () => (await fetch(`${v.url}/health/ready`)).status === 200, { what: 'ready' });
-    const port = Number(new URL(v.url).port);
-    const statuses: number[] = [];
-    const sockets = await Promise.all(
-      Array.from(
-        { length: 300 },
-        (_, i) =>
-          new Promise<{ destroy(): void }>((resolve) => {
-            // 30 loopback addresses, 10 clients each: both the per-client and the total limit are met
-            const req = request(
-              {
-                host: '127.0.0.1',
-                port,
-                path: '/api/v1/events',
-                headers: auth,
-                localAddress: `127.0.0.${2 + (i % 30)}`,
-                agent: false,
-              },
-              (res) => {
-                statuses.push(res.statusCode ?? 0);
-                if (res.statusCode === 429) t.truthy(res.headers['retry-after']);
-                res.pause(); // never reads
-                resolve(req);
-              },
-            );
-            req.on('error', () => resolve(req));
-            req.end();
-          }),
-      ),
-    );
-    t.teardown(() => sockets.forEach((s) => s.destroy()));
+    const { statuses, retryAfter, destroy } = await openIdleEventStreams(v.url, 300, auth);
+    t.teardown(destroy);
     t.is(statuses.filter((s) => s === 200).length, 64, 'the total limit admits 64');
     t.is(statuses.filter((s) => s === 429).length, 236);
+    t.is(retryAfter, 236, 'every 429 says when to come back');
     // the campaign's flood: 20 000 events (40 requests of 500 alerts), each stream far past its share
     for (let i = 0; i < 40; i++) {
       const body = alertFlood(i, 500, instance);
@@ -250,20 +223,7 @@ test.serial(
     await waitFor(async () => (await fetch(`${v.url}/health/ready`)).status === 200, { what: 'ready' });
     const res = await fetch(`${v.url}/api/v1/containers/biglog/logs?tail=all&follow=false`, { headers: auth });
     t.is(res.status, 200);
-    let count = 0;
-    let end = '';
-    let buffer = '';
-    const decoder = new TextDecoder();
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let i: number;
-      while ((i = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, i);
-        buffer = buffer.slice(i + 2);
-        if (block.startsWith('event: log')) count++;
-        else if (block.startsWith('event: end')) end = block;
-      }
-    }
+    const { lines: count, end } = await countLogEvents(res.body as unknown as AsyncIterable<Uint8Array>);
     const rss = v.rssMb();
     t.log(`${count} lines; peak RSS ${rss.peak.toFixed(0)} MB`);
     t.is(count, lines, 'complete');

@@ -43,15 +43,7 @@ test('vigil SIGKILLed with 5 notifications pending sends all 5 after it restarts
   writeFileSync(
     config,
     JSON.stringify({
-      channels: [
-        {
-          name: 'mail',
-          type: 'email',
-          smtp: { host: '127.0.0.1', port: smtp.port, allowSelfSigned: true, user: smtp.user, pass: smtp.pass },
-          from: 'vigil@example.org',
-          to: ['oncall@example.org'],
-        },
-      ],
+      channels: [smtp.channel()],
     }),
   );
 

@@ -30,13 +30,10 @@ test.before(async () => {
   await smtp.start();
   const amPort = await freePort();
   const file = join(mkdtempSync(join(tmpdir(), 'vigil-page-')), 'vigil.json');
-  const smtpConfig = { host: '127.0.0.1', port: smtp.port, allowSelfSigned: true, user: smtp.user, pass: smtp.pass };
   writeFileSync(
     file,
     JSON.stringify({
-      channels: [
-        { name: 'mail', type: 'email', smtp: smtpConfig, from: 'vigil@example.org', to: ['oncall@example.org'] },
-      ],
+      channels: [smtp.channel()],
     }),
   );
   vigil = await startVigil({ VIGIL_CONFIG: file, VIGIL_ALERTMANAGER_URL: `http://127.0.0.1:${amPort}` });

@@ -32,15 +32,7 @@ test.before(async () => {
   writeFileSync(
     join(dir, 'vigil.json'),
     JSON.stringify({
-      channels: [
-        {
-          name: 'mail',
-          type: 'email',
-          smtp: { host: '127.0.0.1', port: smtp.port, allowSelfSigned: true, user: smtp.user, pass: smtp.pass },
-          from: 'vigil@example.org',
-          to: ['oncall@example.org'],
-        },
-      ],
+      channels: [smtp.channel()],
     }),
   );
   const amPort = await freePort();

@@ -1,4 +1,4 @@
-import FakeTimers, { type Clock } from '@sinonjs/fake-timers';
+import type { Clock } from '@sinonjs/fake-timers';
 import test, { type ExecutionContext } from 'ava';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import type { Notification } from '../../src/notify/message.js';
 import type { Notifier } from '../../src/notify/notifier.js';
 import { openStore } from '../../src/store/db.js';
 import { OutboxStore } from '../../src/store/outbox.js';
+import { installFakeClock } from '../helpers/fake-clock.js';
 
 // The dispatcher on a fake clock with a channel whose failures the test decides. Fake timers are global: serial.
 const options: DispatcherOptions = {
@@ -57,10 +58,7 @@ const message = (key: string): Notification => ({
 });
 
 function setUp(t: ExecutionContext, overrides: Partial<DispatcherOptions> = {}) {
-  const clock: Clock = FakeTimers.install({
-    now: Date.parse('2026-11-23T12:00:00Z'),
-    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
-  });
+  const clock: Clock = installFakeClock();
   const dir = mkdtempSync(join(tmpdir(), 'vigil-dispatch-unit-'));
   const db = openStore(dir);
   const outbox = new FlakyOutbox(db);
