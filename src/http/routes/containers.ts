@@ -4,8 +4,6 @@ import { containerDetail, containerStats, containerSummary, healthSummary } from
 import type { InventoryEntry } from '../../docker/inventory.js';
 import { HttpError } from '../errors.js';
 
-export type { ContainersSource };
-
 /** `:id` → the entry, or the 4xx that says why not. */
 export function findContainer(ref: string, source: ContainersSource): InventoryEntry {
   const found = lookUpContainer(ref, source);

@@ -4,7 +4,8 @@ import { dailyScores, trend } from '../../recovery/health-score.js';
 import { containerKey } from '../../recovery/identity.js';
 import type { HistoryStore } from '../../store/history.js';
 import { HttpError } from '../errors.js';
-import { findContainer, type ContainersSource } from './containers.js';
+import type { ContainersSource } from '../../containers/source.js';
+import { findContainer } from './containers.js';
 
 const DAY = 86_400_000;
 

@@ -6,7 +6,8 @@ import type { EventBus, VigilEvent } from '../../streams/event-bus.js';
 import { engineHttpError, HttpError } from '../errors.js';
 import type { StreamLimits } from '../stream-limits.js';
 import { openSse } from '../sse.js';
-import { findContainer, type ContainersSource } from './containers.js';
+import type { ContainersSource } from '../../containers/source.js';
+import { findContainer } from './containers.js';
 
 export interface LogsQuery {
   tail: number | 'all';

@@ -135,14 +135,10 @@ export class LiveHub {
     this.send(client, serverMessage('subscribed', { topics: [...topics], containers: [...containers] }));
     if (parsed.message.type === 'subscribe') {
       // a new subscriber starts from the current state, not from the next sweep
-      const state = this.stateMessages();
+      const state = liveState(this.parts);
       if (parsed.message.topics.includes('health')) this.send(client, state.health);
       if (parsed.message.topics.includes('stats')) this.send(client, this.statsFor(client, state.stats));
     }
-  }
-
-  private stateMessages() {
-    return liveState(this.parts);
   }
 
   private statsFor(client: Client, stats: ReturnType<typeof containerStats>[]): string {
@@ -152,7 +148,7 @@ export class LiveHub {
   private broadcastState(): void {
     const wanted = [...this.clients].filter((c) => c.sub.topics.has('health') || c.sub.topics.has('stats'));
     if (wanted.length === 0) return;
-    const state = this.stateMessages();
+    const state = liveState(this.parts);
     // built once for every subscriber that takes all containers; only a filtered one gets its own
     let allStats: string | null = null;
     const statsOf = (client: Client) =>
