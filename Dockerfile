@@ -20,4 +20,4 @@ COPY package.json ./
 VOLUME /data
 EXPOSE 9323
 HEALTHCHECK --interval=15s --timeout=3s CMD node -e "fetch('http://127.0.0.1:9323/health/live').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
-CMD ["node", "--max-semi-space-size=4", "dist/main.js"]
+CMD ["node", "--max-semi-space-size=4", "--single-threaded-gc", "--no-opt", "dist/main.js"]

@@ -1,19 +1,20 @@
 /**
- * Exporter benchmark: starts N containers in the test engine (some burning a little CPU, some with
- * health checks) and measures, for each N:
- *   - /metrics latency p50/p99 under load (wrk, one connection scraping back to back), from vigil
- *     running as its own process with the node flags of `npm start`
- *   - one sampling sweep per stats source: wall time, and CPU per container of vigil and of the engine
- *     (dockerd + containerd, read from /proc), over several sweeps
- *   - vigil's resident memory
+ * Exporter benchmark: for each size, N containers in the test engine (a few burning a little CPU, some
+ * with health checks), and what the users of each figure get:
+ *   - Prometheus-observed: Debian's Prometheus scraping vigil at the sample interval; its own
+ *     scrape_duration_seconds (avg, p99, max) and scrape_samples_scraped
+ *   - cold scrapes: one per sweep, the moment it ends, with Prometheus's Accept and gzip headers
+ *   - warm scrapes: wrk back to back (nearly every request finds the exposition ready)
+ *   - vigil's steady-state CPU per minute and RSS, as its own process with the flags of `npm start`
+ *   - sampling sweeps per stats source (cgroup, api): wall time, CPU per container of vigil and engine
  *   - `docker stats --no-stream` on the same containers, as the baseline
  * It prints figures and writes them to bench/results/; it asserts nothing.
  *
- *   npm run bench                     # sizes 50 and 200
- *   BENCH_SIZES=20 npm run bench      # a quick run
+ *   npm run bench:exporter                          # 50, 200, 500 and 1000 containers (about 25 min)
+ *   BENCH_SIZES=50,200 BENCH_STEADY_SECONDS=30 npm run bench:exporter
  */
-import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
@@ -27,6 +28,11 @@ import { CgroupStatsSource } from '../src/docker/stats/cgroup.js';
 import type { StatsSource } from '../src/docker/stats/source.js';
 import { Sampler } from '../src/sampler.js';
 import { freePort } from '../test/helpers/net.js';
+import { cpuSecondsOf, engineCpuSeconds, median, round, rssMB } from './lib/proc.js';
+import { coldScrapes, prometheusScrapes, PROMETHEUS_SCRAPE_HEADERS } from './lib/scrapes.js';
+import { startBuiltVigil } from './lib/vigil.js';
+import { warmScrapes } from './lib/wrk.js';
+import { scalingTable } from './lib/exporter-table.js';
 
 const exec = promisify(execFile);
 const repo = fileURLToPath(new URL('../', import.meta.url));
@@ -34,37 +40,15 @@ const dockerHost = process.env.DOCKER_HOST;
 if (!dockerHost?.startsWith('unix://')) throw new Error('run through `npm run bench`, which starts the test engine');
 const engineDir = process.env.VIGIL_TEST_ENGINE_DIR!;
 const image = process.env.VIGIL_TEST_IMAGE ?? 'vigil-test:latest';
-const sizes = (process.env.BENCH_SIZES ?? '50,200').split(',').map(Number);
+const sizes = (process.env.BENCH_SIZES ?? '50,200,500,1000').split(',').map(Number);
+const intervalSeconds = 5;
 const sweeps = Number(process.env.BENCH_SWEEPS ?? 10);
-// the engine answers each one-shot stats call at its collector's next 1 s tick, so API sweeps are slow
 const apiSweeps = Number(process.env.BENCH_API_SWEEPS ?? 3);
+const steadySeconds = Number(process.env.BENCH_STEADY_SECONDS ?? 60);
+const warmSeconds = Number(process.env.BENCH_WARM_SECONDS ?? 15);
+const coldCount = Number(process.env.BENCH_COLD_SCRAPES ?? 12);
 const loadSeconds = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
 const docker = (args: string[]) => exec('docker', ['-H', dockerHost, ...args], { maxBuffer: 64 * 1024 * 1024 });
-
-const CLK_TCK = 100;
-/** utime + stime of a process and its children that are still alive, in seconds. */
-function cpuSecondsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-function engineCpuSeconds(): number {
-  const dockerd = Number(readFileSync(`${engineDir}/docker.pid`, 'utf8'));
-  const containerd = readFileSync(`/proc/${dockerd}/task/${dockerd}/children`, 'utf8')
-    .trim()
-    .split(/\s+/)
-    .filter(Boolean)
-    .map(Number)
-    .filter((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'containerd');
-  return cpuSecondsOf(dockerd) + containerd.reduce((sum, pid) => sum + cpuSecondsOf(pid), 0);
-}
-function rssBytes(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmRSS:'))!;
-  return Number(line.split(/\s+/)[1]) * 1024;
-}
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const round = (n: number, digits = 3) => Number(n.toFixed(digits));
 
 async function ensureContainers(n: number): Promise<void> {
   const existing = (await docker(['ps', '-q', '--filter', 'label=vigil.bench=1'])).stdout
@@ -74,17 +58,9 @@ async function ensureContainers(n: number): Promise<void> {
   await Promise.all(
     Array.from({ length: n - existing }, (_, k) => existing + k).map((i) =>
       limit(() => {
-        const args = [
-          'run',
-          '-d',
-          '--network',
-          'none',
-          '--label',
-          'vigil.bench=1',
-          '--label',
-          `forge.agent.type=bench-${i % 5}`,
-        ];
-        // 10 busy loops held to 2 % of a core each: load for the engine, not a fight for the two cores
+        const args = ['run', '-d', '--network', 'none', '--label', 'vigil.bench=1'];
+        args.push('--label', `forge.agent.type=bench-${i % 5}`);
+        // one busy loop in 20, held to 2 % of a core: load for the engine, not a fight for the two cores
         if (i % 20 === 0) return docker([...args, '--cpus', '0.02', image, 'sh', '-c', 'while :; do :; done']);
         if (i % 10 === 1)
           return docker([...args, '--health-cmd', 'true', '--health-interval', '5s', image, 'sleep', '1000000']);
@@ -94,21 +70,24 @@ async function ensureContainers(n: number): Promise<void> {
   );
 }
 
-async function measureSweeps(inventory: Inventory, source: StatsSource, containers: number, sweeps: number) {
+async function measureSweeps(inventory: Inventory, source: StatsSource, containers: number, count: number) {
   const sampler = new Sampler(inventory, [source], pino({ level: 'silent' }), 60_000);
   await sampler.sweep(); // warm: path resolution, connections
   const walls: number[] = [];
+  let read = 0;
   const cpu0 = process.cpuUsage();
-  const engine0 = engineCpuSeconds();
-  for (let i = 0; i < sweeps; i++) {
+  const engine0 = engineCpuSeconds(engineDir);
+  for (let i = 0; i < count; i++) {
     const report = await sampler.sweep();
     walls.push(report.wallSeconds);
+    read = report.containers - report.unread;
   }
   const cpu = process.cpuUsage(cpu0);
-  const vigilCpu = (cpu.user + cpu.system) / 1e6 / sweeps;
-  const engineCpu = (engineCpuSeconds() - engine0) / sweeps;
+  const vigilCpu = (cpu.user + cpu.system) / 1e6 / count;
+  const engineCpu = (engineCpuSeconds(engineDir) - engine0) / count;
   return {
     source: source.name,
+    containersRead: read,
     sweepWallMsMedian: round(median(walls) * 1000, 2),
     sweepWallMsMax: round(Math.max(...walls) * 1000, 2),
     vigilCpuMsPerContainer: round((vigilCpu * 1000) / containers, 4),
@@ -117,82 +96,61 @@ async function measureSweeps(inventory: Inventory, source: StatsSource, containe
   };
 }
 
-/** wrk's --latency report: percentiles with their units, the request rate, errors. */
-function parseWrk(text: string) {
-  const ms = (value: string, unit: string) =>
-    Number(value) * ({ us: 0.001, ms: 1, s: 1000, m: 60_000 } as Record<string, number>)[unit]!;
-  const percentile = (p: string) => {
-    const m = new RegExp(`^\\s*${p}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, 'm').exec(text);
-    return m ? round(ms(m[1]!, m[2]!), 2) : NaN;
-  };
-  const max = /^\s*Latency\s+\S+\s+\S+\s+([\d.]+)(us|ms|s|m)/m.exec(text);
-  return {
-    requests: Number(/(\d+) requests in/.exec(text)?.[1] ?? NaN),
-    requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1] ?? NaN),
-    latencyMsP50: percentile('50'),
-    latencyMsP99: percentile('99'),
-    latencyMsMax: max ? round(ms(max[1]!, max[2]!), 2) : NaN,
-    errors:
-      Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0) +
-      Number(/Socket errors: .*?(\d+)/.exec(text)?.[1] ?? 0),
-  };
-}
-
-async function measureScrapes(containers: number) {
+/** vigil as users run it: steady state under Prometheus, then cold and warm scrapes. */
+async function measureVigil(containers: number) {
   const port = await freePort();
-  // the node flags `npm start` uses (they bound the young generation, which is most of the RSS)
-  const startScript = (JSON.parse(readFileSync(`${repo}package.json`, 'utf8')) as { scripts: { start: string } })
-    .scripts.start;
-  const nodeArgs = startScript.split(/\s+/).slice(1);
-  const child = spawn(
-    process.execPath,
-    nodeArgs.map((a) => (a.startsWith('dist/') ? `${repo}${a}` : a)),
-    {
-      env: {
-        ...process.env,
-        VIGIL_LISTEN: `127.0.0.1:${port}`,
-        VIGIL_LOG_LEVEL: 'warn',
-        VIGIL_SAMPLE_INTERVAL_SECONDS: '5',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
+  const dataDir = `${engineDir}/bench-vigil-${containers}`;
+  const env = { VIGIL_SAMPLE_INTERVAL_SECONDS: String(intervalSeconds), VIGIL_DATA_DIR: dataDir };
+  const { child, url } = await startBuiltVigil(port, env, containers);
   try {
-    const url = `http://127.0.0.1:${port}`;
-    for (;;) {
-      const ok = await fetch(`${url}/health/ready`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      const text = ok ? await (await fetch(`${url}/metrics`)).text() : '';
-      if ((text.match(/^docker_container_cpu_usage_seconds_total\{/gm) ?? []).length >= containers) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    const body = await (await fetch(`${url}/metrics`)).text();
-    // one connection, scrape after scrape: the latency of each scrape, not of a queue of them; wrk is
-    // native, so the load generator takes little of the two cores from vigil
-    const { stdout } = await exec('wrk', ['-t1', '-c1', `-d${loadSeconds}s`, '--latency', `${url}/metrics`]);
-    const wrk = parseWrk(stdout);
+    await new Promise((r) => setTimeout(r, 2 * intervalSeconds * 1000)); // past the first sweeps' allocations
+    const pid = child.pid!;
+    let cpu0 = 0;
+    let t0 = 0;
+    const rss: number[] = [];
+    let sampleRss: NodeJS.Timeout | undefined;
+    const prometheus = await prometheusScrapes(
+      `127.0.0.1:${port}`,
+      await freePort(),
+      intervalSeconds,
+      steadySeconds,
+      warmSeconds,
+      () => {
+        cpu0 = cpuSecondsOf(pid);
+        t0 = Date.now();
+        sampleRss = setInterval(() => rss.push(rssMB(pid)), 1000);
+      },
+    );
+    clearInterval(sampleRss);
+    // CPU over the window Prometheus was measured in, scrapes included, as a user's vigil spends it
+    const cpuMsPerMinute = ((cpuSecondsOf(pid) - cpu0) * 1000 * 60_000) / (Date.now() - t0);
+    const cold = await coldScrapes(url, coldCount);
+    const warm = await warmScrapes(url, loadSeconds, PROMETHEUS_SCRAPE_HEADERS);
     return {
-      scrapeBytes: body.length,
-      scrapeSeries: body.split('\n').filter((l) => l && !l.startsWith('#')).length,
-      ...wrk,
-      vigilRssMB: round(rssBytes(child.pid!) / 1024 / 1024, 1),
+      prometheus,
+      cold,
+      warm,
+      cpuMsPerMinute: round(cpuMsPerMinute, 0),
+      cpuPercentOfCore: round(cpuMsPerMinute / 600, 2),
+      cpuMsPerMinutePerContainer: round(cpuMsPerMinute / containers, 3),
+      rssMB: round(rss.at(-1) ?? rssMB(pid), 1),
+      rssMBMax: round(Math.max(...rss), 1),
     };
   } finally {
     child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
   }
 }
 
 async function measureDockerStats(containers: number) {
-  const engine0 = engineCpuSeconds();
+  const engine0 = engineCpuSeconds(engineDir);
   const t0 = process.hrtime.bigint();
   const ids = (await docker(['ps', '-q', '--filter', 'label=vigil.bench=1'])).stdout.split('\n').filter(Boolean);
   await docker(['stats', '--no-stream', ...ids]);
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   return {
     wallMs: round(wall * 1000, 1),
-    engineCpuMsPerContainer: round(((engineCpuSeconds() - engine0) * 1000) / containers, 4),
+    engineCpuMsPerContainer: round(((engineCpuSeconds(engineDir) - engine0) * 1000) / containers, 4),
   };
 }
 
@@ -205,39 +163,39 @@ const inventory = new Inventory(engine, events, logger);
 events.start();
 const info = await engine.info();
 
-const results: unknown[] = [];
+const results = [];
 for (const n of sizes) {
   console.log(`\n== ${n} containers`);
   await ensureContainers(n);
   await inventory.resync();
   await new Promise((r) => setTimeout(r, 2000)); // let health checks and burners settle
   const running = inventory.all().filter((e) => e.record.state === 'running').length;
-  const cgroup = await measureSweeps(
-    inventory,
-    new CgroupStatsSource(config.cgroupRoot, config.procRoot),
-    running,
-    sweeps,
-  );
+  const cgroupSource = new CgroupStatsSource(config.cgroupRoot, config.procRoot);
+  const cgroup = await measureSweeps(inventory, cgroupSource, running, sweeps);
+  const apiOptions = { intervalMs: intervalSeconds * 1000, minInFlight: config.apiStatsConcurrency };
   const api = await measureSweeps(
     inventory,
-    new ApiStatsSource(engine, () => info.memTotalBytes, config.apiStatsConcurrency),
+    new ApiStatsSource(engine, () => info.memTotalBytes, apiOptions),
     running,
     apiSweeps,
   );
-  const scrape = await measureScrapes(running);
+  const vigil = await measureVigil(running);
   const baseline = await measureDockerStats(running);
-  const row = { containers: running, sweep: { cgroup, api }, metrics: scrape, dockerStatsNoStream: baseline };
+  const row = { containers: running, sweep: { cgroup, api }, vigil, dockerStatsNoStream: baseline };
   results.push(row);
+  const { prometheus: p, cold, warm } = vigil;
   console.log(
-    `sampling sweep, cgroup: ${cgroup.sweepWallMsMedian} ms wall (max ${cgroup.sweepWallMsMax}), CPU/container vigil ${cgroup.vigilCpuMsPerContainer} ms + engine ${cgroup.engineCpuMsPerContainer} ms = ${cgroup.totalCpuMsPerContainer} ms`,
+    `Prometheus-observed scrape: avg ${p.avgMs} ms, p99 ${p.p99Ms} ms, max ${p.maxMs} ms over ${p.scrapes} scrapes, ${p.samplesScraped} samples`,
   );
+  console.log(`cold scrapes (once per sweep, gzip): avg ${cold.avgMs} ms, p99 ${cold.p99Ms} ms, max ${cold.maxMs} ms`);
+  console.log(`warm scrapes (back to back, gzip):   p50 ${warm.latencyMsP50} ms, p99 ${warm.latencyMsP99} ms`);
   console.log(
-    `sampling sweep, api:    ${api.sweepWallMsMedian} ms wall (max ${api.sweepWallMsMax}), CPU/container vigil ${api.vigilCpuMsPerContainer} ms + engine ${api.engineCpuMsPerContainer} ms = ${api.totalCpuMsPerContainer} ms`,
+    `vigil steady state: ${vigil.cpuMsPerMinute} ms CPU/min (${vigil.cpuPercentOfCore} % of a core), RSS ${vigil.rssMB} MB (max ${vigil.rssMBMax})`,
   );
-  console.log(
-    `/metrics under load:    p50 ${scrape.latencyMsP50} ms, p99 ${scrape.latencyMsP99} ms, max ${scrape.latencyMsMax} ms, ${scrape.requestsPerSecond} req/s, ${scrape.scrapeSeries} series, ${scrape.errors} errors`,
-  );
-  console.log(`vigil RSS:              ${scrape.vigilRssMB} MB`);
+  for (const s of [cgroup, api])
+    console.log(
+      `sampling sweep, ${s.source}: ${s.sweepWallMsMedian} ms wall (max ${s.sweepWallMsMax}), ${s.containersRead} read, CPU/container vigil ${s.vigilCpuMsPerContainer} ms + engine ${s.engineCpuMsPerContainer} ms`,
+    );
   console.log(
     `docker stats --no-stream: ${baseline.wallMs} ms wall, engine CPU/container ${baseline.engineCpuMsPerContainer} ms`,
   );
@@ -253,14 +211,27 @@ const out = {
     engine: info.serverVersion,
     cgroupVersion: info.cgroupVersion,
   },
-  targets: { metricsP99Ms: 10, cgroupSweepWallMs: 50, cpuMsPerContainer: 0.15, rssMB: 100, at: 200 },
+  intervalSeconds,
+  steadySeconds,
+  targets: {
+    prometheusScrapeAvgMs: { 200: 5, 1000: 25 },
+    prometheusScrapeMaxMs: { 200: 10 },
+    cpuPercentOfCoreAt200: 1,
+    cpuPerContainerFlatWithin: 1.2,
+    cgroupSamplingCpuMsPerContainer: 0.1,
+    rssMB: { 200: 80, 1000: 120 },
+    apiSweepWallMsAt200: intervalSeconds * 1000,
+  },
   results,
 };
 mkdirSync(`${repo}bench/results`, { recursive: true });
-const file = `${repo}bench/results/exporter-${out.at.replace(/[:.]/g, '-')}.json`;
-writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
-writeFileSync(`${repo}bench/results/exporter-latest.json`, `${JSON.stringify(out, null, 2)}\n`);
-console.log(`\nwritten to ${file}`);
-const dockerIds = (await docker(['ps', '-aq', '--filter', 'label=vigil.bench=1'])).stdout.split('\n').filter(Boolean);
-if (dockerIds.length) await docker(['rm', '-f', ...dockerIds]);
+const stamp = out.at.replace(/[:.]/g, '-');
+const json = `${JSON.stringify(out, null, 2)}\n`;
+writeFileSync(`${repo}bench/results/exporter-${stamp}.json`, json);
+writeFileSync(`${repo}bench/results/exporter-latest.json`, json);
+const table = scalingTable(results);
+writeFileSync(`${repo}bench/results/exporter-latest.md`, table);
+console.log(`\n${table}\nwritten to bench/results/exporter-${stamp}.json and exporter-latest.{json,md}`);
+const ids = (await docker(['ps', '-aq', '--filter', 'label=vigil.bench=1'])).stdout.split('\n').filter(Boolean);
+for (let i = 0; i < ids.length; i += 100) await docker(['rm', '-f', ...ids.slice(i, i + 100)]);
 process.exit(0);

@@ -38,15 +38,25 @@ export const configSchema = z
       .string()
       .regex(/^(nats|tls|ws|wss):\/\/.+/, 'expected nats://host:port')
       .optional(),
-    alertmanagerUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** One Alertmanager, or the peers of a cluster (comma-separated): a silence goes to the first that takes it. */
+    alertmanagerUrl: z
+      .union([commaList, z.array(z.string())])
+      .pipe(z.array(z.url({ protocol: /^https?$/ })).min(1))
+      .optional(),
+    /** This host's name in payloads, NATS subjects, metrics and the page; resolved at start when unset. */
+    host: z
+      .string()
+      .max(253)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-", starting with a letter or digit')
+      .optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** How often the sampler sweeps every running container. */
     sampleIntervalSeconds: seconds.default(5),
     /** Where the host's cgroup tree and /proc are visible (mount them there when vigil runs in a container). */
     cgroupRoot: z.string().min(1).default('/sys/fs/cgroup'),
     procRoot: z.string().min(1).default('/proc'),
-    /** Docker stats API calls in flight at once on the fallback path. */
-    apiStatsConcurrency: z.coerce.number().int().min(1).max(64).default(8),
+    /** Docker stats API calls in flight on the fallback path, at least: more when the interval needs them. */
+    apiStatsConcurrency: z.coerce.number().int().min(1).max(256).default(8),
     /** Container inspections in flight at once when the inventory resynchronises. */
     inspectConcurrency: z.coerce.number().int().min(1).max(64).default(16),
     /** Comment lines on idle SSE streams, so that proxies do not drop them. */

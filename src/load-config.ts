@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { configSchema, type Config, type ConfigInput } from './config.js';
 
 // Where the configuration comes from: an optional file (VIGIL_CONFIG), then the environment, which wins.
@@ -46,6 +46,7 @@ const envNames: Record<string, keyof ConfigInput> = {
   VIGIL_ALERT_CONTAINER_LABELS: 'alertContainerLabels',
   VIGIL_WEBHOOK_MAX_BYTES: 'webhookMaxBytes',
   VIGIL_ALERT_INSTANCE: 'alertInstance',
+  VIGIL_HOST: 'host',
   VIGIL_ALERT_EXPIRY_HOURS: 'alertExpiryHours',
   VIGIL_REPORT_QUIET_MINUTES: 'reportQuietMinutes',
   VIGIL_STREAMS_MAX: 'streamsMax',
@@ -94,7 +95,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   let file: unknown;
   try {
-    file = parseYaml(text); // YAML is a superset of JSON, so one parser reads both
+    // YAML is a superset of JSON, so one parser reads both; loaded only when there is a file to read
+    const { parse } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+    file = parse(text);
   } catch (err) {
     throw new ConfigError([`VIGIL_CONFIG: ${path} is not valid YAML or JSON: ${(err as Error).message}`]);
   }

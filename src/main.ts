@@ -1,3 +1,5 @@
+import { DockerodeEngine } from './docker/engine.js';
+import { resolveHost } from './host.js';
 import { ConfigError, loadConfig } from './load-config.js';
 import { createLogger } from './logger.js';
 import { createVigil } from './service.js';
@@ -12,7 +14,8 @@ try {
 }
 
 const logger = createLogger(config.logLevel);
-const vigil = createVigil(config, logger);
+const host = await resolveHost(config.host, new DockerodeEngine(config.dockerHost), logger);
+const vigil = createVigil({ ...config, host }, logger);
 vigil.start();
 
 try {

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import type Koa from 'koa';
 import type { ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
@@ -6,6 +7,7 @@ import { AlertBridge } from './alerts/bridge.js';
 import { instancePattern } from './alerts/target.js';
 import type { Config } from './config.js';
 import type { ContainersSource } from './containers/source.js';
+import { fleetEntry } from './containers/system.js';
 import { containerTransitions } from './containers/transitions.js';
 import type { ContainerEngine } from './docker/engine.js';
 import type { EngineEvents } from './docker/events.js';
@@ -28,8 +30,8 @@ import { LiveHub } from './http/ws/hub.js';
 import { alertsBody } from './http/routes/alerts.js';
 import { openStore, storeWritable, type Db } from './store/db.js';
 import { EventBus } from './streams/event-bus.js';
-import { NatsPublisher } from './streams/nats.js';
-import { natsSources } from './streams/nats-sources.js';
+import type { NatsPublisher } from './streams/nats.js';
+import { natsPublisherFor } from './streams/nats-sources.js';
 
 export interface Vigil {
   app: Koa;
@@ -56,8 +58,12 @@ export interface Vigil {
   stop(): Promise<void>;
 }
 
+/** How long the fleet view waits for the other vigils' answers over NATS. */
+const FLEET_WAIT_MS = 750;
+
 /** Wires vigil's parts from a configuration. main.ts adds signals and the process around it. */
 export function createVigil(config: Config, logger: Logger): Vigil {
+  const host = config.host ?? hostname();
   const watched = watchEngine(config, logger);
   const { engine, events, inventory, hostMemoryBytes, engineVersion, problem: engineProblem } = watched;
   const sources = statsSources(config, engine, hostMemoryBytes, logger);
@@ -65,27 +71,17 @@ export function createVigil(config: Config, logger: Logger): Vigil {
   const sampler = new Sampler(inventory, sources, samplerLogger, config.sampleIntervalSeconds * 1000);
   const snapshot = (e: { record: Parameters<typeof currentSnapshot>[1] }) => currentSnapshot(sampler, e.record);
 
-  const bus = new EventBus(config.eventBufferSize);
+  const bus = new EventBus(config.eventBufferSize, undefined, host);
   publishTransitions(inventory, bus);
 
   const containers: ContainersSource = {
     containers: () => inventory.all(),
     snapshot,
     context: () => ({
-      ...{ now: new Date(), hostMemoryBytes: hostMemoryBytes(), labelAllowlist: config.labels },
+      ...{ now: new Date(), host, hostMemoryBytes: hostMemoryBytes(), labelAllowlist: config.labels },
       engineVersion: engineVersion(),
     }),
   };
-  const nats = config.natsUrl
-    ? new NatsPublisher(
-        config.natsUrl,
-        natsSources(containers, sampler),
-        bus,
-        logger.child({ component: 'nats' }),
-        config.natsIntervalSeconds * 1000,
-      )
-    : null;
-
   const db = openStore(config.dataDir);
   const recovery = assembleRecovery(config, { engine, events, inventory, db, bus }, logger);
   const { stores, intent, medic } = recovery;
@@ -98,21 +94,25 @@ export function createVigil(config: Config, logger: Logger): Vigil {
     logger.child({ component: 'alerts' }),
     {
       containerLabels: config.alertContainerLabels,
-      alertmanagerUrl: config.alertmanagerUrl,
+      alertmanagerUrls: config.alertmanagerUrl ?? [],
       instancePattern: instancePattern(config.alertInstance),
     },
   );
+
+  const alertCounts = () => stores.alerts.activeCounts();
+  const nats = natsPublisherFor(config, host, { containers, sampler, alertCounts, bus }, logger);
 
   const generation = exposureGeneration(inventory, sampler);
   const streamLimits = streamLimitsFor(config);
   const metrics = createMetrics(
     { containers: () => inventory.all(), snapshot, hostMemoryBytes, generation },
     { labels: config.labels },
-    { events, inventory, sampler, nats, medic, dispatcher, bridge, streams: streamLimits },
+    { host, events, inventory, sampler, nats, medic, dispatcher, bridge, streams: streamLimits },
   );
   const app = createHttpApp(config, {
     logger: logger.child({ component: 'http' }),
     ...{ metrics, containers, engine, bus, dispatcher, bridge, streamLimits, history: stores.history },
+    fleet: { own: () => fleetEntry(containers, alertCounts()), others: () => nats?.gatherFleet(FLEET_WAIT_MS) ?? null },
     readiness: [
       { name: 'engine', check: engineProblem },
       { name: 'store', check: () => storeWritable(db) },
@@ -121,7 +121,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
 
   const hub = new LiveHub({
     ...{ containers, bus, limits: streamLimits, apiToken: config.apiToken, logger: logger.child({ component: 'ws' }) },
-    alertCounts: () => stores.alerts.activeCounts(),
+    alertCounts,
     alerts: () => alertsBody(bridge),
     channels: () => dispatcher.health(),
     onSweep: (listener) => sampler.on('sweep', listener),

@@ -1,3 +1,4 @@
+import { redactUrl } from '../logger.js';
 import { postJson } from '../post-json.js';
 import type { Logger } from 'pino';
 import type { AlertRecord, AlertStore } from '../store/alerts.js';
@@ -9,7 +10,8 @@ import { alertTarget, requestedAction, type AlertTarget } from './target.js';
 export interface AlertBridgeOptions {
   /** Alert labels that name a container, in order of preference. */
   containerLabels: readonly string[];
-  alertmanagerUrl: string | undefined;
+  /** Alertmanager, or a cluster's peers: a silence is created on the first that takes it and gossiped to the rest. */
+  alertmanagerUrls: readonly string[];
   /** VIGIL_ALERT_INSTANCE, anchored; null: any instance. */
   instancePattern: RegExp | null;
 }
@@ -199,27 +201,32 @@ export class AlertBridge {
     if (alert.status !== 'firing')
       throw new AckError(409, `alert ${alert.alertname} (${fingerprint}) is already resolved`);
     let silenceId: string | null = null;
-    if (this.options.alertmanagerUrl) {
-      try {
-        const created = await postJson(`${this.options.alertmanagerUrl.replace(/\/$/, '')}/api/v2/silences`, {
-          matchers: Object.entries(alert.labels).map(([name, value]) => ({
-            name,
-            value,
-            isRegex: false,
-            isEqual: true,
-          })),
-          startsAt: new Date(now).toISOString(),
-          endsAt: new Date(now + durationMs).toISOString(),
-          createdBy: by,
-          comment: comment || `acknowledged in vigil by ${by}`,
-        });
-        silenceId = (created as { silenceID?: string } | null)?.silenceID ?? null;
-      } catch (err) {
-        throw new AckError(502, `Alertmanager did not create the silence: ${(err as Error).message}`);
-      }
+    if (this.options.alertmanagerUrls.length > 0) {
+      const silence = {
+        matchers: Object.entries(alert.labels).map(([name, value]) => ({ name, value, isRegex: false, isEqual: true })),
+        startsAt: new Date(now).toISOString(),
+        endsAt: new Date(now + durationMs).toISOString(),
+        createdBy: by,
+        comment: comment || `acknowledged in vigil by ${by}`,
+      };
+      silenceId = await this.createSilence(silence);
     }
     this.store.acknowledge(alert.fingerprint, alert.startsAt, by, now, silenceId);
     this.bus.publish({ type: 'alert.acknowledged', data: { fingerprint, alertname: alert.alertname, by, silenceId } });
     return this.store.latest(fingerprint)!;
+  }
+
+  /** The silence on the first peer that takes it; the cluster gossips it to the others. */
+  private async createSilence(silence: Record<string, unknown>): Promise<string | null> {
+    const failures: string[] = [];
+    for (const url of this.options.alertmanagerUrls) {
+      try {
+        const created = await postJson(`${url.replace(/\/$/, '')}/api/v2/silences`, silence);
+        return (created as { silenceID?: string } | null)?.silenceID ?? null;
+      } catch (err) {
+        failures.push(`${redactUrl(url)}: ${(err as Error).message}`);
+      }
+    }
+    throw new AckError(502, `Alertmanager did not create the silence: ${failures.join('; ')}`);
   }
 }

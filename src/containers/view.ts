@@ -69,6 +69,7 @@ export function resourceView(
 }
 
 export interface ContainerSummary {
+  host: string;
   id: string;
   name: string;
   image: string;
@@ -98,6 +99,8 @@ export function pickLabels(labels: Record<string, string>, allowlist: readonly s
 
 export interface ViewContext {
   now: Date;
+  /** This vigil's host (VIGIL_HOST), in every payload so that a fleet's answers can be told apart. */
+  host: string;
   /** The engine's version as `docker info` gives it; null until it has answered. */
   engineVersion?: string | null;
   hostMemoryBytes: number;
@@ -111,6 +114,7 @@ export function containerSummary(
 ): ContainerSummary {
   const { record } = entry;
   return {
+    host: ctx.host,
     id: record.shortId,
     name: record.name,
     image: record.image,
@@ -125,6 +129,7 @@ export function containerSummary(
 }
 
 export interface HealthSummary {
+  host: string;
   timestamp: string;
   total: number;
   healthy: number;
@@ -132,10 +137,12 @@ export interface HealthSummary {
   containers: ContainerSummary[];
 }
 
-export function healthSummary(containers: ContainerSummary[], now: Date): HealthSummary {
-  const sorted = [...containers].sort((a, b) => a.name.localeCompare(b.name));
+export function healthSummary(containers: ContainerSummary[], ctx: Pick<ViewContext, 'now' | 'host'>): HealthSummary {
+  // by code unit, not localeCompare: names are ASCII, and collation would load ICU's data (megabytes resident)
+  const sorted = [...containers].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return {
-    timestamp: now.toISOString(),
+    host: ctx.host,
+    timestamp: ctx.now.toISOString(),
     total: sorted.length,
     healthy: sorted.filter((c) => c.health === 'healthy').length,
     unhealthy: sorted.filter((c) => c.health === 'unhealthy').length,
@@ -180,6 +187,7 @@ export function containerStats(entry: InventoryEntry, snapshot: ContainerSnapsho
   const limit = effectiveMemoryLimit(entry, snapshot, ctx.hostMemoryBytes);
   const workingSet = s?.memoryWorkingSetBytes ?? 0;
   return {
+    host: ctx.host,
     id: entry.record.shortId,
     name: entry.record.name,
     status: entry.record.state,

@@ -1,8 +1,9 @@
+import './defer-modules.js';
 import Docker from 'dockerode';
 import { Readable } from 'node:stream';
 import { parseInspect, type InspectJson } from './parse/inspect.js';
 import { parseStatsJson, type StatsJson } from './parse/stats-json.js';
-import { secondsParam, sinceParam } from './parse/events.js';
+import { secondsParam, sinceParam, subscribedActions } from './parse/events.js';
 import type { ContainerRecord, EngineInfo, ResourceSample } from './types.js';
 
 export type { EngineInfo };
@@ -78,6 +79,7 @@ export class DockerodeEngine implements ContainerEngine {
   async info(): Promise<EngineInfo> {
     const info = await this.docker.info();
     return {
+      name: info.Name,
       memTotalBytes: info.MemTotal,
       cpus: info.NCPU,
       cgroupVersion: info.CgroupVersion ?? '1',
@@ -103,7 +105,7 @@ export class DockerodeEngine implements ContainerEngine {
 
   async events(sinceNano: bigint | null, signal: AbortSignal): Promise<Readable> {
     const options: Docker.GetEventsOptions & { abortSignal: AbortSignal } = {
-      filters: { type: ['container'] },
+      filters: { type: ['container'], event: [...subscribedActions] },
       abortSignal: signal,
     };
     // the typings say number; the engine takes seconds with a nanosecond fraction

@@ -88,6 +88,8 @@ export interface ContainerEvent {
 
 /** What vigil reads of `docker info`. */
 export interface EngineInfo {
+  /** The engine's host name (`docker info` Name). */
+  name: string;
   memTotalBytes: number;
   cpus: number;
   cgroupVersion: string;

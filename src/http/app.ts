@@ -19,6 +19,7 @@ import type { Dispatcher } from '../notify/dispatcher.js';
 import type { AlertBridge } from '../alerts/bridge.js';
 import { alertRoutes, webhookRoutes } from './routes/alerts.js';
 import { systemRoutes } from './routes/system.js';
+import { fleetRoutes, type FleetSource } from './routes/fleet.js';
 import { pageRoutes } from './routes/page.js';
 import { sessionRoutes } from './routes/session.js';
 
@@ -35,6 +36,7 @@ export interface AppDependencies {
   history: { store: HistoryStore; retentionDays: number };
   dispatcher: Dispatcher;
   alerts: { bridge: AlertBridge; webhookToken: string | undefined; webhookMaxBytes: number };
+  fleet: FleetSource;
   /** The built page; the default is web/dist. */
   webDir?: string;
 }
@@ -86,8 +88,9 @@ export function createApp(deps: AppDependencies): Koa {
     api,
     () => deps.containers.containers(),
     () => deps.alerts.bridge.activeCounts(),
-    () => deps.containers.context().engineVersion ?? null,
+    () => deps.containers.context(),
   );
+  fleetRoutes(api, deps.fleet);
   app.use(api.routes()).use(api.allowedMethods());
   return app;
 }

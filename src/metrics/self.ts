@@ -9,6 +9,8 @@ import type { AlertBridge } from '../alerts/bridge.js';
 import type { StreamLimits } from '../http/stream-limits.js';
 
 export interface SelfMetricSources {
+  /** VIGIL_HOST: which host of a fleet these metrics come from. */
+  host: string;
   events: EngineEvents;
   inventory: Inventory;
   sampler: Sampler;
@@ -22,8 +24,14 @@ export interface SelfMetricSources {
 /** vigil's own health: is the engine there, how long sweeps take, how much it sees. */
 export function registerSelfMetrics(
   registry: Registry,
-  { events, inventory, sampler, nats, medic, dispatcher, bridge, streams }: SelfMetricSources,
+  { host, events, inventory, sampler, nats, medic, dispatcher, bridge, streams }: SelfMetricSources,
 ): void {
+  new Gauge({
+    name: 'vigil_host_info',
+    help: "This vigil's host name (VIGIL_HOST), always 1: a fleet's dashboards join it on instance.",
+    labelNames: ['host'],
+    registers: [registry],
+  }).set({ host }, 1);
   new Gauge({
     name: 'vigil_streams_open',
     help: 'SSE streams open now (logs and events).',

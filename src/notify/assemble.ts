@@ -29,7 +29,7 @@ export function assembleNotifications(
       tickMs: 250,
     },
   );
-  const links = { grafanaUrl: config.grafanaUrl, alertmanagerUrl: config.alertmanagerUrl };
+  const links = { grafanaUrl: config.grafanaUrl, alertmanagerUrl: config.alertmanagerUrl?.[0] };
   bus.on('event', (event) => {
     const notification = notificationFor(event, links);
     if (notification) dispatcher.enqueue(notification);

@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 
 /** One thing that happened, as /api/v1/events and NATS carry it. */
 export interface VigilEvent {
+  /** The vigil's host (VIGIL_HOST): events from a fleet can be followed together and told apart. */
+  host?: string;
   /** Increasing, and across restarts too (seeded from the clock); SSE clients resume with Last-Event-ID. */
   id: number;
   type: string;
@@ -23,6 +25,7 @@ export class EventBus extends EventEmitter<{ event: [VigilEvent] }> {
   constructor(
     private readonly capacity = 1000,
     firstId = Date.now() * 1000,
+    private readonly host?: string,
   ) {
     super();
     // a client that saw ids of an earlier run of vigil holds smaller ids, so it is told of its gap
@@ -33,6 +36,7 @@ export class EventBus extends EventEmitter<{ event: [VigilEvent] }> {
 
   publish(input: VigilEventInput, now: Date = new Date()): VigilEvent {
     const event: VigilEvent = { id: this.nextId++, time: now.toISOString(), ...input };
+    if (this.host !== undefined) event.host = this.host;
     this.ring.push(event);
     if (this.ring.length > this.capacity) this.ring.shift();
     this.emit('event', event);

@@ -1,10 +1,19 @@
 import { lookUpContainer, type ContainersSource } from '../containers/source.js';
 import { containerDetail, containerStats, containerSummary, healthSummary } from '../containers/view.js';
 import { problemBody } from '../problem.js';
+import { fleetEntry } from '../containers/system.js';
 import type { Sampler } from '../sampler.js';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { EventBus } from './event-bus.js';
+import { NatsPublisher, type NatsSources } from './nats.js';
 
 /** What the NATS publisher reads: the JSON API's shapes, built from the same views. */
-export function natsSources(containers: ContainersSource, sampler: Sampler) {
+export function natsSources(
+  containers: ContainersSource,
+  sampler: Sampler,
+  alertCounts: () => Record<string, number>,
+): NatsSources {
   return {
     summaryOf(shortId: string) {
       const entry = containers.containers().find((e) => e.record.shortId === shortId);
@@ -14,7 +23,7 @@ export function natsSources(containers: ContainersSource, sampler: Sampler) {
       const context = containers.context();
       return healthSummary(
         containers.containers().map((e) => containerSummary(e, containers.snapshot(e), context)),
-        context.now,
+        context,
       );
     },
     detail(ref: string): { status: number; body: unknown } {
@@ -32,8 +41,27 @@ export function natsSources(containers: ContainersSource, sampler: Sampler) {
         .filter((e) => containers.snapshot(e))
         .map((e) => containerStats(e, containers.snapshot(e), context));
     },
+    fleetEntry: () => fleetEntry(containers, alertCounts()),
     onSweep(listener: () => void) {
       sampler.on('sweep', listener);
     },
   };
+}
+
+/** The publisher when VIGIL_NATS_URL is set, reading what the JSON API reads. */
+export function natsPublisherFor(
+  config: Config,
+  host: string,
+  parts: { containers: ContainersSource; sampler: Sampler; alertCounts: () => Record<string, number>; bus: EventBus },
+  logger: Logger,
+): NatsPublisher | null {
+  if (!config.natsUrl) return null;
+  return new NatsPublisher(
+    host,
+    config.natsUrl,
+    natsSources(parts.containers, parts.sampler, parts.alertCounts),
+    parts.bus,
+    logger.child({ component: 'nats' }),
+    config.natsIntervalSeconds * 1000,
+  );
 }

@@ -1,14 +1,31 @@
 import type { Msg, NatsConnection } from 'nats';
 import type { Logger } from 'pino';
-import type { EventBus, VigilEvent } from './event-bus.js';
+import { subjectToken } from '../host.js';
 import { redactUrl } from '../logger.js';
+import type { EventBus, VigilEvent } from './event-bus.js';
 
-export const subjects = {
-  health: 'docker.container.health',
-  healthAll: 'docker.container.health.all',
-  stats: 'docker.container.stats',
-  statsStream: 'docker.container.stats.stream',
-} as const;
+/**
+ * The subjects of one host's vigil. A host's own subjects have four tokens or more
+ * (`vigil.<host>.…`); the fleet's have three, so that no host's name can make them collide.
+ */
+export function natsSubjects(host: string) {
+  const own = `vigil.${subjectToken(host)}`;
+  return {
+    /** Published: a container's summary entry on each change. Requested: its detail, or why not (from this host). */
+    health: `${own}.container.health`,
+    /** Published every interval, and requested: this host's summary. */
+    healthAll: `${own}.container.health.all`,
+    stats: `${own}.container.stats`,
+    statsStream: `${own}.container.stats.stream`,
+    /** Every event of the bus (health, recovery, alerts): `vigil.*.events` follows a whole fleet. */
+    events: `${own}.events`,
+    /** Requested: a container by name or id on whichever host has it; only that host answers. */
+    fleetContainer: 'vigil.fleet.container',
+    /** Requested: every vigil answers with its host's counts. */
+    fleetHealth: 'vigil.fleet.health',
+  } as const;
+}
+export type NatsSubjects = ReturnType<typeof natsSubjects>;
 
 /** What the publisher reads; the bodies are the JSON API's own shapes. */
 export interface NatsSources {
@@ -20,6 +37,8 @@ export interface NatsSources {
   detail(ref: string): { status: number; body: unknown };
   /** GET /api/v1/containers/:id/stats of every running container. */
   allStats(): unknown[];
+  /** This host's line in a fleet view: its name, container and alert counts. */
+  fleetEntry(): unknown;
   /** Subscribes to the end of each sampling sweep. */
   onSweep(listener: () => void): void;
 }
@@ -35,14 +54,18 @@ export class NatsPublisher {
   private stopped = false;
   readonly published = new Map<string, number>();
   readonly failed = new Map<string, number>();
+  readonly subjects: NatsSubjects;
 
   constructor(
+    host: string,
     private readonly url: string,
     private readonly sources: NatsSources,
     private readonly bus: EventBus,
     private readonly logger: Logger,
     private readonly intervalMs: number,
-  ) {}
+  ) {
+    this.subjects = natsSubjects(host);
+  }
 
   get connected(): boolean {
     return this.connection !== null && !this.connection.isClosed() && this.reachable;
@@ -52,6 +75,7 @@ export class NatsPublisher {
   start(): void {
     this.connecting = this.connect();
     this.bus.on('event', this.onEvent);
+    const subjects = this.subjects;
     this.sources.onSweep(() => this.publishStats(subjects.statsStream));
     this.timer = setInterval(() => {
       this.publish(subjects.healthAll, this.sources.healthAll());
@@ -89,8 +113,12 @@ export class NatsPublisher {
       this.connection = nc;
       this.reachable = true;
       this.logger.info({ server: nc.getServer() }, 'connected to NATS');
-      nc.subscribe(subjects.health, { callback: (err, msg) => !err && this.answerOne(msg) });
-      nc.subscribe(subjects.healthAll, { callback: (err, msg) => !err && this.answerAll(msg) });
+      const { health, healthAll, fleetContainer, fleetHealth } = this.subjects;
+      nc.subscribe(health, { callback: (err, msg) => !err && this.answerOne(msg, true) });
+      // another host's container is not this vigil's to answer for: it stays silent, the owner answers
+      nc.subscribe(fleetContainer, { callback: (err, msg) => !err && this.answerOne(msg, false) });
+      nc.subscribe(healthAll, { callback: (err, msg) => !err && this.answer(msg, this.sources.healthAll()) });
+      nc.subscribe(fleetHealth, { callback: (err, msg) => !err && this.answer(msg, this.sources.fleetEntry()) });
       void this.watchStatus(nc);
     } catch (err) {
       this.logger.error(
@@ -115,9 +143,10 @@ export class NatsPublisher {
   }
 
   private readonly onEvent = (event: VigilEvent): void => {
+    this.publish(this.subjects.events, event);
     if ((event.type === 'container.health' || event.type === 'container.state') && event.container) {
       const summary = this.sources.summaryOf(event.container.id);
-      if (summary) this.publish(subjects.health, summary);
+      if (summary) this.publish(this.subjects.health, summary);
     }
   };
 
@@ -137,14 +166,43 @@ export class NatsPublisher {
     }
   }
 
-  private answerOne(msg: Msg): void {
+  /** A container's detail, or the problem; with `notFoundToo` false, a container not here gets no answer. */
+  private answerOne(msg: Msg, notFoundToo: boolean): void {
     if (!msg.reply) return;
     const ref = msg.string().trim().replace(/^"|"$/g, '');
-    const { body } = this.sources.detail(ref);
+    const { status, body } = this.sources.detail(ref);
+    if (status === 404 && !notFoundToo) return;
     msg.respond(JSON.stringify(body));
   }
 
-  private answerAll(msg: Msg): void {
-    if (msg.reply) msg.respond(JSON.stringify(this.sources.healthAll()));
+  /**
+   * Every other vigil's answer to vigil.fleet.health within `waitMs` (this one's own is not among
+   * them: the connection does not hear itself). Empty while NATS is away.
+   */
+  async gatherFleet(waitMs: number): Promise<unknown[]> {
+    const nc = this.connection;
+    if (!nc || nc.isClosed() || !this.reachable) return [];
+    const answers: unknown[] = [];
+    try {
+      const { RequestStrategy } = await import('nats');
+      const replies = await nc.requestMany(this.subjects.fleetHealth, '', {
+        strategy: RequestStrategy.Timer,
+        maxWait: waitMs,
+      });
+      for await (const reply of replies) {
+        try {
+          answers.push(reply.json());
+        } catch {
+          // not JSON: not a vigil's answer
+        }
+      }
+    } catch (err) {
+      this.logger.debug({ err: (err as Error).message }, 'fleet request failed');
+    }
+    return answers;
+  }
+
+  private answer(msg: Msg, body: unknown): void {
+    if (msg.reply) msg.respond(JSON.stringify(body));
   }
 }

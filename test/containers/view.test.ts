@@ -20,6 +20,7 @@ const record = (name: string) => parseInspect(fixtureJson<InspectJson>(`engine/i
 const MIB = 1024 * 1024;
 const ctx = (now: Date) => ({
   now,
+  host: 'host-a',
   hostMemoryBytes: 8192 * MIB,
   labelAllowlist: ['forge.agent.type', 'forge.project.id'],
 });
@@ -132,7 +133,7 @@ test('the summary counts healthy and unhealthy and sorts by name', (t) => {
   const list = ['fx-plain', 'fx-health', 'fx-exited', 'fx-created'].map((n) =>
     containerSummary(newEntry(record(n), now), undefined, ctx(now)),
   );
-  const s = healthSummary(list, now);
+  const s = healthSummary(list, ctx(now));
   t.is(s.total, 4);
   t.is(s.healthy, 1);
   t.is(s.unhealthy, 2);

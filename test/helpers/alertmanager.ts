@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ServiceProcess } from './service-process.js';
 
-/** Debian's prometheus-alertmanager on loopback, clustering off, routing everything to one webhook. */
+/**
+ * Debian's prometheus-alertmanager on loopback, routing everything to one webhook. Clustering is off
+ * unless `cluster` gives this peer's gossip port and its peers' (all on loopback).
+ */
 export class TestAlertmanager {
   private process: ServiceProcess | null = null;
   readonly dir = mkdtempSync(join(tmpdir(), 'vigil-am-'));
@@ -12,6 +15,7 @@ export class TestAlertmanager {
     readonly port: number,
     private readonly webhookUrl: string,
     private readonly token: string,
+    private readonly cluster?: { port: number; peers: number[] },
   ) {}
 
   get url(): string {
@@ -51,7 +55,16 @@ export class TestAlertmanager {
         `--config.file=${config}`,
         `--storage.path=${join(this.dir, 'data')}`,
         `--web.listen-address=127.0.0.1:${this.port}`,
-        '--cluster.listen-address=',
+        ...(this.cluster
+          ? [
+              `--cluster.listen-address=127.0.0.1:${this.cluster.port}`,
+              `--cluster.advertise-address=127.0.0.1:${this.cluster.port}`,
+              ...this.cluster.peers.map((p) => `--cluster.peer=127.0.0.1:${p}`),
+              // loopback peers settle at once; the default waits for a quiet gossip before notifying
+              '--cluster.settle-timeout=2s',
+              '--cluster.peer-timeout=2s',
+            ]
+          : ['--cluster.listen-address=']),
         '--log.level=warn',
       ],
       ready: { url: `${this.url}/-/ready` },

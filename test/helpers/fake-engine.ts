@@ -128,7 +128,14 @@ export class FakeEngine implements ContainerEngine {
 
   async info(): Promise<EngineInfo> {
     this.reachable();
-    return { memTotalBytes: 8 * 2 ** 30, cpus: 2, cgroupVersion: '2', cgroupDriver: 'systemd', serverVersion: 'fake' };
+    return {
+      name: 'fake-host',
+      memTotalBytes: 8 * 2 ** 30,
+      cpus: 2,
+      cgroupVersion: '2',
+      cgroupDriver: 'systemd',
+      serverVersion: 'fake',
+    };
   }
 
   async listContainerIds(): Promise<string[]> {

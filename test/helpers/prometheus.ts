@@ -14,11 +14,17 @@ export class TestPrometheus {
   private process: ServiceProcess | null = null;
   readonly dir = mkdtempSync(join(tmpdir(), 'vigil-prom-'));
 
+  /** `vigilTarget` null: no static target, only the vigils listed through writeTargets (file_sd). */
   constructor(
     readonly port: number,
-    private readonly vigilTarget: string,
+    private readonly vigilTarget: string | null,
     private readonly alertmanagerTarget: string,
   ) {}
+
+  /** A file_sd file, as an operator drops one per host group into prometheus/targets/. */
+  writeTargets(name: string, groups: { targets: string[]; labels?: Record<string, string> }[]): void {
+    writeFileSync(join(this.dir, `targets-${name}.json`), JSON.stringify(groups));
+  }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -28,7 +34,9 @@ export class TestPrometheus {
     const config = readFileSync(join(repo, 'prometheus/prometheus.yml'), 'utf8')
       .replace(/scrape_interval: 15s/, 'scrape_interval: 1s')
       .replace(/evaluation_interval: 15s/, 'evaluation_interval: 1s')
-      .replace("'vigil:9323'", `'${this.vigilTarget}'`)
+      .replace(/ {4}static_configs:\n {6}- targets: \['vigil:9323'\]\n/, (block) =>
+        this.vigilTarget === null ? '' : block.replace('vigil:9323', this.vigilTarget),
+      )
       .replace("'alertmanager:9093'", `'${this.alertmanagerTarget}'`)
       .replace('/etc/prometheus/rules/*.yml', join(repo, 'prometheus/rules/vigil.yml'))
       .replace('/etc/prometheus/targets/*.json', join(this.dir, 'targets-*.json'));

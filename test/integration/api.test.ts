@@ -68,7 +68,7 @@ test.serial('GET /api/v1/containers/health has the DESIGN.md shape and lists sto
   t.is(res.status, 200);
   t.regex(res.headers.get('content-type') ?? '', /application\/json/);
   const body = (await res.json()) as Summary;
-  t.deepEqual(Object.keys(body).sort(), ['containers', 'healthy', 'timestamp', 'total', 'unhealthy']);
+  t.deepEqual(Object.keys(body).sort(), ['containers', 'healthy', 'host', 'timestamp', 'total', 'unhealthy']);
   t.is(body.total, body.containers.length);
   t.is(body.healthy, body.containers.filter((c) => c.health === 'healthy').length);
   t.false(Number.isNaN(Date.parse(body.timestamp)));

@@ -148,7 +148,7 @@ test.serial('the cgroup and api sources agree within 10 %', async (t) => {
     Object.values(ids).map(async (id) => parseInspect(await engineGet<InspectJson>(`/containers/${id}/json`))),
   );
   const cgroup = new CgroupStatsSource();
-  const api = new ApiStatsSource(engine, () => Infinity);
+  const api = new ApiStatsSource(engine, () => Infinity, { intervalMs: 5000, minInFlight: 8 });
   // the engine answers a one-shot read at its collector's next tick (up to 1 s later), so the API
   // reading is bracketed by a cgroup reading before and one after it
   const before = await cgroup.sample(records);

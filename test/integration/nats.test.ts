@@ -23,16 +23,17 @@ test.before(async () => {
     reconnectTimeWait: 200,
   });
   for (const subject of [
-    'docker.container.health',
-    'docker.container.health.all',
-    'docker.container.stats',
-    'docker.container.stats.stream',
+    'vigil.nats-host.container.health',
+    'vigil.nats-host.container.health.all',
+    'vigil.nats-host.container.stats',
+    'vigil.nats-host.container.stats.stream',
   ]) {
     received.set(subject, []);
     subscriber.subscribe(subject, { callback: (_err, msg) => !msg.reply && received.get(subject)!.push(msg.json()) });
   }
   vigil = await startVigil({
     VIGIL_NATS_URL: server.url,
+    VIGIL_HOST: 'nats-host',
     VIGIL_NATS_INTERVAL_SECONDS: '1',
     VIGIL_SAMPLE_INTERVAL_SECONDS: '0.5',
   });
@@ -46,43 +47,45 @@ test.after.always(async () => {
   await removeContainers([name]);
 });
 
-const of = (subject: string) => received.get(subject)! as Record<string, unknown>[];
+const of = (subject: string) => received.get(`vigil.nats-host.${subject}`)! as Record<string, unknown>[];
 
 test.serial('each subject carries the JSON API shape', async (t) => {
-  await waitFor(() => of('docker.container.stats.stream').some((s) => s.name === name), { what: 'stats.stream' });
-  await waitFor(() => of('docker.container.stats').some((s) => s.name === name), { what: 'stats' });
-  await waitFor(() => of('docker.container.health.all').length > 0, { what: 'health.all' });
-  const all = of('docker.container.health.all').at(-1)!;
-  t.deepEqual(Object.keys(all).sort(), ['containers', 'healthy', 'timestamp', 'total', 'unhealthy']);
+  await waitFor(() => of('container.stats.stream').some((s) => s.name === name), { what: 'stats.stream' });
+  await waitFor(() => of('container.stats').some((s) => s.name === name), { what: 'stats' });
+  await waitFor(() => of('container.health.all').length > 0, { what: 'health.all' });
+  const all = of('container.health.all').at(-1)!;
+  t.deepEqual(Object.keys(all).sort(), ['containers', 'healthy', 'host', 'timestamp', 'total', 'unhealthy']);
+  t.is(all.host, 'nats-host');
   t.true((all.containers as { name: string }[]).some((c) => c.name === name));
-  const stats = of('docker.container.stats').find((s) => s.name === name)!;
+  const stats = of('container.stats').find((s) => s.name === name)!;
   t.like(stats, { name, status: 'running', pids: 1 });
   t.truthy((stats.memory as { limitBytes: number }).limitBytes);
 
-  // a change to the container is published on docker.container.health as its summary entry
+  // a change to the container is published on vigil.<host>.container.health as its summary entry
   await docker(['pause', name]);
-  const paused = await waitFor(
-    () => of('docker.container.health').find((h) => h.name === name && h.status === 'paused'),
-    { what: 'a health message' },
-  );
+  const paused = await waitFor(() => of('container.health').find((h) => h.name === name && h.status === 'paused'), {
+    what: 'a health message',
+  });
   await docker(['unpause', name]);
   t.deepEqual(Object.keys(paused).sort(), containerSummaryKeys);
   t.deepEqual(paused.labels, { 'forge.agent.type': 'ideation' });
 });
 
 test.serial('request/reply answers for a known and an unknown container, and for all', async (t) => {
-  const known = (await subscriber.request('docker.container.health', name, { timeout: 5000 })).json<{
+  const known = (await subscriber.request('vigil.nats-host.container.health', name, { timeout: 5000 })).json<{
     name: string;
     fullId: string;
   }>();
   t.is(known.name, name);
   t.is(known.fullId.length, 64);
-  const unknown = (await subscriber.request('docker.container.health', 'no-such-container', { timeout: 5000 })).json<{
+  const unknown = (
+    await subscriber.request('vigil.nats-host.container.health', 'no-such-container', { timeout: 5000 })
+  ).json<{
     error: { status: number; message: string };
   }>();
   t.is(unknown.error.status, 404);
   t.regex(unknown.error.message, /no-such-container/);
-  const all = (await subscriber.request('docker.container.health.all', '', { timeout: 5000 })).json<{
+  const all = (await subscriber.request('vigil.nats-host.container.health.all', '', { timeout: 5000 })).json<{
     total: number;
   }>();
   t.true(all.total >= 1);
@@ -107,8 +110,8 @@ test.serial(
 
     await server.start();
     await waitFor(() => vigil.vigil.nats!.connected, { what: 'vigil back on NATS', timeoutMs: 20_000 });
-    const mark = of('docker.container.health.all').length;
-    await waitFor(() => of('docker.container.health.all').length > mark, {
+    const mark = of('container.health.all').length;
+    await waitFor(() => of('container.health.all').length > mark, {
       what: 'publishing to resume',
       timeoutMs: 20_000,
     });

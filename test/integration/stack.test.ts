@@ -143,7 +143,11 @@ test.serial(
 );
 
 const substitute = (expr: string) =>
-  expr.replaceAll('$__rate_interval', '1m').replaceAll('$compose_project', '.*').replaceAll('$container', '.*');
+  expr
+    .replaceAll('$__rate_interval', '1m')
+    .replaceAll('$host', '.*')
+    .replaceAll('$compose_project', '.*')
+    .replaceAll('$container', '.*');
 
 test.serial('every query of the dashboard returns data against the live stack', async (t) => {
   const dashboard = JSON.parse(readFileSync(join(repo, 'grafana/dashboards/vigil.json'), 'utf8')) as {

@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import test from 'ava';
 import { ContainerMetricsText, renderContainerMetrics } from '../../src/metrics/container-metrics.js';
 import { containerFamilies } from '../../src/metrics/families/index.js';
@@ -92,16 +93,35 @@ test('special values follow the text format', (t) => {
   t.is(formatValue(0.5), '0.5');
 });
 
-test('the text is rendered once per generation and again when it changes', (t) => {
+test('the text is rendered once per generation and again when it changes', async (t) => {
   let generation = 1;
   const entries = [entry('fx-plain')];
   const cache = new ContainerMetricsText(
     metrics,
     viewOf(entries, new Map(), () => generation),
   );
-  const first = cache.render();
+  const first = await cache.render();
   entries.push(entry('fx-exited'));
-  t.is(cache.render(), first, 'same generation, the same buffer');
+  t.is(await cache.render(), first, 'same generation, the same buffer');
   generation++;
-  t.true(cache.render().toString('utf8').includes('name="fx-exited"'));
+  t.true((await cache.render()).toString('utf8').includes('name="fx-exited"'));
+});
+
+test('a scrape while the next sweep renders gets the previous text at once, then the new one', async (t) => {
+  let generation = 1;
+  const entries = [entry('fx-plain')];
+  const cache = new ContainerMetricsText(
+    metrics,
+    viewOf(entries, new Map(), () => generation),
+  );
+  const first = await cache.render();
+  entries.push(entry('fx-exited'));
+  generation++;
+  const rendering = cache.prepare(); // as a sweep's end starts it
+  const during = await cache.render();
+  t.is(during, first, 'the previous bytes, not a wait for the new ones');
+  await rendering;
+  const after = (await cache.render()).toString('utf8');
+  t.true(after.includes('name="fx-exited"'));
+  t.is(zlib.gunzipSync(await cache.renderGzip()).toString('utf8'), after, 'the gzip member holds the same text');
 });

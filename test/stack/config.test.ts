@@ -33,10 +33,27 @@ test('promtool test rules: every alert fires where it should and not where it sh
     t.true(tests.includes(`alertname: ${alert}`), `${alert} is tested`);
 });
 
-test('amtool check-config passes on alertmanager/alertmanager.yml', async (t) => {
-  const r = await run('amtool', ['check-config', 'alertmanager/alertmanager.yml']);
-  t.is(r.code, 0, r.out);
-  t.regex(r.out, /SUCCESS/);
+for (const file of ['alertmanager.yml', 'alertmanager-fleet.yml']) {
+  test(`amtool check-config passes on alertmanager/${file}`, async (t) => {
+    const r = await run('amtool', ['check-config', `alertmanager/${file}`]);
+    t.is(r.code, 0, r.out);
+    t.regex(r.out, /SUCCESS/);
+  });
+}
+
+test('the file_sd example names each target instance after its host, as the fleet routes expect', (t) => {
+  const groups = JSON.parse(readFileSync(`${repo}prometheus/targets/fleet.json.example`, 'utf8')) as {
+    targets: string[];
+    labels: { instance: string };
+  }[];
+  const routed = [
+    ...readFileSync(`${repo}alertmanager/alertmanager-fleet.yml`, 'utf8').matchAll(/instance="([^"]+)"/g),
+  ];
+  t.deepEqual(
+    groups.map((g) => g.labels.instance),
+    routed.map((m) => m[1]),
+  );
+  t.true(groups.every((g) => g.targets.length === 1));
 });
 
 test("docker-compose.monitoring.yml parses with Debian's docker-compose and runs the four services", async (t) => {
@@ -71,12 +88,18 @@ test('the compose stack publishes on 127.0.0.1 unless told otherwise, and needs 
   t.regex(noPassword.out, /GRAFANA_ADMIN_PASSWORD/);
 });
 
-test('the dashboard has at least 14 panels, variables for container and compose project, and one datasource', (t) => {
+test('the dashboard has at least 14 panels, variables for host, compose project and container, and one datasource', (t) => {
   const dashboard = JSON.parse(readFileSync(`${repo}grafana/dashboards/vigil.json`, 'utf8')) as {
     panels: { title: string; targets: { expr: string }[] }[];
     templating: { list: { name: string }[] };
   };
   t.true(dashboard.panels.length >= 14);
-  t.deepEqual(dashboard.templating.list.map((v) => v.name).sort(), ['compose_project', 'container']);
+  t.deepEqual(dashboard.templating.list.map((v) => v.name).sort(), ['compose_project', 'container', 'host']);
+  // every panel follows the host selector
+  for (const p of dashboard.panels)
+    t.true(
+      p.targets.every((x) => x.expr.includes('instance=~"$host"')),
+      p.title,
+    );
   for (const p of dashboard.panels) t.true(p.targets.length > 0 && p.targets.every((x) => x.expr.length > 0), p.title);
 });

@@ -1,6 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, live, session, signIn, Unauthorized, type LiveMessage } from './api.js';
+import { FleetPanel } from './fleet.js';
 import {
   AlertsPanel,
   ChannelsPanel,
@@ -225,8 +226,9 @@ function App() {
     />`;
   }
   return html`<main>
-    <h1>vigil</h1>
+    <h1>vigil <span class="host-name">${system?.host.name ?? ''}</span></h1>
     <${HostPanel} system=${system} live=${connected} engine=${engine} />
+    <${FleetPanel} self=${system?.host.name} />
     <${ContainersTable} containers=${containers} open=${go} />
     <div class="columns">
       <${AlertsPanel} alerts=${alerts} resolved=${resolved} acknowledge=${acknowledge} />

@@ -28,7 +28,7 @@ export interface Channel {
 }
 export interface System {
   engine?: { version: string | null };
-  host: { cpus: number; cpuPercent: number; memoryPercent: number; memoryTotalBytes: number };
+  host: { name: string; cpus: number; cpuPercent: number; memoryPercent: number; memoryTotalBytes: number };
   containers: Record<string, number>;
   alerts: { total: number; bySeverity: Record<string, number> };
 }

@@ -25,6 +25,13 @@ const tracked = new Set<string>([
 ]);
 
 /**
+ * The engine's `event` filter for the stream: what vigil acts on, so that the exec_* events of every
+ * health probe are never sent (at 20 probed containers they were most of the stream's parsing).
+ * The engine matches `health_status` by prefix, which takes `health_status: healthy` and the rest.
+ */
+export const subscribedActions: readonly string[] = [...tracked, 'health_status'];
+
+/**
  * Pure: one line of the event stream → a container event vigil acts on, or null for everything else
  * (exec_* events fire on every health probe and carry nothing the inventory needs).
  */

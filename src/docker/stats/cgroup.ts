@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { heldFileBudget, KernelFile } from './kernel-file.js';
 import {
   cgroupFilePaths,
   parseCgroupV1,
@@ -12,6 +13,13 @@ import type { StatsSource } from './source.js';
 
 type FilePaths = NonNullable<ReturnType<typeof cgroupFilePaths>>;
 
+/** One container's files, held open between sweeps while the budget allows. */
+interface HeldFiles {
+  pid: number;
+  version: 1 | 2;
+  files: Map<string, KernelFile>;
+}
+
 /** Containers read between two yields to the event loop (about 3 ms of work). */
 const BATCH = 25;
 
@@ -23,13 +31,17 @@ const BATCH = 25;
 export class CgroupStatsSource implements StatsSource {
   readonly name = 'cgroup' as const;
   readonly unified: boolean;
-  private readonly paths = new Map<string, { pid: number; files: FilePaths }>();
+  private readonly held = new Map<string, HeldFiles>();
+  private readonly budget: number;
+  private heldCount = 0;
 
   constructor(
     private readonly cgroupRoot = '/sys/fs/cgroup',
     private readonly procRoot = '/proc',
   ) {
     this.unified = existsSync(`${cgroupRoot}/cgroup.controllers`);
+    // vigil's own limit, from its own /proc whatever procRoot shows of the host
+    this.budget = heldFileBudget(readOptional('/proc/self/limits'));
   }
 
   /** Whether this host's cgroup tree and /proc are visible from here at all. */
@@ -51,43 +63,74 @@ export class CgroupStatsSource implements StatsSource {
       const sample = this.read(c);
       if (sample) out.set(c.id, sample);
     }
-    for (const id of this.paths.keys()) if (!live.has(id)) this.paths.delete(id);
+    for (const id of this.held.keys()) if (!live.has(id)) this.release(id);
     return out;
   }
 
   private read(c: ContainerRecord): ResourceSample | null {
     if (c.pid <= 0) return null;
+    let files: HeldFiles | null = null;
     try {
-      const files = this.filesFor(c);
+      files = this.filesFor(c);
       if (!files) return null;
-      const netDev = readFileSync(`${this.procRoot}/${c.pid}/net/dev`, 'utf8');
-      if (files.version === 1) {
-        const text = { netDev } as CgroupV1Files;
-        for (const [name, path] of Object.entries(files.files))
-          text[name as Exclude<keyof CgroupV1Files, 'netDev'>] = readFileSync(path, 'utf8');
-        return parseCgroupV1(text);
-      }
-      const text = { netDev } as CgroupV2Files;
-      for (const [name, path] of Object.entries(files.files))
-        text[name as Exclude<keyof CgroupV2Files, 'netDev'>] = readOptional(path);
-      return parseCgroupV2(text);
+      const text: Record<string, string> = {};
+      for (const [name, file] of files.files) text[name] = file.read();
+      // the names are those cgroupFilePaths gave, plus netDev: the shape of the version's files
+      return files.version === 1
+        ? parseCgroupV1(text as unknown as CgroupV1Files)
+        : parseCgroupV2(text as unknown as CgroupV2Files);
     } catch {
-      // the container stopped between the inventory's view and this read; its paths are stale
-      this.paths.delete(c.id);
+      // the container stopped between the inventory's view and this read; its files are stale
+      this.release(c.id);
       return null;
+    } finally {
+      if (files && !this.held.has(c.id)) for (const file of files.files.values()) file.close();
     }
   }
 
-  private filesFor(c: ContainerRecord): FilePaths | null {
-    const cached = this.paths.get(c.id);
-    if (cached && cached.pid === c.pid) return cached.files;
+  /** The container's files, held from an earlier sweep or opened now (and held if the budget allows). */
+  private filesFor(c: ContainerRecord): HeldFiles | null {
+    const held = this.held.get(c.id);
+    if (held && held.pid === c.pid) return held;
+    if (held) this.release(c.id);
     const membership = parseProcCgroup(readFileSync(`${this.procRoot}/${c.pid}/cgroup`, 'utf8'));
     // the engine names every container's cgroup after its id; a pid whose cgroup does not is another
     // process (the engine is on another machine, or the container's process has gone and its pid reused)
     if (!belongsTo(membership, c.id)) return null;
-    const files = cgroupFilePaths(membership, this.cgroupRoot, this.unified);
-    if (files) this.paths.set(c.id, { pid: c.pid, files });
+    const paths = cgroupFilePaths(membership, this.cgroupRoot, this.unified);
+    if (!paths) return null;
+    const files = openAll(paths, `${this.procRoot}/${c.pid}/net/dev`);
+    const opened: HeldFiles = { pid: c.pid, version: paths.version, files };
+    if (this.heldCount + files.size <= this.budget) {
+      this.held.set(c.id, opened);
+      this.heldCount += files.size;
+    }
+    return opened;
+  }
+
+  private release(id: string): void {
+    const held = this.held.get(id);
+    if (!held) return;
+    for (const file of held.files.values()) file.close();
+    this.heldCount -= held.files.size;
+    this.held.delete(id);
+  }
+}
+
+/** Opens every file of a container, or none: one that fails closes those opened before it. */
+function openAll(paths: FilePaths, netDev: string): Map<string, KernelFile> {
+  const files = new Map<string, KernelFile>();
+  try {
+    files.set('netDev', KernelFile.open(netDev));
+    for (const [name, path] of Object.entries(paths.files)) {
+      // v2 leaves out a file whose controller is not enabled for the subtree (io.stat without io)
+      const optional = paths.version === 2 && !path.endsWith('/memory.current');
+      files.set(name, KernelFile.open(path, optional));
+    }
     return files;
+  } catch (err) {
+    for (const file of files.values()) file.close();
+    throw err;
   }
 }
 
@@ -95,12 +138,10 @@ function belongsTo(membership: ReturnType<typeof parseProcCgroup>, id: string): 
   return [membership.v2, ...Object.values(membership.v1)].some((path) => path?.includes(id));
 }
 
-/** v2 leaves out a file whose controller is not enabled for the subtree (io.stat without io). */
 function readOptional(path: string): string {
   try {
     return readFileSync(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !path.endsWith('/memory.current')) return '';
-    throw err;
+  } catch {
+    return '';
   }
 }

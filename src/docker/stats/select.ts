@@ -12,7 +12,10 @@ export function statsSources(
   hostMemoryBytes: () => number,
   logger: Logger,
 ): StatsSource[] {
-  const api = new ApiStatsSource(engine, hostMemoryBytes, config.apiStatsConcurrency);
+  const api = new ApiStatsSource(engine, hostMemoryBytes, {
+    intervalMs: config.sampleIntervalSeconds * 1000,
+    minInFlight: config.apiStatsConcurrency,
+  });
   // the cgroup tree and /proc here are this machine's: they say nothing of an engine reached over TCP
   const engineHere = config.dockerHost.startsWith('unix://');
   const cgroupVisible = engineHere && CgroupStatsSource.available(config.cgroupRoot, config.procRoot);

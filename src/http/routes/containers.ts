@@ -15,7 +15,7 @@ export function containerRoutes(router: Router, source: ContainersSource): void 
   router.get('/api/v1/containers/health', (ctx) => {
     const context = source.context();
     const summaries = source.containers().map((e) => containerSummary(e, source.snapshot(e), context));
-    ctx.body = healthSummary(summaries, context.now);
+    ctx.body = healthSummary(summaries, context);
   });
   router.get('/api/v1/containers/:id/health', (ctx) => {
     const entry = findContainer(ctx.params.id!, source);

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import type { containerStats } from '../../containers/view.js';
 import type { EventBus, VigilEvent } from '../../streams/event-bus.js';
 import { authenticated } from '../auth.js';
@@ -53,7 +53,8 @@ const STATE_BATCH = 20;
  * memory, or stops answering pings, is dropped. The stream limits of the API apply.
  */
 export class LiveHub {
-  private readonly server = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES });
+  /** Loaded with the first client: a vigil nobody opens the page of does not hold ws in memory. */
+  private server: Promise<WebSocketServer> | null = null;
   private readonly clients = new Set<Client>();
   private readonly heartbeat: NodeJS.Timeout;
 
@@ -91,16 +92,30 @@ export class LiveHub {
     // ws answers a malformed handshake itself and never calls back: the slot is given back then
     let accepted = false;
     socket.once('close', () => accepted || admission.release());
-    this.server.handleUpgrade(req, socket, head, (ws) => {
-      accepted = true;
-      this.accept(ws, admission);
-    });
+    void this.wsServer().then(
+      (server) =>
+        server.handleUpgrade(req, socket, head, (ws) => {
+          accepted = true;
+          this.accept(ws, admission);
+        }),
+      (err: Error) => {
+        this.parts.logger.error({ err }, 'the WebSocket server could not be loaded');
+        refuse(503, 'the WebSocket server could not be loaded');
+      },
+    );
   };
+
+  private wsServer(): Promise<WebSocketServer> {
+    this.server ??= import('ws').then(
+      ({ WebSocketServer }) => new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES }),
+    );
+    return this.server;
+  }
 
   close(): void {
     clearInterval(this.heartbeat);
     for (const client of this.clients) client.socket.terminate();
-    this.server.close();
+    void this.server?.then((server) => server.close());
   }
 
   private accept(socket: WebSocket, admission: ReturnType<StreamLimits['admit']>): void {

@@ -1,7 +1,7 @@
 import type { RawData } from 'ws';
 import type { ContainersSource } from '../../containers/source.js';
 import { containerStats, containerSummary, healthSummary } from '../../containers/view.js';
-import { systemSummary } from '../routes/system.js';
+import { systemSummary } from '../../containers/system.js';
 import { serverMessage } from './protocol.js';
 
 export interface StateSources {
@@ -21,8 +21,8 @@ export function liveState(sources: StateSources): { health: string; stats: Retur
   const entries = containers.containers();
   const summaries = entries.map((e) => containerSummary(e, containers.snapshot(e), context));
   const health = serverMessage('health:update', {
-    containers: healthSummary(summaries, context.now),
-    system: systemSummary(entries, sources.alertCounts(), context.now, context.engineVersion ?? null),
+    containers: healthSummary(summaries, context),
+    system: systemSummary(entries, sources.alertCounts(), context),
     channels: sources.channels(),
     alerts: sources.alerts(),
   });

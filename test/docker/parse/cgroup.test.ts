@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { mkdirSync, mkdtempSync, copyFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -240,3 +240,28 @@ test('property: io.stat sums every device, whatever the order of its fields', (t
     { numRuns: 500, seed: 6 },
   );
 });
+
+test.serial(
+  'the cgroup source reads its held files again each sweep, and lets them go with the container',
+  async (t) => {
+    const base = join(fixtureDir, 'cgroup-v2', 'cgroupfs');
+    const root = mkdtempSync(join(tmpdir(), 'vigil-cgheld-'));
+    cpSync(base, root, { recursive: true });
+    const source = new CgroupStatsSource(join(root, 'sys/fs/cgroup'), join(root, 'proc'));
+    const record = v2Record(4242);
+    const openFiles = () => readdirSync('/proc/self/fd').length;
+    const before = openFiles();
+    const first = (await source.sample([record])).get(record.id)!;
+    t.true(openFiles() > before, 'the files stay open between sweeps');
+    const cpuStat = readdirSync(join(root, 'sys/fs/cgroup'), { recursive: true, encoding: 'utf8' }).find((f) =>
+      f.endsWith('cpu.stat'),
+    )!;
+    const path = join(root, 'sys/fs/cgroup', cpuStat);
+    writeFileSync(path, readFileSync(path, 'utf8').replace(/^usage_usec \d+/m, 'usage_usec 9000000'));
+    const second = (await source.sample([record])).get(record.id)!;
+    t.not(second.cpuSeconds, first.cpuSeconds);
+    t.is(second.cpuSeconds, 9);
+    await source.sample([]);
+    t.is(openFiles(), before, 'a container no longer running has its files closed');
+  },
+);

@@ -1,0 +1,53 @@
+/** One size's figures, as bench/exporter.ts measures them. */
+export interface ExporterRow {
+  containers: number;
+  sweep: Record<'cgroup' | 'api', { sweepWallMsMedian: number; sweepWallMsMax: number; containersRead: number } & Cpu>;
+  vigil: {
+    prometheus: { avgMs: number; p99Ms: number; maxMs: number; samplesScraped: number };
+    cold: { avgMs: number; maxMs: number };
+    warm: { latencyMsP50: number; latencyMsP99: number };
+    cpuMsPerMinute: number;
+    cpuPercentOfCore: number;
+    cpuMsPerMinutePerContainer: number;
+    rssMB: number;
+    rssMBMax: number;
+  };
+  dockerStatsNoStream: { wallMs: number; engineCpuMsPerContainer: number };
+}
+interface Cpu {
+  vigilCpuMsPerContainer: number;
+  engineCpuMsPerContainer: number;
+  totalCpuMsPerContainer: number;
+}
+
+/** The README's scaling tables, in markdown. */
+export function scalingTable(rows: ExporterRow[]): string {
+  const first = rows[0]?.vigil.cpuMsPerMinutePerContainer ?? NaN;
+  const scrape = [
+    '| containers | samples | Prometheus-observed scrape avg / p99 / max | cold scrape avg / max | warm p50 / p99 | vigil CPU | CPU per container (× the smallest) | RSS (max) |',
+    '|---:|---:|---|---|---|---|---|---|',
+    ...rows.map(({ containers, vigil: v }) => [
+      containers,
+      v.prometheus.samplesScraped,
+      `${v.prometheus.avgMs} / ${v.prometheus.p99Ms} / ${v.prometheus.maxMs} ms`,
+      `${v.cold.avgMs} / ${v.cold.maxMs} ms`,
+      `${v.warm.latencyMsP50} / ${v.warm.latencyMsP99} ms`,
+      `${v.cpuMsPerMinute} ms/min (${v.cpuPercentOfCore} % of a core)`,
+      `${v.cpuMsPerMinutePerContainer} ms/min (${(v.cpuMsPerMinutePerContainer / first).toFixed(2)}×)`,
+      `${v.rssMB} MB (${v.rssMBMax})`,
+    ]),
+  ];
+  const sampling = [
+    '| containers | cgroup sweep: wall, CPU per container (vigil + engine) | api sweep: wall (max), containers read, CPU per container (vigil + engine) | `docker stats --no-stream`: wall, engine CPU per container |',
+    '|---:|---|---|---|',
+    ...rows.map(({ containers, sweep: { cgroup, api }, dockerStatsNoStream: d }) => [
+      containers,
+      `${cgroup.sweepWallMsMedian} ms, ${cgroup.vigilCpuMsPerContainer} + ${cgroup.engineCpuMsPerContainer} ms`,
+      `${api.sweepWallMsMedian} ms (${api.sweepWallMsMax}), ${api.containersRead}, ${api.vigilCpuMsPerContainer} + ${api.engineCpuMsPerContainer} ms`,
+      `${d.wallMs} ms, ${d.engineCpuMsPerContainer} ms`,
+    ]),
+  ];
+  const lines = (table: (string | (string | number)[])[]) =>
+    table.map((l) => (typeof l === 'string' ? l : `| ${l.join(' | ')} |`)).join('\n');
+  return `${lines(scrape)}\n\n${lines(sampling)}\n`;
+}
