@@ -22,14 +22,14 @@ export async function resolveHost(
   waitMs = 3000,
 ): Promise<string> {
   if (configured) return configured;
-  const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), waitMs).unref());
-  const fromEngine = await Promise.race([
-    engine.info().then(
-      (info) => info.name || null,
-      () => null,
-    ),
-    timeout,
-  ]);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), waitMs)));
+  const asked = engine.info().then(
+    (info) => info.name || null,
+    () => null,
+  );
+  const fromEngine = await Promise.race([asked, timeout]);
+  clearTimeout(timer);
   if (fromEngine) return fromEngine;
   const fallback = hostname();
   logger.info({ host: fallback }, 'the engine did not give its name in time; this vigil is named after its machine');
