@@ -30,9 +30,10 @@ export interface ContainerEngine {
   restart(id: string): Promise<void>;
   /**
    * Replaces a container by a new one from the same configuration (name, labels, env, mounts, network,
-   * restart policy, healthcheck); returns the new id.
+   * restart policy, healthcheck); returns the new id. `networkMode` replaces the old one's (a sidecar
+   * joining the namespace of its recreated container).
    */
-  recreate(id: string): Promise<string>;
+  recreate(id: string, overrides?: { networkMode?: string }): Promise<string>;
 }
 
 export interface LogOptions {
@@ -182,9 +183,11 @@ export class DockerodeEngine implements ContainerEngine {
     await this.docker.getContainer(id).restart();
   }
 
-  async recreate(id: string): Promise<string> {
+  async recreate(id: string, overrides: { networkMode?: string } = {}): Promise<string> {
     const old = this.docker.getContainer(id);
-    const spec = recreateSpec((await old.inspect()) as unknown as RecreateInspect);
+    const inspected = (await old.inspect()) as unknown as RecreateInspect;
+    if (overrides.networkMode) inspected.HostConfig = { ...inspected.HostConfig, NetworkMode: overrides.networkMode };
+    const spec = recreateSpec(inspected);
     const parked = `${spec.name}-vigil-replaced-${Date.now()}`;
     await old.rename({ name: parked });
     let created: Docker.Container;
@@ -221,6 +224,9 @@ export function recreateSpec(inspect: RecreateInspect): { name: string; options:
   const config = { ...inspect.Config };
   if (config.Hostname === inspect.Id.slice(0, 12)) delete config.Hostname;
   const mode = inspect.HostConfig.NetworkMode ?? 'default';
+  // in another container's namespace, these belong to that container: the engine refuses them here
+  if (mode.startsWith('container:'))
+    for (const key of ['Hostname', 'Domainname', 'ExposedPorts', 'MacAddress']) delete config[key];
   const ownNetworks = mode !== 'none' && mode !== 'host' && !mode.startsWith('container:');
   const endpoints = ownNetworks
     ? Object.fromEntries(

@@ -42,6 +42,8 @@ export interface ContainerRecord {
   health: HealthCheckState | null;
   limits: { memoryBytes: number | null; cpuCores: number | null };
   tty: boolean;
+  /** HostConfig.NetworkMode: `container:<id>` when it lives in another container's network namespace. */
+  networkMode: string;
 }
 
 /** One reading of a running container's resources; counters are cumulative since the container started. */

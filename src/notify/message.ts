@@ -139,9 +139,47 @@ export function notificationFor(event: VigilEvent, options: LinkOptions = {}): N
         ].join('\n'),
       };
     }
+    case 'recovery.dependants':
+      return dependantsNotification(base, c, d);
+    case 'recovery.cycle':
+      if (!c) return null;
+      return {
+        ...base,
+        key: `cycle/${String((d.cycle as string[]).join(','))}`,
+        event: 'dependants',
+        severity: 'warning',
+        title: `Containers depend on each other in a cycle: ${(d.cycle as string[]).join(' → ')}`,
+        text: `vigil does not follow dependencies around a cycle; ${c.name} came back and nothing after it was restarted. Break the cycle in their labels (vigil.depends_on, depends_on).`,
+      };
     default:
       return null;
   }
+}
+
+/** One message for a whole chain: what came back, and each dependant brought after it (or why not). */
+function dependantsNotification(
+  base: Pick<Notification, 'at' | 'links'>,
+  c: VigilEvent['container'],
+  d: Record<string, unknown>,
+): Notification | null {
+  const steps = (d.steps as { name: string; action: string; outcome: string; reason: string }[]) ?? [];
+  if (!c || steps.length === 0) return null;
+  const failed = steps.filter((s) => s.outcome === 'failure');
+  const done = steps.filter((s) => s.outcome === 'success');
+  return {
+    ...base,
+    container: c,
+    key: `dependants/${c.name}/${base.at}`,
+    event: 'dependants',
+    severity: failed.length > 0 ? 'critical' : 'info',
+    title: `${c.name} came back; ${done.length} of ${steps.length} dependant(s) brought after it`,
+    text: [
+      `${c.name} (${c.id}) is running again. What depends on it:`,
+      ...steps.map(
+        (s) => `  ${s.name}: ${s.action === 'none' ? 'left alone' : `${s.action} ${s.outcome}`} (${s.reason})`,
+      ),
+    ].join('\n'),
+  };
 }
 
 function vigilNote(decision: unknown): string | null {

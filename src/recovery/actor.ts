@@ -6,6 +6,9 @@ import type { HistoryStore } from '../store/history.js';
 import type { RecoveryState, RecoveryStateStore } from '../store/recovery-state.js';
 import type { EventBus } from '../streams/event-bus.js';
 import type { BootTrigger } from './boot-plan.js';
+
+/** Why an action was not the container's own recovery: its notification is one of a group's. */
+export type ActionTrigger = BootTrigger | 'dependency';
 import { containerKey } from './identity.js';
 import type { RecoveryAction } from './policy.js';
 import { afterAction, type SchedulePolicy } from './schedule.js';
@@ -64,7 +67,7 @@ export class RecoveryActor {
     record: ContainerRecord,
     action: RecoveryAction,
     reason: string,
-    how: { counted: boolean; problem?: string | undefined; trigger?: BootTrigger },
+    how: { counted: boolean; problem?: string | undefined; trigger?: ActionTrigger; networkMode?: string },
   ): Promise<{ outcome: ActionOutcome; error?: string; nextAt: number }> {
     const { stores, bus, logger } = this.parts;
     const key = containerKey(record);
@@ -74,7 +77,7 @@ export class RecoveryActor {
     let outcome: ActionOutcome = 'success';
     let error: string | undefined;
     try {
-      await this.limit(() => this.perform(record, action));
+      await this.limit(() => this.perform(record, action, how.networkMode));
     } catch (err) {
       outcome = 'failure';
       error = (err as { json?: { message?: string } }).json?.message ?? (err as Error).message;
@@ -131,7 +134,7 @@ export class RecoveryActor {
     }
   }
 
-  private async perform(record: ContainerRecord, action: RecoveryAction): Promise<void> {
+  private async perform(record: ContainerRecord, action: RecoveryAction, networkMode?: string): Promise<void> {
     const { engine, markOwnStart } = this.parts;
     markOwnStart(record.id);
     switch (action) {
@@ -140,7 +143,7 @@ export class RecoveryActor {
       case 'start':
         return engine.start(record.id);
       case 'recreate':
-        return markOwnStart(await engine.recreate(record.id));
+        return markOwnStart(await engine.recreate(record.id, networkMode ? { networkMode } : {}));
       case 'pull':
         await engine.pull(record.image);
         return markOwnStart(await engine.recreate(record.id));

@@ -11,6 +11,7 @@ import { HistoryStore } from '../store/history.js';
 import { RecoveryStateStore } from '../store/recovery-state.js';
 import type { EventBus } from '../streams/event-bus.js';
 import { ownContainerId } from './identity.js';
+import { DependantFollower } from './dependant-follower.js';
 import { IntentTracker } from './intent-tracker.js';
 import { Medic } from './medic.js';
 import { medicOptions } from './medic-options.js';
@@ -51,6 +52,11 @@ export function assembleRecovery(
     logger.child({ component: 'medic' }),
     options,
   );
+  const followerParts = { inventory, intent, medic, recovery: stores.recovery, bus };
+  const follower = new DependantFollower(
+    { ...followerParts, logger: logger.child({ component: 'dependants' }) },
+    options,
+  );
   return {
     stores,
     intent,
@@ -59,8 +65,10 @@ export function assembleRecovery(
       intent.start();
       recorder.start();
       medic.start();
+      follower.start();
     },
     async stop() {
+      follower.stop();
       intent.stop();
       recorder.stop();
       await medic.stop();

@@ -21,6 +21,9 @@ import { actionPermitted, type RecoveryAction } from './policy.js';
 import { actionDue, afterHealthyRun } from './schedule.js';
 import { SingleFlight } from './single-flight.js';
 
+type ActHow = Parameters<RecoveryActor['act']>[3];
+type ActResult = Awaited<ReturnType<RecoveryActor['act']>>;
+
 /** After a successful action, when to look again if no event comes first. */
 const SETTLE_MS = 5_000;
 
@@ -144,6 +147,24 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
     );
   }
 
+  /**
+   * For the dependant follower: one action on a container within the medic's single flight (so never
+   * beside the medic's own on it), recorded like the medic's; null when the medic is busy with it.
+   */
+  async actAlone(
+    record: ContainerRecord,
+    action: RecoveryAction,
+    reason: string,
+    how: ActHow,
+  ): Promise<ActResult | null> {
+    const box: { result: ActResult | null } = { result: null };
+    await this.flights.run(
+      containerKey(record),
+      async () => void (box.result = await this.act(record, action, reason, how)),
+    );
+    return box.result;
+  }
+
   /** Runs the boot reconcile now (tests; production runs it after every resync). */
   bootReconcile(trigger: BootTrigger, syncedAt: number): Promise<void> {
     return this.boot.run(trigger, syncedAt);
@@ -240,7 +261,7 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
     record: ContainerRecord,
     action: RecoveryAction,
     reason: string,
-    how: Parameters<RecoveryActor['act']>[3],
+    how: ActHow,
   ): ReturnType<RecoveryActor['act']> {
     const result = await this.actor.act(record, action, reason, how);
     const settle = result.outcome === 'success' ? SETTLE_MS : 1000;

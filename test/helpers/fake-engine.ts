@@ -57,6 +57,7 @@ export class FakeEngine implements ContainerEngine {
       health: null,
       limits: { memoryBytes: null, cpuCores: null },
       tty: false,
+      networkMode: 'none',
     });
     this.behaviours.set(id, options.behaviour ?? { kind: 'runs' });
     this.emitEvent(id, 'create');

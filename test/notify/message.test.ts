@@ -161,3 +161,21 @@ test('the chat message has a text fallback and blocks', (t) => {
   t.regex(p.text, /a crashed/);
   t.is(p.blocks.length, 2);
 });
+
+test('a chain of dependants is one notification listing each step; a dependency restart alone is not news', (t) => {
+  const steps = [
+    { name: 'sidecar', action: 'restart', outcome: 'success', reason: 'agent-1 came back and sidecar depends on it' },
+    { name: 'stopped-one', action: 'none', outcome: 'skipped', reason: 'a person stopped it; it stays stopped' },
+  ];
+  const n = notificationFor(ev('recovery.dependants', { steps }))!;
+  t.like(n, { event: 'dependants', severity: 'info', container: c });
+  t.is(n.title, 'agent-1 came back; 1 of 2 dependant(s) brought after it');
+  t.regex(n.text, /sidecar: restart success/);
+  t.regex(n.text, /stopped-one: left alone \(a person stopped it/);
+  const failed = notificationFor(ev('recovery.dependants', { steps: [{ ...steps[0], outcome: 'failure' }] }))!;
+  t.is(failed.severity, 'critical');
+  const oneStep = ev('recovery.action', { action: 'restart', outcome: 'success', trigger: 'dependency', attempt: 0 });
+  t.is(notificationFor(oneStep), null, 'told by the chain, not once per dependant');
+  const cycle = notificationFor(ev('recovery.cycle', { cycle: ['ping', 'pong', 'ping'] }))!;
+  t.regex(cycle.title, /ping → pong → ping/);
+});

@@ -29,6 +29,7 @@ export interface InspectJson {
   };
   Config: { Image: string; Labels?: Record<string, string> | null; Tty?: boolean; Healthcheck?: { Test?: string[] } };
   HostConfig: {
+    NetworkMode?: string;
     RestartPolicy?: { Name?: string; MaximumRetryCount?: number };
     Memory?: number;
     NanoCpus?: number;
@@ -103,5 +104,6 @@ export function parseInspect(json: InspectJson): ContainerRecord {
       cpuCores: cpuLimitCores(json.HostConfig),
     },
     tty: json.Config.Tty ?? false,
+    networkMode: json.HostConfig.NetworkMode ?? 'default',
   };
 }
