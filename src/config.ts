@@ -18,6 +18,7 @@ const hostPort = z
   .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9323');
 
 const policyScope = z.enum(['all', 'labelled', 'off']);
+const percentLine = z.coerce.number().gt(0).max(10_000);
 
 // strict: a misspelt key in the file is an error, not a silently ignored setting
 export const configSchema = z
@@ -105,6 +106,18 @@ export const configSchema = z
     alertInstance: z.string().min(1).max(1000).optional(),
     /** A firing alert Alertmanager has not sent again for this long, and past its endsAt, is closed as expired. */
     alertExpiryHours: seconds.default(24),
+    /** Spike lines, percent of the container's limit (of one core for CPU when it has none). */
+    spikeCpuWarn: percentLine.default(80),
+    spikeCpuCrit: percentLine.default(90),
+    spikeMemoryWarn: percentLine.default(80),
+    spikeMemoryCrit: percentLine.default(90),
+    /** How long a spike must last before it is reported (and a return to normal). */
+    spikeForSeconds: seconds.default(120),
+    /**
+     * Whether vigil's own spikes go to the channels: `auto` only when no Alertmanager is configured
+     * (its CPU and memory rules arrive as alerts and are told then), `always`, `never`.
+     */
+    spikeNotify: z.enum(['auto', 'always', 'never']).default('auto'),
     /** A problem vigil cannot fix is reported again when it comes back after this long without it. */
     reportQuietMinutes: seconds.default(60),
     /** Open SSE (and WebSocket) streams: in total, per client address, and the memory buffered for all of them. */

@@ -25,6 +25,7 @@ import { assembleRecovery } from './recovery/assemble.js';
 import type { IntentTracker } from './recovery/intent-tracker.js';
 import type { Medic } from './recovery/medic.js';
 import { currentSnapshot, Sampler } from './sampler.js';
+import { spikeWatchFor } from './resources/spike-watch.js';
 import { HttpServer } from './server.js';
 import { LiveHub } from './http/ws/hub.js';
 import { alertsBody } from './http/routes/alerts.js';
@@ -100,6 +101,10 @@ export function createVigil(config: Config, logger: Logger): Vigil {
   );
 
   const alertCounts = () => stores.alerts.activeCounts();
+  const spikes = spikeWatchFor(config, {
+    ...{ inventory, sampler, bus, alerts: stores.alerts, medic, hostMemoryBytes },
+    logger: logger.child({ component: 'spikes' }),
+  });
   const nats = natsPublisherFor(config, host, { containers, sampler, alertCounts, bus }, logger);
 
   const generation = exposureGeneration(inventory, sampler);
@@ -137,6 +142,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
       sampler.start();
       nats?.start();
       recovery.start();
+      spikes.start();
       dispatcher.start();
       sweep = scheduleMaintenance(medic, intent, { ...stores, outbox }, maintenanceOptions(config), logger);
     },
@@ -147,6 +153,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
       hub.close();
       const closing = server.close();
       await sweep?.stop();
+      spikes.stop();
       await Promise.all([closing, sampler.stop(), events.stop(), nats?.stop(), recovery.stop()]);
       await dispatcher.stop();
       db.close();

@@ -12,6 +12,7 @@ export const notifyEvents = [
   'gave_up',
   'boot_recovery',
   'dependants',
+  'spike',
 ] as const;
 
 const channelCommon = {

@@ -141,6 +141,24 @@ export function notificationFor(event: VigilEvent, options: LinkOptions = {}): N
     }
     case 'recovery.dependants':
       return dependantsNotification(base, c, d);
+    case 'resource.spike':
+    case 'resource.normal': {
+      // told here only when vigil's own detector is the one to tell (VIGIL_SPIKE_NOTIFY)
+      if (d.notify !== true || !c) return null;
+      const spike = event.type === 'resource.spike';
+      return {
+        ...base,
+        key: `spike/${c.name}/${String(d.resource)}/${String(d.level)}/${event.id}`,
+        event: 'spike',
+        severity: spike ? (d.level === 'critical' ? 'critical' : 'warning') : 'info',
+        title: spike
+          ? `${c.name}: ${String(d.resource)} at ${String(d.percent)} % of its limit`
+          : `${c.name}: ${String(d.resource)} back to normal (${String(d.percent)} %)`,
+        text: spike
+          ? `${String(d.resource)} of ${c.name} (${c.id}) has been over ${String(d.level === 'critical' ? d.crit : d.warn)} % of its limit for ${String(d.forSeconds)} s (${String(d.level)}). vigil does nothing about it unless the container is labelled vigil.spike.action=restart.`
+          : `${String(d.resource)} of ${c.name} (${c.id}) has been back below its line for ${String(d.forSeconds)} s.`,
+      };
+    }
     case 'recovery.cycle':
       if (!c) return null;
       return {

@@ -172,7 +172,7 @@ function App() {
       } else if (m.type === 'event') {
         const e = m.data as FeedEvent;
         if (e.type.startsWith('alert')) void loadAlerts();
-        if (e.type.startsWith('container.') || e.type.startsWith('recovery.')) setFeed((f) => [e, ...f].slice(0, FEED));
+        if (/^(container|recovery|resource)\./.test(e.type)) setFeed((f) => [e, ...f].slice(0, FEED));
       }
     };
     const stop = live(onMessage, setConnected);

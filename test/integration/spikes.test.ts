@@ -1,0 +1,84 @@
+import test from 'ava';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { VigilEvent } from '../../src/streams/event-bus.js';
+import { docker, removeContainers, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
+import { freePort } from '../helpers/net.js';
+import { TestSmtpServer } from '../helpers/smtp.js';
+import { startVigil, type RunningVigil } from '../helpers/vigil.js';
+
+let vigil: RunningVigil;
+let smtp: TestSmtpServer;
+const events: VigilEvent[] = [];
+const name = uniqueName('burner');
+
+test.before(async () => {
+  smtp = new TestSmtpServer(await freePort());
+  await smtp.start();
+  const file = join(mkdtempSync(join(tmpdir(), 'vigil-conf-')), 'vigil.json');
+  writeFileSync(file, JSON.stringify({ channels: [smtp.channel()] }));
+  vigil = await startVigil({
+    VIGIL_CONFIG: file,
+    VIGIL_SAMPLE_INTERVAL_SECONDS: '0.5',
+    VIGIL_NOTIFY_GROUP_SECONDS: '0',
+    VIGIL_SPIKE_NOTIFY: 'always',
+  });
+  vigil.vigil.bus.on('event', (e) => events.push(e));
+});
+
+test.after.always(async () => {
+  await vigil?.stop();
+  await smtp?.stop();
+  await removeContainers([name]);
+});
+
+const ofBurner = (type: string) => events.filter((e) => e.type === type && e.container?.name === name);
+
+test.serial(
+  'a container burning CPU past its own low line gives one spike event, one notification and an alert; its end gives resource.normal',
+  async (t) => {
+    await runContainer(
+      name,
+      [
+        '--cpus',
+        '0.5',
+        '--label',
+        'vigil.cpu.warn=30',
+        '--label',
+        'vigil.cpu.crit=500',
+        '--label',
+        'vigil.spike.for=1s',
+      ],
+      ['sh', '-c', 'yes > /dev/null & echo $! > /tmp/burn; exec sleep 100000'],
+    );
+    const spike = await waitFor(() => ofBurner('resource.spike')[0], { what: 'the spike', timeoutMs: 20_000 });
+    t.like(spike.data, { resource: 'cpu', level: 'warning', warn: 30, forSeconds: 1 });
+    t.true((spike.data.percent as number) > 30);
+    const alerts = (await (await vigil.get('/api/v1/alerts')).json()) as {
+      alerts: { alertname: string; container: string | null; severity: string }[];
+    };
+    t.like(
+      alerts.alerts.find((a) => a.container === name),
+      { alertname: 'VigilCpuSpike', severity: 'warning' },
+    );
+
+    await docker(['exec', name, 'sh', '-c', 'kill $(cat /tmp/burn)']);
+    const normal = await waitFor(() => ofBurner('resource.normal')[0], { what: 'back to normal', timeoutMs: 20_000 });
+    t.like(normal.data, { resource: 'cpu', level: 'normal', previous: 'warning' });
+    const spikeMails = await waitFor(
+      () => {
+        const found = smtp.mails.filter((m) => m.subject.includes(name) && /cpu at/.test(m.subject));
+        return found.length > 0 && found;
+      },
+      { what: 'the spike mail' },
+    );
+    t.is(spikeMails.length, 1, 'one notification for one spike');
+    t.is(ofBurner('resource.spike').length, 1);
+    const after = (await (await vigil.get('/api/v1/alerts')).json()) as { alerts: { container: string | null }[] };
+    t.false(
+      after.alerts.some((a) => a.container === name),
+      'the alert resolved with the spike',
+    );
+  },
+);
