@@ -3,7 +3,14 @@ export interface ExporterRow {
   containers: number;
   sweep: Record<'cgroup' | 'api', { sweepWallMsMedian: number; sweepWallMsMax: number; containersRead: number } & Cpu>;
   vigil: {
-    prometheus: { avgMs: number; p99Ms: number; maxMs: number; samplesScraped: number };
+    prometheus: {
+      avgMs: number;
+      p99Ms: number;
+      maxMs: number;
+      samplesScraped: number;
+      floorAvgMs: number;
+      floorMaxMs: number;
+    };
     cold: { avgMs: number; maxMs: number };
     warm: { latencyMsP50: number; latencyMsP99: number };
     cpuMsPerMinute: number;
@@ -24,12 +31,13 @@ interface Cpu {
 export function scalingTable(rows: ExporterRow[]): string {
   const first = rows[0]?.vigil.cpuMsPerMinutePerContainer ?? NaN;
   const scrape = [
-    '| containers | samples | Prometheus-observed scrape avg / p99 / max | cold scrape avg / max | warm p50 / p99 | vigil CPU | CPU per container (× the smallest) | RSS (max) |',
-    '|---:|---:|---|---|---|---|---|---|',
+    '| containers | samples | Prometheus-observed scrape avg / p99 / max | same bytes, static server avg / max | cold scrape avg / max | warm p50 / p99 | vigil CPU | CPU per container (× the smallest) | RSS (max) |',
+    '|---:|---:|---|---|---|---|---|---|---|',
     ...rows.map(({ containers, vigil: v }) => [
       containers,
       v.prometheus.samplesScraped,
       `${v.prometheus.avgMs} / ${v.prometheus.p99Ms} / ${v.prometheus.maxMs} ms`,
+      `${v.prometheus.floorAvgMs} / ${v.prometheus.floorMaxMs} ms`,
       `${v.cold.avgMs} / ${v.cold.maxMs} ms`,
       `${v.warm.latencyMsP50} / ${v.warm.latencyMsP99} ms`,
       `${v.cpuMsPerMinute} ms/min (${v.cpuPercentOfCore} % of a core)`,

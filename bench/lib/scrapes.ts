@@ -1,4 +1,5 @@
-import { request, Agent } from 'node:http';
+import { createServer, request, Agent } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +83,7 @@ export async function coldScrapes(url: string, count: number) {
  */
 export async function prometheusScrapes(
   target: string,
+  floorTarget: string,
   port: number,
   intervalSeconds: number,
   seconds: number,
@@ -100,6 +102,10 @@ export async function prometheusScrapes(
       '  - job_name: vigil',
       '    static_configs:',
       `      - targets: ['${target}']`,
+      // the same bytes from a server that does nothing else: what Prometheus's own work costs
+      '  - job_name: floor',
+      '    static_configs:',
+      `      - targets: ['${floorTarget}']`,
       '',
     ].join('\n'),
   );
@@ -126,7 +132,10 @@ export async function prometheusScrapes(
       return Number(body.data.result[0]?.value[1] ?? NaN);
     };
     const duration = 'scrape_duration_seconds{job="vigil"}';
+    const floor = 'scrape_duration_seconds{job="floor"}';
     return {
+      floorAvgMs: round((await query(`avg_over_time(${floor}[${window}])`)) * 1000, 2),
+      floorMaxMs: round((await query(`max_over_time(${floor}[${window}])`)) * 1000, 2),
       scrapes: await query(`count_over_time(${duration}[${window}])`),
       avgMs: round((await query(`avg_over_time(${duration}[${window}])`)) * 1000, 2),
       p99Ms: round((await query(`quantile_over_time(0.99, ${duration}[${window}])`)) * 1000, 2),
@@ -137,4 +146,22 @@ export async function prometheusScrapes(
   } finally {
     await prometheus.stop();
   }
+}
+
+/**
+ * A server that answers every scrape with fixed, already gzipped bytes (vigil's exposition captured
+ * once): Prometheus's scrape_duration_seconds of it is the floor its own parsing and appending set.
+ */
+export async function staticExposition(body: Buffer, port: number): Promise<{ close(): void }> {
+  const gz = gzipSync(body, { level: 1 });
+  const server = createServer((_req, res) => {
+    res.writeHead(200, {
+      'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+      'content-encoding': 'gzip',
+      'content-length': gz.length,
+    });
+    res.end(gz);
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { close: () => server.close() };
 }
