@@ -118,6 +118,8 @@ export const configSchema = z
      * (its CPU and memory rules arrive as alerts and are told then), `always`, `never`.
      */
     spikeNotify: z.enum(['auto', 'always', 'never']).default('auto'),
+    /** An incident closes once its container has been running and not unhealthy, with no new trouble, this long. */
+    incidentQuietSeconds: seconds.default(60),
     /** A problem vigil cannot fix is reported again when it comes back after this long without it. */
     reportQuietMinutes: seconds.default(60),
     /** Open SSE (and WebSocket) streams: in total, per client address, and the memory buffered for all of them. */

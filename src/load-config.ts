@@ -54,6 +54,7 @@ const envNames: Record<string, keyof ConfigInput> = {
   VIGIL_SPIKE_MEMORY_CRIT: 'spikeMemoryCrit',
   VIGIL_SPIKE_FOR_SECONDS: 'spikeForSeconds',
   VIGIL_SPIKE_NOTIFY: 'spikeNotify',
+  VIGIL_INCIDENT_QUIET_SECONDS: 'incidentQuietSeconds',
   VIGIL_REPORT_QUIET_MINUTES: 'reportQuietMinutes',
   VIGIL_STREAMS_MAX: 'streamsMax',
   VIGIL_STREAMS_PER_CLIENT: 'streamsPerClient',

@@ -112,12 +112,24 @@ export function createVigil(config: Config, logger: Logger): Vigil {
   const metrics = createMetrics(
     { containers: () => inventory.all(), snapshot, hostMemoryBytes, generation },
     { labels: config.labels },
-    { host, events, inventory, sampler, nats, medic, dispatcher, bridge, streams: streamLimits },
+    {
+      host,
+      events,
+      inventory,
+      sampler,
+      nats,
+      medic,
+      dispatcher,
+      bridge,
+      streams: streamLimits,
+      incidents: recovery.incidents,
+    },
   );
   const app = createHttpApp(config, {
     logger: logger.child({ component: 'http' }),
     ...{ metrics, containers, engine, bus, dispatcher, bridge, streamLimits, history: stores.history },
     fleet: { own: () => fleetEntry(containers, alertCounts()), others: () => nats?.gatherFleet(FLEET_WAIT_MS) ?? null },
+    incidents: recovery.incidents,
     readiness: [
       { name: 'engine', check: engineProblem },
       { name: 'store', check: () => storeWritable(db) },

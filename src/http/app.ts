@@ -37,6 +37,8 @@ export interface AppDependencies {
   dispatcher: Dispatcher;
   alerts: { bridge: AlertBridge; webhookToken: string | undefined; webhookMaxBytes: number };
   fleet: FleetSource;
+  /** Open and recent incidents with their timelines (GET /api/v1/incidents). */
+  incidents: { list(): unknown };
   /** The built page; the default is web/dist. */
   webDir?: string;
 }
@@ -91,6 +93,9 @@ export function createApp(deps: AppDependencies): Koa {
     () => deps.containers.context(),
   );
   fleetRoutes(api, deps.fleet);
+  api.get('/api/v1/incidents', (ctx) => {
+    ctx.body = deps.incidents.list();
+  });
   app.use(api.routes()).use(api.allowedMethods());
   return app;
 }

@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { EngineEvents } from '../docker/events.js';
 import type { Inventory } from '../docker/inventory.js';
 import type { Sampler } from '../sampler.js';
+import type { IncidentTracker } from '../incidents/tracker.js';
 import type { NatsPublisher } from '../streams/nats.js';
 import type { Medic } from '../recovery/medic.js';
 import type { Dispatcher } from '../notify/dispatcher.js';
@@ -19,13 +20,24 @@ export interface SelfMetricSources {
   dispatcher: Dispatcher;
   bridge: AlertBridge;
   streams: StreamLimits;
+  incidents: IncidentTracker;
 }
 
 /** vigil's own health: is the engine there, how long sweeps take, how much it sees. */
 export function registerSelfMetrics(
   registry: Registry,
-  { host, events, inventory, sampler, nats, medic, dispatcher, bridge, streams }: SelfMetricSources,
+  { host, events, inventory, sampler, nats, medic, dispatcher, bridge, streams, incidents }: SelfMetricSources,
 ): void {
+  const incidentDuration = new Histogram({
+    name: 'vigil_incident_duration_seconds',
+    help: 'How long incidents lasted, first sign of trouble to healthy and quiet again, by outcome.',
+    labelNames: ['outcome'],
+    buckets: [10, 30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 24 * 3600],
+    registers: [registry],
+  });
+  incidents.on('closed', (i) =>
+    incidentDuration.observe({ outcome: i.outcome }, (Date.parse(i.closedAt!) - Date.parse(i.openedAt)) / 1000),
+  );
   new Gauge({
     name: 'vigil_host_info',
     help: "This vigil's host name (VIGIL_HOST), always 1: a fleet's dashboards join it on instance.",

@@ -1,3 +1,4 @@
+import type { IncidentRef } from '../streams/event-bus.js';
 import type { notifyEvents, severities } from './channel-config.js';
 import type { VigilEvent } from '../streams/event-bus.js';
 
@@ -17,6 +18,8 @@ export interface Notification {
   container?: { id: string; name: string };
   links: { label: string; url: string }[];
   at: string;
+  /** The incident it belongs to: mail threads on it, webhooks carry it. */
+  incident?: IncidentRef;
 }
 
 export const severityRank: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
@@ -46,7 +49,10 @@ function links(options: LinkOptions, container?: { name: string }): Notification
  */
 export function notificationFor(event: VigilEvent, options: LinkOptions = {}): Notification | null {
   const c = event.container;
-  const base = { at: event.time, ...(c ? { container: c } : {}), links: links(options, c) };
+  const base = {
+    ...{ at: event.time, ...(c ? { container: c } : {}), links: links(options, c) },
+    ...(event.incident ? { incident: event.incident } : {}),
+  };
   const d = event.data;
   switch (event.type) {
     case 'container.health':
@@ -141,6 +147,16 @@ export function notificationFor(event: VigilEvent, options: LinkOptions = {}): N
     }
     case 'recovery.dependants':
       return dependantsNotification(base, c, d);
+    case 'incident.closed':
+      if (!c || d.outcome !== 'recovered') return null;
+      return {
+        ...base,
+        key: `incident/${String(d.id)}/closed`,
+        event: 'recovered',
+        severity: 'info',
+        title: `${c.name} recovered: incident closed after ${Math.round(Number(d.durationSeconds))} s`,
+        text: `${c.name} (${c.id}) has been healthy and quiet again; the incident closed after ${String(d.steps)} steps in ${Math.round(Number(d.durationSeconds))} s. GET /api/v1/incidents has its timeline.`,
+      };
     case 'resource.spike':
     case 'resource.normal': {
       // told here only when vigil's own detector is the one to tell (VIGIL_SPIKE_NOTIFY)
@@ -218,7 +234,11 @@ export function groupNotifications(batch: readonly Notification[]): Notification
   if (batch.length === 1) return batch[0]!;
   const worst = batch.reduce((a, b) => (severityRank[b.severity] > severityRank[a.severity] ? b : a));
   const containers = [...new Set(batch.map((n) => n.container?.name).filter(Boolean))];
+  const incidents = new Set(batch.map((n) => n.incident?.id));
+  const last = batch.at(-1)!;
   return {
+    // one incident's burst stays in its thread; a mix of incidents does not belong to any one
+    ...(incidents.size === 1 && last.incident ? { incident: last.incident } : {}),
     key: batch.map((n) => n.key).join('+'),
     event: worst.event,
     severity: worst.severity,

@@ -11,6 +11,7 @@ import { HistoryStore } from '../store/history.js';
 import { RecoveryStateStore } from '../store/recovery-state.js';
 import type { EventBus } from '../streams/event-bus.js';
 import { ownContainerId } from './identity.js';
+import { IncidentTracker } from '../incidents/tracker.js';
 import { DependantFollower } from './dependant-follower.js';
 import { IntentTracker } from './intent-tracker.js';
 import { Medic } from './medic.js';
@@ -21,6 +22,7 @@ export interface Recovery {
   stores: { desired: DesiredStateStore; recovery: RecoveryStateStore; history: HistoryStore; alerts: AlertStore };
   intent: IntentTracker;
   medic: Medic;
+  incidents: IncidentTracker;
   start(): void;
   stop(): Promise<void>;
 }
@@ -57,17 +59,22 @@ export function assembleRecovery(
     { ...followerParts, logger: logger.child({ component: 'dependants' }) },
     options,
   );
+  const quietMs = config.incidentQuietSeconds * 1000;
+  const incidents = new IncidentTracker(bus, inventory, { quietMs, checkMs: Math.min(5000, quietMs / 4) });
   return {
     stores,
     intent,
     medic,
+    incidents,
     start() {
+      incidents.start();
       intent.start();
       recorder.start();
       medic.start();
       follower.start();
     },
     async stop() {
+      incidents.stop();
       follower.stop();
       intent.stop();
       recorder.stop();

@@ -10,6 +10,15 @@ export interface VigilEvent {
   time: string;
   container?: { id: string; name: string };
   data: Record<string, unknown>;
+  /** The open incident of its container, if any (src/incidents): notifications about it thread on it. */
+  incident?: IncidentRef;
+}
+
+export interface IncidentRef {
+  id: string;
+  /** The step of the incident this event is. */
+  seq: number;
+  subject: string;
 }
 
 export type VigilEventInput = Omit<VigilEvent, 'id' | 'time'>;

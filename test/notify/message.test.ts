@@ -3,6 +3,7 @@ import { groupNotifications, notificationFor, wants, type Notification } from '.
 import { readyRows } from '../../src/notify/dispatcher.js';
 import { signBody, verifySignature } from '../../src/notify/channels/webhook.js';
 import { slackPayload } from '../../src/notify/channels/slack.js';
+import { mailOf } from '../../src/notify/channels/email.js';
 import type { VigilEvent } from '../../src/streams/event-bus.js';
 import type { OutboxRow } from '../../src/store/outbox.js';
 import { createHmac } from 'node:crypto';
@@ -178,4 +179,29 @@ test('a chain of dependants is one notification listing each step; a dependency 
   t.is(notificationFor(oneStep), null, 'told by the chain, not once per dependant');
   const cycle = notificationFor(ev('recovery.cycle', { cycle: ['ping', 'pong', 'ping'] }))!;
   t.regex(cycle.title, /ping → pong → ping/);
+});
+
+test('mail about an incident keeps one subject and threads under its first message', (t) => {
+  const first = notificationFor({
+    ...ev('container.health', { to: 'unhealthy', source: 'healthcheck' }),
+    incident: { id: 'a1b2', seq: 1, subject: 'agent-1: unhealthy' },
+  })!;
+  const later = notificationFor({
+    ...ev('recovery.action', { action: 'restart', outcome: 'success', reason: 'r', attempt: 1 }),
+    incident: { id: 'a1b2', seq: 2, subject: 'agent-1: unhealthy' },
+  })!;
+  const a = mailOf(first, 'vigil@example.org');
+  const b = mailOf(later, 'vigil@example.org');
+  t.is(a.subject, '[vigil] agent-1: unhealthy');
+  t.is(b.subject, a.subject);
+  t.is(a.messageId, '<incident-a1b2-1@example.org>');
+  t.false('inReplyTo' in a);
+  t.like(b, { messageId: '<incident-a1b2-2@example.org>', inReplyTo: a.messageId, references: [a.messageId] });
+  t.is(groupNotifications([first, later]).incident?.id, 'a1b2', 'a burst of one incident stays in its thread');
+  t.is(
+    mailOf(notificationFor(ev('recovery.gave_up', { attempts: 3, reason: 'x' }))!, 'v@x').subject.startsWith(
+      '[vigil critical]',
+    ),
+    true,
+  );
 });

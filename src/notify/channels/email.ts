@@ -41,13 +41,39 @@ export class EmailNotifier implements Notifier {
     ).sendMail({
       from: this.config.from,
       to: this.config.to,
-      subject: `[vigil ${n.severity}] ${n.title}`,
-      text: `${n.text}\n\n${links ? `${links}\n\n` : ''}— vigil, ${n.at}`,
-      headers: { 'X-Vigil-Event': n.event, 'X-Vigil-Key': n.key.slice(0, 200) },
+      ...mailOf(n, this.config.from),
+      text: `${n.incident ? `${n.title}\n\n` : ''}${n.text}\n\n${links ? `${links}\n\n` : ''}— vigil, ${n.at}`,
     });
   }
 
   async close(): Promise<void> {
     this.transport?.close();
   }
+}
+
+/**
+ * Pure: subject and headers. Mail about an incident keeps one subject and threads: each message has
+ * its own Message-ID from the incident and step, and refers to the incident's first message
+ * (In-Reply-To, References), which mail clients group under it.
+ */
+export interface MailHeaders {
+  subject: string;
+  messageId?: string;
+  inReplyTo?: string;
+  references?: string[];
+  headers: Record<string, string>;
+}
+
+export function mailOf(n: Notification, from: string): MailHeaders {
+  const headers = { 'X-Vigil-Event': n.event, 'X-Vigil-Key': n.key.slice(0, 200) };
+  if (!n.incident) return { subject: `[vigil ${n.severity}] ${n.title}`, headers };
+  const domain = /@([^>\s]+)/.exec(from)?.[1] ?? 'vigil.invalid';
+  const id = (seq: number) => `<incident-${n.incident!.id}-${seq}@${domain}>`;
+  const root = id(1);
+  return {
+    subject: `[vigil] ${n.incident.subject}`.slice(0, 200),
+    messageId: id(n.incident.seq),
+    ...(n.incident.seq > 1 ? { inReplyTo: root, references: [root] } : {}),
+    headers: { ...headers, 'X-Vigil-Incident': `${n.incident.id}/${n.incident.seq}` },
+  };
 }

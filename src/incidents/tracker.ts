@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Inventory } from '../docker/inventory.js';
+import type { EventBus, VigilEvent } from '../streams/event-bus.js';
+import { stepOf, troubleOf, withStep, type Incident } from './incident.js';
+
+/** Closed incidents kept for GET /api/v1/incidents. */
+const RECENT = 100;
+
+/**
+ * One incident per outage of a container. The first sign of trouble (unhealthy, a crash, an OOM
+ * kill, a spike, a firing alert) opens it; what is seen and what vigil does after are its timeline;
+ * it closes once the container runs (passing its HEALTHCHECK if it has one) with no new trouble for `quietMs` (or vigil gave
+ * up on it, or it was removed). Every event about the container while it is open carries
+ * `incident: {id, seq, subject}`, so that notifications thread (mail headers, webhook payloads).
+ *
+ * It must listen to the bus before the notifier does: it marks the event the notifier then reads.
+ */
+export class IncidentTracker extends EventEmitter<{ closed: [Incident] }> {
+  private readonly open = new Map<string, Incident>();
+  private readonly lastTroubleAt = new Map<string, number>();
+  private readonly recent: Incident[] = [];
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly bus: EventBus,
+    private readonly inventory: Inventory,
+    private readonly options: { quietMs: number; checkMs: number },
+    private readonly clock: () => number = Date.now,
+  ) {
+    super();
+  }
+
+  start(): void {
+    // first of all listeners: the notifier, SSE and NATS read the incident it sets on the event
+    this.bus.prependListener('event', this.observe);
+    this.timer = setInterval(() => this.closeQuiet(), this.options.checkMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.bus.off('event', this.observe);
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  list(): { open: Incident[]; recent: Incident[] } {
+    return { open: [...this.open.values()], recent: [...this.recent].reverse() };
+  }
+
+  private readonly observe = (event: VigilEvent): void => {
+    const name = event.container?.name;
+    if (!name || event.type.startsWith('incident.')) return;
+    const trouble = troubleOf(event);
+    let incident = this.open.get(name);
+    if (trouble !== null) {
+      this.lastTroubleAt.set(name, this.clock());
+      incident = incident
+        ? withStep(incident, event.time, 'seen', trouble)
+        : {
+            ...{ id: randomBytes(4).toString('hex'), container: event.container!, subject: `${name}: ${trouble}` },
+            ...{ openedAt: event.time, closedAt: null, outcome: 'open' as const, seq: 1 },
+            timeline: [{ at: event.time, seq: 1, kind: 'seen' as const, what: trouble }],
+          };
+    } else if (incident) {
+      const step = stepOf(event);
+      if (step) incident = withStep(incident, event.time, step.kind, step.what);
+    }
+    if (!incident) return;
+    this.open.set(name, incident);
+    event.incident = { id: incident.id, seq: incident.seq, subject: incident.subject };
+    if (event.type === 'recovery.gave_up') this.close(name, 'gave_up');
+  };
+
+  private closeQuiet(): void {
+    const now = this.clock();
+    for (const name of this.open.keys()) {
+      const entry = this.inventory.all().find((e) => e.record.name === name);
+      if (!entry) {
+        this.close(name, 'removed');
+        continue;
+      }
+      // healthy: with a HEALTHCHECK, passing it (not merely starting); without one, running
+      const { health } = entry.record;
+      const fine = entry.record.state === 'running' && (health === null || health.status === 'healthy');
+      if (fine && now - (this.lastTroubleAt.get(name) ?? 0) >= this.options.quietMs) this.close(name, 'recovered');
+    }
+  }
+
+  private close(name: string, outcome: Exclude<Incident['outcome'], 'open'>): void {
+    const incident = this.open.get(name);
+    if (!incident) return;
+    this.open.delete(name);
+    this.lastTroubleAt.delete(name);
+    const closed: Incident = { ...incident, closedAt: new Date(this.clock()).toISOString(), outcome };
+    this.recent.push(closed);
+    if (this.recent.length > RECENT) this.recent.shift();
+    const durationSeconds = (Date.parse(closed.closedAt!) - Date.parse(closed.openedAt)) / 1000;
+    this.bus.publish({
+      type: 'incident.closed',
+      container: closed.container,
+      data: { id: closed.id, outcome, durationSeconds, steps: closed.timeline.length },
+      incident: { id: closed.id, seq: closed.seq + 1, subject: closed.subject },
+    });
+    this.emit('closed', closed);
+  }
+}
