@@ -10,8 +10,8 @@ const RECENT = 100;
 /**
  * One incident per outage of a container. The first sign of trouble (unhealthy, a crash, an OOM
  * kill, a spike, a firing alert) opens it; what is seen and what vigil does after are its timeline;
- * it closes once the container runs (passing its HEALTHCHECK if it has one) with no new trouble for `quietMs` (or vigil gave
- * up on it, or it was removed). Every event about the container while it is open carries
+ * it closes once the container runs (passing its HEALTHCHECK if it has one) with no new trouble for
+ * `quietMs` (or vigil gave up on it, or it was removed). Every event about the container while it is open carries
  * `incident: {id, seq, subject}`, so that notifications thread (mail headers, webhook payloads).
  *
  * It must listen to the bus before the notifier does: it marks the event the notifier then reads.
