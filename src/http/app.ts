@@ -5,6 +5,7 @@ import type { MetricsEndpoint } from '../metrics/registry.js';
 import { requireAuth, requireBearer } from './auth.js';
 import { errorHandler } from './errors.js';
 import type { StreamLimits } from './stream-limits.js';
+import type { Incident } from '../incidents/incident.js';
 import type { ContainersSource } from '../containers/source.js';
 import { containerRoutes } from './routes/containers.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -38,7 +39,7 @@ export interface AppDependencies {
   alerts: { bridge: AlertBridge; webhookToken: string | undefined; webhookMaxBytes: number };
   fleet: FleetSource;
   /** Open and recent incidents with their timelines (GET /api/v1/incidents). */
-  incidents: { list(): unknown };
+  incidents: { list(): { open: Incident[]; recent: Incident[] } };
   /** The built page; the default is web/dist. */
   webDir?: string;
 }
@@ -83,6 +84,7 @@ export function createApp(deps: AppDependencies): Koa {
     containers: deps.containers,
     history: deps.history.store,
     retentionDays: deps.history.retentionDays,
+    incidents: () => deps.incidents.list(),
   });
   channelRoutes(api, deps.dispatcher);
   alertRoutes(api, deps.alerts.bridge);

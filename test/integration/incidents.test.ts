@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { docker, removeContainers, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
 import { freePort } from '../helpers/net.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
-import { startVigil, type RunningVigil } from '../helpers/vigil.js';
+import { metricValue, scrape, startVigil, type RunningVigil } from '../helpers/vigil.js';
 
 let vigil: RunningVigil;
 let smtp: TestSmtpServer;
@@ -79,6 +79,17 @@ test.serial(
     );
     t.regex(incident.timeline[0]!.what, /^unhealthy/);
     t.regex(incident.timeline[1]!.what, /^restart success/);
+
+    const history = (await (await vigil.get(`/api/v1/history/${name}`)).json()) as {
+      incidents: { id: string; timeToRecoverSeconds: number | null }[];
+      meanTimeToRecoverSeconds: number | null;
+    };
+    const recovered = history.incidents.find((i) => i.id === incident.id)!;
+    t.true(typeof recovered.timeToRecoverSeconds === 'number' && recovered.timeToRecoverSeconds >= 1);
+    t.is(history.meanTimeToRecoverSeconds, recovered.timeToRecoverSeconds);
+    t.true(
+      (metricValue(await scrape(vigil), 'vigil_incident_duration_seconds_count', { outcome: 'recovered' }) ?? 0) >= 1,
+    );
 
     const thread = await waitFor(
       () => {

@@ -57,7 +57,11 @@ function Detail({ name, cpu, memory, back }: { name: string; cpu: number[]; memo
         ? html`<p>
             <span class=${`pill ${String(detail.health)}`}>${String(detail.health)}</span> ${String(detail.status)} ·
             ${String(detail.image)} · up ${String(detail.uptime)} · ${String(detail.restarts)} restarts · trend
-            ${typeof history?.trend === 'string' ? history.trend : '…'}
+            ${typeof history?.trend === 'string' ? history.trend : '…'}${
+              typeof history?.meanTimeToRecoverSeconds === 'number'
+                ? ` · recovers in ${history.meanTimeToRecoverSeconds} s on average (${(history.incidents as unknown[]).length} incidents)`
+                : ''
+            }
           </p>`
         : null
     }

@@ -2,6 +2,7 @@ import type { Router } from '@koa/router';
 import { effectiveHealth } from '../../containers/health.js';
 import { dailyScores, trend } from '../../recovery/health-score.js';
 import { containerKey } from '../../recovery/identity.js';
+import type { Incident } from '../../incidents/incident.js';
 import type { HistoryStore } from '../../store/history.js';
 import { HttpError } from '../errors.js';
 import type { ContainersSource } from '../../containers/source.js';
@@ -23,7 +24,14 @@ export function parseDays(value: string | string[] | undefined, max: number): nu
 
 export function historyRoutes(
   router: Router,
-  deps: { containers: ContainersSource; history: HistoryStore; retentionDays: number; now?: () => number },
+  deps: {
+    containers: ContainersSource;
+    history: HistoryStore;
+    retentionDays: number;
+    /** Open and recent incidents: this container's, with their time to recover. */
+    incidents?: () => { open: Incident[]; recent: Incident[] };
+    now?: () => number;
+  },
 ): void {
   router.get('/api/v1/history/:id', (ctx) => {
     const entry = findContainer(ctx.params.id!, deps.containers);
@@ -55,6 +63,26 @@ export function historyRoutes(
       actions: entries.filter((e) => e.kind === 'action').map((e) => ({ at: at(e.at), ...e.data })),
       dailyHealthScore: scores,
       trend: trend(scores),
+      ...timeToRecover(entry.record.name, deps.incidents?.()),
     };
   });
+}
+
+/** Pure: a container's incidents, each with its time to recover (null while open), and their mean. */
+export function timeToRecover(name: string, incidents: { open: Incident[]; recent: Incident[] } | undefined) {
+  const mine = [...(incidents?.open ?? []), ...(incidents?.recent ?? [])].filter((i) => i.container.name === name);
+  const list = mine.map((i) => ({
+    id: i.id,
+    openedAt: i.openedAt,
+    outcome: i.outcome,
+    timeToRecoverSeconds:
+      i.closedAt === null ? null : Math.round((Date.parse(i.closedAt) - Date.parse(i.openedAt)) / 1000),
+  }));
+  const closed = list.flatMap((i) =>
+    i.outcome === 'recovered' && i.timeToRecoverSeconds !== null ? [i.timeToRecoverSeconds] : [],
+  );
+  return {
+    incidents: list,
+    meanTimeToRecoverSeconds: closed.length ? Math.round(closed.reduce((a, b) => a + b, 0) / closed.length) : null,
+  };
 }
