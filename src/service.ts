@@ -107,29 +107,19 @@ export function createVigil(config: Config, logger: Logger): Vigil {
   });
   const nats = natsPublisherFor(config, host, { containers, sampler, alertCounts, bus }, logger);
 
+  const selfSources = { streams: streamLimitsFor(config), incidents: recovery.incidents };
+  const streamLimits = selfSources.streams;
   const generation = exposureGeneration(inventory, sampler);
-  const streamLimits = streamLimitsFor(config);
   const metrics = createMetrics(
     { containers: () => inventory.all(), snapshot, hostMemoryBytes, generation },
     { labels: config.labels },
-    {
-      host,
-      events,
-      inventory,
-      sampler,
-      nats,
-      medic,
-      dispatcher,
-      bridge,
-      streams: streamLimits,
-      incidents: recovery.incidents,
-    },
+    { ...{ host, events, inventory, sampler, nats, medic, dispatcher, bridge }, ...selfSources },
   );
   const app = createHttpApp(config, {
     logger: logger.child({ component: 'http' }),
     ...{ metrics, containers, engine, bus, dispatcher, bridge, streamLimits, history: stores.history },
     fleet: { own: () => fleetEntry(containers, alertCounts()), others: () => nats?.gatherFleet(FLEET_WAIT_MS) ?? null },
-    incidents: recovery.incidents,
+    incidents: selfSources.incidents,
     readiness: [
       { name: 'engine', check: engineProblem },
       { name: 'store', check: () => storeWritable(db) },
