@@ -91,12 +91,15 @@ test.serial(
     t.true(crash.secure, 'STARTTLS was used');
     t.is(crash.user, 'vigil');
     t.deepEqual(crash.to, ['oncall@example.org']);
-    t.regex(crash.subject, /\[vigil critical\]/);
+    // one outage, one thread: the subject is the incident's, the severity a header
+    t.is(crash.subject, `[vigil] ${n}: crashed (exit code 3)`);
+    t.regex(crash.raw, /^X-Vigil-Severity: critical/m);
     const recovered = await waitFor(() => mailsAbout(n).find((m) => /recovered \(start\)/.test(m.raw)), {
       what: 'the recovery email',
       timeoutMs: 15_000,
     });
     t.regex(recovered.raw, /crashed with exit code 3/);
+    t.is(recovered.subject, crash.subject);
 
     // the webhook got it signed; the chat channel got its own format
     const hook = await waitFor(() => hooks.find((h) => h.path === '/hook' && h.body.includes(n)), {

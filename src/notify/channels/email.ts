@@ -65,7 +65,7 @@ export interface MailHeaders {
 }
 
 export function mailOf(n: Notification, from: string): MailHeaders {
-  const headers = { 'X-Vigil-Event': n.event, 'X-Vigil-Key': n.key.slice(0, 200) };
+  const headers = { 'X-Vigil-Event': n.event, 'X-Vigil-Severity': n.severity, 'X-Vigil-Key': n.key.slice(0, 200) };
   if (!n.incident) return { subject: `[vigil ${n.severity}] ${n.title}`, headers };
   const domain = /@([^>\s]+)/.exec(from)?.[1] ?? 'vigil.invalid';
   const id = (seq: number) => `<incident-${n.incident!.id}-${seq}@${domain}>`;
