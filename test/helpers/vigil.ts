@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -69,4 +69,11 @@ export async function scrape(v: RunningVigil): Promise<string> {
   const res = await v.get('/metrics');
   if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
   return res.text();
+}
+
+/** vigil with these notification channels (written to a VIGIL_CONFIG file, as an operator would). */
+export async function startVigilWithChannels(channels: unknown[], env: Record<string, string> = {}) {
+  const file = join(mkdtempSync(join(tmpdir(), 'vigil-conf-')), 'vigil.json');
+  writeFileSync(file, JSON.stringify({ channels }));
+  return startVigil({ VIGIL_CONFIG: file, ...env });
 }

@@ -1,11 +1,8 @@
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { docker, removeContainers, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
 import { freePort } from '../helpers/net.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
-import { metricValue, scrape, startVigil, type RunningVigil } from '../helpers/vigil.js';
+import { metricValue, scrape, startVigilWithChannels, type RunningVigil } from '../helpers/vigil.js';
 
 let vigil: RunningVigil;
 let smtp: TestSmtpServer;
@@ -22,10 +19,7 @@ interface IncidentBody {
 test.before(async () => {
   smtp = new TestSmtpServer(await freePort());
   await smtp.start();
-  const file = join(mkdtempSync(join(tmpdir(), 'vigil-conf-')), 'vigil.json');
-  writeFileSync(file, JSON.stringify({ channels: [smtp.channel()] }));
-  vigil = await startVigil({
-    VIGIL_CONFIG: file,
+  vigil = await startVigilWithChannels([smtp.channel()], {
     VIGIL_NOTIFY_GROUP_SECONDS: '0',
     VIGIL_INCIDENT_QUIET_SECONDS: '2',
     VIGIL_BACKOFF_BASE_SECONDS: '1',

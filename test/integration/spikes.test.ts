@@ -1,12 +1,9 @@
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { VigilEvent } from '../../src/streams/event-bus.js';
 import { docker, removeContainers, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
 import { freePort } from '../helpers/net.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
-import { startVigil, type RunningVigil } from '../helpers/vigil.js';
+import { startVigilWithChannels, type RunningVigil } from '../helpers/vigil.js';
 
 let vigil: RunningVigil;
 let smtp: TestSmtpServer;
@@ -16,10 +13,7 @@ const name = uniqueName('burner');
 test.before(async () => {
   smtp = new TestSmtpServer(await freePort());
   await smtp.start();
-  const file = join(mkdtempSync(join(tmpdir(), 'vigil-conf-')), 'vigil.json');
-  writeFileSync(file, JSON.stringify({ channels: [smtp.channel()] }));
-  vigil = await startVigil({
-    VIGIL_CONFIG: file,
+  vigil = await startVigilWithChannels([smtp.channel()], {
     VIGIL_SAMPLE_INTERVAL_SECONDS: '0.5',
     VIGIL_NOTIFY_GROUP_SECONDS: '0',
     VIGIL_SPIKE_NOTIFY: 'always',

@@ -93,30 +93,28 @@ test('special values follow the text format', (t) => {
   t.is(formatValue(0.5), '0.5');
 });
 
-test('the text is rendered once per generation and again when it changes', async (t) => {
-  let generation = 1;
-  const entries = [entry('fx-plain')];
+/** A cache over one container, its first text rendered, and a second container added but not yet seen. */
+async function cacheWithAChange() {
+  const view = { generation: 1, entries: [entry('fx-plain')] };
   const cache = new ContainerMetricsText(
     metrics,
-    viewOf(entries, new Map(), () => generation),
+    viewOf(view.entries, new Map(), () => view.generation),
   );
   const first = await cache.render();
-  entries.push(entry('fx-exited'));
+  view.entries.push(entry('fx-exited'));
+  return { cache, first, view };
+}
+
+test('the text is rendered once per generation and again when it changes', async (t) => {
+  const { cache, first, view } = await cacheWithAChange();
   t.is(await cache.render(), first, 'same generation, the same buffer');
-  generation++;
+  view.generation++;
   t.true((await cache.render()).toString('utf8').includes('name="fx-exited"'));
 });
 
 test('a scrape while the next sweep renders gets the previous text at once, then the new one', async (t) => {
-  let generation = 1;
-  const entries = [entry('fx-plain')];
-  const cache = new ContainerMetricsText(
-    metrics,
-    viewOf(entries, new Map(), () => generation),
-  );
-  const first = await cache.render();
-  entries.push(entry('fx-exited'));
-  generation++;
+  const { cache, first, view } = await cacheWithAChange();
+  view.generation++;
   const rendering = cache.prepare(); // as a sweep's end starts it
   const during = await cache.render();
   t.is(during, first, 'the previous bytes, not a wait for the new ones');
