@@ -9,8 +9,8 @@ import { containerKey } from './identity.js';
 import type { IntentTracker } from './intent-tracker.js';
 import type { Medic } from './medic.js';
 import type { MedicOptions } from './medic-options.js';
-import { actionPermitted, type RecoveryAction } from './policy.js';
-import { actionDue } from './schedule.js';
+import type { RecoveryAction } from './policy.js';
+import { actionGate } from './schedule.js';
 
 /** Removed containers remembered by id, so that a sidecar of a recreated container finds its successor. */
 const GONE_KEPT = 500;
@@ -113,10 +113,10 @@ export class DependantFollower {
     if (dependant.state !== 'running' && desired !== 'running')
       return skipped(`it is ${dependant.state}, not meant to run`);
     const action: RecoveryAction = step.stale ? 'recreate' : 'restart';
-    const permitted = actionPermitted(dependant.labels, this.options.autoheal, action);
-    if (!permitted.allowed) return skipped(`not acting: ${permitted.why}`);
-    const due = actionDue(this.parts.recovery.get(containerKey(dependant)), this.clock(), this.options.schedule);
-    if (due.kind !== 'due') return skipped(`its own recovery is backing off (${due.kind})`);
+    const recovery = this.parts.recovery.get(containerKey(dependant));
+    const gate = actionGate(dependant.labels, action, recovery, this.clock(), this.options);
+    if (gate.kind === 'refused') return skipped(`not acting: ${gate.why}`);
+    if (gate.kind !== 'due') return skipped(`its own recovery is backing off (${gate.kind})`);
     const reason = step.stale
       ? `${root.name} was recreated; its network namespace is gone, so ${name} is recreated into the new one`
       : `${root.name} came back and ${name} depends on it (${step.kind})`;

@@ -17,8 +17,8 @@ import type { IntentTracker } from './intent-tracker.js';
 import { KeyedTimers } from './keyed-timers.js';
 import { recoveryStates } from './recovery-states.js';
 import type { MedicOptions, MedicStores } from './medic-options.js';
-import { actionPermitted, type RecoveryAction } from './policy.js';
-import { actionDue, afterHealthyRun } from './schedule.js';
+import type { RecoveryAction } from './policy.js';
+import { actionGate, afterHealthyRun } from './schedule.js';
 import { SingleFlight } from './single-flight.js';
 
 type ActHow = Parameters<RecoveryActor['act']>[3];
@@ -239,16 +239,15 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
       case 'report':
         return this.actor.report(record, key, 'recovery.report', diagnosis.reason);
       case 'act': {
-        const permitted = actionPermitted(record.labels, this.options.autoheal, diagnosis.action);
-        if (!permitted.allowed) {
+        const gate = actionGate(record.labels, diagnosis.action, recovery, this.clock(), this.options);
+        if (gate.kind === 'refused') {
           this.alertRequests.delete(key);
-          this.actor.report(record, key, 'recovery.skipped', `${diagnosis.reason}; not acting: ${permitted.why}`);
+          this.actor.report(record, key, 'recovery.skipped', `${diagnosis.reason}; not acting: ${gate.why}`);
           return;
         }
-        const due = actionDue(recovery, this.clock(), this.options.schedule);
-        if (due.kind === 'wait') return this.schedule(record.id, due.waitMs);
-        if (due.kind === 'given-up') return;
-        if (due.kind === 'give-up') return this.actor.giveUp(record, key, recovery, diagnosis.reason);
+        if (gate.kind === 'wait') return this.schedule(record.id, gate.waitMs);
+        if (gate.kind === 'given-up') return;
+        if (gate.kind === 'give-up') return this.actor.giveUp(record, key, recovery, diagnosis.reason);
         // one firing alert, one reconcile: acting on it again waits for the alert to fire anew
         this.alertRequests.delete(key);
         await this.act(record, diagnosis.action, diagnosis.reason, { counted: true, problem: diagnosis.problem });

@@ -1,5 +1,6 @@
 import { backoffDelay } from '../backoff.js';
 import type { RecoveryState } from '../store/recovery-state.js';
+import { actionPermitted, type PolicyScope, type RecoveryAction } from './policy.js';
 
 export interface SchedulePolicy {
   baseMs: number;
@@ -48,4 +49,19 @@ export function afterHealthyRun(
 ): RecoveryState {
   if (healthySince === null || state.attempts === 0 || now - healthySince < policy.resetAfterMs) return state;
   return { ...state, attempts: 0, nextAt: 0, gaveUpAt: null, lastProblem: null };
+}
+
+/**
+ * Pure: whether an action may be taken now, for the medic and the dependant follower alike: the label
+ * policy first (`refused` says why not), then the container's backoff.
+ */
+export function actionGate(
+  labels: Record<string, string>,
+  action: RecoveryAction,
+  state: RecoveryState,
+  now: number,
+  options: { autoheal: PolicyScope; schedule: SchedulePolicy },
+): Due | { kind: 'refused'; why: string } {
+  const permitted = actionPermitted(labels, options.autoheal, action);
+  return permitted.allowed ? actionDue(state, now, options.schedule) : { kind: 'refused', why: permitted.why };
 }

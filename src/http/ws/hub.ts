@@ -1,18 +1,18 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import type { WebSocket, WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
 import type { containerStats } from '../../containers/view.js';
 import type { EventBus, VigilEvent } from '../../streams/event-bus.js';
 import { authenticated } from '../auth.js';
 import { HttpError } from '../errors.js';
 import type { StreamLimits } from '../stream-limits.js';
+import { lazyWebSocketServer } from './lazy-server.js';
 import { liveState, textOf, type StateSources } from './state.js';
 import {
   refusal,
   sameOrigin,
   applyMessage,
-  MAX_CLIENT_MESSAGE_BYTES,
   parseClientMessage,
   reaches,
   serverMessage,
@@ -53,8 +53,7 @@ const STATE_BATCH = 20;
  * memory, or stops answering pings, is dropped. The stream limits of the API apply.
  */
 export class LiveHub {
-  /** Loaded with the first client: a vigil nobody opens the page of does not hold ws in memory. */
-  private server: Promise<WebSocketServer> | null = null;
+  private readonly server = lazyWebSocketServer();
   private readonly clients = new Set<Client>();
   private readonly heartbeat: NodeJS.Timeout;
 
@@ -92,7 +91,7 @@ export class LiveHub {
     // ws answers a malformed handshake itself and never calls back: the slot is given back then
     let accepted = false;
     socket.once('close', () => accepted || admission.release());
-    void this.wsServer().then(
+    void this.server.get().then(
       (server) =>
         server.handleUpgrade(req, socket, head, (ws) => {
           accepted = true;
@@ -105,17 +104,10 @@ export class LiveHub {
     );
   };
 
-  private wsServer(): Promise<WebSocketServer> {
-    this.server ??= import('ws').then(
-      ({ WebSocketServer }) => new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES }),
-    );
-    return this.server;
-  }
-
   close(): void {
     clearInterval(this.heartbeat);
     for (const client of this.clients) client.socket.terminate();
-    void this.server?.then((server) => server.close());
+    this.server.close();
   }
 
   private accept(socket: WebSocket, admission: ReturnType<StreamLimits['admit']>): void {
