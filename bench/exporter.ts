@@ -12,6 +12,7 @@
  *
  *   npm run bench:exporter                          # 50, 200, 500 and 1000 containers (about 25 min)
  *   BENCH_SIZES=50,200 BENCH_STEADY_SECONDS=30 npm run bench:exporter
+ *   BENCH_NODE_FLAGS='--no-opt' BENCH_KEEP_CONTAINERS=1 ...   # another set of node flags; containers kept
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -30,7 +31,7 @@ import { Sampler } from '../src/sampler.js';
 import { freePort } from '../test/helpers/net.js';
 import { cpuSecondsOf, engineCpuSeconds, median, round, rssMB } from './lib/proc.js';
 import { coldScrapes, prometheusScrapes, PROMETHEUS_SCRAPE_HEADERS, staticExposition } from './lib/scrapes.js';
-import { startBuiltVigil } from './lib/vigil.js';
+import { nodeFlags, startBuiltVigil } from './lib/vigil.js';
 import { warmScrapes } from './lib/wrk.js';
 import { scalingTable } from './lib/exporter-table.js';
 
@@ -217,6 +218,7 @@ const out = {
   },
   intervalSeconds,
   steadySeconds,
+  nodeFlags: nodeFlags(),
   targets: {
     prometheusScrapeAvgMs: { 200: 5, 1000: 25 },
     prometheusScrapeMaxMs: { 200: 10 },
@@ -232,10 +234,14 @@ mkdirSync(`${repo}bench/results`, { recursive: true });
 const stamp = out.at.replace(/[:.]/g, '-');
 const json = `${JSON.stringify(out, null, 2)}\n`;
 writeFileSync(`${repo}bench/results/exporter-${stamp}.json`, json);
-writeFileSync(`${repo}bench/results/exporter-latest.json`, json);
 const table = scalingTable(results);
-writeFileSync(`${repo}bench/results/exporter-latest.md`, table);
-console.log(`\n${table}\nwritten to bench/results/exporter-${stamp}.json and exporter-latest.{json,md}`);
+// the latest figures are those of the flags users run; a trial of other flags is kept under its stamp only
+if (process.env.BENCH_NODE_FLAGS === undefined) {
+  writeFileSync(`${repo}bench/results/exporter-latest.json`, json);
+  writeFileSync(`${repo}bench/results/exporter-latest.md`, table);
+}
+console.log(`\n${table}\nwritten to bench/results/exporter-${stamp}.json (node flags: ${out.nodeFlags.join(' ')})`);
+if (process.env.BENCH_KEEP_CONTAINERS) process.exit(0);
 const ids = (await docker(['ps', '-aq', '--filter', 'label=vigil.bench=1'])).stdout.split('\n').filter(Boolean);
 for (let i = 0; i < ids.length; i += 100) await docker(['rm', '-f', ...ids.slice(i, i + 100)]);
 process.exit(0);

@@ -4,18 +4,25 @@ import { fileURLToPath } from 'node:url';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 
+/** The node flags of `npm start`, or BENCH_NODE_FLAGS instead, to weigh another set on the same machine. */
+export function nodeFlags(): string[] {
+  const override = process.env.BENCH_NODE_FLAGS;
+  if (override !== undefined) return override.split(/\s+/).filter(Boolean);
+  const startScript = (JSON.parse(readFileSync(`${repo}package.json`, 'utf8')) as { scripts: { start: string } })
+    .scripts.start;
+  // `node <flags…> dist/main.js`
+  return startScript.split(/\s+/).slice(1, -1);
+}
+
 /** vigil from dist/ as its own process, with the node flags `npm start` uses, ready to be measured. */
 export async function startBuiltVigil(
   port: number,
   env: Record<string, string>,
   seesContainers: number,
 ): Promise<{ child: ChildProcess; url: string }> {
-  const startScript = (JSON.parse(readFileSync(`${repo}package.json`, 'utf8')) as { scripts: { start: string } })
-    .scripts.start;
-  const nodeArgs = startScript.split(/\s+/).slice(1);
   const child = spawn(
     process.execPath,
-    nodeArgs.map((a) => (a.startsWith('dist/') ? `${repo}${a}` : a)),
+    [...nodeFlags(), `${repo}dist/main.js`],
     {
       env: { ...process.env, VIGIL_LISTEN: `127.0.0.1:${port}`, VIGIL_LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'ignore', 'inherit'],
