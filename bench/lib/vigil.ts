@@ -20,14 +20,10 @@ export async function startBuiltVigil(
   env: Record<string, string>,
   seesContainers: number,
 ): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [...nodeFlags(), `${repo}dist/main.js`],
-    {
-      env: { ...process.env, VIGIL_LISTEN: `127.0.0.1:${port}`, VIGIL_LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
+  const child = spawn(process.execPath, [...nodeFlags(), `${repo}dist/main.js`], {
+    env: { ...process.env, VIGIL_LISTEN: `127.0.0.1:${port}`, VIGIL_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`vigil exited with ${child.exitCode}`);
