@@ -1,5 +1,6 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
+import { closeSync, openSync, readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { parseStatsJson, type StatsJson } from '../../src/docker/parse/stats-json.js';
 import { parseInspect, type InspectJson } from '../../src/docker/parse/inspect.js';
@@ -200,4 +201,25 @@ test.serial('collection duration is exported per source', async (t) => {
     undefined,
     'VIGIL_STATS_SOURCE=cgroup uses no fallback',
   );
+});
+
+test.serial('process_open_fds follows the files vigil holds, counted after each sweep', async (t) => {
+  const openFds = async () => metricValue(await scrape(vigil), 'process_open_fds')!;
+  await vigil.vigil.sampler.sweep();
+  const before = await waitFor(openFds, { what: 'process_open_fds' });
+  const extra = Array.from({ length: 64 }, () => openSync('/dev/null', 'r'));
+  try {
+    await vigil.vigil.sampler.sweep();
+    const during = await waitFor(async () => ((await openFds()) >= before + 60 ? openFds() : undefined), {
+      what: 'the 64 extra descriptors counted',
+    });
+    t.true(during <= readdirSync('/proc/self/fd').length, `${during} counted`);
+  } finally {
+    for (const fd of extra) closeSync(fd);
+  }
+  await vigil.vigil.sampler.sweep();
+  const after = await waitFor(async () => ((await openFds()) < before + 30 ? openFds() : undefined), {
+    what: 'the closed descriptors no longer counted',
+  });
+  t.log(`open descriptors: ${before}, with 64 more: counted, after closing them: ${after}`);
 });
