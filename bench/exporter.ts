@@ -126,6 +126,7 @@ async function measureVigil(containers: number) {
       },
     );
     clearInterval(sampleRss);
+    const anonMB = rssMB(pid, 'RssAnon');
     floor.close();
     // CPU over the window Prometheus was measured in, scrapes included, as a user's vigil spends it
     const cpuMsPerMinute = ((cpuSecondsOf(pid) - cpu0) * 1000 * 60_000) / (Date.now() - t0);
@@ -140,6 +141,7 @@ async function measureVigil(containers: number) {
       cpuMsPerMinutePerContainer: round(cpuMsPerMinute / containers, 3),
       rssMB: round(rss.at(-1) ?? rssMB(pid), 1),
       rssMBMax: round(Math.max(...rss), 1),
+      rssAnonMB: round(anonMB, 1),
     };
   } finally {
     child.kill('SIGTERM');
@@ -195,7 +197,7 @@ for (const n of sizes) {
   console.log(`cold scrapes (once per sweep, gzip): avg ${cold.avgMs} ms, p99 ${cold.p99Ms} ms, max ${cold.maxMs} ms`);
   console.log(`warm scrapes (back to back, gzip):   p50 ${warm.latencyMsP50} ms, p99 ${warm.latencyMsP99} ms`);
   console.log(
-    `vigil steady state: ${vigil.cpuMsPerMinute} ms CPU/min (${vigil.cpuPercentOfCore} % of a core), RSS ${vigil.rssMB} MB (max ${vigil.rssMBMax})`,
+    `vigil steady state: ${vigil.cpuMsPerMinute} ms CPU/min (${vigil.cpuPercentOfCore} % of a core), RSS ${vigil.rssMB} MB (max ${vigil.rssMBMax}; anonymous ${vigil.rssAnonMB})`,
   );
   for (const s of [cgroup, api])
     console.log(

@@ -18,6 +18,7 @@ export interface ExporterRow {
     cpuMsPerMinutePerContainer: number;
     rssMB: number;
     rssMBMax: number;
+    rssAnonMB?: number;
   };
   dockerStatsNoStream: { wallMs: number; engineCpuMsPerContainer: number };
 }
@@ -31,7 +32,7 @@ interface Cpu {
 export function scalingTable(rows: ExporterRow[]): string {
   const first = rows[0]?.vigil.cpuMsPerMinutePerContainer ?? NaN;
   const scrape = [
-    '| containers | samples | Prometheus-observed scrape avg / p99 / max | same bytes, static server avg / max | cold scrape avg / max | warm p50 / p99 | vigil CPU | CPU per container (× the smallest) | RSS (max) |',
+    '| containers | samples | Prometheus-observed scrape avg / p99 / max | same bytes, static server avg / max | cold scrape avg / max | warm p50 / p99 | vigil CPU | CPU per container (× the smallest) | RSS (max), of it anonymous |',
     '|---:|---:|---|---|---|---|---|---|---|',
     ...rows.map(({ containers, vigil: v }) => [
       containers,
@@ -42,7 +43,7 @@ export function scalingTable(rows: ExporterRow[]): string {
       `${v.warm.latencyMsP50} / ${v.warm.latencyMsP99} ms`,
       `${v.cpuMsPerMinute} ms/min (${v.cpuPercentOfCore} % of a core)`,
       `${v.cpuMsPerMinutePerContainer} ms/min (${(v.cpuMsPerMinutePerContainer / first).toFixed(2)}×)`,
-      `${v.rssMB} MB (${v.rssMBMax})`,
+      `${v.rssMB} MB (${v.rssMBMax}), ${v.rssAnonMB ?? '?'} MB`,
     ]),
   ];
   const sampling = [

@@ -22,10 +22,12 @@ export function engineCpuSeconds(engineDir: string): number {
   return cpuSecondsOf(dockerd) + containerd.reduce((sum, pid) => sum + cpuSecondsOf(pid), 0);
 }
 
-export function rssMB(pid: number): number {
+/** Resident memory in MB: all of it (VmRSS), or its anonymous part (RssAnon: what the process itself holds,
+ * without the pages of node's binary and libraries it has touched, RssFile). */
+export function rssMB(pid: number, field: 'VmRSS' | 'RssAnon' = 'VmRSS'): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8')
     .split('\n')
-    .find((l) => l.startsWith('VmRSS:'))!;
+    .find((l) => l.startsWith(`${field}:`))!;
   return Number(line.split(/\s+/)[1]) / 1024;
 }
 
