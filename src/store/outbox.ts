@@ -47,6 +47,7 @@ export class OutboxStore {
   private readonly depthStmt;
   private readonly pruneStmt;
   private readonly retryNowStmt;
+  private readonly nextDueStmt;
 
   constructor(private readonly db: Db) {
     this.existsStmt = db.prepare<[string, string, number], { n: number }>(
@@ -67,6 +68,9 @@ export class OutboxStore {
       "SELECT channel, count(*) AS n FROM outbox WHERE status = 'pending' GROUP BY channel",
     );
     this.pruneStmt = db.prepare("DELETE FROM outbox WHERE status != 'pending' AND created_at < ?");
+    this.nextDueStmt = db.prepare<[], { at: number | null }>(
+      "SELECT min(next_at) AS at FROM outbox WHERE status = 'pending'",
+    );
     this.retryNowStmt = db.prepare("UPDATE outbox SET next_at = ? WHERE status = 'pending' AND next_at > ?");
   }
 
@@ -81,6 +85,11 @@ export class OutboxStore {
 
   due(now: number, limit = 100): OutboxRow[] {
     return this.dueStmt.all(now, limit).map(fromRow);
+  }
+
+  /** When the earliest pending message is due (it may be past), or null when nothing is pending. */
+  nextDueAt(): number | null {
+    return this.nextDueStmt.get()?.at ?? null;
   }
 
   markSent(ids: readonly number[], now: number): void {

@@ -41,6 +41,11 @@ class ScriptedChannel implements Notifier {
 /** An outbox whose writes the test can make fail, as a read-only or full store does. */
 class FlakyOutbox extends OutboxStore {
   refuse = false;
+  reads = 0;
+  override due(...args: Parameters<OutboxStore['due']>): ReturnType<OutboxStore['due']> {
+    this.reads++;
+    return super.due(...args);
+  }
   override add(...args: Parameters<OutboxStore['add']>): boolean {
     if (this.refuse) throw new Error('attempt to write a readonly database');
     return super.add(...args);
@@ -96,6 +101,24 @@ test.serial('a failing channel is retried with doubling delays, and the message 
   await advance(600_000);
   t.is(channel.attempts.length, 5, 'nothing sent again once delivered');
 });
+
+test.serial(
+  'an idle outbox is not read on every tick, yet a new message goes at once and a retry at its time',
+  async (t) => {
+    const { outbox, channel, dispatcher, advance } = setUp(t);
+    await advance(10_000);
+    t.true(outbox.reads <= 1, `${outbox.reads} reads in 40 idle ticks`);
+    channel.failNext = 1;
+    dispatcher.enqueue(message('c'));
+    await advance(10);
+    t.is(channel.attempts.length, 1, 'sent without waiting for a tick');
+    await advance(1_500);
+    t.deepEqual(channel.delivered, ['c'], 'the retry went out 1 s after the failure');
+    const reads = outbox.reads;
+    await advance(10_000);
+    t.true(outbox.reads - reads <= 1, `${outbox.reads - reads} reads in 40 idle ticks after delivery`);
+  },
+);
 
 test.serial('a message that cannot be delivered within the expiry is expired, counted and not sent late', async (t) => {
   const { channel, dispatcher, advance } = setUp(t, { expiryMs: 120_000, retryMaxMs: 30_000 });
