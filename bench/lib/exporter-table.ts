@@ -31,10 +31,17 @@ interface Cpu {
 /** The README's scaling tables, in markdown. */
 export function scalingTable(rows: ExporterRow[]): string {
   const first = rows[0]?.vigil.cpuMsPerMinutePerContainer ?? NaN;
+  // what one more container costs, between this size and the one before: the fixed costs (timers, GC,
+  // scrapes, vigil's own metrics) are spread over all containers in the plain per-container figure
+  const marginal = (i: number) => {
+    const [a, b] = [rows[i - 1], rows[i]!];
+    if (!a) return '–';
+    return `${((b.vigil.cpuMsPerMinute - a.vigil.cpuMsPerMinute) / (b.containers - a.containers)).toFixed(3)} ms/min`;
+  };
   const scrape = [
-    '| containers | samples | Prometheus-observed scrape avg / p99 / max | same bytes, static server avg / max | cold scrape avg / max | warm p50 / p99 | vigil CPU | CPU per container (× the smallest) | RSS (max), of it anonymous |',
-    '|---:|---:|---|---|---|---|---|---|---|',
-    ...rows.map(({ containers, vigil: v }) => [
+    '| containers | samples | Prometheus-observed scrape avg / p99 / max | same bytes, static server avg / max | cold scrape avg / max | warm p50 / p99 | vigil CPU | CPU per container (× the smallest) | CPU per added container | RSS (max), of it anonymous |',
+    '|---:|---:|---|---|---|---|---|---|---|---|',
+    ...rows.map(({ containers, vigil: v }, i) => [
       containers,
       v.prometheus.samplesScraped,
       `${v.prometheus.avgMs} / ${v.prometheus.p99Ms} / ${v.prometheus.maxMs} ms`,
@@ -43,6 +50,7 @@ export function scalingTable(rows: ExporterRow[]): string {
       `${v.warm.latencyMsP50} / ${v.warm.latencyMsP99} ms`,
       `${v.cpuMsPerMinute} ms/min (${v.cpuPercentOfCore} % of a core)`,
       `${v.cpuMsPerMinutePerContainer} ms/min (${(v.cpuMsPerMinutePerContainer / first).toFixed(2)}×)`,
+      marginal(i),
       `${v.rssMB} MB (${v.rssMBMax}), ${v.rssAnonMB ?? '?'} MB`,
     ]),
   ];
