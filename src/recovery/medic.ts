@@ -6,19 +6,18 @@ import type { EngineEvents } from '../docker/events.js';
 import type { Inventory, InventoryEntry } from '../docker/inventory.js';
 import type { ContainerRecord } from '../docker/types.js';
 import { listen } from '../listen.js';
-import type { RecoveryState } from '../store/recovery-state.js';
 import type { EventBus } from '../streams/event-bus.js';
 import { RecoveryActor, type ActionOutcome } from './actor.js';
 import { BootReconciler } from './boot-reconcile.js';
 import type { BootTrigger } from './boot-plan.js';
-import { diagnose, type AlertAction, type AlertRequest, type Diagnosis } from './diagnosis.js';
+import { diagnose, type AlertAction, type AlertRequest } from './diagnosis.js';
 import { containerKey } from './identity.js';
 import type { IntentTracker } from './intent-tracker.js';
 import { KeyedTimers } from './keyed-timers.js';
 import { recoveryStates } from './recovery-states.js';
 import type { MedicOptions, MedicStores } from './medic-options.js';
+import { nextStep, reviewHealthyRun } from './next-step.js';
 import type { RecoveryAction } from './policy.js';
-import { actionGate, afterHealthyRun } from './schedule.js';
 import { SingleFlight } from './single-flight.js';
 
 type ActHow = Parameters<RecoveryActor['act']>[3];
@@ -202,12 +201,9 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
     const alert = this.alertRequests.get(key);
     if (record.state === 'running' && effectiveHealth(record) !== 'unhealthy' && !alert) {
       const startedAt = record.startedAt?.getTime() ?? null;
-      const forgiven = afterHealthyRun(recovery, startedAt, now, this.options.schedule);
-      if (forgiven !== recovery) this.stores.recovery.put(forgiven);
-      else if (recovery.attempts > 0 && !this.timers.has(id)) {
-        // look again when the reset period has passed, to forgive it
-        this.schedule(id, Math.max(1000, this.options.schedule.resetAfterMs - (now - (startedAt ?? now)) + 100));
-      }
+      const review = reviewHealthyRun(recovery, startedAt, now, this.options.schedule);
+      if (review.state !== recovery) this.stores.recovery.put(review.state);
+      else if (review.recheckInMs !== null && !this.timers.has(id)) this.schedule(id, review.recheckInMs);
       return;
     }
     if (this.boot.pending && record.state !== 'running') return;
@@ -215,42 +211,23 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
     const needsImage = record.state !== 'running' && desired?.desired === 'running';
     const imagePresent = needsImage ? await this.engine.imageExists(record.image).catch(() => true) : true;
     const diagnosis = diagnose({ record, desired, recovery, imagePresent, now, ...(alert ? { alert } : {}) });
-    await this.follow(record, key, recovery, diagnosis, alert);
-  }
-
-  private async follow(
-    record: ContainerRecord,
-    key: string,
-    recovery: RecoveryState,
-    diagnosis: Diagnosis,
-    alert: AlertRequest | undefined,
-  ): Promise<void> {
-    if (alert && diagnosis.kind !== 'act' && diagnosis.kind !== 'wait') {
-      this.alertRequests.delete(key);
-      const reason = `alert ${alert.alertname} asks for ${alert.action}; not acting: ${diagnosis.reason}`;
-      this.actor.note(record, key, { action: 'none', reason });
-    }
-    switch (diagnosis.kind) {
-      case 'healthy':
-      case 'leave':
+    const { labels } = record;
+    const decision = nextStep({ diagnosis, alert, labels, recovery, now: this.clock(), options: this.options });
+    if (decision.alertAnswered) this.alertRequests.delete(key);
+    if (decision.alertNote) this.actor.note(record, key, { action: 'none', reason: decision.alertNote });
+    const { step } = decision;
+    switch (step.kind) {
+      case 'nothing':
         return;
-      case 'wait':
-        return this.schedule(record.id, diagnosis.recheckInMs);
+      case 'recheck':
+        return this.schedule(record.id, step.inMs);
       case 'report':
-        return this.actor.report(record, key, 'recovery.report', diagnosis.reason);
+        return this.actor.report(record, key, step.event, step.reason);
+      case 'give-up':
+        return this.actor.giveUp(record, key, recovery, step.reason);
       case 'act': {
-        const gate = actionGate(record.labels, diagnosis.action, recovery, this.clock(), this.options);
-        if (gate.kind === 'refused') {
-          this.alertRequests.delete(key);
-          this.actor.report(record, key, 'recovery.skipped', `${diagnosis.reason}; not acting: ${gate.why}`);
-          return;
-        }
-        if (gate.kind === 'wait') return this.schedule(record.id, gate.waitMs);
-        if (gate.kind === 'given-up') return;
-        if (gate.kind === 'give-up') return this.actor.giveUp(record, key, recovery, diagnosis.reason);
-        // one firing alert, one reconcile: acting on it again waits for the alert to fire anew
-        this.alertRequests.delete(key);
-        await this.act(record, diagnosis.action, diagnosis.reason, { counted: true, problem: diagnosis.problem });
+        const how = { counted: true, ...(step.problem !== undefined ? { problem: step.problem } : {}) };
+        await this.act(record, step.action, step.reason, how);
       }
     }
   }
