@@ -52,9 +52,10 @@ const loadSeconds = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
 const docker = (args: string[]) => exec('docker', ['-H', dockerHost, ...args], { maxBuffer: 64 * 1024 * 1024 });
 
 async function ensureContainers(n: number): Promise<void> {
-  const existing = (await docker(['ps', '-q', '--filter', 'label=vigil.bench=1'])).stdout
-    .split('\n')
-    .filter(Boolean).length;
+  const ids = (await docker(['ps', '-aq', '--filter', 'label=vigil.bench=1'])).stdout.split('\n').filter(Boolean);
+  // left by an earlier run (BENCH_KEEP_CONTAINERS, or one cut short): a size is measured with that many
+  if (ids.length > n) await docker(['rm', '-f', ...ids.slice(n)]);
+  const existing = Math.min(ids.length, n);
   const limit = pLimit(6);
   await Promise.all(
     Array.from({ length: n - existing }, (_, k) => existing + k).map((i) =>
