@@ -6,6 +6,7 @@ import type { Medic } from './recovery/medic.js';
 import type { AlertStore } from './store/alerts.js';
 import type { DesiredStateStore } from './store/desired-state.js';
 import type { HistoryStore } from './store/history.js';
+import type { IncidentStore } from './store/incidents.js';
 import type { OutboxStore } from './store/outbox.js';
 
 export interface MaintenanceStores {
@@ -13,6 +14,7 @@ export interface MaintenanceStores {
   outbox: OutboxStore;
   desired: DesiredStateStore;
   alerts: AlertStore;
+  incidents: IncidentStore;
 }
 
 export interface MaintenanceOptions {
@@ -44,9 +46,11 @@ export function runMaintenance(
       stores.history.prune(before) +
       stores.outbox.prune(before) +
       stores.desired.prune(before) +
-      stores.alerts.prune(before);
+      stores.alerts.prune(before) +
+      stores.incidents.prune(before);
     if (expired > 0) logger.info({ expired }, 'closed firing alerts that Alertmanager stopped sending as expired');
-    if (pruned > 0) logger.info({ pruned }, 'pruned old history, messages, alerts and rows of containers long gone');
+    if (pruned > 0)
+      logger.info({ pruned }, 'pruned old history, messages, alerts, incidents and rows of containers long gone');
   } catch (err) {
     logger.warn({ err: (err as Error).message }, 'pruning failed; the next run tries again');
   }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
 import type { Inventory } from '../docker/inventory.js';
+import type { IncidentStore } from '../store/incidents.js';
 import type { EventBus, VigilEvent } from '../streams/event-bus.js';
 import { stepOf, troubleOf, withStep, type Incident } from './incident.js';
 
@@ -14,6 +16,10 @@ const RECENT = 100;
  * `quietMs` (or vigil gave up on it, or it was removed). Every event about the container while it is open carries
  * `incident: {id, seq, subject}`, so that notifications thread (mail headers, webhook payloads).
  *
+ * Every step is written to the store, and what it holds is read back at start: an outage that outlives
+ * a restart of vigil stays one incident, and one mail thread. A store that refuses a write costs the
+ * incident its durability, never the incident.
+ *
  * It must listen to the bus before the notifier does: it marks the event the notifier then reads.
  */
 export class IncidentTracker extends EventEmitter<{ closed: [Incident] }> {
@@ -25,10 +31,24 @@ export class IncidentTracker extends EventEmitter<{ closed: [Incident] }> {
   constructor(
     private readonly bus: EventBus,
     private readonly inventory: Inventory,
+    private readonly store: IncidentStore,
+    private readonly logger: Logger,
     private readonly options: { quietMs: number; checkMs: number },
     private readonly clock: () => number = Date.now,
   ) {
     super();
+    try {
+      for (const incident of store.open()) {
+        this.open.set(incident.container.name, incident);
+        // the quiet period counts from the last trouble seen, before the restart too
+        const seen = incident.timeline.filter((step) => step.kind === 'seen');
+        const lastSeen = seen.at(-1)?.at ?? incident.openedAt;
+        this.lastTroubleAt.set(incident.container.name, Date.parse(lastSeen));
+      }
+      this.recent.push(...store.recent(RECENT).reverse());
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'incidents could not be read back; new ones start afresh');
+    }
   }
 
   start(): void {
@@ -67,6 +87,7 @@ export class IncidentTracker extends EventEmitter<{ closed: [Incident] }> {
     }
     if (!incident) return;
     this.open.set(name, incident);
+    this.save(incident);
     event.incident = { id: incident.id, seq: incident.seq, subject: incident.subject };
     if (event.type === 'recovery.gave_up') this.close(name, 'gave_up');
   };
@@ -94,6 +115,7 @@ export class IncidentTracker extends EventEmitter<{ closed: [Incident] }> {
     const closed: Incident = { ...incident, closedAt: new Date(this.clock()).toISOString(), outcome };
     this.recent.push(closed);
     if (this.recent.length > RECENT) this.recent.shift();
+    this.save(closed);
     const durationSeconds = (Date.parse(closed.closedAt!) - Date.parse(closed.openedAt)) / 1000;
     this.bus.publish({
       type: 'incident.closed',
@@ -102,5 +124,16 @@ export class IncidentTracker extends EventEmitter<{ closed: [Incident] }> {
       incident: { id: closed.id, seq: closed.seq + 1, subject: closed.subject },
     });
     this.emit('closed', closed);
+  }
+
+  private save(incident: Incident): void {
+    try {
+      this.store.put(incident);
+    } catch (err) {
+      this.logger.warn(
+        { err: (err as Error).message, incident: incident.id },
+        'the store refused an incident step; it is kept in memory',
+      );
+    }
   }
 }

@@ -8,6 +8,7 @@ import { AlertStore } from '../store/alerts.js';
 import type { Db } from '../store/db.js';
 import { DesiredStateStore } from '../store/desired-state.js';
 import { HistoryStore } from '../store/history.js';
+import { IncidentStore } from '../store/incidents.js';
 import { RecoveryStateStore } from '../store/recovery-state.js';
 import type { EventBus } from '../streams/event-bus.js';
 import { ownContainerId } from './identity.js';
@@ -19,7 +20,13 @@ import { medicOptions } from './medic-options.js';
 import { StatusRecorder } from './status-recorder.js';
 
 export interface Recovery {
-  stores: { desired: DesiredStateStore; recovery: RecoveryStateStore; history: HistoryStore; alerts: AlertStore };
+  stores: {
+    desired: DesiredStateStore;
+    recovery: RecoveryStateStore;
+    history: HistoryStore;
+    alerts: AlertStore;
+    incidents: IncidentStore;
+  };
   intent: IntentTracker;
   medic: Medic;
   incidents: IncidentTracker;
@@ -39,6 +46,7 @@ export function assembleRecovery(
     recovery: new RecoveryStateStore(db),
     history: new HistoryStore(db),
     alerts: new AlertStore(db),
+    incidents: new IncidentStore(db),
   };
   const shutdownWindowMs = config.engineShutdownWindowSeconds * 1000;
   const intent = new IntentTracker(events, inventory, stores, logger.child({ component: 'intent' }), shutdownWindowMs);
@@ -60,7 +68,10 @@ export function assembleRecovery(
     options,
   );
   const quietMs = config.incidentQuietSeconds * 1000;
-  const incidents = new IncidentTracker(bus, inventory, { quietMs, checkMs: Math.min(5000, quietMs / 4) });
+  const incidents = new IncidentTracker(bus, inventory, stores.incidents, logger.child({ component: 'incidents' }), {
+    quietMs,
+    checkMs: Math.min(5000, quietMs / 4),
+  });
   return {
     stores,
     intent,

@@ -80,4 +80,15 @@ export const migrations: readonly string[] = [
   CREATE INDEX alerts_status_severity ON alerts (status, severity);
   CREATE INDEX alerts_updated ON alerts (status, updated_at);
   `,
+  `
+  -- incidents, open and closed: an outage keeps its id, and so its mail thread, across a restart of vigil
+  CREATE TABLE incidents (
+    id        TEXT PRIMARY KEY,
+    name      TEXT NOT NULL,
+    opened_at INTEGER NOT NULL,
+    closed_at INTEGER,
+    body      TEXT NOT NULL -- the whole incident as JSON: its timeline is only ever read whole
+  );
+  CREATE INDEX incidents_closed ON incidents (closed_at);
+  `,
 ];

@@ -1,24 +1,35 @@
 import test from 'ava';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
 import type { Inventory } from '../../src/docker/inventory.js';
 import type { ContainerRecord } from '../../src/docker/types.js';
 import { IncidentTracker } from '../../src/incidents/tracker.js';
 import { troubleOf } from '../../src/incidents/incident.js';
+import { openStore, type Db } from '../../src/store/db.js';
+import { IncidentStore } from '../../src/store/incidents.js';
 import { EventBus, type VigilEvent } from '../../src/streams/event-bus.js';
 
 const web = { id: 'abc123def456', name: 'web' };
 const record = { name: 'web', state: 'running', health: { status: 'healthy' } } as unknown as ContainerRecord;
 
-function harness() {
-  let now = Date.parse('2026-11-23T10:00:00Z');
+/** A tracker on a real store; `db` given, it is vigil started again on the store of an earlier run. */
+function harness(db: Db = openStore(mkdtempSync(join(tmpdir(), 'vigil-incidents-'))), start = '2026-11-23T10:00:00Z') {
+  let now = Date.parse(start);
   const bus = new EventBus(100, 1);
   const inventory = { all: () => [{ record }] } as unknown as Inventory;
-  const tracker = new IncidentTracker(bus, inventory, { quietMs: 60_000, checkMs: 1_000_000 }, () => now);
+  const options = { quietMs: 60_000, checkMs: 1_000_000 };
+  const store = new IncidentStore(db);
+  const tracker = new IncidentTracker(bus, inventory, store, pino({ level: 'silent' }), options, () => now);
   const seen: VigilEvent[] = [];
   tracker.start();
   bus.on('event', (e) => seen.push(e));
   const publish = (type: string, data: Record<string, unknown>) =>
     bus.publish({ type, container: web, data }, new Date(now));
   return {
+    db,
+    store,
     tracker,
     seen,
     publish,
@@ -96,4 +107,51 @@ test('giving up closes the incident as given up', (t) => {
   h.publish('container.health', { to: 'unhealthy' });
   h.publish('recovery.gave_up', { attempts: 5 });
   t.is(h.tracker.list().recent[0]!.outcome, 'gave_up');
+});
+
+test('an incident open when vigil stops goes on after it starts: same id, next step, its quiet period kept', (t) => {
+  const first = harness();
+  first.publish('container.state', { from: 'running', to: 'exited', exitCode: 3 });
+  first.later(1000);
+  first.publish('recovery.action', { action: 'start', outcome: 'success', reason: 'crashed' });
+  first.tracker.stop();
+  const before = first.tracker.list().open[0]!;
+
+  const second = harness(first.db, '2026-11-23T10:00:20Z');
+  t.deepEqual(second.tracker.list().open, [before], 'read back whole');
+  second.publish('container.health', { from: 'starting', to: 'healthy' });
+  t.deepEqual(second.seen.at(-1)!.incident, { id: before.id, seq: 3, subject: before.subject });
+  second.later(41_000); // 61 s after the crash, 41 s after the restart: quiet long enough
+  second.check();
+  t.is(second.tracker.list().recent[0]!.id, before.id);
+  t.deepEqual(
+    second.tracker.list().recent[0]!.timeline.map((s) => s.kind),
+    ['seen', 'did', 'recovered'],
+  );
+
+  const third = harness(first.db);
+  t.deepEqual(third.tracker.list().open, []);
+  t.is(third.tracker.list().recent[0]!.outcome, 'recovered', 'closed incidents are listed after a restart too');
+});
+
+test('closed incidents past the retention are pruned, open ones never', (t) => {
+  const h = harness();
+  h.publish('container.health', { to: 'unhealthy' });
+  h.publish('recovery.gave_up', { attempts: 5 });
+  h.tracker.stop();
+  const other = harness(h.db);
+  other.publish('container.state', { from: 'running', to: 'exited', exitCode: 1 });
+  const far = Date.parse('2026-12-31T00:00:00Z');
+  t.is(other.store.prune(far), 1);
+  t.deepEqual(other.store.recent(10), []);
+  t.is(other.store.open().length, 1);
+});
+
+test('a store that refuses writes costs durability, not the incident', (t) => {
+  const h = harness();
+  h.db.pragma('query_only = ON');
+  h.publish('container.health', { to: 'unhealthy' });
+  t.is(h.tracker.list().open.length, 1);
+  t.truthy(h.seen.at(-1)!.incident);
+  t.deepEqual(h.store.open(), [], 'nothing reached the store');
 });
