@@ -6,6 +6,7 @@ import type { Medic } from './recovery/medic.js';
 import type { AlertStore } from './store/alerts.js';
 import type { DesiredStateStore } from './store/desired-state.js';
 import type { HistoryStore } from './store/history.js';
+import type { ChatThreadStore } from './store/chat-threads.js';
 import type { IncidentStore } from './store/incidents.js';
 import type { OutboxStore } from './store/outbox.js';
 
@@ -15,6 +16,7 @@ export interface MaintenanceStores {
   desired: DesiredStateStore;
   alerts: AlertStore;
   incidents: IncidentStore;
+  threads: ChatThreadStore;
 }
 
 export interface MaintenanceOptions {
@@ -47,7 +49,8 @@ export function runMaintenance(
       stores.outbox.prune(before) +
       stores.desired.prune(before) +
       stores.alerts.prune(before) +
-      stores.incidents.prune(before);
+      stores.incidents.prune(before) +
+      stores.threads.prune(before);
     if (expired > 0) logger.info({ expired }, 'closed firing alerts that Alertmanager stopped sending as expired');
     if (pruned > 0)
       logger.info({ pruned }, 'pruned old history, messages, alerts, incidents and rows of containers long gone');

@@ -86,7 +86,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
   const db = openStore(config.dataDir);
   const recovery = assembleRecovery(config, { engine, events, inventory, db, bus }, logger);
   const { stores, intent, medic } = recovery;
-  const { outbox, dispatcher } = assembleNotifications(config, db, bus, logger);
+  const { outbox, threads, dispatcher } = assembleNotifications(config, db, bus, logger);
   const bridge = new AlertBridge(
     stores.alerts,
     bus,
@@ -146,7 +146,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
       recovery.start();
       spikes.start();
       dispatcher.start();
-      sweep = scheduleMaintenance(medic, intent, { ...stores, outbox }, maintenanceOptions(config), logger);
+      sweep = scheduleMaintenance(medic, intent, { ...stores, outbox, threads }, maintenanceOptions(config), logger);
     },
     bridgeRequests: () => bridge.requests,
     connections: () => server.connections(),

@@ -2,6 +2,7 @@ import test from 'ava';
 import { pino } from 'pino';
 import { runMaintenance } from '../src/jobs.js';
 import { containerKey } from '../src/recovery/identity.js';
+import { ChatThreadStore } from '../src/store/chat-threads.js';
 import { IncidentStore } from '../src/store/incidents.js';
 import { OutboxStore } from '../src/store/outbox.js';
 import { medicHarness } from './helpers/medic-harness.js';
@@ -27,7 +28,12 @@ test.serial(
   async (t) => {
     const h = await medicHarness();
     t.teardown(() => h.close());
-    const stores = { ...h.stores, outbox: new OutboxStore(h.db), incidents: new IncidentStore(h.db) };
+    const stores = {
+      ...h.stores,
+      outbox: new OutboxStore(h.db),
+      incidents: new IncidentStore(h.db),
+      threads: new ChatThreadStore(h.db),
+    };
     const gone = h.engine.run('gone', {
       labels: { 'vigil.autoheal': 'true' },
       behaviour: { kind: 'exits', code: 1, afterMs: 100 },
@@ -58,7 +64,12 @@ test.serial(
   async (t) => {
     const h = await medicHarness();
     t.teardown(() => h.close());
-    const stores = { ...h.stores, outbox: new OutboxStore(h.db), incidents: new IncidentStore(h.db) };
+    const stores = {
+      ...h.stores,
+      outbox: new OutboxStore(h.db),
+      incidents: new IncidentStore(h.db),
+      threads: new ChatThreadStore(h.db),
+    };
     const now = Date.now();
     h.stores.alerts.recordAll(
       [alert('aaaa', new Date(now + 300_000).toISOString()), alert('bbbb', new Date(now + 300_000).toISOString())],

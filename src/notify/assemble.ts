@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { redactUrl } from '../logger.js';
 import type { Db } from '../store/db.js';
+import { ChatThreadStore } from '../store/chat-threads.js';
 import { OutboxStore } from '../store/outbox.js';
 import type { EventBus } from '../streams/event-bus.js';
 import { createNotifier } from './channels/index.js';
@@ -14,11 +15,12 @@ export function assembleNotifications(
   db: Db,
   bus: EventBus,
   logger: Logger,
-): { outbox: OutboxStore; dispatcher: Dispatcher } {
+): { outbox: OutboxStore; threads: ChatThreadStore; dispatcher: Dispatcher } {
   const outbox = new OutboxStore(db);
+  const threads = new ChatThreadStore(db);
   const dispatcher = new Dispatcher(
     outbox,
-    config.channels.map((c) => ({ config: c, notifier: createNotifier(c) })),
+    config.channels.map((c) => ({ config: c, notifier: createNotifier(c, { threads }) })),
     logger.child({ component: 'notify' }),
     {
       retryBaseMs: config.notifyRetrySeconds * 1000,
@@ -34,12 +36,16 @@ export function assembleNotifications(
     const notification = notificationFor(event, links);
     if (notification) dispatcher.enqueue(notification);
   });
-  return { outbox, dispatcher };
+  return { outbox, threads, dispatcher };
 }
 
 /** Where a channel delivers, fit for a log line: no user, password or token. */
 export function channelTarget(c: Config['channels'][number]): { name: string; type: string; target: string } {
   const target =
-    c.type === 'email' ? `smtp://${c.smtp.host}:${c.smtp.port}${c.smtp.user ? ' (with auth)' : ''}` : redactUrl(c.url);
+    c.type === 'email'
+      ? `smtp://${c.smtp.host}:${c.smtp.port}${c.smtp.user ? ' (with auth)' : ''}`
+      : c.type === 'slack' && !c.url
+        ? `${redactUrl(c.apiUrl)} #${c.channel} (Web API)`
+        : redactUrl(c.url!);
   return { name: c.name, type: c.type, target };
 }

@@ -50,6 +50,19 @@ export const channelSchema = z.discriminatedUnion('type', [
     secret: z.string().min(8).optional(),
     headers: z.record(z.string(), z.string()).optional(),
   }),
-  z.strictObject({ ...channelCommon, type: z.literal('slack'), url: z.url({ protocol: /^https?$/ }) }),
+  z
+    .strictObject({
+      ...channelCommon,
+      type: z.literal('slack'),
+      /** An incoming webhook (Slack, Mattermost, Rocket.Chat): posts, but cannot reply in a thread. */
+      url: z.url({ protocol: /^https?$/ }).optional(),
+      /** Slack's Web API (a bot token with chat:write): each incident is one thread in `channel`. */
+      token: z.string().min(8).optional(),
+      channel: z.string().min(1).optional(),
+      apiUrl: z.url({ protocol: /^https?$/ }).default('https://slack.com/api'),
+    })
+    .refine((c) => (c.url !== undefined ? !c.token && !c.channel : c.token !== undefined && c.channel !== undefined), {
+      message: 'a slack channel has either url (an incoming webhook) or token and channel (the Web API)',
+    }),
 ]);
 export type ChannelConfig = z.output<typeof channelSchema>;

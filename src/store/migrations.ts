@@ -90,5 +90,13 @@ export const migrations: readonly string[] = [
     body      TEXT NOT NULL -- the whole incident as JSON: its timeline is only ever read whole
   );
   CREATE INDEX incidents_closed ON incidents (closed_at);
+  -- the chat message each incident's thread hangs from, per channel (Slack's ts)
+  CREATE TABLE chat_threads (
+    channel     TEXT NOT NULL,
+    incident_id TEXT NOT NULL,
+    thread      TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (channel, incident_id)
+  );
   `,
 ];

@@ -24,7 +24,11 @@ test.before(async () => {
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
       hooks.push({ headers: req.headers, body, path: req.url ?? '' });
-      res.writeHead(200).end('ok');
+      // Slack's Web API answers 200 with the new message's ts, which replies thread on
+      if (req.url === '/api/chat.postMessage') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: true, ts: `1700000000.${String(hooks.length).padStart(6, '0')}` }));
+      } else res.writeHead(200).end('ok');
     });
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
@@ -51,6 +55,10 @@ test.before(async () => {
         },
         { name: 'ops-hook', type: 'webhook', url: `http://127.0.0.1:${hookPort}/hook`, secret, minSeverity: 'warning' },
         { name: 'ops-chat', type: 'slack', url: `http://127.0.0.1:${hookPort}/chat`, events: ['crash', 'recovered'] },
+        {
+          ...{ name: 'ops-slack', type: 'slack', token: 'xoxb-integration', channel: 'C0OPS' },
+          ...{ apiUrl: `http://127.0.0.1:${hookPort}/api`, events: ['crash', 'recovered'] },
+        },
       ],
     }),
   );
@@ -115,6 +123,18 @@ test.serial(
       what: 'the chat message',
     });
     t.truthy((JSON.parse(chat.body) as { text: string; blocks: unknown[] }).blocks);
+    // through Slack's Web API the recovery is a reply in the crash's thread
+    const slack = await waitFor(
+      () => {
+        const posts = hooks.filter((h) => h.path === '/api/chat.postMessage' && h.body.includes(n));
+        return posts.length >= 2 ? posts : undefined;
+      },
+      { what: 'the crash and the recovery through the Web API' },
+    );
+    const [root, reply] = slack.map((h) => JSON.parse(h.body) as { thread_ts?: string; text: string });
+    t.is(root!.thread_ts, undefined);
+    t.is(reply!.thread_ts, `1700000000.${String(hooks.indexOf(slack[0]!) + 1).padStart(6, '0')}`);
+    t.is(slack[0]!.headers.authorization, 'Bearer xoxb-integration');
   },
 );
 
