@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry, type LabelValues } from 'prom-client';
 import { ContainerMetricsText } from './container-metrics.js';
 import { containerFamilies } from './families/index.js';
 import { registerSelfMetrics, type SelfMetricSources } from './self.js';
@@ -33,7 +33,8 @@ export function createMetrics(view: ExporterView, options: FamilyOptions, self: 
   registerSelfMetrics(registry, self);
   // the event-loop delay histogram wakes the loop at this resolution: prom-client's 10 ms was 6,000
   // wake-ups a minute, a tenth of vigil's idle CPU; 100 ms still catches every block worth knowing
-  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: LAG_RESOLUTION_MS });
+  lagWithoutResolution(registry);
   // prom-client exports these gauges with a counter's _total suffix, which promtool rejects;
   // nodejs_active_handles, _requests and _resources carry the same numbers under proper names
   for (const misnamed of [
@@ -56,6 +57,28 @@ export function createMetrics(view: ExporterView, options: FamilyOptions, self: 
       return [theirs, gzipSync(own, { level: 1 })];
     },
   };
+}
+
+const LAG_RESOLUTION_MS = 100;
+const lagFromHistogram = ['min', 'max', 'mean', 'p50', 'p90', 'p99'].map((s) => `nodejs_eventloop_lag_${s}_seconds`);
+
+/**
+ * Node's event-loop delay histogram records each interval between its timer's ticks, the resolution
+ * included: an idle loop would read 0.1 s in every nodejs_eventloop_lag_* gauge prom-client fills from
+ * it, and an alert on them would fire forever. Each value is set without the resolution instead (by
+ * prom-client's own collect, synchronously, which is what orders it before the gauges are read).
+ */
+function lagWithoutResolution(registry: Registry): void {
+  const offset = LAG_RESOLUTION_MS / 1000;
+  for (const name of lagFromHistogram) {
+    const gauge = registry.getSingleMetric(name);
+    if (!(gauge instanceof Gauge)) continue;
+    const set = gauge.set.bind(gauge) as (labels: LabelValues<string>, value: number) => void;
+    gauge.set = (labels: LabelValues<string> | number, value?: number) =>
+      typeof labels === 'number'
+        ? set({}, Math.max(0, labels - offset))
+        : set(labels, Math.max(0, (value ?? 0) - offset));
+  }
 }
 
 /**

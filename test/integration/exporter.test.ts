@@ -223,3 +223,20 @@ test.serial('process_open_fds follows the files vigil holds, counted after each 
   });
   t.log(`open descriptors: ${before}, with 64 more: counted, after closing them: ${after}`);
 });
+
+test.serial('event-loop lag reads the delay itself, not the 100 ms its monitor ticks at', async (t) => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  await scrape(vigil); // each scrape starts the histogram afresh
+  await sleep(1000);
+  const p50 = metricValue(await scrape(vigil), 'nodejs_eventloop_lag_p50_seconds')!;
+  t.true(p50 < 0.05, `${p50} s while idle`);
+  // the monitor's first tick after a scrape only starts its clock: hold the loop after it
+  await sleep(250);
+  const until = Date.now() + 250;
+  while (Date.now() < until); // the loop held for 250 ms
+  await sleep(300);
+  const max = metricValue(await scrape(vigil), 'nodejs_eventloop_lag_max_seconds')!;
+  // the block began up to one tick after the last: 150 to 250 ms of it show
+  t.true(max >= 0.14, `${max} s after a 250 ms block`);
+  t.log(`idle p50 ${p50} s; max after a 250 ms block ${max} s`);
+});

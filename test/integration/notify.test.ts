@@ -200,7 +200,7 @@ test.serial('a test message reports the outcome; an unknown channel is 404', asy
   ).channels;
   t.deepEqual(
     channels.map((c) => c.name),
-    ['oncall-email', 'ops-hook', 'ops-chat'],
+    ['oncall-email', 'ops-hook', 'ops-chat', 'ops-slack'],
   );
   t.truthy(channels[0]!.lastSuccessAt);
 });
