@@ -172,6 +172,9 @@ export class Dispatcher extends EventEmitter<{ outcome: [string, DeliveryOutcome
 
   private async drain(): Promise<void> {
     const now = this.clock();
+    // pessimistic until the round is over: a round that fails, or a message enqueued meanwhile, has
+    // the next tick read the outbox again
+    this.nextDueAt = now;
     this.flushUnsaved();
     let due: OutboxRow[];
     try {
@@ -182,8 +185,6 @@ export class Dispatcher extends EventEmitter<{ outcome: [string, DeliveryOutcome
     }
     const byChannel = new Map<string, OutboxRow[]>();
     for (const row of due) byChannel.set(row.channel, [...(byChannel.get(row.channel) ?? []), row]);
-    // pessimistic until the round is over: a message enqueued meanwhile is due at once
-    this.nextDueAt = now;
     await Promise.all([...byChannel].map(([name, rows]) => this.deliver(name, rows, now)));
     this.nextDueAt = this.outbox.nextDueAt();
   }

@@ -41,9 +41,11 @@ class ScriptedChannel implements Notifier {
 /** An outbox whose writes the test can make fail, as a read-only or full store does. */
 class FlakyOutbox extends OutboxStore {
   refuse = false;
+  refuseReads = false;
   reads = 0;
   override due(...args: Parameters<OutboxStore['due']>): ReturnType<OutboxStore['due']> {
     this.reads++;
+    if (this.refuseReads) throw new Error('database disk image is malformed');
     return super.due(...args);
   }
   override add(...args: Parameters<OutboxStore['add']>): boolean {
@@ -119,6 +121,18 @@ test.serial(
     t.true(outbox.reads - reads <= 1, `${outbox.reads - reads} reads in 40 idle ticks after delivery`);
   },
 );
+
+test.serial('a message written while the outbox cannot be read goes out once it can, without another', async (t) => {
+  const { outbox, channel, dispatcher, advance } = setUp(t);
+  await advance(1000);
+  outbox.refuseReads = true;
+  dispatcher.enqueue(message('d'));
+  await advance(2000);
+  t.deepEqual(channel.delivered, []);
+  outbox.refuseReads = false;
+  await advance(1000);
+  t.deepEqual(channel.delivered, ['d']);
+});
 
 test.serial('a message that cannot be delivered within the expiry is expired, counted and not sent late', async (t) => {
   const { channel, dispatcher, advance } = setUp(t, { expiryMs: 120_000, retryMaxMs: 30_000 });
