@@ -41,10 +41,8 @@ export class Dispatcher extends EventEmitter<{ outcome: [string, DeliveryOutcome
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private readonly unsaved: { channel: string; n: Notification; at: number }[] = [];
-  /**
-   * When the outbox next has something due, as of the last round: a tick before it has nothing to read.
-   * An idle vigil otherwise queried the store four times a second (a tenth of its CPU at 200 containers).
-   */
+  /** When the outbox next has something due, as of the last round: a tick before it has nothing to read
+   * (an idle vigil queried the store four times a second, a tenth of its CPU at 200 containers). */
   private nextDueAt: number | null = 0;
 
   constructor(
