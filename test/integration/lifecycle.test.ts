@@ -146,7 +146,9 @@ test('an OOM kill is counted and shown as an exit', async (t) => {
   await runContainer(
     n,
     ['--memory', '32m', '--memory-swap', '32m', '--shm-size', '256m'],
-    ['sh', '-c', 'dd if=/dev/zero of=/dev/shm/x bs=1M count=200'],
+    // a second's wait first: the engine's OOM monitor (an eventfd the shim registers after the start)
+    // misses a kill that comes before it, and on a loaded machine it registers late
+    ['sh', '-c', 'sleep 1; dd if=/dev/zero of=/dev/shm/x bs=1M count=200'],
   );
   await waitFor(async () => metricValue(await scrape(vigil), 'docker_container_oom_kills_total', { name: n })! >= 1, {
     what: 'an OOM kill',
