@@ -219,3 +219,33 @@ test.serial('with a token configured, /api/v1 needs it and /metrics does not', a
   t.is((await guarded.get('/metrics')).status, 200);
   t.is((await guarded.get('/health/live')).status, 200);
 });
+
+test.serial('an address that guesses tokens is refused for a while, the right token too; others are not', async (t) => {
+  const token = 'test-token-0123456789abcdef';
+  const guarded = await startVigil({ VIGIL_API_TOKEN: token });
+  t.teardown(() => guarded.stop());
+  const statuses: number[] = [];
+  for (let i = 0; i < 22; i++) {
+    const guess =
+      i % 2 === 0
+        ? guarded.get('/api/v1/alerts', { headers: { authorization: `Bearer guess-${i}` } })
+        : guarded.get('/api/v1/session', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ token: `guess-${i}` }),
+          });
+    statuses.push((await guess).status);
+  }
+  t.deepEqual(statuses.slice(0, 20), Array<number>(20).fill(401), 'the first 20 wrong tokens are only wrong');
+  t.deepEqual(statuses.slice(20), [429, 429], 'past 20 in a minute, refused');
+  const right = await guarded.get('/api/v1/containers/health', { headers: { authorization: `Bearer ${token}` } });
+  t.is(right.status, 429, 'a right token from the guessing address is refused too: a 200 would give it away');
+  t.regex(right.headers.get('retry-after') ?? '', /^\d+$/);
+  t.regex(((await right.json()) as { error: { message: string } }).error.message, /too many wrong tokens/);
+  t.is(
+    (await guarded.get('/api/v1/containers/health')).status,
+    401,
+    'no credential, no guess: still told what is missing',
+  );
+  t.is((await guarded.get('/metrics')).status, 200);
+});
