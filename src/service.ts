@@ -14,6 +14,7 @@ import type { EngineEvents } from './docker/events.js';
 import type { Inventory } from './docker/inventory.js';
 import { statsSources } from './docker/stats/select.js';
 import { watchEngine } from './docker/watch.js';
+import { newGuessLimiter } from './http/guess-limiter.js';
 import { createHttpApp, streamLimitsFor } from './http/assemble.js';
 import type { StreamLimits } from './http/stream-limits.js';
 import { maintenanceOptions, scheduleMaintenance } from './jobs.js';
@@ -108,7 +109,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
   const nats = natsPublisherFor(config, host, { containers, sampler, alertCounts, bus }, logger);
 
   const selfSources = { streams: streamLimitsFor(config), incidents: recovery.incidents };
-  const streamLimits = selfSources.streams;
+  const [streamLimits, guesses] = [selfSources.streams, newGuessLimiter()];
   const generation = exposureGeneration(inventory, sampler);
   const metrics = createMetrics(
     { containers: () => inventory.all(), snapshot, hostMemoryBytes, generation },
@@ -117,7 +118,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
   );
   const app = createHttpApp(config, {
     logger: logger.child({ component: 'http' }),
-    ...{ metrics, containers, engine, bus, dispatcher, bridge, streamLimits, history: stores.history },
+    ...{ metrics, containers, engine, bus, dispatcher, bridge, streamLimits, guesses, history: stores.history },
     fleet: { own: () => fleetEntry(containers, alertCounts()), others: () => nats?.gatherFleet(FLEET_WAIT_MS) ?? null },
     incidents: selfSources.incidents,
     readiness: [
@@ -127,7 +128,8 @@ export function createVigil(config: Config, logger: Logger): Vigil {
   });
 
   const hub = new LiveHub({
-    ...{ containers, bus, limits: streamLimits, apiToken: config.apiToken, logger: logger.child({ component: 'ws' }) },
+    ...{ containers, bus, limits: streamLimits, guesses, apiToken: config.apiToken },
+    logger: logger.child({ component: 'ws' }),
     alertCounts,
     alerts: () => alertsBody(bridge),
     channels: () => dispatcher.health(),

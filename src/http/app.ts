@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { MetricsEndpoint } from '../metrics/registry.js';
 import { requireAuth, requireBearer } from './auth.js';
 import { errorHandler } from './errors.js';
-import { GuessLimiter, limitGuesses } from './guess-limiter.js';
+import { newGuessLimiter, type GuessLimiter, limitGuesses } from './guess-limiter.js';
 import type { StreamLimits } from './stream-limits.js';
 import type { Incident } from '../incidents/incident.js';
 import type { ContainersSource } from '../containers/source.js';
@@ -43,7 +43,7 @@ export interface AppDependencies {
   incidents: { list(): { open: Incident[]; recent: Incident[] } };
   /** The built page; the default is web/dist. */
   webDir?: string;
-  /** Wrong tokens per address; the default allows 20 a minute. */
+  /** Wrong tokens per address, shared with the live WebSocket; the default is vigil's own. */
   guesses?: GuessLimiter;
 }
 
@@ -54,7 +54,7 @@ export function createApp(deps: AppDependencies): Koa {
   // errors are answered and logged by errorHandler; Koa's default handler would print them again
   app.silent = true;
   app.use(errorHandler(deps.logger));
-  app.use(limitGuesses(deps.guesses ?? new GuessLimiter({ max: 20, windowMs: 60_000, maxClients: 10_000 })));
+  app.use(limitGuesses(deps.guesses ?? newGuessLimiter()));
 
   const open = new Router();
   metricsRoutes(open, deps.metrics);

@@ -42,6 +42,9 @@ export class GuessLimiter {
   }
 }
 
+/** What vigil allows: 20 wrong tokens a minute per address, across at most 10,000 addresses. */
+export const newGuessLimiter = (): GuessLimiter => new GuessLimiter({ max: 20, windowMs: 60_000, maxClients: 10_000 });
+
 /**
  * Counts the API's 401s to requests that carried a credential (a bearer header, or a sign-in), and
  * answers 429 with Retry-After to an address past the limit. A request with no credential is no guess.

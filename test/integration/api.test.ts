@@ -1,4 +1,5 @@
 import test from 'ava';
+import WebSocket from 'ws';
 import { containerSummaryKeys } from '../helpers/shapes.js';
 import { docker, removeContainers, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
 import { metricValue, scrape, startVigil, type RunningVigil } from '../helpers/vigil.js';
@@ -248,4 +249,14 @@ test.serial('an address that guesses tokens is refused for a while, the right to
     'no credential, no guess: still told what is missing',
   );
   t.is((await guarded.get('/metrics')).status, 200);
+  // the live WebSocket counts against the same limit: no way around it
+  const upgrade = await new Promise<number>((resolve, reject) => {
+    const socket = new WebSocket(`${guarded.url.replace('http', 'ws')}/api/v1/ws`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    socket.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    socket.on('open', () => resolve(101));
+    socket.on('error', reject);
+  });
+  t.is(upgrade, 429);
 });

@@ -4,14 +4,14 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { containerStats } from '../../containers/view.js';
 import type { EventBus, VigilEvent } from '../../streams/event-bus.js';
-import { authenticated } from '../auth.js';
+import type { GuessLimiter } from '../guess-limiter.js';
 import { HttpError } from '../errors.js';
 import type { StreamLimits } from '../stream-limits.js';
+import { upgradeRefusal, WS_PATH } from './gate.js';
 import { lazyWebSocketServer } from './lazy-server.js';
 import { liveState, textOf, type StateSources } from './state.js';
 import {
   refusal,
-  sameOrigin,
   applyMessage,
   parseClientMessage,
   reaches,
@@ -27,6 +27,8 @@ export interface LiveHubParts extends StateSources {
   onSweep: (listener: () => void) => void;
   limits: StreamLimits;
   apiToken: string | undefined;
+  /** Wrong tokens per address, shared with the HTTP API. */
+  guesses: GuessLimiter;
   /** Each client is pinged this often; one that has not answered the previous ping is dropped. */
   heartbeatMs: number;
   logger: Logger;
@@ -42,7 +44,7 @@ interface Client {
   release(): void;
 }
 
-export const WS_PATH = '/api/v1/ws';
+export { WS_PATH };
 /** Clients sent the new state between two yields to the event loop. */
 const STATE_BATCH = 20;
 
@@ -72,16 +74,9 @@ export class LiveHub {
   readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     // a client that resets the connection mid-handshake must not take vigil down with an unhandled error
     socket.on('error', () => socket.destroy());
-    const path = (req.url ?? '').split('?')[0];
     const refuse = (status: number, message: string): void => void socket.end(refusal(status, message));
-    if (path !== WS_PATH) return refuse(404, `no WebSocket at ${String(path).slice(0, 200)}; use ${WS_PATH}`);
-    // a browser always sends Origin: a page of another site may not open the live socket (its cookie
-    // would not come along anyway, but without a token there is no cookie to need)
-    if (!sameOrigin(req.headers.origin, req.headers.host)) return refuse(403, 'a WebSocket from another origin');
-    const { apiToken } = this.parts;
-    if (apiToken !== undefined && !authenticated(req.headers, apiToken)) {
-      return refuse(401, 'missing or invalid bearer token');
-    }
+    const refused = upgradeRefusal(req, this.parts.apiToken, this.parts.guesses);
+    if (refused) return refuse(refused.status, refused.message);
     let admission: ReturnType<StreamLimits['admit']>;
     try {
       admission = this.parts.limits.admit(req.socket.remoteAddress ?? 'unknown');
