@@ -1,6 +1,5 @@
-import type { IncidentRef } from '../streams/event-bus.js';
+import type { IncidentRef, VigilEvent } from '../streams/event-bus.js';
 import type { notifyEvents, severities } from './channel-config.js';
-import type { VigilEvent } from '../streams/event-bus.js';
 
 export type NotifyEvent = (typeof notifyEvents)[number];
 export type Severity = (typeof severities)[number];

@@ -6,12 +6,12 @@ import type { HistoryStore } from '../store/history.js';
 import type { RecoveryState, RecoveryStateStore } from '../store/recovery-state.js';
 import type { EventBus } from '../streams/event-bus.js';
 import type { BootTrigger } from './boot-plan.js';
-
-/** Why an action was not the container's own recovery: its notification is one of a group's. */
-export type ActionTrigger = BootTrigger | 'dependency';
 import { containerKey } from './identity.js';
 import type { RecoveryAction } from './policy.js';
 import { afterAction, type SchedulePolicy } from './schedule.js';
+
+/** Why an action was not the container's own recovery: its notification is one of a group's. */
+export type ActionTrigger = BootTrigger | 'dependency';
 
 export type ActionOutcome = 'success' | 'failure';
 

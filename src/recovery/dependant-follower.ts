@@ -106,7 +106,7 @@ export class DependantFollower {
     const skipped = (reason: string): ChainStep => ({ name, action: 'none', outcome: 'skipped', reason });
     if (dependant.id === this.options.selfId) return skipped('vigil never acts on its own container');
     // started after what it depends on came back: it already follows it
-    if (!step.stale && dependant.state === 'running' && (dependant.startedAt?.getTime() ?? 0) >= startOf(root))
+    if (!step.stale && dependant.state === 'running' && startOf(dependant) >= startOf(root))
       return skipped(`already started after ${root.name}`);
     const desired = this.parts.intent.desired(containerKey(dependant))?.desired;
     if (desired === 'stopped') return skipped('a person stopped it; it stays stopped');

@@ -18,6 +18,8 @@ import {
 } from './spikes.js';
 
 interface Watched {
+  /** From the container's labels, which never change while it keeps its id. */
+  limits: ReturnType<typeof thresholdsFor>;
   state: Record<SpikeResource, SpikeState>;
   /** When the current spike of each resource began: its vigil-native alert's startsAt. */
   since: Partial<Record<SpikeResource, string>>;
@@ -61,9 +63,8 @@ export class SpikeWatch {
       const snapshot = currentSnapshot(this.parts.sampler, entry.record);
       if (!snapshot) continue;
       live.add(entry.record.id);
-      const watched = this.watched.get(entry.record.id) ?? { state: { cpu: NORMAL, memory: NORMAL }, since: {} };
+      const watched = this.watched.get(entry.record.id) ?? this.watch(entry);
       this.watched.set(entry.record.id, watched);
-      const limits = thresholdsFor(entry.record.labels, this.options.defaults, this.options.intervalSeconds);
       const cores = entry.record.limits.cpuCores ?? 1;
       const memoryLimit = effectiveMemoryLimit(entry, snapshot, this.parts.hostMemoryBytes());
       const values: Record<SpikeResource, number | null> = {
@@ -72,7 +73,7 @@ export class SpikeWatch {
       };
       for (const resource of ['cpu', 'memory'] as const) {
         const before = watched.state[resource];
-        const after = nextSpikeState(before, values[resource], limits[resource]);
+        const after = nextSpikeState(before, values[resource], watched.limits[resource]);
         watched.state[resource] = after;
         if (after.level !== before.level)
           this.report(entry, watched, resource, before.level, after.level, values[resource]!);
@@ -80,6 +81,11 @@ export class SpikeWatch {
     }
     for (const id of this.watched.keys()) if (!live.has(id)) this.watched.delete(id);
   };
+
+  private watch({ record }: InventoryEntry): Watched {
+    const limits = thresholdsFor(record.labels, this.options.defaults, this.options.intervalSeconds);
+    return { limits, state: { cpu: NORMAL, memory: NORMAL }, since: {} };
+  }
 
   private report(
     entry: InventoryEntry,
@@ -90,7 +96,7 @@ export class SpikeWatch {
     value: number,
   ): void {
     const { record } = entry;
-    const limits = thresholdsFor(record.labels, this.options.defaults, this.options.intervalSeconds)[resource];
+    const limits = watched.limits[resource];
     const forSeconds = limits.forSweeps * this.options.intervalSeconds;
     const percent = Math.round(value * 10) / 10;
     const container = { id: record.shortId, name: record.name };
