@@ -30,6 +30,21 @@ export const configSchema = z
       .default('unix:///var/run/docker.sock'),
     dataDir: z.string().min(1).default('./data'),
     apiToken: z.string().min(16, 'a token shorter than 16 characters is too easy to guess').optional(),
+    /**
+     * Host names vigil answers under besides its own (loopback, the machine's name, the listen address):
+     * a reverse proxy's name; `*` accepts any. See src/http/request-guard.ts for the rule.
+     */
+    allowedHosts: z
+      .union([commaList, z.array(z.string())])
+      .pipe(
+        z.array(
+          z
+            .string()
+            .regex(/^(\*|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?\.?)$/, 'a host name (no port, no scheme), or *')
+            .transform((name) => name.toLowerCase().replace(/\.$/, '')),
+        ),
+      )
+      .default([]),
     webhookToken: z.string().min(16, 'a token shorter than 16 characters is too easy to guess').optional(),
     statsSource: z.enum(['auto', 'cgroup', 'api']).default('auto'),
     labels: z.union([commaList, z.array(z.string().min(1))]).default(['forge.agent.type', 'forge.project.id']),

@@ -10,6 +10,7 @@ const envNames: Record<string, keyof ConfigInput> = {
   DOCKER_HOST: 'dockerHost',
   VIGIL_DATA_DIR: 'dataDir',
   VIGIL_API_TOKEN: 'apiToken',
+  VIGIL_ALLOWED_HOSTS: 'allowedHosts',
   VIGIL_WEBHOOK_TOKEN: 'webhookToken',
   VIGIL_STATS_SOURCE: 'statsSource',
   VIGIL_LABELS: 'labels',

@@ -15,7 +15,7 @@ import type { Inventory } from './docker/inventory.js';
 import { statsSources } from './docker/stats/select.js';
 import { watchEngine } from './docker/watch.js';
 import { newGuessLimiter } from './http/guess-limiter.js';
-import { createHttpApp, streamLimitsFor } from './http/assemble.js';
+import { createHttpApp, hostPolicyFor, streamLimitsFor } from './http/assemble.js';
 import type { StreamLimits } from './http/stream-limits.js';
 import { maintenanceOptions, scheduleMaintenance } from './jobs.js';
 import { redactUrl } from './logger.js';
@@ -31,6 +31,7 @@ import { HttpServer } from './server.js';
 import { LiveHub } from './http/ws/hub.js';
 import { alertsBody } from './http/routes/alerts.js';
 import { openStore, storeWritable, type Db } from './store/db.js';
+import { RevokedSessionStore } from './store/revoked-sessions.js';
 import { EventBus } from './streams/event-bus.js';
 import type { NatsPublisher } from './streams/nats.js';
 import { natsPublisherFor } from './streams/nats-sources.js';
@@ -111,6 +112,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
   const selfSources = { streams: streamLimitsFor(config), incidents: recovery.incidents };
   const [streamLimits, guesses] = [selfSources.streams, newGuessLimiter()];
   const generation = exposureGeneration(inventory, sampler);
+  const web = { hostPolicy: hostPolicyFor(config, [hostname(), config.host]), sessions: new RevokedSessionStore(db) };
   const metrics = createMetrics(
     { containers: () => inventory.all(), snapshot, hostMemoryBytes, generation },
     { labels: config.labels },
@@ -119,6 +121,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
   const app = createHttpApp(config, {
     logger: logger.child({ component: 'http' }),
     ...{ metrics, containers, engine, bus, dispatcher, bridge, streamLimits, guesses, history: stores.history },
+    ...web,
     fleet: { own: () => fleetEntry(containers, alertCounts()), others: () => nats?.gatherFleet(FLEET_WAIT_MS) ?? null },
     incidents: selfSources.incidents,
     readiness: [
@@ -128,7 +131,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
   });
 
   const hub = new LiveHub({
-    ...{ containers, bus, limits: streamLimits, guesses, apiToken: config.apiToken },
+    ...{ containers, bus, limits: streamLimits, guesses, apiToken: config.apiToken, ...web },
     logger: logger.child({ component: 'ws' }),
     alertCounts,
     alerts: () => alertsBody(bridge),

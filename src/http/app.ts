@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import type { MetricsEndpoint } from '../metrics/registry.js';
 import { requireAuth, requireBearer } from './auth.js';
 import { errorHandler } from './errors.js';
+import { guardRequests } from './guard.js';
+import type { HostPolicy } from './request-guard.js';
 import { newGuessLimiter, type GuessLimiter, limitGuesses } from './guess-limiter.js';
 import type { StreamLimits } from './stream-limits.js';
 import type { Incident } from '../incidents/incident.js';
@@ -24,6 +26,7 @@ import { systemRoutes } from './routes/system.js';
 import { fleetRoutes, type FleetSource } from './routes/fleet.js';
 import { pageRoutes } from './routes/page.js';
 import { sessionRoutes } from './routes/session.js';
+import type { SessionRevocations } from '../store/revoked-sessions.js';
 
 export interface AppDependencies {
   logger: Logger;
@@ -31,6 +34,10 @@ export interface AppDependencies {
   containers: ContainersSource;
   readiness: readonly ReadinessCheck[];
   apiToken: string | undefined;
+  /** The Host names vigil answers as, and the proxies' names an Origin may carry (request-guard.ts). */
+  hostPolicy: HostPolicy;
+  /** Signed-out session cookies, refused until they expire. */
+  sessions: SessionRevocations;
   engine: ContainerEngine;
   bus: EventBus;
   streams: Omit<StreamOptions, 'limits'>;
@@ -54,13 +61,14 @@ export function createApp(deps: AppDependencies): Koa {
   // errors are answered and logged by errorHandler; Koa's default handler would print them again
   app.silent = true;
   app.use(errorHandler(deps.logger));
+  app.use(guardRequests(deps.hostPolicy));
   app.use(limitGuesses(deps.guesses ?? newGuessLimiter()));
 
   const open = new Router();
   metricsRoutes(open, deps.metrics);
   probeRoutes(open, deps.readiness);
   pageRoutes(open, deps.webDir);
-  sessionRoutes(open, deps.apiToken);
+  sessionRoutes(open, deps.apiToken, deps.sessions);
   app.use(open.routes()).use(open.allowedMethods());
 
   // the webhook has a token of its own (Alertmanager's http_config.authorization)
@@ -77,7 +85,7 @@ export function createApp(deps: AppDependencies): Koa {
   app.use(webhook.routes()).use(webhook.allowedMethods());
 
   const api = new Router();
-  api.use('/api/v1', requireAuth(deps.apiToken));
+  api.use('/api/v1', requireAuth(deps.apiToken, deps.sessions));
   containerRoutes(api, deps.containers);
   streamRoutes(
     api,

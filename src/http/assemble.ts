@@ -1,6 +1,7 @@
 import type Koa from 'koa';
 import type { Config } from '../config.js';
 import { createApp, type AppDependencies } from './app.js';
+import { hostPolicy, type HostPolicy } from './request-guard.js';
 import { StreamLimits } from './stream-limits.js';
 
 /** The limits every stream client shares, from the configuration. */
@@ -9,6 +10,16 @@ export function streamLimitsFor(config: Config): StreamLimits {
     max: config.streamsMax,
     perClient: config.streamsPerClient,
     memoryBytes: config.streamsMemoryMb * 1024 * 1024,
+  });
+}
+
+/** The Host names vigil answers as: its own names and VIGIL_ALLOWED_HOSTS (request-guard.ts has the rule). */
+export function hostPolicyFor(config: Config, ownNames: readonly (string | undefined)[]): HostPolicy {
+  return hostPolicy({
+    apiToken: config.apiToken,
+    allowedHosts: config.allowedHosts,
+    listenHost: config.listen.host,
+    ownNames,
   });
 }
 

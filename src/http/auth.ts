@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Middleware } from 'koa';
+import type { SessionRevocations } from '../store/revoked-sessions.js';
 import { HttpError } from './errors.js';
 import { cookieValue, CSRF_HEADER, csrfMatches, SESSION_COOKIE, verifySession } from './session.js';
 
@@ -31,25 +32,32 @@ export function requireBearer(token: string | undefined): Middleware {
   };
 }
 
-/** Whether a request (HTTP or a WebSocket upgrade) is signed in: the bearer token, or a valid session cookie. */
+/**
+ * Whether a request (HTTP or a WebSocket upgrade) is signed in: the bearer token, or a valid session
+ * cookie that was not signed out.
+ */
 export function authenticated(
   headers: { authorization?: string | undefined; cookie?: string | undefined },
   token: string,
+  sessions: Pick<SessionRevocations, 'revoked'>,
   nowSeconds = Date.now() / 1000,
-): { by: 'bearer' } | { by: 'session'; csrf: string } | null {
+): { by: 'bearer' } | { by: 'session'; csrf: string; cookie: string; expiry: number } | null {
   if (bearerMatches(headers.authorization, token)) return { by: 'bearer' };
-  const session = verifySession(cookieValue(headers.cookie, SESSION_COOKIE), token, nowSeconds);
-  return session ? { by: 'session', csrf: session.csrf } : null;
+  const cookie = cookieValue(headers.cookie, SESSION_COOKIE);
+  const session = verifySession(cookie, token, nowSeconds);
+  if (!session || sessions.revoked(cookie!)) return null;
+  return { by: 'session', csrf: session.csrf, cookie: cookie!, expiry: session.expiry };
 }
 
 /**
  * The API's guard when a token is configured: the bearer header (scripts, Prometheus, Alertmanager)
  * or the page's session cookie; a change made with the cookie must carry the CSRF header too.
  */
-export function requireAuth(token: string | undefined): Middleware {
+export function requireAuth(token: string | undefined, sessions: Pick<SessionRevocations, 'revoked'>): Middleware {
   return async (ctx, next) => {
     if (token !== undefined) {
-      const who = authenticated({ authorization: ctx.get('authorization'), cookie: ctx.get('cookie') }, token);
+      const headers = { authorization: ctx.get('authorization'), cookie: ctx.get('cookie') };
+      const who = authenticated(headers, token, sessions);
       if (!who) {
         ctx.set('WWW-Authenticate', 'Bearer realm="vigil"');
         const message = ctx.get('authorization')

@@ -99,4 +99,11 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (channel, incident_id)
   );
   `,
+  `
+  -- signed-out session cookies (a hash of each), refused until they would have expired
+  CREATE TABLE revoked_sessions (
+    id         TEXT PRIMARY KEY,
+    expires_at INTEGER NOT NULL
+  );
+  `,
 ];

@@ -3,18 +3,20 @@ import { authenticated, bearerMatches } from '../auth.js';
 import { readJsonBody } from '../body.js';
 import { HttpError } from '../errors.js';
 import { newSession, SESSION_COOKIE, SESSION_SECONDS } from '../session.js';
+import type { SessionRevocations } from '../../store/revoked-sessions.js';
 
 /**
  * Signing in and out of the page. GET says whether a token is needed and whether this browser is
- * signed in (and gives its CSRF value again after a reload); POST {token} signs in; DELETE signs out.
+ * signed in (and gives its CSRF value again after a reload); POST {token} signs in; DELETE signs out:
+ * the cookie is refused from then on, not only deleted in this browser (a copy of it would outlive that).
  */
-export function sessionRoutes(router: Router, token: string | undefined): void {
+export function sessionRoutes(router: Router, token: string | undefined, sessions: SessionRevocations): void {
   router.get('/api/v1/session', (ctx) => {
     if (token === undefined) {
       ctx.body = { required: false, signedIn: true };
       return;
     }
-    const who = authenticated({ authorization: ctx.get('authorization'), cookie: ctx.get('cookie') }, token);
+    const who = authenticated({ authorization: ctx.get('authorization'), cookie: ctx.get('cookie') }, token, sessions);
     ctx.body = { required: true, signedIn: who !== null, ...(who?.by === 'session' ? { csrf: who.csrf } : {}) };
   });
 
@@ -40,6 +42,10 @@ export function sessionRoutes(router: Router, token: string | undefined): void {
   });
 
   router.delete('/api/v1/session', (ctx) => {
+    if (token !== undefined) {
+      const who = authenticated({ cookie: ctx.get('cookie') }, token, sessions);
+      if (who?.by === 'session') sessions.revoke(who.cookie, who.expiry);
+    }
     ctx.cookies.set(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'strict', maxAge: 0, path: '/', overwrite: true });
     ctx.status = 204;
   });

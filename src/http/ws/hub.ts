@@ -7,7 +7,7 @@ import type { EventBus, VigilEvent } from '../../streams/event-bus.js';
 import type { GuessLimiter } from '../guess-limiter.js';
 import { HttpError } from '../errors.js';
 import type { StreamLimits } from '../stream-limits.js';
-import { upgradeRefusal, WS_PATH } from './gate.js';
+import { upgradeRefusal, WS_PATH, type UpgradeGate } from './gate.js';
 import { lazyWebSocketServer } from './lazy-server.js';
 import { liveState, textOf, type StateSources } from './state.js';
 import {
@@ -21,12 +21,11 @@ import {
 } from './protocol.js';
 
 /** What the hub reads (the state sources) and what bounds it. */
-export interface LiveHubParts extends StateSources {
+export interface LiveHubParts extends StateSources, UpgradeGate {
   bus: EventBus;
   /** Called after every sampling sweep. */
   onSweep: (listener: () => void) => void;
   limits: StreamLimits;
-  apiToken: string | undefined;
   /** Wrong tokens per address, shared with the HTTP API. */
   guesses: GuessLimiter;
   /** Each client is pinged this often; one that has not answered the previous ping is dropped. */
@@ -75,7 +74,7 @@ export class LiveHub {
     // a client that resets the connection mid-handshake must not take vigil down with an unhandled error
     socket.on('error', () => socket.destroy());
     const refuse = (status: number, message: string): void => void socket.end(refusal(status, message));
-    const refused = upgradeRefusal(req, this.parts.apiToken, this.parts.guesses);
+    const refused = upgradeRefusal(req, this.parts);
     if (refused) return refuse(refused.status, refused.message);
     let admission: ReturnType<StreamLimits['admit']>;
     try {

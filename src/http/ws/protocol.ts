@@ -90,9 +90,13 @@ export function sameOrigin(origin: string | undefined, host: string | undefined)
 
 /** Pure: the HTTP answer to an upgrade vigil refuses, with the API's error body. */
 export function refusal(status: number, message: string): string {
-  const reason = ({ 401: 'Unauthorized', 403: 'Forbidden', 429: 'Too Many Requests' } as Record<number, string>)[
-    status
-  ];
+  const reasons: Record<number, string> = {
+    401: 'Unauthorized',
+    403: 'Forbidden',
+    421: 'Misdirected Request',
+    429: 'Too Many Requests',
+  };
+  const reason = reasons[status];
   const body = JSON.stringify({ error: { status, message } });
   return `HTTP/1.1 ${status} ${reason ?? 'Not Found'}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`;
 }
