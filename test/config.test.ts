@@ -102,3 +102,14 @@ test('Docker label names become valid Prometheus label names', (t) => {
   t.is(promLabelName('forge.agent.type'), 'label_forge_agent_type');
   t.is(promLabelName('com.example/some-key'), 'label_com_example_some_key');
 });
+
+test('VIGIL_ALLOWED_HOSTS: comma-separated names, lower case, without a trailing dot; a port or scheme is an error', (t) => {
+  t.deepEqual(parseConfig({}).allowedHosts, []);
+  t.deepEqual(parseConfig({ VIGIL_ALLOWED_HOSTS: 'Vigil.Example.com., proxy , *' }).allowedHosts, [
+    'vigil.example.com',
+    'proxy',
+    '*',
+  ]);
+  for (const bad of ['vigil.example.com:443', 'https://vigil.example.com', 'a b'])
+    t.throws(() => parseConfig({ VIGIL_ALLOWED_HOSTS: bad }), { message: /VIGIL_ALLOWED_HOSTS/ }, bad);
+});
