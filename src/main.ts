@@ -2,7 +2,8 @@ import { DockerodeEngine } from './docker/engine.js';
 import { resolveHost } from './host.js';
 import { ConfigError, loadConfig } from './load-config.js';
 import { createLogger } from './logger.js';
-import { createVigil } from './service.js';
+import { createVigil, type Vigil } from './service.js';
+import { StoreError } from './store/store-errors.js';
 
 let config;
 try {
@@ -15,7 +16,16 @@ try {
 
 const logger = createLogger(config.logLevel);
 const host = await resolveHost(config.host, new DockerodeEngine(config.dockerHost), logger);
-const vigil = createVigil({ ...config, host }, logger);
+let vigil: Vigil;
+try {
+  vigil = createVigil({ ...config, host }, logger);
+} catch (err) {
+  // a data directory or database vigil cannot use is a configuration problem, said as one
+  if (!(err instanceof StoreError)) throw err;
+  logger.flush();
+  process.stderr.write(`vigil: ${err.message}\n`);
+  process.exit(2);
+}
 vigil.start();
 
 try {
