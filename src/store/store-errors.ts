@@ -28,7 +28,8 @@ export function prepareDataDir(dir: string): void {
   } catch (err) {
     if (code(err) === 'ENOTDIR')
       throw new StoreError(`the data directory ${dir} is under a file, not a directory: fix the path, ${elsewhere}`);
-    if (code(err) !== 'ENOENT') throw new StoreError(`cannot read the data directory ${dir} (${code(err)}): ${elsewhere}`);
+    if (code(err) !== 'ENOENT')
+      throw new StoreError(`cannot read the data directory ${dir} (${code(err)}): ${elsewhere}`);
   }
   if (stats && !stats.isDirectory())
     throw new StoreError(`the data directory ${dir} is a file, not a directory: move the file away, ${elsewhere}`);
@@ -67,7 +68,9 @@ export function checkDatabasePath(path: string): void {
     return; // not there yet: SQLite creates it
   }
   if (stats.isDirectory())
-    throw new StoreError(`${path} is a directory, not vigil's database: remove or rename it (vigil creates the file there)`);
+    throw new StoreError(
+      `${path} is a directory, not vigil's database: remove or rename it (vigil creates the file there)`,
+    );
   if (!stats.isFile()) throw new StoreError(`${path} is not a regular file: remove it, ${elsewhere}`);
   try {
     accessSync(path, constants.R_OK | constants.W_OK);
@@ -84,9 +87,13 @@ export function openFailure(path: string, err: unknown): StoreError {
   const sqlite = (err as { code?: string }).code ?? '';
   const message = (err as Error).message ?? String(err);
   if (sqlite === 'SQLITE_NOTADB')
-    return new StoreError(`${path} is not a SQLite database: move it away (vigil then creates a new one), ${elsewhere}`);
+    return new StoreError(
+      `${path} is not a SQLite database: move it away (vigil then creates a new one), ${elsewhere}`,
+    );
   if (sqlite.startsWith('SQLITE_CORRUPT'))
-    return new StoreError(`${path} is damaged (${message}): restore a backup, or move it away to start with an empty store`);
+    return new StoreError(
+      `${path} is damaged (${message}): restore a backup, or move it away to start with an empty store`,
+    );
   if (sqlite.startsWith('SQLITE_READONLY') || sqlite.startsWith('SQLITE_CANTOPEN') || sqlite === 'SQLITE_PERM')
     return new StoreError(
       `vigil (${who()}) cannot open ${path} for writing (${message}): check the owner and mode of the file and of its -wal and -shm files, ${elsewhere}`,
