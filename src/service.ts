@@ -30,7 +30,8 @@ import { spikeWatchFor } from './resources/spike-watch.js';
 import { HttpServer } from './server.js';
 import { LiveHub } from './http/ws/hub.js';
 import { alertsBody } from './http/routes/alerts.js';
-import { openStore, storeWritable, type Db } from './store/db.js';
+import { openStore, storePath, storeWritable, type Db } from './store/db.js';
+import { watchStoreFile } from './store/store-file.js';
 import { RevokedSessionStore } from './store/revoked-sessions.js';
 import { EventBus } from './streams/event-bus.js';
 import type { NatsPublisher } from './streams/nats.js';
@@ -86,6 +87,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
     }),
   };
   const db = openStore(config.dataDir);
+  const storeFile = watchStoreFile(db, storePath(config.dataDir), logger.child({ component: 'store' }));
   const recovery = assembleRecovery(config, { engine, events, inventory, db, bus }, logger);
   const { stores, intent, medic } = recovery;
   const { outbox, threads, dispatcher } = assembleNotifications(config, db, bus, logger);
@@ -126,7 +128,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
     incidents: selfSources.incidents,
     readiness: [
       { name: 'engine', check: engineProblem },
-      { name: 'store', check: () => storeWritable(db) },
+      { name: 'store', check: () => storeFile.check() ?? storeWritable(db) },
     ],
   });
 
@@ -145,6 +147,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
     ...{ app, metrics, engine, events, inventory, sampler, bus, streamLimits, nats, medic, intent, dispatcher, db },
     start() {
       logConfiguration(config, sources, logger);
+      storeFile.start();
       events.start();
       sampler.start();
       nats?.start();
@@ -163,6 +166,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
       spikes.stop();
       await Promise.all([closing, sampler.stop(), events.stop(), nats?.stop(), recovery.stop()]);
       await dispatcher.stop();
+      storeFile.stop();
       db.close();
     },
   };
