@@ -13,9 +13,17 @@
  *    log read whole; 100,000 firing alerts. Peak RSS of each.
  * 4. SIGKILL ×5 with the mail sink down, 10 notifications pending each time; then the sink and vigil
  *    come back: notifications lost and doubled.
+ * 5. A web page against a tokenless vigil (cross-site posts, a foreign Host, a foreign WebSocket):
+ *    refused, no mail; bad data directories at start: exit 2 naming the path; the database deleted
+ *    under a running vigil: readiness says so and a restart keeps the stop and the outbox.
  */
+import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { promisify } from 'node:util';
+import WebSocket from 'ws';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { docker as dockerOn, runContainer, waitFor } from '../test/helpers/engine.js';
@@ -39,6 +47,7 @@ const say = (line = '') => {
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mark = (ok: boolean) => (ok ? 'ok' : 'FAIL');
+const exec = promisify(execFile);
 
 function vigil(
   env: Record<string, string> = {},
@@ -298,6 +307,185 @@ async function killWithMailDown(): Promise<void> {
   say();
 }
 
+// ---- issue 20, items 3 and 5: a page in the operator's browser, and a store that goes bad ----
+
+/** A request with exactly these headers (fetch will not send a Host of our choosing). */
+function rawRequest(url: string, method: string, path: string, headers: Record<string, string>, body = '') {
+  const { hostname, port } = new URL(url);
+  return new Promise<number>((resolve, reject) => {
+    const req = httpRequest(
+      { host: hostname, port, method, path, headers: { ...headers, 'content-length': body.length } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** What a web page can make a browser send to a vigil without a token: every one refused, no mail sent. */
+async function browserPage(): Promise<string> {
+  const smtp = new TestSmtpServer(await freePort());
+  await smtp.start();
+  const dir = mkdtempSync(join(engine.dir, 'vigil-page-'));
+  writeFileSync(join(dir, 'vigil.json'), JSON.stringify({ channels: [smtp.channel()] }));
+  const v = await vigil({ VIGIL_API_TOKEN: '', VIGIL_CONFIG: join(dir, 'vigil.json') }, dir);
+  const test = '/api/v1/channels/mail/test';
+  const evil = { origin: 'http://evil.example', 'content-type': 'text/plain' };
+  const attempts = [
+    rawRequest(v.url, 'POST', test, evil, '{}'),
+    rawRequest(v.url, 'POST', test, { 'sec-fetch-site': 'cross-site' }),
+    rawRequest(v.url, 'POST', test, { origin: 'null', 'content-type': 'text/plain' }, '{}'),
+    rawRequest(v.url, 'POST', test, { 'content-type': 'text/plain' }, '{}'),
+    rawRequest(v.url, 'POST', test, { host: 'evil.example' }),
+    rawRequest(v.url, 'GET', '/api/v1/containers/health', { host: 'evil.example' }),
+    rawRequest(v.url, 'GET', '/metrics', { host: 'rebind.evil.example:9323' }),
+    new Promise<number>((resolve) => {
+      const ws = new WebSocket(`${v.url.replace(/^http/, 'ws')}/api/v1/ws`, {
+        headers: { origin: 'http://evil.example' },
+      });
+      ws.once('unexpected-response', (_q, res) => resolve(res.statusCode ?? 0));
+      ws.once('open', () => (ws.close(), resolve(101)));
+      ws.once('error', () => resolve(0));
+    }),
+  ];
+  const statuses = await Promise.all(attempts);
+  const refused = statuses.filter((s) => s === 403 || s === 415 || s === 421).length;
+  const byAddress = await rawRequest(v.url, 'GET', '/metrics', { host: '10.1.2.3:9323' });
+  await sleep(1000);
+  const mails = smtp.mails.length;
+  await v.stop();
+  await smtp.stop();
+  const ok = refused === attempts.length && mails === 0 && byAddress === 200;
+  return `| a web page against a vigil without a token (cross-site text/plain, Sec-Fetch-Site, Origin null, foreign Host, WebSocket) | ${refused} of ${attempts.length} refused (${statuses.join(', ')}); ${mails} mails; /metrics by address ${byAddress} | ${mark(ok)} |`;
+}
+
+/** Bad data directories and databases at start: each exit code 2 and one sentence naming the path. */
+async function badStores(): Promise<string> {
+  const base = mkdtempSync(join(engine.dir, 'vigil-badstore-'));
+  const at = (name: string) => join(base, name);
+  mkdirSync(at('notdb'));
+  writeFileSync(join(at('notdb'), 'vigil.db'), 'not a database\n'.repeat(50));
+  mkdirSync(at('other'));
+  new Database(join(at('other'), 'vigil.db')).exec('CREATE TABLE moz_places (id INTEGER)');
+  mkdirSync(join(at('dir'), 'vigil.db'), { recursive: true });
+  writeFileSync(at('file'), 'x');
+  const cases: [string, string][] = [
+    ['missing parent', join(at('no/such'), 'data')],
+    ['a file as the data directory', at('file')],
+    ['a file that is not SQLite', at('notdb')],
+    ["another program's SQLite", at('other')],
+    ['a directory named vigil.db', at('dir')],
+  ];
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    mkdirSync(at('rootowned'), { mode: 0o755 });
+    cases.push(['a directory of another owner (as nobody)', at('rootowned')]);
+  }
+  const main = join(repo, 'src/main.ts');
+  const env = {
+    PATH: process.env.PATH!,
+    HOME: base,
+    VIGIL_HOST: 'soak',
+    DOCKER_HOST: engine.host,
+    VIGIL_LISTEN: '127.0.0.1:0',
+  };
+  let good = 0;
+  for (const [what, dir] of cases) {
+    const node = [process.execPath, '--import', 'tsx', main];
+    const argv = what.includes('nobody')
+      ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...node]
+      : node;
+    const result = await exec(argv[0]!, argv.slice(1), { env: { ...env, VIGIL_DATA_DIR: dir }, timeout: 60_000 }).then(
+      () => ({ code: 0, stderr: '' }),
+      (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }),
+    );
+    const line = result.stderr.trim();
+    if (
+      result.code === 2 &&
+      !line.includes('\n') &&
+      line.includes(dir.replace(/\/data$/, '')) &&
+      !/\n\s+at /.test(line)
+    )
+      good++;
+    else say(`bad store case "${what}": exit ${result.code}: ${line.slice(0, 300)}`);
+  }
+  return `| bad data directories at start (${cases.map((c) => c[0]).join('; ')}) | ${good} of ${cases.length} exit 2 with one sentence naming the path | ${mark(good === cases.length)} |`;
+}
+
+/** The database deleted under a running vigil with a person's stop and a pending notification. */
+async function deletedStore(): Promise<string> {
+  const dataDir = mkdtempSync(join(engine.dir, 'vigil-deleted-'));
+  writeFileSync(
+    join(dataDir, 'vigil.json'),
+    JSON.stringify({ channels: [{ ...new TestSmtpServer(await freePort()).channel() }] }),
+  );
+  const env = {
+    VIGIL_CONFIG: join(dataDir, 'vigil.json'),
+    ...{ VIGIL_AUTOHEAL: 'off', VIGIL_RECONCILE_ON_BOOT: 'off', VIGIL_NOTIFY_GROUP_SECONDS: '0' },
+    VIGIL_NOTIFY_RETRY_SECONDS: '60',
+  };
+  await runContainer('kept-stop', ['--stop-timeout', '1'], ['sleep', '100000'], engine.host);
+  const v = await vigil(env, dataDir);
+  await ready(v);
+  await docker(['stop', 'kept-stop']);
+  await fetch(`${v.url}/api/v1/alertmanager`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      ...{ version: '4', groupKey: '{}:{}', truncatedAlerts: 0, status: 'firing', receiver: 'vigil' },
+      ...{ groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: 'http://127.0.0.1:9093' },
+      alerts: [
+        {
+          ...{ status: 'firing', labels: { alertname: 'DiskFull', severity: 'critical', container: 'kept-stop' } },
+          ...{ annotations: { summary: 'disk' }, startsAt: new Date().toISOString(), endsAt: '0001-01-01T00:00:00Z' },
+          ...{ generatorURL: '', fingerprint: 'feedc0de' },
+        },
+      ],
+    }),
+  });
+  const pendingNow = async () =>
+    ((await (await fetch(`${v.url}/api/v1/channels`, { headers: auth })).json()) as { channels: { pending: number }[] })
+      .channels[0]!.pending;
+  const pending = await waitFor(async () => ((await pendingNow()) > 0 ? await pendingNow() : null), {
+    what: 'a pending notification',
+  }).catch(() => 0);
+  await sleep(1000);
+  for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDir, `vigil.db${suffix}`), { force: true });
+  const started = Date.now();
+  const noticed = await waitFor(
+    async () => {
+      const res = await fetch(`${v.url}/health/ready`);
+      const body = (await res.json()) as { checks: Record<string, string> };
+      return res.status === 503 && /deleted/.test(body.checks.store ?? '') ? Date.now() - started : null;
+    },
+    { what: 'readiness to say so', timeoutMs: 10_000 },
+  ).catch(() => null);
+  await v.stop();
+  const db = new Database(join(dataDir, 'vigil.db'), { readonly: true });
+  const stop = db.prepare("SELECT desired FROM desired_state WHERE name = 'kept-stop'").pluck().get() as
+    string | undefined;
+  const kept = db.prepare("SELECT count(*) FROM outbox WHERE status = 'pending'").pluck().get() as number;
+  db.close();
+  await docker(['rm', '-f', 'kept-stop']);
+  const ok = noticed !== null && stop === 'stopped' && pending > 0 && kept === pending;
+  return `| the database deleted under a running vigil (a person's stop, ${pending} pending notifications) | readiness 503 ${noticed === null ? 'never' : `within ${noticed} ms`}; after vigil stops, the file at the path holds the stop (${String(stop ?? 'gone')}) and ${kept} of ${pending} pending notifications | ${mark(ok)} |`;
+}
+
+async function pageAndStore(): Promise<void> {
+  say('## A web page in the browser, and a store that goes bad (issue 20, items 3 and 5)');
+  say();
+  say('| case | what happened | |');
+  say('|---|---|---|');
+  say(await browserPage());
+  say(await badStores());
+  say(await deletedStore());
+  say();
+}
+// ---- end of issue 20, items 3 and 5 ----
+
 const started = Date.now();
 say(`# vigil soak run, ${new Date().toISOString().slice(0, 16)}Z`);
 say();
@@ -314,6 +502,7 @@ try {
   say(await alertStorm());
   say();
   await killWithMailDown();
+  await pageAndStore();
   say(`Run took ${((Date.now() - started) / 60_000).toFixed(1)} min.`);
 } finally {
   await engine.destroy();
