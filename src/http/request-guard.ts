@@ -152,7 +152,7 @@ export function contentTypeRefusal(headers: {
   const given = headers['content-type'] === undefined ? 'none' : `"${headers['content-type'].slice(0, 60)}"`;
   return {
     status: 415,
-    message: `a request that changes something must send its body as application/json (Content-Type: ${given})`,
+    message: `a request that changes something must send its body with the content type application/json, not ${given}`,
   };
 }
 
