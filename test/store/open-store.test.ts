@@ -9,7 +9,8 @@ import { promisify } from 'node:util';
 import { openStore } from '../../src/store/db.js';
 
 // Each bad data directory or database ends vigil as a configuration error does: exit code 2 and one
-// sentence naming the path and what to do, no stack trace. vigil is spawned as an operator starts it.
+// sentence naming the path and what to do, no stack trace. vigil is spawned as an operator starts it,
+// one at a time: ten node processes loading tsx at once on a loaded machine take minutes.
 
 const exec = promisify(execFile);
 const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
@@ -29,7 +30,7 @@ function runMain(dataDir: string, asUid?: number): Promise<{ code: number; stder
   const node = [process.execPath, '--import', 'tsx', main];
   const [command, ...args] =
     asUid === undefined ? node : ['setpriv', `--reuid=${asUid}`, `--regid=${asUid}`, '--clear-groups', ...node];
-  return exec(command!, args, { env, timeout: 30_000 }).then(
+  return exec(command!, args, { env, timeout: 120_000 }).then(
     () => ({ code: 0, stderr: '' }),
     (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }),
   );
@@ -48,24 +49,24 @@ async function refused(t: import('ava').ExecutionContext, dataDir: string, path:
   t.notRegex(stderr, /\n\s+at /, 'no stack trace');
 }
 
-test('a data directory whose parent does not exist', async (t) => {
+test.serial('a data directory whose parent does not exist', async (t) => {
   const dir = join(scratch(), 'no', 'such', 'data');
   await refused(t, dir, join(dir, '..'), /parent .* does not exist: create/);
 });
 
-test('a data directory that is a file', async (t) => {
+test.serial('a data directory that is a file', async (t) => {
   const file = join(scratch(), 'data');
   writeFileSync(file, 'x');
   await refused(t, file, file, /is a file, not a directory/);
 });
 
-test('a file that is not SQLite where the database should be', async (t) => {
+test.serial('a file that is not SQLite where the database should be', async (t) => {
   const dir = scratch();
   writeFileSync(join(dir, 'vigil.db'), 'these are the notes of someone, not a database\n'.repeat(20));
   await refused(t, dir, join(dir, 'vigil.db'), /is not a SQLite database: move it away/);
 });
 
-test('the SQLite database of another program', async (t) => {
+test.serial('the SQLite database of another program', async (t) => {
   const dir = scratch();
   const other = new Database(join(dir, 'vigil.db'));
   other.exec('CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)');
@@ -74,7 +75,7 @@ test('the SQLite database of another program', async (t) => {
   await refused(t, dir, join(dir, 'vigil.db'), /of another program \(tables moz_places; no vigil schema\)/);
 });
 
-test('a SQLite file with another application id', async (t) => {
+test.serial('a SQLite file with another application id', async (t) => {
   const dir = scratch();
   const other = new Database(join(dir, 'vigil.db'));
   other.pragma('application_id = 1234');
@@ -82,7 +83,7 @@ test('a SQLite file with another application id', async (t) => {
   await refused(t, dir, join(dir, 'vigil.db'), /another program \(SQLite application id 1234\)/);
 });
 
-test('a database written by a newer vigil', async (t) => {
+test.serial('a database written by a newer vigil', async (t) => {
   const dir = scratch();
   const db = openStore(dir);
   db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0)').run();
@@ -90,14 +91,14 @@ test('a database written by a newer vigil', async (t) => {
   await refused(t, dir, join(dir, 'vigil.db'), /newer vigil \(schema 999; this one knows \d+\)/);
 });
 
-test('a directory named vigil.db', async (t) => {
+test.serial('a directory named vigil.db', async (t) => {
   const dir = scratch();
   mkdirSync(join(dir, 'vigil.db'));
   await refused(t, dir, join(dir, 'vigil.db'), /is a directory, not vigil's database: remove or rename it/);
 });
 
 // root may write anywhere: the permission cases run vigil as nobody
-const asNobody = asRoot ? test : test.skip;
+const asNobody = asRoot ? test.serial : test.skip;
 
 asNobody('a read-only data directory (vigil not root)', async (t) => {
   const dir = scratch();
@@ -120,7 +121,7 @@ asNobody('a database file of another owner', async (t) => {
   await refused(t, dir, join(dir, 'vigil.db'), /cannot read and write its database .*uid 0.*chown it/, NOBODY);
 });
 
-test('a good data directory is made when missing (its parent exists), and a fresh store is vigil’s', (t) => {
+test.serial('a good data directory is made when missing (its parent exists), and a fresh store is vigil’s', (t) => {
   const dir = join(scratch(), 'data');
   const db = openStore(dir);
   t.teardown(() => db.close());
