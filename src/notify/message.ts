@@ -1,3 +1,4 @@
+import { causeOfStateEvent } from '../containers/health.js';
 import type { IncidentRef, VigilEvent } from '../streams/event-bus.js';
 import type { notifyEvents, severities } from './channel-config.js';
 
@@ -66,8 +67,9 @@ export function notificationFor(event: VigilEvent, options: LinkOptions = {}): N
         text: `Container ${c.name} (${c.id}) turned unhealthy${typeof d.failingStreak === 'number' ? ` after ${d.failingStreak} failed checks` : ''}${typeof d.lastOutput === 'string' && d.lastOutput ? `; last check said: ${d.lastOutput}` : ''}. vigil restarts it if its policy allows.`,
       };
     case 'container.state': {
-      if (!c || (d.to !== 'exited' && d.to !== 'dead') || d.from !== 'running') return null;
-      if (d.oomKilled === true) {
+      const cause = causeOfStateEvent(d);
+      if (!c || cause === null || d.from !== 'running') return null;
+      if (cause === 'oom-killed') {
         return {
           ...base,
           key: `oom/${c.name}/${event.id}`,
@@ -77,9 +79,9 @@ export function notificationFor(event: VigilEvent, options: LinkOptions = {}): N
           text: `The kernel killed container ${c.name} (${c.id}) for running out of memory (exit code ${String(d.exitCode)}).`,
         };
       }
-      const code = Number(d.exitCode);
-      // 0 is a finished job; 137 and 143 follow a kill (a stop), which is not news
-      if (!Number.isFinite(code) || code === 0 || code === 137 || code === 143) return null;
+      // a finished job and a person's stop are not news
+      if (cause !== 'crashed') return null;
+      const code = String(d.exitCode);
       return {
         ...base,
         key: `crash/${c.name}/${event.id}`,
