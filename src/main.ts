@@ -2,6 +2,7 @@ import { DockerodeEngine } from './docker/engine.js';
 import { resolveHost } from './host.js';
 import { ConfigError, loadConfig } from './load-config.js';
 import { createLogger } from './logger.js';
+import { configSecrets } from './redact.js';
 import { createVigil } from './service.js';
 
 let config;
@@ -13,7 +14,7 @@ try {
   process.exit(2);
 }
 
-const logger = createLogger(config.logLevel);
+const logger = createLogger(config.logLevel, { secrets: configSecrets(config) });
 const host = await resolveHost(config.host, new DockerodeEngine(config.dockerHost), logger);
 const vigil = createVigil({ ...config, host }, logger);
 vigil.start();
