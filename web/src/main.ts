@@ -176,7 +176,9 @@ function App() {
       } else if (m.type === 'event') {
         const e = m.data as FeedEvent;
         if (e.type.startsWith('alert')) void loadAlerts();
-        if (/^(container|recovery|resource)\./.test(e.type)) setFeed((f) => [e, ...f].slice(0, FEED));
+        // a reconnect is sent the recent events again: each is shown once, newest first
+        if (/^(container|recovery|resource|incident)\./.test(e.type))
+          setFeed((f) => (f.some((x) => x.id === e.id) ? f : [e, ...f].sort((a, b) => b.id - a.id).slice(0, FEED)));
       }
     };
     const stop = live(onMessage, setConnected);

@@ -1,6 +1,9 @@
 import { h, type ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import htm from 'htm';
+import { feedText, type FeedEvent } from './feed-text.js';
+
+export type { FeedEvent } from './feed-text.js';
 
 export const html = htm.bind(h);
 
@@ -42,13 +45,6 @@ export interface Alert {
   acknowledged: boolean;
   acknowledgedBy: string | null;
   resolvedAt?: string;
-}
-export interface FeedEvent {
-  id: number;
-  type: string;
-  time: string;
-  container?: { id: string; name: string };
-  data: Record<string, unknown>;
 }
 
 const rank = (c: Container) => (c.health === 'unhealthy' ? 0 : c.status === 'restarting' || c.restarts > 2 ? 1 : 2);
@@ -240,18 +236,6 @@ export function ChannelsPanel({ channels, test }: { channels: Channel[]; test: (
   </section>`;
 }
 
-const feedText: Record<string, (e: FeedEvent) => string> = {
-  'container.state': (e) =>
-    `${String(e.data.from)} → ${String(e.data.to)}${typeof e.data.exitCode === 'number' ? ` (exit ${e.data.exitCode})` : ''}`,
-  'container.health': (e) => `health ${String(e.data.from)} → ${String(e.data.to)}`,
-  'recovery.action': (e) => `vigil ${String(e.data.action)}: ${String(e.data.outcome)} — ${String(e.data.reason)}`,
-  'recovery.gave_up': (e) => `vigil gave up: ${String(e.data.reason)}`,
-  'recovery.skipped': (e) => `vigil will not act: ${String(e.data.reason)}`,
-  'recovery.report': (e) => `needs a person: ${String(e.data.reason)}`,
-  'recovery.boot': (e) =>
-    `after ${String(e.data.trigger)}: started ${(e.data.recovered as string[] | undefined)?.join(', ') || 'nothing'}`,
-};
-
 export function Feed({ events }: { events: FeedEvent[] }) {
   return html`<section class="panel" aria-label="Live feed">
     <h2>Live feed</h2>
@@ -259,8 +243,8 @@ export function Feed({ events }: { events: FeedEvent[] }) {
       ${events.map(
         (e) =>
           html`<li key=${e.id}>
-            <time class="dim">${e.time.slice(11, 19)}</time>
-            <strong>${e.container?.name ?? ''}</strong> ${(feedText[e.type] ?? ((x: FeedEvent) => x.type))(e)}
+            <time class="dim">${e.time.slice(11, 19)}</time
+            >${' '}<strong>${e.container?.name ?? ''}</strong>${' '}${feedText(e)}
           </li>`,
       )}
     </ol>
