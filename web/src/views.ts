@@ -1,9 +1,9 @@
 import { h, type ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import htm from 'htm';
-import { feedText, type FeedEvent } from './feed-text.js';
+import { feedText, type FeedEvent } from './texts.js';
 
-export type { FeedEvent } from './feed-text.js';
+export type { FeedEvent } from './texts.js';
 
 export const html = htm.bind(h);
 
@@ -144,10 +144,13 @@ export function ContainersTable({ containers, open }: { containers: Container[];
                 <td><span class=${`pill ${c.health}`}>${c.health}</span></td>
                 <td>${c.resources.cpuPercent.toFixed(1)} %</td>
                 <td>
-                  <span class="bar small" title=${`${c.resources.memoryUsageMB} of ${c.resources.memoryLimitMB} MB`}>
+                  <span
+                    class="bar small"
+                    title=${`${c.resources.memoryUsageMB} MiB of ${c.resources.memoryLimitMB} MiB`}
+                  >
                     <span style=${`width:${Math.min(100, c.resources.memoryPercent)}%`}></span
                   ></span>
-                  ${c.resources.memoryPercent.toFixed(0)} %
+                  ${c.resources.memoryUsageMB.toFixed(0)} MiB · ${c.resources.memoryPercent.toFixed(0)} %
                 </td>
                 <td>${c.restarts}</td>
                 <td>${c.uptime}</td>
@@ -184,8 +187,10 @@ export function AlertsPanel({
         (a) =>
           html`<li key=${a.id} data-alert=${a.alertname} class=${a.acknowledged ? 'acknowledged' : ''}>
             <span class=${`pill ${a.severity}`}>${a.severity}</span>
-            <strong>${a.alertname}</strong> ${a.container ? html` on ${a.container}` : null}
-            <span class="dim">${a.summary ?? ''}</span>
+            <strong>${a.alertname}</strong>${a.container ? ` on ${a.container}` : ''}${a.summary ? ': ' : ''}<span
+              class="dim"
+              >${a.summary ?? ''}</span
+            >
             ${
               a.acknowledged
                 ? html` <span class="dim">acknowledged by ${a.acknowledgedBy}</span>`

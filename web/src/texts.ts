@@ -1,5 +1,5 @@
-// Pure: what the page's live feed says of each event, in words a person reads. No DOM, no preact:
-// the unit tests (test/web/feed-text.test.ts) read it too.
+// Pure: the words the page shows a person: the live feed's lines, the readiness line, counts with their
+// nouns. No DOM, no preact: the unit tests (test/web/texts.test.ts) read it too.
 
 export interface FeedEvent {
   id: number;
@@ -32,7 +32,8 @@ interface ChainStep {
   reason: string;
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+/** Pure: "1 restart", "2 restarts": a count with its noun. */
+export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 const texts: Record<string, (e: FeedEvent) => string> = {
   'container.state': (e) => `${String(e.data.from)} → ${String(e.data.to)}${exitWords(e.data)}`,
@@ -69,4 +70,32 @@ const texts: Record<string, (e: FeedEvent) => string> = {
 /** Pure: the feed's line for an event (after the container's name); its type when it has no words of its own. */
 export function feedText(e: FeedEvent): string {
   return (texts[e.type] ?? ((x: FeedEvent) => x.type))(e);
+}
+
+/** Pure: the readiness checks in one line: "engine ok · store ok", or what is wrong, in its own words. */
+export function readinessText(checks: Record<string, string>): string {
+  return Object.entries(checks)
+    .map(([name, state]) => (state === 'ok' ? `${name} ok` : state))
+    .join(' · ');
+}
+
+/** Pure: a daily health score (the share of the day running and healthy, 0 to 1) as a person reads it. */
+export function scoreText(score: number | null): string {
+  return score === null ? '–' : `${Math.round(score * 100)} %`;
+}
+
+/**
+ * Pure: the detail view's line under the name: state, image, uptime (while it runs), restarts, the
+ * health trend and how fast it recovers — "running · web:1 · up 2h3m · 1 restart · trend stable".
+ */
+export function detailLine(detail: Record<string, unknown>, history: Record<string, unknown> | null): string {
+  const parts = [String(detail.status), String(detail.image)];
+  if (detail.status === 'running') parts.push(`up ${String(detail.uptime)}`);
+  parts.push(plural(Number(detail.restarts ?? 0), 'restart'));
+  parts.push(`trend ${typeof history?.trend === 'string' ? history.trend : '…'}`);
+  if (typeof history?.meanTimeToRecoverSeconds === 'number') {
+    const incidents = Array.isArray(history.incidents) ? history.incidents.length : 0;
+    parts.push(`recovers in ${history.meanTimeToRecoverSeconds} s on average (${plural(incidents, 'incident')})`);
+  }
+  return parts.join(' · ');
 }
