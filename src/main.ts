@@ -2,6 +2,7 @@ import { DockerodeEngine } from './docker/engine.js';
 import { resolveHost } from './host.js';
 import { ConfigError, loadConfig } from './load-config.js';
 import { createLogger } from './logger.js';
+import { configSecrets } from './redact.js';
 import { createVigil, type Vigil } from './service.js';
 import { StoreError } from './store/store-errors.js';
 
@@ -14,7 +15,7 @@ try {
   process.exit(2);
 }
 
-const logger = createLogger(config.logLevel);
+const logger = createLogger(config.logLevel, { secrets: configSecrets(config) });
 const host = await resolveHost(config.host, new DockerodeEngine(config.dockerHost), logger);
 let vigil: Vigil;
 try {

@@ -184,9 +184,10 @@ function logConfiguration(config: Config, sources: readonly { name: string }[], 
 /** Every change the inventory sees becomes the container events that streams and notifications carry. */
 function publishTransitions(inventory: Inventory, bus: EventBus): void {
   const publishAll = (events: ReturnType<typeof containerTransitions>) => events.forEach((e) => bus.publish(e));
-  inventory.on('added', (entry) => publishAll(containerTransitions(undefined, entry.record)));
-  inventory.on('changed', (entry, before) => publishAll(containerTransitions(before, entry.record)));
-  inventory.on('removed', (entry) => publishAll(containerTransitions(entry.record, undefined)));
+  inventory.on('added', (entry) => publishAll(containerTransitions(undefined, entry)));
+  // the kill that makes an exit a stop is judged against the exit's own time, so one entry serves both
+  inventory.on('changed', (entry, before) => publishAll(containerTransitions({ ...entry, record: before }, entry)));
+  inventory.on('removed', (entry) => publishAll(containerTransitions(entry, undefined)));
 }
 
 /** A number that changes whenever what the exposition is built from does: the inventory or a sweep. */

@@ -1,22 +1,21 @@
-import type { ContainerRecord } from '../docker/types.js';
 import type { VigilEventInput } from '../streams/event-bus.js';
-import { effectiveHealth } from './health.js';
+import { containerHealth, exitCauseOf, type HealthFacts } from './health.js';
 
 /**
- * Pure: the events one change of a container's record makes — a state change and a health
- * transition (from its HEALTHCHECK, or inferred from its state). `before` is undefined for a container
- * seen for the first time, `after` undefined for one removed.
+ * Pure: the events one change of a container makes — a state change (with why it exited) and a
+ * health transition (from its HEALTHCHECK, or inferred from its state). `before` is undefined for a
+ * container seen for the first time, `after` undefined for one removed.
  */
 export function containerTransitions(
-  before: ContainerRecord | undefined,
-  after: ContainerRecord | undefined,
+  before: HealthFacts | undefined,
+  after: HealthFacts | undefined,
 ): VigilEventInput[] {
-  const record = after ?? before;
+  const record = (after ?? before)?.record;
   if (!record) return [];
   const container = { id: record.shortId, name: record.name };
   const events: VigilEventInput[] = [];
-  const fromState = before?.state ?? null;
-  const toState = after?.state ?? 'removed';
+  const fromState = before?.record.state ?? null;
+  const toState = after?.record.state ?? 'removed';
   if (fromState !== toState) {
     events.push({
       type: 'container.state',
@@ -25,24 +24,23 @@ export function containerTransitions(
         from: fromState,
         to: toState,
         ...(after && (toState === 'exited' || toState === 'dead')
-          ? { exitCode: after.exitCode, oomKilled: after.oomKilled }
+          ? { exitCode: after.record.exitCode, oomKilled: after.record.oomKilled, cause: exitCauseOf(after) }
           : {}),
       },
     });
   }
-  const fromHealth = before ? effectiveHealth(before) : null;
-  const toHealth = after ? effectiveHealth(after) : null;
+  const fromHealth = before ? containerHealth(before) : null;
+  const toHealth = after ? containerHealth(after) : null;
   if (after && fromHealth !== toHealth) {
+    const { health } = after.record;
     events.push({
       type: 'container.health',
       container,
       data: {
         from: fromHealth,
         to: toHealth,
-        source: after.health ? 'healthcheck' : 'state',
-        ...(after.health
-          ? { failingStreak: after.health.failingStreak, lastOutput: after.health.log.at(-1)?.output.trim() ?? '' }
-          : {}),
+        source: health && after.record.state === 'running' ? 'healthcheck' : 'state',
+        ...(health ? { failingStreak: health.failingStreak, lastOutput: health.log.at(-1)?.output.trim() ?? '' } : {}),
       },
     });
   }

@@ -1,6 +1,6 @@
 import type { InventoryEntry } from '../docker/inventory.js';
 import type { ContainerRecord, HealthStatus } from '../docker/types.js';
-import { effectiveHealth } from './health.js';
+import { containerHealth } from './health.js';
 import type { ContainerSnapshot } from '../sampler.js';
 
 /** Pure shapes of the JSON API. Everything here is a function of the inventory, a snapshot and the clock. */
@@ -119,7 +119,7 @@ export function containerSummary(
     name: record.name,
     image: record.image,
     status: record.state,
-    health: effectiveHealth(record),
+    health: containerHealth(entry),
     uptime: formatUptime(uptimeMs(record, ctx.now)),
     restarts: entry.restarts,
     resources: resourceView(entry, snapshot, ctx.hostMemoryBytes),

@@ -3,10 +3,11 @@ import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { ContainerEngine } from './engine.js';
 import type { EngineEvents } from './events.js';
+import type { HealthFacts } from '../containers/health.js';
 import type { ContainerEvent, ContainerRecord } from './types.js';
 
 /** A container as the inventory keeps it: the engine's record plus counters vigil derives from what it saw. */
-export interface InventoryEntry {
+export interface InventoryEntry extends HealthFacts {
   record: ContainerRecord;
   /** Times the container started again after having run: restart policy, `docker restart`, a start after a stop. */
   restarts: number;
@@ -16,19 +17,31 @@ export interface InventoryEntry {
 }
 
 /** Pure: the entry for a container seen for the first time. The engine's own restart count is the floor. */
-export function newEntry(record: ContainerRecord, now: Date): InventoryEntry {
-  return { record, restarts: record.restartCount, oomKills: record.oomKilled ? 1 : 0, observedAt: now };
+export function newEntry(record: ContainerRecord, now: Date, stopRequestedAt: Date | null = null): InventoryEntry {
+  return {
+    record,
+    restarts: record.restartCount,
+    oomKills: record.oomKilled ? 1 : 0,
+    observedAt: now,
+    stopRequestedAt,
+    watchedSince: now,
+  };
 }
 
 /**
  * Pure: the entry after a fresh inspection. A restart shows as a new StartedAt, which counts restarts
  * whether the `start` event was seen or missed (the engine was away, vigil was reconnecting).
  */
-export function refreshedEntry(entry: InventoryEntry, record: ContainerRecord, now: Date): InventoryEntry {
+export function refreshedEntry(
+  entry: InventoryEntry,
+  record: ContainerRecord,
+  now: Date,
+  stopRequestedAt: Date | null = entry.stopRequestedAt,
+): InventoryEntry {
   const before = entry.record.startedAt?.getTime() ?? null;
   const after = record.startedAt?.getTime() ?? null;
   const restarted = before !== null && after !== null && after > before;
-  return { ...entry, record, restarts: entry.restarts + (restarted ? 1 : 0), observedAt: now };
+  return { ...entry, record, restarts: entry.restarts + (restarted ? 1 : 0), observedAt: now, stopRequestedAt };
 }
 
 interface InventoryEvents {
@@ -50,6 +63,8 @@ export class Inventory extends EventEmitter<InventoryEvents> {
   private readonly destroyed = new Set<string>();
   /** OOM kills seen for a container before its first inspection landed. */
   private readonly oomsBeforeAdded = new Map<string, number>();
+  /** The engine's time of the latest kill of each container: the exit after it is a person's stop. */
+  private readonly lastKillAt = new Map<string, Date>();
   private readonly limit: ReturnType<typeof pLimit>;
   private isSynced = false;
   private syncing: Promise<void> | null = null;
@@ -124,12 +139,15 @@ export class Inventory extends EventEmitter<InventoryEvents> {
   private onEvent(event: ContainerEvent): void {
     if (event.action === 'destroy') {
       this.oomsBeforeAdded.delete(event.id);
+      this.lastKillAt.delete(event.id);
       if (this.inFlight.has(event.id)) this.destroyed.add(event.id);
       const entry = this.entries.get(event.id);
       if (entry) this.remove(event.id, entry);
       this.dirty.delete(event.id);
       return;
     }
+    // known before the inspection this event causes lands, so that its exit is judged with it
+    if (event.action === 'kill') this.lastKillAt.set(event.id, new Date(Number(event.timeNano / 1_000_000n)));
     if (event.action === 'oom') {
       const entry = this.entries.get(event.id);
       if (entry) this.entries.set(event.id, { ...entry, oomKills: entry.oomKills + 1 });
@@ -172,19 +190,20 @@ export class Inventory extends EventEmitter<InventoryEvents> {
     if (!entry) {
       const early = this.oomsBeforeAdded.get(id) ?? 0;
       this.oomsBeforeAdded.delete(id);
-      const fresh = newEntry(record, now);
+      const fresh = newEntry(record, now, this.lastKillAt.get(id) ?? null);
       const added = { ...fresh, oomKills: Math.max(fresh.oomKills, early) };
       this.entries.set(id, added);
       this.emit('added', added);
       return;
     }
-    const updated = refreshedEntry(entry, record, now);
+    const updated = refreshedEntry(entry, record, now, this.lastKillAt.get(id) ?? null);
     this.entries.set(id, updated);
     this.emit('changed', updated, entry.record);
   }
 
   private remove(id: string, entry: InventoryEntry): void {
     this.entries.delete(id);
+    this.lastKillAt.delete(id);
     this.emit('removed', entry);
   }
 }

@@ -37,9 +37,9 @@ export function watchEngine(config: Config, logger: Logger) {
     /** For readiness: null when the engine answers and the inventory is whole. */
     problem: (): string | null =>
       !events.connected
-        ? `cannot reach the engine at ${config.dockerHost}`
+        ? `the engine is unreachable at ${redactUrl(config.dockerHost)}`
         : !inventory.synced
-          ? 'engine reachable; inventory still synchronising'
+          ? 'the engine answers; the inventory is still synchronising'
           : null,
   };
 }

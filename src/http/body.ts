@@ -8,7 +8,7 @@ import { HttpError } from './errors.js';
 export async function readJsonBody(ctx: Context, limit: number, required = true): Promise<unknown> {
   const declared = Number(ctx.get('content-length') || NaN);
   if (Number.isFinite(declared) && declared > limit)
-    throw new HttpError(413, `body of ${declared} bytes is over the limit of ${limit}`);
+    throw new HttpError(413, `body of ${declared} bytes is over the limit of ${limit} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
   try {

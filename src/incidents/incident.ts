@@ -1,3 +1,4 @@
+import { causeOfStateEvent } from '../containers/health.js';
 import type { VigilEvent } from '../streams/event-bus.js';
 
 /** One outage of one container, from the first sign of trouble until it is healthy and quiet again. */
@@ -25,10 +26,10 @@ export function troubleOf(event: VigilEvent): string | null {
         ? `unhealthy${typeof d.lastOutput === 'string' && d.lastOutput ? `: ${d.lastOutput.slice(0, 120)}` : ''}`
         : null;
     case 'container.state': {
-      if (d.from !== 'running' || (d.to !== 'exited' && d.to !== 'dead')) return null;
-      if (d.oomKilled === true) return 'OOM-killed';
-      const code = Number(d.exitCode);
-      return Number.isFinite(code) && code !== 0 && code !== 137 && code !== 143 ? `crashed (exit code ${code})` : null;
+      if (d.from !== 'running') return null;
+      const cause = causeOfStateEvent(d);
+      if (cause === 'oom-killed') return 'OOM-killed';
+      return cause === 'crashed' ? `crashed (exit code ${String(d.exitCode)})` : null;
     }
     case 'resource.spike':
       return `${String(d.resource)} at ${String(d.percent)} % of its limit (${String(d.level)})`;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
+import { containerHealth } from '../containers/health.js';
 import type { Inventory } from '../docker/inventory.js';
 import type { IncidentStore } from '../store/incidents.js';
 import type { EventBus, VigilEvent } from '../streams/event-bus.js';
@@ -101,8 +102,7 @@ export class IncidentTracker extends EventEmitter<{ closed: [Incident] }> {
         continue;
       }
       // healthy: with a HEALTHCHECK, passing it (not merely starting); without one, running
-      const { health } = entry.record;
-      const fine = entry.record.state === 'running' && (health === null || health.status === 'healthy');
+      const fine = entry.record.state === 'running' && containerHealth(entry) === 'healthy';
       if (fine && now - (this.lastTroubleAt.get(name) ?? 0) >= this.options.quietMs) this.close(name, 'recovered');
     }
   }

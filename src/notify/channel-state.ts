@@ -1,3 +1,4 @@
+import { channelSecrets, redactText } from '../redact.js';
 import type { OutboxRow } from '../store/outbox.js';
 import type { ChannelConfig } from './channel-config.js';
 import type { Notifier } from './notifier.js';
@@ -59,11 +60,17 @@ export function recordAttempt(
   }
 }
 
-/** Pure: a channel's health as the API and the page show it. */
+/** Pure: a channel's health as the API and the page show it; an error that quotes its URL or secrets, redacted. */
 export function healthOf(c: ChannelState, pending: number): ChannelHealth {
   const { outcomes, ...counts } = c.health;
   const errorRate = outcomes.length ? outcomes.filter((ok) => !ok).length / outcomes.length : 0;
-  return { name: c.config.name, type: c.config.type, ...counts, pending, errorRate };
+  const lastError = counts.lastError === null ? null : redactChannelError(c.config, counts.lastError);
+  return { name: c.config.name, type: c.config.type, ...counts, lastError, pending, errorRate };
+}
+
+/** Pure: a channel's error fit to serve: its URLs redacted, its own secrets (echoed by the far side) removed. */
+export function redactChannelError(config: ChannelConfig, error: string): string {
+  return redactText(error, channelSecrets(config));
 }
 
 /** Pure: the rows of one channel ready now: at once after a quiet spell, else grouped after the window. */

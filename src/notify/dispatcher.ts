@@ -10,6 +10,7 @@ import {
   newChannelState,
   readyRows,
   recordAttempt,
+  redactChannelError,
   type ChannelHealth,
   type ChannelState,
 } from './channel-state.js';
@@ -148,7 +149,7 @@ export class Dispatcher extends EventEmitter<{ outcome: [string, DeliveryOutcome
     } catch (err) {
       const error = (err as Error).message;
       recordAttempt(channel, this.clock(), false, this.clock() - started, error);
-      return { ok: false, latencyMs: this.clock() - started, error };
+      return { ok: false, latencyMs: this.clock() - started, error: redactChannelError(channel.config, error) };
     }
   }
 

@@ -1,5 +1,9 @@
+import { causeOfStateEvent } from '../containers/health.js';
 import type { IncidentRef, VigilEvent } from '../streams/event-bus.js';
 import type { notifyEvents, severities } from './channel-config.js';
+
+/** "1 container", "2 containers": a count with its noun, in every message. */
+export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 export type NotifyEvent = (typeof notifyEvents)[number];
 export type Severity = (typeof severities)[number];
@@ -63,11 +67,12 @@ export function notificationFor(event: VigilEvent, options: LinkOptions = {}): N
         event: 'unhealthy',
         severity: 'warning',
         title: `${c.name} is unhealthy`,
-        text: `Container ${c.name} (${c.id}) turned unhealthy${typeof d.failingStreak === 'number' ? ` after ${d.failingStreak} failed checks` : ''}${typeof d.lastOutput === 'string' && d.lastOutput ? `; last check said: ${d.lastOutput}` : ''}. vigil restarts it if its policy allows.`,
+        text: `Container ${c.name} (${c.id}) turned unhealthy${typeof d.failingStreak === 'number' ? ` after ${plural(d.failingStreak, 'failed check')}` : ''}${typeof d.lastOutput === 'string' && d.lastOutput ? `; last check said: ${d.lastOutput}` : ''}. vigil restarts it if its policy allows.`,
       };
     case 'container.state': {
-      if (!c || (d.to !== 'exited' && d.to !== 'dead') || d.from !== 'running') return null;
-      if (d.oomKilled === true) {
+      const cause = causeOfStateEvent(d);
+      if (!c || cause === null || d.from !== 'running') return null;
+      if (cause === 'oom-killed') {
         return {
           ...base,
           key: `oom/${c.name}/${event.id}`,
@@ -77,9 +82,9 @@ export function notificationFor(event: VigilEvent, options: LinkOptions = {}): N
           text: `The kernel killed container ${c.name} (${c.id}) for running out of memory (exit code ${String(d.exitCode)}).`,
         };
       }
-      const code = Number(d.exitCode);
-      // 0 is a finished job; 137 and 143 follow a kill (a stop), which is not news
-      if (!Number.isFinite(code) || code === 0 || code === 137 || code === 143) return null;
+      // a finished job and a person's stop are not news
+      if (cause !== 'crashed') return null;
+      const code = String(d.exitCode);
       return {
         ...base,
         key: `crash/${c.name}/${event.id}`,
@@ -114,7 +119,7 @@ export function notificationFor(event: VigilEvent, options: LinkOptions = {}): N
         event: 'recovered',
         severity: 'info',
         title: `${c.name} recovered (${String(d.action)})`,
-        text: `vigil ran ${String(d.action)} on ${c.name} (${c.id}) because: ${String(d.reason)}. Attempt ${String(d.attempt)}.`,
+        text: `vigil ran ${String(d.action)} on ${c.name} (${c.id}) because: ${String(d.reason)} (attempt ${String(d.attempt)}).`,
       };
     case 'recovery.gave_up':
       if (!c) return null;
@@ -124,7 +129,7 @@ export function notificationFor(event: VigilEvent, options: LinkOptions = {}): N
         event: 'gave_up',
         severity: 'critical',
         title: `vigil gave up on ${c.name}`,
-        text: `After ${String(d.attempts)} attempts vigil stopped trying to recover ${c.name} (${c.id}): ${String(d.reason)}. It needs a person.`,
+        text: `After ${plural(Number(d.attempts), 'attempt')} vigil stopped trying to recover ${c.name} (${c.id}): ${String(d.reason)}. It needs a person.`,
       };
     case 'recovery.boot': {
       const recovered = (d.recovered as string[]) ?? [];
@@ -136,7 +141,7 @@ export function notificationFor(event: VigilEvent, options: LinkOptions = {}): N
         key: `boot/${event.id}`,
         event: 'boot_recovery',
         severity: failed.length > 0 ? 'critical' : 'warning',
-        title: `Recovered ${recovered.length} container(s) after ${trigger === 'vigil started' ? 'vigil started' : 'an engine restart'}${failed.length ? `; ${failed.length} failed` : ''}`,
+        title: `Recovered ${plural(recovered.length, 'container')} after ${trigger === 'vigil started' ? 'vigil started' : 'an engine restart'}${failed.length ? `; ${failed.length} failed` : ''}`,
         text: [
           `After ${trigger}:`,
           ...recovered.map((n) => `  started ${n}`),
@@ -154,7 +159,7 @@ export function notificationFor(event: VigilEvent, options: LinkOptions = {}): N
         event: 'recovered',
         severity: 'info',
         title: `${c.name} recovered: incident closed after ${Math.round(Number(d.durationSeconds))} s`,
-        text: `${c.name} (${c.id}) has been healthy and quiet again; the incident closed after ${String(d.steps)} steps in ${Math.round(Number(d.durationSeconds))} s. GET /api/v1/incidents has its timeline.`,
+        text: `${c.name} (${c.id}) has been healthy and quiet again; the incident closed after ${plural(Number(d.steps), 'step')} in ${Math.round(Number(d.durationSeconds))} s. GET /api/v1/incidents has its timeline.`,
       };
     case 'resource.spike':
     case 'resource.normal': {
@@ -205,7 +210,7 @@ function dependantsNotification(
     key: `dependants/${c.name}/${base.at}`,
     event: 'dependants',
     severity: failed.length > 0 ? 'critical' : 'info',
-    title: `${c.name} came back; ${done.length} of ${steps.length} dependant(s) brought after it`,
+    title: `${c.name} came back; ${done.length} of ${plural(steps.length, 'dependant')} brought after it`,
     text: [
       `${c.name} (${c.id}) is running again. What depends on it:`,
       ...steps.map(
@@ -241,7 +246,7 @@ export function groupNotifications(batch: readonly Notification[]): Notification
     key: batch.map((n) => n.key).join('+'),
     event: worst.event,
     severity: worst.severity,
-    title: `${batch.length} events about ${containers.length} container(s): ${containers.slice(0, 5).join(', ')}${containers.length > 5 ? ', …' : ''}`,
+    title: `${batch.length} events about ${plural(containers.length, 'container')}: ${containers.slice(0, 5).join(', ')}${containers.length > 5 ? ', …' : ''}`,
     text: batch.map((n) => `• ${n.title}\n  ${n.text.replace(/\n/g, '\n  ')}`).join('\n'),
     links: worst.links,
     at: batch[0]!.at,

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { effectiveHealth } from '../containers/health.js';
+import { runningHealth } from '../containers/health.js';
 import type { ContainerEngine } from '../docker/engine.js';
 import type { EngineEvents } from '../docker/events.js';
 import type { Inventory, InventoryEntry } from '../docker/inventory.js';
@@ -199,7 +199,7 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
     const now = this.clock();
     const recovery = this.stores.recovery.get(key);
     const alert = this.alertRequests.get(key);
-    if (record.state === 'running' && effectiveHealth(record) !== 'unhealthy' && !alert) {
+    if (record.state === 'running' && runningHealth(record) !== 'unhealthy' && !alert) {
       const startedAt = record.startedAt?.getTime() ?? null;
       const review = reviewHealthyRun(recovery, startedAt, now, this.options.schedule);
       if (review.state !== recovery) this.stores.recovery.put(review.state);

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { effectiveHealth } from '../containers/health.js';
+import { containerHealth } from '../containers/health.js';
 import type { Inventory, InventoryEntry } from '../docker/inventory.js';
 import type { HistoryStore } from '../store/history.js';
 import { listen } from '../listen.js';
@@ -37,9 +37,10 @@ export class StatusRecorder {
     return this.lastStatus.size;
   }
 
-  private readonly onChange = ({ record }: InventoryEntry): void => {
+  private readonly onChange = (entry: InventoryEntry): void => {
+    const { record } = entry;
     const key = containerKey(record);
-    const health = effectiveHealth(record);
+    const health = containerHealth(entry);
     const status = `${record.state}/${health}`;
     if (this.lastStatus.get(key) === status) return;
     try {

@@ -110,7 +110,8 @@ export class SpikeWatch {
     const startsAt = (watched.since[resource] ??= now.toISOString());
     if (to === 'normal') delete watched.since[resource];
     const alertname = alertnames[resource];
-    const summary = `${resource} of ${record.name} at ${percent} % of its limit (${to === 'normal' ? 'back below' : `over ${to === 'critical' ? limits.crit : limits.warn} %`})`;
+    // the alert names its container already: "VigilMemorySpike on web: memory at 91 % of its limit"
+    const summary = `${resource} at ${percent} % of its limit (${to === 'normal' ? 'back below' : `over ${to === 'critical' ? limits.crit : limits.warn} %`})`;
     try {
       this.parts.alerts.recordAll(
         [

@@ -9,7 +9,7 @@ import {
   lastHealthCheck,
   pickLabels,
 } from '../../src/containers/view.js';
-import { effectiveHealth } from '../../src/containers/health.js';
+import { containerHealth } from '../../src/containers/health.js';
 import { newEntry } from '../../src/docker/inventory.js';
 import { parseInspect, type InspectJson } from '../../src/docker/parse/inspect.js';
 import type { ContainerRecord } from '../../src/docker/types.js';
@@ -51,6 +51,10 @@ test('uptime reads like Go durations', (t) => {
   t.is(formatUptime((26 * 3600 + 5) * 1000), '26h0m5s');
   t.is(formatUptime(-5), '0s');
 });
+
+/** Health of a container vigil has watched all along and saw no kill of. */
+const effectiveHealth = (r: ContainerRecord) =>
+  containerHealth({ record: r, stopRequestedAt: null, watchedSince: new Date(0) });
 
 test('health: the HEALTHCHECK when there is one, else inferred from state', (t) => {
   t.is(effectiveHealth(record('fx-health')), 'unhealthy');

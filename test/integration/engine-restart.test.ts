@@ -57,7 +57,7 @@ test.serial('vigil follows its engine through a stop and a start, and the invent
   await engine.down();
   await waitFor(async () => (await ready()) === 503, { what: 'not ready while the engine is down' });
   const body = (await (await fetch(`${base}/health/ready`)).json()) as { checks: { engine: string } };
-  t.regex(body.checks.engine, /cannot reach the engine/);
+  t.regex(body.checks.engine, /the engine is unreachable/);
   const metrics = await (await fetch(`${base}/metrics`)).text();
   t.regex(metrics, /^vigil_engine_up 0$/m, '/metrics is still served and says the engine is down');
   t.is(vigil.child.exitCode, null, 'vigil is still running');

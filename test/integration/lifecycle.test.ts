@@ -62,10 +62,10 @@ test('a failing HEALTHCHECK shows unhealthy within one interval plus one samplin
   t.is(metricValue(await scrape(vigil), 'docker_container_health_failing_streak', { name: n }), 0);
 });
 
-test('a container without a HEALTHCHECK reports none', async (t) => {
+test('a running container without a HEALTHCHECK reports healthy, as the JSON API does', async (t) => {
   const n = name('nocheck');
   await runContainer(n, [], ['sleep', '100000']);
-  t.is(await waitFor(() => healthOf(n), { what: 'a health series' }), 'none');
+  t.is(await waitFor(() => healthOf(n), { what: 'a health series' }), 'healthy');
   t.is(metricValue(await scrape(vigil), 'docker_container_health_failing_streak', { name: n }), undefined);
 });
 

@@ -61,7 +61,7 @@ test('a running, sampled container gets its resources; the state set marks only 
   t.true(text.includes(`docker_container_pids{${labels}} 5\n`));
   t.true(text.includes(`docker_container_state{${labels},state="running"} 1\n`));
   t.true(text.includes(`docker_container_state{${labels},state="exited"} 0\n`));
-  t.true(text.includes(`docker_container_health_status{${labels},status="none"} 1\n`));
+  t.true(text.includes(`docker_container_health_status{${labels},status="healthy"} 1\n`));
   t.true(text.includes(`docker_container_memory_limit_bytes{${labels}} 8000000000\n`), 'unlimited: the host memory');
   t.true(
     text.includes(

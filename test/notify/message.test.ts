@@ -102,7 +102,7 @@ test('a channel gets the events it asked for at or above its minimum severity', 
 test('a burst becomes one message carrying every item and the worst severity', (t) => {
   const g = groupNotifications([n('a'), n('b', 'critical'), n('c')]);
   t.is(g.severity, 'critical');
-  t.regex(g.title, /3 events about 3 container\(s\): a, b, c/);
+  t.regex(g.title, /3 events about 3 containers: a, b, c/);
   for (const name of ['a', 'b', 'c']) t.true(g.text.includes(`${name} crashed`));
   t.is(groupNotifications([n('x')]).key, 'x');
 });
@@ -170,7 +170,7 @@ test('a chain of dependants is one notification listing each step; a dependency 
   ];
   const n = notificationFor(ev('recovery.dependants', { steps }))!;
   t.like(n, { event: 'dependants', severity: 'info', container: c });
-  t.is(n.title, 'agent-1 came back; 1 of 2 dependant(s) brought after it');
+  t.is(n.title, 'agent-1 came back; 1 of 2 dependants brought after it');
   t.regex(n.text, /sidecar: restart success/);
   t.regex(n.text, /stopped-one: left alone \(a person stopped it/);
   const failed = notificationFor(ev('recovery.dependants', { steps: [{ ...steps[0], outcome: 'failure' }] }))!;
@@ -204,4 +204,42 @@ test('mail about an incident keeps one subject and threads under its first messa
     ),
     true,
   );
+});
+
+test('counts read as a person says them: 1 container, 2 containers; 1 failed check; 1 attempt', (t) => {
+  const one = notificationFor(
+    ev('container.health', { from: 'healthy', to: 'unhealthy', source: 'healthcheck', failingStreak: 1 }),
+  )!;
+  t.regex(one.text, /after 1 failed check[;.]/);
+  t.notRegex(one.text, /1 failed checks/);
+  t.regex(notificationFor(ev('recovery.gave_up', { attempts: 1, reason: 'x' }))!.text, /^After 1 attempt vigil/);
+  const boot = (recovered: string[]) => notificationFor(ev('recovery.boot', { trigger: 'vigil-start', recovered }))!;
+  t.is(boot(['a']).title, 'Recovered 1 container after vigil started');
+  t.is(boot(['a', 'b']).title, 'Recovered 2 containers after vigil started');
+  const closed = notificationFor(
+    ev('incident.closed', { id: 'i', outcome: 'recovered', durationSeconds: 9.4, steps: 1 }),
+  )!;
+  t.regex(closed.text, /after 1 step in 9 s\./);
+  const burst = groupNotifications([
+    notificationFor(ev('recovery.gave_up', { attempts: 2, reason: 'x' }))!,
+    notificationFor(ev('recovery.gave_up', { attempts: 3, reason: 'y' }))!,
+  ]);
+  t.regex(burst.title, /^2 events about 1 container: agent-1$/);
+  t.notRegex(JSON.stringify([one, boot(['a']), closed, burst]), /\(s\)/);
+});
+
+test('a recovery is told with its reason and attempt in one sentence', (t) => {
+  const n = notificationFor(
+    ev('recovery.action', { action: 'restart', outcome: 'success', reason: 'crashed (exit code 1)', attempt: 2 }),
+  )!;
+  t.is(n.text, 'vigil ran restart on agent-1 (abc123def456) because: crashed (exit code 1) (attempt 2).');
+});
+
+test("a person's stop is not news, whatever its exit code; the crash beside it is", (t) => {
+  for (const exitCode of [0, 1, 137, 143])
+    t.is(notificationFor(ev('container.state', { from: 'running', to: 'exited', exitCode, cause: 'stopped' })), null);
+  const crash = notificationFor(
+    ev('container.state', { from: 'running', to: 'exited', exitCode: 137, cause: 'crashed' }),
+  );
+  t.is(crash?.title, 'agent-1 crashed (exit code 137)');
 });

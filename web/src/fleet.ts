@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.js';
+import { plural } from './texts.js';
 import { html } from './views.js';
 
 export interface FleetHost {
@@ -32,7 +33,7 @@ export function FleetPanel({ self }: { self: string | undefined }) {
   }, []);
   if (!fleet?.nats) return null;
   return html`<section class="panel fleet" aria-label="Fleet">
-    <h2>Fleet <span class="dim">${fleet.hosts.length} hosts</span></h2>
+    <h2>Fleet <span class="dim">${plural(fleet.hosts.length, 'host')}</span></h2>
     <table>
       <thead>
         <tr>

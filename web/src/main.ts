@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, live, session, signIn, Unauthorized, type LiveMessage } from './api.js';
 import { FleetPanel } from './fleet.js';
+import { detailLine, readinessText, scoreText } from './texts.js';
 import {
   AlertsPanel,
   ChannelsPanel,
@@ -47,7 +48,7 @@ function Detail({ name, cpu, memory, back }: { name: string; cpu: number[]; memo
   const check = detail?.healthCheck as { log: { end: string; exitCode: number; output: string }[] } | null | undefined;
   const actions =
     (history?.actions as { at: string; action: string; reason?: string; outcome?: string }[] | undefined) ?? [];
-  const scores = (history?.dailyHealthScore as { day: string; score: number | null }[] | undefined) ?? [];
+  const scores = (history?.dailyHealthScore as { date: string; score: number | null }[] | undefined) ?? [];
   return html`<main class="detail">
     <p><a href="/" onClick=${(e: Event) => (e.preventDefault(), back())}>← all containers</a></p>
     <h1>${name}</h1>
@@ -55,13 +56,8 @@ function Detail({ name, cpu, memory, back }: { name: string; cpu: number[]; memo
     ${
       detail
         ? html`<p>
-            <span class=${`pill ${String(detail.health)}`}>${String(detail.health)}</span> ${String(detail.status)} ·
-            ${String(detail.image)} · up ${String(detail.uptime)} · ${String(detail.restarts)} restarts · trend
-            ${typeof history?.trend === 'string' ? history.trend : '…'}${
-              typeof history?.meanTimeToRecoverSeconds === 'number'
-                ? ` · recovers in ${history.meanTimeToRecoverSeconds} s on average (${(history.incidents as unknown[]).length} incidents)`
-                : ''
-            }
+            <span class=${`pill ${String(detail.health)}`}>${String(detail.health)}</span>
+            ${detailLine(detail, history)}
           </p>`
         : null
     }
@@ -71,7 +67,7 @@ function Detail({ name, cpu, memory, back }: { name: string; cpu: number[]; memo
     <section class="panel">
       <h2>Daily health score</h2>
       <ol class="scores">
-        ${scores.map((s) => html`<li><span class="dim">${s.day}</span> ${s.score === null ? '–' : `${s.score} %`}</li>`)}
+        ${scores.map((s) => html`<li><span class="dim">${s.date}</span> ${scoreText(s.score)}</li>`)}
       </ol>
     </section>
     <section class="panel">
@@ -79,7 +75,7 @@ function Detail({ name, cpu, memory, back }: { name: string; cpu: number[]; memo
       ${
         check
           ? html`<ol class="list">
-              ${check.log.map((p) => html`<li><time class="dim">${p.end.slice(11, 19)}</time> exit ${p.exitCode} ${p.output.trim()}</li>`)}
+              ${check.log.map((p) => html`<li><time class="dim">${p.end.slice(11, 19)}</time> exit code ${p.exitCode} ${p.output.trim()}</li>`)}
             </ol>`
           : html`<p class="dim">No HEALTHCHECK.</p>`
       }
@@ -138,12 +134,7 @@ function App() {
       fetch('/health/ready')
         .then((r) => r.json() as Promise<{ checks: Record<string, string> }>)
         .then(
-          (r) =>
-            setEngine(
-              Object.entries(r.checks)
-                .map(([name, state]) => `${name} ${state === 'ok' ? 'ok' : state}`)
-                .join(' · '),
-            ),
+          (r) => setEngine(readinessText(r.checks)),
           () => setEngine('vigil unreachable'),
         );
     void ready();
@@ -176,7 +167,9 @@ function App() {
       } else if (m.type === 'event') {
         const e = m.data as FeedEvent;
         if (e.type.startsWith('alert')) void loadAlerts();
-        if (/^(container|recovery|resource)\./.test(e.type)) setFeed((f) => [e, ...f].slice(0, FEED));
+        // a reconnect is sent the recent events again: each is shown once, newest first
+        if (/^(container|recovery|resource|incident)\./.test(e.type))
+          setFeed((f) => (f.some((x) => x.id === e.id) ? f : [e, ...f].sort((a, b) => b.id - a.id).slice(0, FEED)));
       }
     };
     const stop = live(onMessage, setConnected);

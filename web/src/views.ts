@@ -1,6 +1,9 @@
 import { h, type ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import htm from 'htm';
+import { feedText, type FeedEvent } from './texts.js';
+
+export type { FeedEvent } from './texts.js';
 
 export const html = htm.bind(h);
 
@@ -42,13 +45,6 @@ export interface Alert {
   acknowledged: boolean;
   acknowledgedBy: string | null;
   resolvedAt?: string;
-}
-export interface FeedEvent {
-  id: number;
-  type: string;
-  time: string;
-  container?: { id: string; name: string };
-  data: Record<string, unknown>;
 }
 
 const rank = (c: Container) => (c.health === 'unhealthy' ? 0 : c.status === 'restarting' || c.restarts > 2 ? 1 : 2);
@@ -148,10 +144,13 @@ export function ContainersTable({ containers, open }: { containers: Container[];
                 <td><span class=${`pill ${c.health}`}>${c.health}</span></td>
                 <td>${c.resources.cpuPercent.toFixed(1)} %</td>
                 <td>
-                  <span class="bar small" title=${`${c.resources.memoryUsageMB} of ${c.resources.memoryLimitMB} MB`}>
+                  <span
+                    class="bar small"
+                    title=${`${c.resources.memoryUsageMB} MiB of ${c.resources.memoryLimitMB} MiB`}
+                  >
                     <span style=${`width:${Math.min(100, c.resources.memoryPercent)}%`}></span
                   ></span>
-                  ${c.resources.memoryPercent.toFixed(0)} %
+                  ${c.resources.memoryUsageMB.toFixed(0)} MiB · ${c.resources.memoryPercent.toFixed(0)} %
                 </td>
                 <td>${c.restarts}</td>
                 <td>${c.uptime}</td>
@@ -188,8 +187,10 @@ export function AlertsPanel({
         (a) =>
           html`<li key=${a.id} data-alert=${a.alertname} class=${a.acknowledged ? 'acknowledged' : ''}>
             <span class=${`pill ${a.severity}`}>${a.severity}</span>
-            <strong>${a.alertname}</strong> ${a.container ? html` on ${a.container}` : null}
-            <span class="dim">${a.summary ?? ''}</span>
+            <strong>${a.alertname}</strong>${a.container ? ` on ${a.container}` : ''}${a.summary ? ': ' : ''}<span
+              class="dim"
+              >${a.summary ?? ''}</span
+            >
             ${
               a.acknowledged
                 ? html` <span class="dim">acknowledged by ${a.acknowledgedBy}</span>`
@@ -240,18 +241,6 @@ export function ChannelsPanel({ channels, test }: { channels: Channel[]; test: (
   </section>`;
 }
 
-const feedText: Record<string, (e: FeedEvent) => string> = {
-  'container.state': (e) =>
-    `${String(e.data.from)} → ${String(e.data.to)}${typeof e.data.exitCode === 'number' ? ` (exit ${e.data.exitCode})` : ''}`,
-  'container.health': (e) => `health ${String(e.data.from)} → ${String(e.data.to)}`,
-  'recovery.action': (e) => `vigil ${String(e.data.action)}: ${String(e.data.outcome)} — ${String(e.data.reason)}`,
-  'recovery.gave_up': (e) => `vigil gave up: ${String(e.data.reason)}`,
-  'recovery.skipped': (e) => `vigil will not act: ${String(e.data.reason)}`,
-  'recovery.report': (e) => `needs a person: ${String(e.data.reason)}`,
-  'recovery.boot': (e) =>
-    `after ${String(e.data.trigger)}: started ${(e.data.recovered as string[] | undefined)?.join(', ') || 'nothing'}`,
-};
-
 export function Feed({ events }: { events: FeedEvent[] }) {
   return html`<section class="panel" aria-label="Live feed">
     <h2>Live feed</h2>
@@ -259,8 +248,8 @@ export function Feed({ events }: { events: FeedEvent[] }) {
       ${events.map(
         (e) =>
           html`<li key=${e.id}>
-            <time class="dim">${e.time.slice(11, 19)}</time>
-            <strong>${e.container?.name ?? ''}</strong> ${(feedText[e.type] ?? ((x: FeedEvent) => x.type))(e)}
+            <time class="dim">${e.time.slice(11, 19)}</time
+            >${' '}<strong>${e.container?.name ?? ''}</strong>${' '}${feedText(e)}
           </li>`,
       )}
     </ol>

@@ -1,5 +1,5 @@
 import type { Router } from '@koa/router';
-import { effectiveHealth } from '../../containers/health.js';
+import { containerHealth } from '../../containers/health.js';
 import { dailyScores, trend } from '../../recovery/health-score.js';
 import { containerKey } from '../../recovery/identity.js';
 import type { Incident } from '../../incidents/incident.js';
@@ -43,7 +43,7 @@ export function historyRoutes(
     const before = deps.history.statusBefore(key, from);
     const points = entries.filter((e) => e.kind === 'status').map((e) => ({ at: e.at, good: e.data.good === true }));
     // the current status holds until now, even if nothing was recorded since
-    const current = entry.record.state === 'running' && effectiveHealth(entry.record) === 'healthy';
+    const current = entry.record.state === 'running' && containerHealth(entry) === 'healthy';
     const scores = dailyScores(
       before ? before.data.good === true : null,
       points.length > 0 ? points : [{ at: from, good: current }],

@@ -46,6 +46,8 @@ interface Client {
 export { WS_PATH };
 /** Clients sent the new state between two yields to the event loop. */
 const STATE_BATCH = 20;
+/** Events a new subscriber to `events` is sent first: as many as the page's feed shows. */
+const RECENT_EVENTS = 50;
 
 /**
  * The live WebSocket at /api/v1/ws (protocol in protocol.ts). State (health, stats) is built once per
@@ -139,6 +141,11 @@ export class LiveHub {
       const state = liveState(this.parts);
       if (parsed.message.topics.includes('health')) this.send(client, state.health);
       if (parsed.message.topics.includes('stats')) this.send(client, this.statsFor(client, state.stats));
+      // and from what just happened: a page opened now shows what the medic did a minute ago
+      if (parsed.message.topics.includes('events')) {
+        const recent = this.parts.bus.since(0).events.filter((e) => reaches(client.sub, 'events', e.container));
+        for (const event of recent.slice(-RECENT_EVENTS)) this.send(client, serverMessage('event', event));
+      }
     }
   }
 

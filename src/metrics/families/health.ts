@@ -1,17 +1,18 @@
+import { containerHealth } from '../../containers/health.js';
 import { healthStatuses } from '../../docker/types.js';
 import type { CollectorFamily } from '../view.js';
 
-/** The container's own HEALTHCHECK, as the engine reports it; `none` when it has none. */
+/** The container's health as the JSON API and the page give it; the failing streak from its own HEALTHCHECK. */
 export const healthFamily: CollectorFamily = {
   name: 'health',
   metrics: () => [
     {
       kind: 'stateset',
       name: 'docker_container_health_status',
-      help: 'HEALTHCHECK status; 1 for the current one. "none" when the container has no HEALTHCHECK.',
+      help: 'Health, 1 for the current one: the HEALTHCHECK of a running container, else healthy; unhealthy after a crash or OOM kill; "none" when stopped, finished or created.',
       label: 'status',
       values: healthStatuses,
-      current: (e) => e.record.health?.status ?? 'none',
+      current: (e) => containerHealth(e),
     },
     {
       kind: 'value',

@@ -1,0 +1,83 @@
+import test from 'ava';
+import { detailLine, feedText, plural, readinessText, scoreText, type FeedEvent } from '../../web/src/texts.js';
+
+const ev = (type: string, data: Record<string, unknown>): FeedEvent => ({
+  id: 1,
+  type,
+  time: '2026-12-01T10:00:00.000Z',
+  container: { id: 'abc', name: 'web' },
+  data,
+});
+
+test('the detail line: "trend stable", not "trendstable"; 1 incident, 1 restart; uptime only while running', (t) => {
+  const history = { trend: 'stable', meanTimeToRecoverSeconds: 9, incidents: [{}] };
+  t.is(
+    detailLine({ status: 'running', image: 'busybox', uptime: '2m3s', restarts: 1 }, history),
+    'running · busybox · up 2m3s · 1 restart · trend stable · recovers in 9 s on average (1 incident)',
+  );
+  t.is(
+    detailLine({ status: 'exited', image: 'busybox', uptime: '0s', restarts: 3 }, { ...history, incidents: [{}, {}] }),
+    'exited · busybox · 3 restarts · trend stable · recovers in 9 s on average (2 incidents)',
+  );
+  t.is(
+    detailLine({ status: 'running', image: 'i', uptime: '1s', restarts: 0 }, null),
+    'running · i · up 1s · 0 restarts · trend …',
+  );
+});
+
+test('plural: one noun for one, the plural for any other count', (t) => {
+  t.is(plural(1, 'incident'), '1 incident');
+  t.is(plural(0, 'incident'), '0 incidents');
+  t.is(plural(2, 'dependant'), '2 dependants');
+});
+
+test('readiness says what is wrong in its own words: "the engine is unreachable", never "engine cannot reach the engine"', (t) => {
+  t.is(readinessText({ engine: 'ok', store: 'ok' }), 'engine ok · store ok');
+  const line = readinessText({ engine: 'the engine is unreachable at unix:///var/run/docker.sock', store: 'ok' });
+  t.is(line, 'the engine is unreachable at unix:///var/run/docker.sock · store ok');
+  t.notRegex(line, /engine (cannot|the engine)/);
+});
+
+test('a daily health score is a percentage of the day', (t) => {
+  t.is(scoreText(0.1673), '17 %');
+  t.is(scoreText(1), '100 %');
+  t.is(scoreText(null), '–');
+});
+
+test("the feed tells a stop from a crash, gives the medic's reason and its giving up, and names units", (t) => {
+  t.is(
+    feedText(ev('container.state', { from: 'running', to: 'exited', exitCode: 137, cause: 'stopped' })),
+    'running → exited: stopped on request (exit code 137); vigil leaves it stopped',
+  );
+  t.is(
+    feedText(ev('container.state', { from: 'running', to: 'exited', exitCode: 1, cause: 'crashed' })),
+    'running → exited: crashed (exit code 1)',
+  );
+  t.is(
+    feedText(
+      ev('recovery.action', { action: 'start', outcome: 'success', reason: 'crashed with exit code 1', attempt: 1 }),
+    ),
+    'vigil start: success — crashed with exit code 1 (attempt 1)',
+  );
+  t.is(
+    feedText(ev('recovery.gave_up', { attempts: 1, reason: 'crashed' })),
+    'vigil gave up after 1 attempt: crashed; it needs a person',
+  );
+  t.is(
+    feedText(
+      ev('recovery.dependants', {
+        steps: [{ name: 'db-sidecar', action: 'restart', outcome: 'success', reason: 'x' }],
+      }),
+    ),
+    'came back; what depends on it followed: db-sidecar restart success',
+  );
+  t.is(
+    feedText(ev('resource.spike', { resource: 'memory', percent: 91.5, level: 'critical' })),
+    'memory at 91.5 % of its limit (critical)',
+  );
+  t.is(
+    feedText(ev('incident.closed', { outcome: 'gave_up', durationSeconds: 9.4 })),
+    'incident closed (gave up) after 9 s',
+  );
+  t.is(feedText(ev('something.new', {})), 'something.new');
+});
