@@ -15,7 +15,7 @@ try {
 
 const logger = createLogger(config.logLevel);
 const host = await resolveHost(config.host, new DockerodeEngine(config.dockerHost), logger);
-const vigil = createVigil({ ...config, host }, logger);
+const vigil = createVigil({ ...config, host }, { logger });
 vigil.start();
 
 try {

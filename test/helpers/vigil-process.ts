@@ -23,11 +23,15 @@ export interface VigilProcess {
 /** vigil as its own process (src/main.ts under tsx), so that its memory and its logs are its own. */
 export async function spawnVigil(env: Record<string, string>): Promise<VigilProcess> {
   const port = await freePort();
-  const child = spawnGroup(process.execPath, ['--max-semi-space-size=4', '--import', 'tsx', join(repo, 'src/main.ts')], {
-    cwd: repo,
-    env: { ...process.env, VIGIL_LISTEN: `127.0.0.1:${port}`, VIGIL_LOG_LEVEL: 'debug', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnGroup(
+    process.execPath,
+    ['--max-semi-space-size=4', '--import', 'tsx', join(repo, 'src/main.ts')],
+    {
+      cwd: repo,
+      env: { ...process.env, VIGIL_LISTEN: `127.0.0.1:${port}`, VIGIL_LOG_LEVEL: 'debug', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const chunks: string[] = [];
   const logs: VigilProcess['logs'] = [];
   let partial = '';
