@@ -20,18 +20,21 @@ export interface VigilProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** vigil as its own process (src/main.ts under tsx), so that its memory and its logs are its own. */
-export async function spawnVigil(env: Record<string, string>): Promise<VigilProcess> {
+/**
+ * vigil as its own process (src/main.ts under tsx, or node's `argv` instead: the benchmarks and the soak
+ * run dist/ with `npm start`'s flags, bench/lib/vigil.ts), so that its memory and its logs are its own.
+ */
+export async function spawnVigil(
+  env: Record<string, string>,
+  options: { argv?: string[] } = {},
+): Promise<VigilProcess> {
   const port = await freePort();
-  const child = spawnGroup(
-    process.execPath,
-    ['--max-semi-space-size=4', '--import', 'tsx', join(repo, 'src/main.ts')],
-    {
-      cwd: repo,
-      env: { ...process.env, VIGIL_LISTEN: `127.0.0.1:${port}`, VIGIL_LOG_LEVEL: 'debug', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const argv = options.argv ?? ['--max-semi-space-size=4', '--import', 'tsx', join(repo, 'src/main.ts')];
+  const child = spawnGroup(process.execPath, argv, {
+    cwd: repo,
+    env: { ...process.env, VIGIL_LISTEN: `127.0.0.1:${port}`, VIGIL_LOG_LEVEL: 'debug', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const chunks: string[] = [];
   const logs: VigilProcess['logs'] = [];
   let partial = '';
