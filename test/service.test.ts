@@ -67,6 +67,32 @@ test('the HTTP API answers from the fake engine: containers, one by name, readin
   t.is(metricValue(text, 'docker_container_state', { name: 'job', state: 'exited' }), 1);
 });
 
+test('an unknown route is a JSON 404 and a wrong method a 405', async (t) => {
+  const vigil = await startVigil({}, { engine: new FakeEngine() });
+  t.teardown(() => vigil.stop());
+  const missing = await vigil.get('/api/v1/nothing-here');
+  t.is(missing.status, 404);
+  t.truthy(((await missing.json()) as { error: { message: string } }).error.message);
+  const wrong = await vigil.get('/metrics', { method: 'POST' });
+  t.is(wrong.status, 405);
+});
+
+test('with a token configured, /api/v1 needs it and /metrics does not', async (t) => {
+  const token = 'test-token-0123456789abcdef';
+  const guarded = await startVigil({ VIGIL_API_TOKEN: token }, { engine: new FakeEngine() });
+  t.teardown(() => guarded.stop());
+  const none = await guarded.get('/api/v1/containers/health');
+  t.is(none.status, 401);
+  t.regex(none.headers.get('www-authenticate') ?? '', /Bearer/);
+  t.regex(((await none.json()) as { error: { message: string } }).error.message, /missing bearer token/);
+  const wrong = await guarded.get('/api/v1/containers/health', { headers: { authorization: 'Bearer nope' } });
+  t.is(wrong.status, 401);
+  const right = await guarded.get('/api/v1/containers/health', { headers: { authorization: `Bearer ${token}` } });
+  t.is(right.status, 200);
+  t.is((await guarded.get('/metrics')).status, 200);
+  t.is((await guarded.get('/health/live')).status, 200);
+});
+
 test('the medic starts a labelled container that crashed, and only that one', async (t) => {
   const engine = new FakeEngine();
   const vigil = await fakeVigil(engine);
