@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole suite, in stages that stop at the first failure: type check, lint (typescript-eslint and
-# prettier), unit tests (no Docker, a few seconds), then the integration tests against a real engine,
+# prettier), unit tests (no Docker, no root), then the integration tests against a real engine,
 # Prometheus, Alertmanager, NATS and SMTP, and promtool on the shipped rules. It ends by failing when
 # the run left any engine, shim, vigil or service process alive (scripts/no-leaks.sh).
 #
