@@ -5,7 +5,9 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'web/dist/', 'node_modules/', '.test-engine/', '.demo/', '.unit/', 'bench/results/', 'grafana/'] },
+  {
+    ignores: ['dist/', 'web/dist/', 'node_modules/', '.test-engine/', '.demo/', '.unit/', 'bench/results/', 'grafana/'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -90,7 +90,7 @@ engine_processes() {
   local proc pid
   for proc in /proc/[0-9]*; do
     pid=${proc#/proc/}
-    tr '\0' ' ' < "$proc/cmdline" 2>/dev/null | grep -qF -- "$dir/exec/containerd/" && echo "$pid"
+    if { tr '\0' ' ' < "$proc/cmdline"; } 2>/dev/null | grep -qF -- "$dir/exec/containerd/"; then echo "$pid"; fi
   done
   return 0
 }
@@ -104,7 +104,7 @@ end_leftovers() {
   for pid in $pids; do pkill -KILL -P "$pid" 2>/dev/null || true; done
   for pid in $pids; do kill -TERM "$pid" 2>/dev/null || true; done
   for _ in $(seq 1 40); do
-    pids=$(for pid in $pids; do kill -0 "$pid" 2>/dev/null && echo "$pid"; done)
+    pids=$(for pid in $pids; do if kill -0 "$pid" 2>/dev/null; then echo "$pid"; fi; done)
     [ -z "$pids" ] && return 0
     sleep 0.25
   done

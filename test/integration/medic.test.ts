@@ -114,7 +114,12 @@ test.serial(
     t.is(starts.length, 4);
     const began = starts.map((e) => Date.parse(e.time) - Number(e.data.ms));
     const allowed = starts.map((e) => Date.parse(String(e.data.nextAllowedAt)));
-    t.log(`gaps between starts: ${began.slice(1).map((at, i) => at - began[i]!).join(', ')} ms`);
+    t.log(
+      `gaps between starts: ${began
+        .slice(1)
+        .map((at, i) => at - began[i]!)
+        .join(', ')} ms`,
+    );
     // the backoff vigil chose after attempts 1, 2 and 3: 1, 2 and 4 s (base shortened to 1 s by
     // configuration). How late after it the next start came is the machine's load, not vigil's: the
     // exact gaps are asserted on a fake clock (test/recovery/medic.test.ts)
