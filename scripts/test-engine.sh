@@ -87,10 +87,11 @@ make_certs() {
 # processes under it. Each names this engine's containerd socket (-address DIR/exec/containerd/…), its
 # containerd this engine's config: another engine's never match.
 engine_processes() {
-  local proc pid
+  local proc
+  local -a argv
   for proc in /proc/[0-9]*; do
-    pid=${proc#/proc/}
-    if { tr '\0' ' ' < "$proc/cmdline"; } 2>/dev/null | grep -qF -- "$dir/exec/containerd/"; then echo "$pid"; fi
+    mapfile -d '' -t argv 2>/dev/null < "$proc/cmdline" || continue
+    [[ " ${argv[*]} " == *" $dir/exec/containerd/"* ]] && echo "${proc#/proc/}"
   done
   return 0
 }
