@@ -116,7 +116,7 @@ for (let i = 0; i < runs; i++) {
   sse.push(await viaVigil(url));
   cli.push(await viaDockerLogs());
 }
-vigil.kill('SIGTERM');
+await vigil.stopGroup('SIGTERM');
 
 const summary = (rs: Run[]) => ({
   firstLineMsMedian: Math.round(median(rs.map((r) => r.firstLineMs))),

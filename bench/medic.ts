@@ -104,7 +104,7 @@ for (let i = 0; i < crashes; i++) {
   }
 }
 events.kill();
-vigil.kill('SIGTERM');
+await vigil.stopGroup('SIGTERM');
 await docker(['rm', '-f', id]);
 
 const out = {

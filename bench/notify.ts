@@ -95,7 +95,7 @@ for (let i = 0; i < deaths; i++) {
   await docker(['rm', '-f', name]);
 }
 events.kill();
-vigil.kill('SIGTERM');
+await vigil.stopGroup('SIGTERM');
 await smtp.stop();
 
 const out = {
