@@ -11,10 +11,27 @@ function killGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** What else must not outlive this process (a private engine), ended synchronously at its end. */
+const endings = new Set<() => void>();
+
+/** Has `end` run when this process ends before its owner ended it; returns what takes it back. */
+export function atEnd(end: () => void): () => void {
+  endings.add(end);
+  return () => endings.delete(end);
+}
+
 /** Kills every group still alive; on exit, and on the signals ava and a person stop a run with. */
 function endAll(): void {
   for (const pgid of groups) killGroup(pgid, 'SIGKILL');
   groups.clear();
+  for (const end of endings) {
+    try {
+      end();
+    } catch {
+      // the next one still runs
+    }
+  }
+  endings.clear();
 }
 process.once('exit', endAll);
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
