@@ -34,12 +34,20 @@ export interface Recovery {
   stop(): Promise<void>;
 }
 
+export interface RecoveryParts {
+  engine: ContainerEngine;
+  events: EngineEvents;
+  inventory: Inventory;
+  db: Db;
+  bus: EventBus;
+  /** What the medic's decisions read the time from; Date.now without one. */
+  clock?: () => number;
+  /** vigil's own container; read from /proc/self when not given. */
+  selfId?: string | null;
+}
+
 /** Desired state, history and the medic, on the store; started and stopped together. */
-export function assembleRecovery(
-  config: Config,
-  parts: { engine: ContainerEngine; events: EngineEvents; inventory: Inventory; db: Db; bus: EventBus },
-  logger: Logger,
-): Recovery {
+export function assembleRecovery(config: Config, parts: RecoveryParts, logger: Logger): Recovery {
   const { engine, events, inventory, db, bus } = parts;
   const stores = {
     desired: new DesiredStateStore(db),
@@ -51,7 +59,7 @@ export function assembleRecovery(
   const shutdownWindowMs = config.engineShutdownWindowSeconds * 1000;
   const intent = new IntentTracker(events, inventory, stores, logger.child({ component: 'intent' }), shutdownWindowMs);
   const recorder = new StatusRecorder(inventory, stores.history, logger.child({ component: 'history' }));
-  const options = medicOptions(config, readOwnContainerId());
+  const options = medicOptions(config, parts.selfId !== undefined ? parts.selfId : readOwnContainerId());
   const medic = new Medic(
     engine,
     events,
@@ -61,6 +69,7 @@ export function assembleRecovery(
     bus,
     logger.child({ component: 'medic' }),
     options,
+    parts.clock,
   );
   const followerParts = { inventory, intent, medic, recovery: stores.recovery, bus };
   const follower = new DependantFollower(

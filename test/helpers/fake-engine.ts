@@ -9,6 +9,12 @@ export interface EngineCall {
   at: number;
 }
 
+/** One line a container's process writes. */
+export interface LogWrite {
+  stream: 'stdout' | 'stderr';
+  message: string;
+}
+
 /** What a container's process does each time it is started. */
 export type Behaviour = { kind: 'runs' } | { kind: 'exits'; code: number; afterMs: number };
 
@@ -23,6 +29,9 @@ export class FakeEngine implements ContainerEngine {
   private readonly behaviours = new Map<string, Behaviour>();
   private readonly exitTimers = new Map<string, NodeJS.Timeout>();
   private readonly streams = new Set<PassThrough>();
+  /** What each container's process writes when it starts, and the log kept of it, framed as the engine does. */
+  private readonly startLines = new Map<string, LogWrite[]>();
+  private readonly logFrames = new Map<string, Buffer[]>();
   private up = true;
   private lastNano = 0n;
   /** How long each inspection takes: a busy engine answers late. */
@@ -33,7 +42,13 @@ export class FakeEngine implements ContainerEngine {
   /** Creates and starts a container; returns its id. */
   run(
     name: string,
-    options: { labels?: Record<string, string>; restartPolicy?: string; behaviour?: Behaviour } = {},
+    options: {
+      labels?: Record<string, string>;
+      restartPolicy?: string;
+      behaviour?: Behaviour;
+      /** Lines the process writes each time it starts. */
+      logs?: LogWrite[];
+    } = {},
   ): string {
     const id = randomBytes(32).toString('hex');
     const now = new Date(Date.now());
@@ -60,6 +75,7 @@ export class FakeEngine implements ContainerEngine {
       networkMode: 'none',
     });
     this.behaviours.set(id, options.behaviour ?? { kind: 'runs' });
+    this.startLines.set(id, options.logs ?? []);
     this.emitEvent(id, 'create');
     this.begin(id);
     return id;
@@ -96,9 +112,11 @@ export class FakeEngine implements ContainerEngine {
 
   /** `docker rm -f`. */
   remove(id: string): void {
-    if (this.get(id).state === 'running') this.finish(id, 137);
+    const record = this.get(id);
+    if (record.state === 'running') this.finish(id, 137);
     this.containers.delete(id);
-    this.emitEvent(id, 'destroy', {}, this.nameOf(id));
+    // the engine tells of a container gone with its name and labels still on the event
+    this.emitEvent(id, 'destroy', {}, record);
   }
 
   /** The engine shuts down as dockerd does: it stops every running container at once, then its stream ends. */
@@ -169,8 +187,22 @@ export class FakeEngine implements ContainerEngine {
     return null;
   }
 
-  async logs(): Promise<Readable> {
-    return Readable.from([]);
+  /** The container's process writes a line (its log keeps it, with the time it was written). */
+  write(id: string, line: LogWrite): void {
+    // the engine's frame: stream (1 stdout, 2 stderr), three zero bytes, the payload's length; then
+    // the payload, the timestamp (RFC 3339 with nanoseconds) and a space before the line
+    const stamp = new Date(Date.now()).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
+    const payload = Buffer.from(`${stamp} ${line.message}\n`);
+    const header = Buffer.alloc(8);
+    header[0] = line.stream === 'stdout' ? 1 : 2;
+    header.writeUInt32BE(payload.length, 4);
+    this.logFrames.set(id, [...(this.logFrames.get(id) ?? []), header, payload]);
+  }
+
+  async logs(id: string): Promise<Readable> {
+    this.reachable();
+    if (!this.containers.has(id)) throw Object.assign(new Error('no such container'), { statusCode: 404 });
+    return Readable.from([Buffer.concat(this.logFrames.get(id) ?? [])]);
   }
 
   async imageExists(): Promise<boolean> {
@@ -221,10 +253,6 @@ export class FakeEngine implements ContainerEngine {
     if (!this.up) throw Object.assign(new Error('connect ECONNREFUSED /fake/docker.sock'), { code: 'ECONNREFUSED' });
   }
 
-  private nameOf(id: string): string {
-    return this.containers.get(id)?.name ?? '';
-  }
-
   private begin(id: string): void {
     const record = this.get(id);
     Object.assign(record, {
@@ -232,9 +260,10 @@ export class FakeEngine implements ContainerEngine {
       pid: 4242,
       exitCode: 0,
       startedAt: new Date(Date.now()),
-      finishedAt: null,
+      // the engine keeps the time of the last exit while the container runs again
     });
     this.emitEvent(id, 'start');
+    for (const line of this.startLines.get(id) ?? []) this.write(id, line);
     const behaviour = this.behaviours.get(id);
     if (behaviour?.kind === 'exits') {
       this.exitTimers.set(
@@ -253,12 +282,17 @@ export class FakeEngine implements ContainerEngine {
     this.emitEvent(id, 'die', { exitCode: String(code) });
   }
 
-  private emitEvent(id: string, action: string, attributes: Record<string, string> = {}, name = this.nameOf(id)): void {
+  private emitEvent(
+    id: string,
+    action: string,
+    attributes: Record<string, string> = {},
+    record = this.containers.get(id),
+  ): void {
     if (!this.up) return;
     // the engine's event times are nanoseconds and strictly ordered within one stream
     const nano = BigInt(Date.now()) * 1_000_000n;
     this.lastNano = nano > this.lastNano ? nano : this.lastNano + 1n;
-    const record = this.containers.get(id);
+    const name = record?.name ?? '';
     const line = JSON.stringify({
       Type: 'container',
       Action: action,
