@@ -1,4 +1,4 @@
-import type { ContainerEvent } from '../docker/types.js';
+import type { ContainerEvent, ContainerRecord } from '../docker/types.js';
 import type { Desired } from '../store/desired-state.js';
 
 /** What vigil remembers between events of one container to tell a user's stop from a crash. */
@@ -95,4 +95,29 @@ export function engineShutdownStops(
   const last = [...stops].sort((a, b) => b.dieAt - a.dieAt)[0];
   if (!last || lostAt - last.dieAt > options.streamEndSlackMs) return [];
   return stops.filter((s) => s.killAt >= last.killAt - options.burstMs);
+}
+
+/** Exit codes of a process ended by SIGTERM or SIGKILL (128 + signal): what `docker stop` leaves. */
+const killedExitCodes = new Set([137, 143]);
+
+/**
+ * Pure: the desired state a container's last exit implies when no event tells (it stopped while vigil
+ * was away and the engine no longer holds its events). Only a container labelled vigil.autoheal=true
+ * that exited non-zero without a sign of a kill (SIGTERM's or SIGKILL's exit code, unless the kernel's
+ * OOM killer sent it) counts as crashed; for any other vigil cannot know and leaves it.
+ */
+export function intentFromExit(
+  record: Pick<ContainerRecord, 'labels' | 'state' | 'exitCode' | 'oomKilled'>,
+): IntentChange | null {
+  if (record.labels['vigil.autoheal'] !== 'true') return null;
+  if (record.state !== 'exited' && record.state !== 'dead') return null;
+  const code = record.exitCode;
+  if (code === null || code === 0) return null;
+  if (killedExitCodes.has(code) && !record.oomKilled) return null;
+  const why = record.oomKilled ? 'killed for memory (OOM)' : `exit code ${code}`;
+  return {
+    desired: 'running',
+    reason: `crashed while vigil was away (${why}); labelled vigil.autoheal=true`,
+    byKill: false,
+  };
 }

@@ -54,8 +54,13 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
   ) {
     super();
     const markOwnStart = (id: string) => intent.markOwnStart(id);
+    const recreating = {
+      before: (id: string) => intent.markRecreating(id),
+      after: (oldId: string, newId: string | null) => intent.carry(oldId, newId),
+    };
     const onAction = (done: { action: RecoveryAction; outcome: ActionOutcome }) => this.emit('action', done);
-    this.actor = new RecoveryActor({ engine, stores, bus, markOwnStart, logger }, options, onAction, clock);
+    const actorParts = { engine, stores, bus, markOwnStart, recreating, logger };
+    this.actor = new RecoveryActor(actorParts, options, onAction, clock);
     const { actor, flights } = this;
     const bootParts = {
       ...{ inventory, intent, actor, flights, bus, logger, recovery: stores.recovery },

@@ -40,6 +40,7 @@ export class DesiredStateStore {
   private readonly goneStmt;
   private readonly backStmt;
   private readonly pruneStmt;
+  private readonly deleteStmt;
 
   constructor(private readonly db: Db) {
     this.getStmt = db.prepare<[string], Row>('SELECT * FROM desired_state WHERE key = ?');
@@ -50,6 +51,7 @@ export class DesiredStateStore {
     this.pruneStmt = db.prepare(`
       DELETE FROM desired_state WHERE gone_at IS NOT NULL AND gone_at < ?;
     `);
+    this.deleteStmt = db.prepare('DELETE FROM desired_state WHERE key = ?');
     this.putStmt = db.prepare(
       `INSERT INTO desired_state (key, container_id, name, desired, source, reason, updated_at)
        VALUES (@key, @containerId, @name, @desired, @source, @reason, @updatedAt)
@@ -74,6 +76,11 @@ export class DesiredStateStore {
   /** The last container of this key left the engine (removed), at `at`. */
   markGone(key: string, at: number): void {
     this.goneStmt.run(at, key);
+  }
+
+  /** The engine says the container of this key is gone: its desired state is no one's (its history stays). */
+  forget(key: string): void {
+    this.deleteStmt.run(key);
   }
 
   /** A container of this key is on the engine again. */

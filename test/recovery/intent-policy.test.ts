@@ -87,11 +87,11 @@ test('the engine restarts always and unless-stopped, on-failure only after an ex
   t.false(engineWillRestart(r('no', 1), 'exit', false));
 });
 
-test('a container is keyed by compose service and replica, else by name', (t) => {
-  t.is(containerKey({ name: 'web', labels: {} }), 'name:web');
+test('a container is keyed by compose service and replica, else by its id (never its name)', (t) => {
+  t.is(containerKey({ id: 'abc', labels: {} }), 'id:abc');
   t.is(
     containerKey({
-      name: 'p-web-2',
+      id: 'def',
       labels: {
         'com.docker.compose.project': 'p',
         'com.docker.compose.service': 'web',
