@@ -119,6 +119,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
   const app = createHttpApp(config, {
     logger: logger.child({ component: 'http' }),
     ...{ metrics, containers, engine, bus, dispatcher, bridge, streamLimits, guesses, history: stores.history },
+    containerActions: recovery.personActions,
     fleet: { own: () => fleetEntry(containers, alertCounts()), others: () => nats?.gatherFleet(FLEET_WAIT_MS) ?? null },
     incidents: selfSources.incidents,
     readiness: [

@@ -206,6 +206,7 @@ export class IntentTracker {
     );
     if (Object.keys(memory).length > 0 && event.action !== 'destroy') this.memory.set(event.id, memory);
     else this.memory.delete(event.id);
+    if (event.action === 'destroy') return this.onDestroyed(event.id, key);
     const change = raw?.byKill ? this.stopByWhom(event, raw, now) : raw;
     if (event.action === 'start') this.onStart(event.id, key, now);
     if (!change) return;
@@ -264,6 +265,12 @@ export class IntentTracker {
     // a person (or their tooling) started it: whatever vigil had given up on is theirs again
     const recovery = this.stores.recovery.get(key);
     if (recovery.gaveUpAt !== null) this.stores.recovery.put({ ...recovery, gaveUpAt: null, attempts: 0, nextAt: 0 });
+  }
+
+  /** The engine says it is gone (live, or in the replay of what happened while vigil was away). */
+  private onDestroyed(id: string, key: string): void {
+    this.ownStarts.delete(id);
+    if (!this.recreating.has(id)) this.forgetIfGone(id, key);
   }
 
   private readonly onEngineBack = (): void => {

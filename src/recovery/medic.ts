@@ -169,6 +169,19 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
     return box.result;
   }
 
+  /**
+   * Runs a person's request on a container within the medic's single flight, waiting (up to `waitMs`)
+   * for an evaluation of the medic's own to finish first: a start of the medic's must not undo their stop.
+   */
+  async hold(record: ContainerRecord, work: () => Promise<void>, waitMs = 30_000): Promise<void> {
+    const key = containerKey(record);
+    const until = this.clock() + waitMs;
+    while (!(await this.flights.run(key, work))) {
+      if (this.clock() > until) throw new Error(`the medic is still acting on ${record.name}; try again`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   /** Runs the boot reconcile now (tests; production runs it after every resync). */
   bootReconcile(trigger: BootTrigger, syncedAt: number): Promise<void> {
     return this.boot.run(trigger, syncedAt);

@@ -4,7 +4,7 @@ import type { ContainerEngine, EngineInfo } from '../../src/docker/engine.js';
 import type { ContainerRecord, ResourceSample } from '../../src/docker/types.js';
 
 export interface EngineCall {
-  method: 'start' | 'restart' | 'recreate' | 'pull';
+  method: 'start' | 'stop' | 'restart' | 'recreate' | 'pull';
   id: string;
   at: number;
 }
@@ -190,6 +190,15 @@ export class FakeEngine implements ContainerEngine {
       throw Object.assign(new Error(failure), { statusCode: 500, json: { message: failure } });
     }
     if (this.get(id).state !== 'running') this.begin(id);
+  }
+
+  async stop(id: string): Promise<void> {
+    this.reachable();
+    this.calls.push({ method: 'stop', id, at: Date.now() });
+    if (this.get(id).state !== 'running') return;
+    this.emitEvent(id, 'kill', { signal: '15' });
+    this.finish(id, 143);
+    this.emitEvent(id, 'stop');
   }
 
   async restart(id: string): Promise<void> {

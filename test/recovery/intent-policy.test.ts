@@ -1,5 +1,5 @@
 import test from 'ava';
-import { engineShutdownStops, intentFromEvent, KILL_TO_DIE_WINDOW_MS } from '../../src/recovery/intent.js';
+import { engineShutdownStops, intentFromEvent, intentFromExit, KILL_TO_DIE_WINDOW_MS } from '../../src/recovery/intent.js';
 import { actionPermitted, engineWillRestart } from '../../src/recovery/policy.js';
 import { containerKey, ownContainerId } from '../../src/recovery/identity.js';
 import type { ContainerEvent } from '../../src/docker/types.js';
@@ -136,4 +136,24 @@ test("the engine shutting down: stops begun in its final burst are its own, an e
   );
   t.deepEqual(engineShutdownStops(stops, 60_000), [], 'the stream was lost long after: not a shutdown');
   t.deepEqual(engineShutdownStops([], 5_400), []);
+});
+
+const exited = (labels: Record<string, string>, exitCode: number | null, oomKilled = false) => ({
+  labels,
+  state: 'exited' as const,
+  exitCode,
+  oomKilled,
+});
+const labelled = { 'vigil.autoheal': 'true' };
+
+test('where no event tells: a labelled container that exited non-zero without a sign of a kill crashed', (t) => {
+  t.like(intentFromExit(exited(labelled, 1)), { desired: 'running' });
+  t.regex(intentFromExit(exited(labelled, 3))!.reason, /crashed while vigil was away \(exit code 3\)/);
+  t.like(intentFromExit(exited(labelled, 139)), { desired: 'running' }, 'a segfault is a crash');
+  t.like(intentFromExit(exited(labelled, 137, true)), { desired: 'running' }, 'the OOM killer is a crash');
+  t.is(intentFromExit(exited(labelled, 137)), null, "SIGKILL's code may be docker stop: vigil cannot know");
+  t.is(intentFromExit(exited(labelled, 143)), null, "SIGTERM's code may be docker stop");
+  t.is(intentFromExit(exited(labelled, 0)), null, 'a job that finished');
+  t.is(intentFromExit(exited({}, 1)), null, 'an unlabelled container is left to its events');
+  t.is(intentFromExit({ ...exited(labelled, 1), state: 'running' as const }), null);
 });
