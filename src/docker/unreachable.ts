@@ -11,6 +11,7 @@ export function engineWentAway(err: unknown): boolean {
   const e = err as { code?: unknown; statusCode?: unknown; message?: unknown; cause?: unknown };
   if (typeof e.statusCode === 'number') return false;
   if (typeof e.code === 'string' && goneCodes.has(e.code)) return true;
-  if (typeof e.message === 'string' && /socket hang up|connect ECONNREFUSED|connect ENOENT/.test(e.message)) return true;
+  if (typeof e.message === 'string' && /socket hang up|connect ECONNREFUSED|connect ENOENT/.test(e.message))
+    return true;
   return e.cause !== undefined && e.cause !== err && engineWentAway(e.cause);
 }

@@ -82,8 +82,10 @@ export function createApp(deps: AppDependencies): Koa {
   const api = new Router();
   api.use('/api/v1', requireAuth(deps.apiToken));
   containerRoutes(api, deps.containers);
-  if (deps.containerActions)
-    containerActionRoutes(api, { containers: deps.containers, actions: deps.containerActions, apiToken: deps.apiToken });
+  if (deps.containerActions) {
+    const { containers, containerActions: actions, apiToken } = deps;
+    containerActionRoutes(api, { containers, actions, apiToken });
+  }
   streamRoutes(
     api,
     { engine: deps.engine, containers: deps.containers, bus: deps.bus, logger: deps.logger },

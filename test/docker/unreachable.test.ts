@@ -1,11 +1,16 @@
 import test from 'ava';
 import { engineWentAway } from '../../src/docker/unreachable.js';
 
-const err = (fields: Record<string, unknown>) => Object.assign(new Error(String(fields.message ?? 'x')), fields);
+const err = (fields: { message?: string; [k: string]: unknown }) =>
+  Object.assign(new Error(fields.message ?? 'x'), fields);
 
 const rows: [string, unknown, boolean][] = [
   ['the socket hung up midway (engine SIGKILLed)', err({ message: 'socket hang up', code: 'ECONNRESET' }), true],
-  ['the engine refuses connections', err({ message: 'connect ECONNREFUSED 127.0.0.1:2375', code: 'ECONNREFUSED' }), true],
+  [
+    'the engine refuses connections',
+    err({ message: 'connect ECONNREFUSED 127.0.0.1:2375', code: 'ECONNREFUSED' }),
+    true,
+  ],
   ['the socket file is gone', err({ message: 'connect ENOENT /run/docker.sock', code: 'ENOENT' }), true],
   ['a hang-up with no code', err({ message: 'socket hang up' }), true],
   ['a wrapped cause', err({ message: 'request failed', cause: err({ code: 'EPIPE' }) }), true],

@@ -1,5 +1,10 @@
 import test from 'ava';
-import { engineShutdownStops, intentFromEvent, intentFromExit, KILL_TO_DIE_WINDOW_MS } from '../../src/recovery/intent.js';
+import {
+  engineShutdownStops,
+  intentFromEvent,
+  intentFromExit,
+  KILL_TO_DIE_WINDOW_MS,
+} from '../../src/recovery/intent.js';
 import { actionPermitted, engineWillRestart } from '../../src/recovery/policy.js';
 import { containerKey, ownContainerId } from '../../src/recovery/identity.js';
 import type { ContainerEvent } from '../../src/docker/types.js';
