@@ -219,7 +219,8 @@ export class IntentTracker {
     this.record(key, { id: event.id, name }, change, now, 'event');
     if (change.byKill) {
       const dieAt = Number(event.timeNano / 1_000_000n);
-      this.recentKillStops.push({ key, killAt: change.killAt ?? dieAt, dieAt, previous, recordedAt: now });
+      const stop = { id: event.id, key, killAt: change.killAt ?? dieAt, dieAt, previous, recordedAt: now };
+      this.recentKillStops.push(stop);
       this.recentKillStops = this.recentKillStops.filter((k) => dieAt - k.dieAt <= this.engineShutdownWindowMs);
     }
   }
@@ -285,7 +286,11 @@ export class IntentTracker {
     this.gaps = [...recentGaps(this.gaps, now, this.engineShutdownWindowMs), { lostAt: now, backAt: null }];
     const recent = this.recentKillStops.filter((k) => now - k.dieAt <= this.engineShutdownWindowMs);
     this.recentKillStops = [];
-    for (const stop of engineShutdownStops(recent, now) as PendingKillStop[]) {
+    // a shutdown stops every running container; one still running means the engine crashed instead
+    const died = new Set(recent.map((k) => k.id));
+    const stillRunning = this.inventory.all().filter((e) => e.record.state === 'running' && !died.has(e.record.id));
+    const shutdown = engineShutdownStops(recent, now, undefined, stillRunning.length) as PendingKillStop[];
+    for (const stop of shutdown) {
       if (stop.previous?.desired !== 'running') continue;
       const current = this.desired(stop.key);
       if (current?.desired !== 'stopped' || current.updatedAt !== stop.recordedAt) continue;

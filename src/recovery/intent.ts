@@ -76,6 +76,8 @@ export function intentFromEvent(
 }
 
 export interface KillStop {
+  /** The container's id. */
+  id?: string;
   key: string;
   killAt: number;
   dieAt: number;
@@ -85,15 +87,18 @@ export interface KillStop {
  * Pure: which stops by kill were the engine's own shutdown. The engine stops every running container
  * at once (the same SIGTERM instant, within a few hundred ms) and closes its event stream as soon as
  * the last has died. So: if a die came shortly before the stream was lost, the kill that began it marks
- * the shutdown; stops begun at that instant were the engine's, and earlier ones a person's.
+ * the shutdown; stops begun at that instant were the engine's, and earlier ones a person's. When
+ * containers are still running as the stream goes (`stillRunning`), the engine did not shut down (it
+ * crashed, or the connection broke), and a stop just before was a person's.
  */
 export function engineShutdownStops(
   stops: readonly KillStop[],
   lostAt: number,
   options = { streamEndSlackMs: 5000, burstMs: 500 },
+  stillRunning = 0,
 ): KillStop[] {
   const last = [...stops].sort((a, b) => b.dieAt - a.dieAt)[0];
-  if (!last || lostAt - last.dieAt > options.streamEndSlackMs) return [];
+  if (!last || stillRunning > 0 || lostAt - last.dieAt > options.streamEndSlackMs) return [];
   return stops.filter((s) => s.killAt >= last.killAt - options.burstMs);
 }
 

@@ -29,9 +29,25 @@ export class FakeEngine implements ContainerEngine {
   inspectDelayMs = 0;
   /** Ids whose next start fails with this message. */
   readonly failStarts = new Map<string, string>();
+  /** The engine's memory of its events, replayed to a stream opened with `since` (as dockerd's is). */
+  private readonly eventLog: { nano: bigint; line: string }[] = [];
+  /** Calls left hanging until the engine crashes (hangCalls), then failing as dockerode's do. */
+  private readonly hanging = new Set<(err: Error) => void>();
+  /** While true, restart and start calls hang until crash(). */
+  hangCalls = false;
 
   /** Creates and starts a container; returns its id. */
   run(
+    name: string,
+    options: { labels?: Record<string, string>; restartPolicy?: string; behaviour?: Behaviour } = {},
+  ): string {
+    const id = this.create(name, options);
+    this.begin(id);
+    return id;
+  }
+
+  /** `docker create`: a container that has never run; returns its id. */
+  create(
     name: string,
     options: { labels?: Record<string, string>; restartPolicy?: string; behaviour?: Behaviour } = {},
   ): string {
@@ -61,8 +77,14 @@ export class FakeEngine implements ContainerEngine {
     });
     this.behaviours.set(id, options.behaviour ?? { kind: 'runs' });
     this.emitEvent(id, 'create');
-    this.begin(id);
     return id;
+  }
+
+  /** `docker rename`. */
+  rename(id: string, name: string): void {
+    const oldName = this.get(id).name;
+    this.get(id).name = name;
+    this.emitEvent(id, 'rename', { oldName });
   }
 
   ids(): string[] {
@@ -114,6 +136,36 @@ export class FakeEngine implements ContainerEngine {
     this.streams.clear();
   }
 
+  /**
+   * dockerd is SIGKILLed: its containers keep running (their shims live on), its streams and calls
+   * in flight hang up, and its memory of events is gone.
+   */
+  crash(): void {
+    this.up = false;
+    const hangUp = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    for (const stream of this.streams) stream.destroy(hangUp());
+    this.streams.clear();
+    for (const fail of this.hanging) fail(hangUp());
+    this.hanging.clear();
+    this.eventLog.length = 0;
+  }
+
+  /**
+   * dockerd starts again after a crash, as recorded on the real engine (test/fixtures/engine/
+   * restart-sigkill.jsonl): before it answers anyone it stops every container that had been running
+   * (kill 15, die 137 after the stop timeout, stop); then restart policy `always` brings those back.
+   */
+  restartAfterCrash(): void {
+    this.up = true;
+    const running = [...this.containers.values()].filter((c) => c.state === 'running');
+    for (const c of running) this.emitEvent(c.id, 'kill', { signal: '15' });
+    for (const c of running) {
+      this.finish(c.id, 137);
+      this.emitEvent(c.id, 'stop');
+    }
+    this.startUp();
+  }
+
   /** The engine is back; containers with restart policy `always` start on their own, as dockerd's do. */
   startUp(): void {
     this.up = true;
@@ -153,10 +205,11 @@ export class FakeEngine implements ContainerEngine {
     return answer;
   }
 
-  async events(_since: bigint | null, signal: AbortSignal): Promise<Readable> {
+  async events(since: bigint | null, signal: AbortSignal): Promise<Readable> {
     this.reachable();
     const stream = new PassThrough();
     this.streams.add(stream);
+    if (since !== null) for (const e of this.eventLog) if (e.nano >= since) stream.write(`${e.line}\n`);
     signal.addEventListener('abort', () => {
       this.streams.delete(stream);
       // as dockerode's request does: the stream fails with the abort
@@ -184,6 +237,7 @@ export class FakeEngine implements ContainerEngine {
   async start(id: string): Promise<void> {
     this.reachable();
     this.calls.push({ method: 'start', id, at: Date.now() });
+    await this.hang();
     const failure = this.failStarts.get(id);
     if (failure !== undefined) {
       this.failStarts.delete(id);
@@ -204,6 +258,7 @@ export class FakeEngine implements ContainerEngine {
   async restart(id: string): Promise<void> {
     this.reachable();
     this.calls.push({ method: 'restart', id, at: Date.now() });
+    await this.hang();
     if (this.get(id).state === 'running') {
       this.emitEvent(id, 'kill', { signal: '15' });
       this.finish(id, 143);
@@ -224,6 +279,11 @@ export class FakeEngine implements ContainerEngine {
       restartPolicy: old.restartPolicy.name,
       ...(behaviour ? { behaviour } : {}),
     });
+  }
+
+  private hang(): Promise<void> {
+    if (!this.hangCalls) return Promise.resolve();
+    return new Promise((_resolve, reject) => this.hanging.add(reject));
   }
 
   private reachable(): void {
@@ -275,6 +335,8 @@ export class FakeEngine implements ContainerEngine {
       time: Number(this.lastNano / 1_000_000_000n),
       timeNano: '__NANO__',
     }).replace('"__NANO__"', this.lastNano.toString());
+    this.eventLog.push({ nano: this.lastNano, line });
+    if (this.eventLog.length > 256) this.eventLog.shift();
     for (const stream of this.streams) stream.write(`${line}\n`);
   }
 }

@@ -162,3 +162,9 @@ test('where no event tells: a labelled container that exited non-zero without a 
   t.is(intentFromExit(exited({}, 1)), null, 'an unlabelled container is left to its events');
   t.is(intentFromExit({ ...exited(labelled, 1), state: 'running' as const }), null);
 });
+
+test('a stop just before the stream was lost is no shutdown while other containers still run (the engine crashed)', (t) => {
+  const stops = [{ key: 'a', killAt: 1000, dieAt: 1100 }];
+  t.is(engineShutdownStops(stops, 1200).length, 1, 'alone: the shutdown burst');
+  t.is(engineShutdownStops(stops, 1200, undefined, 3).length, 0, 'others still running: a person’s stop');
+});
