@@ -82,7 +82,10 @@ export class IntentTracker {
 
   /** vigil is about to act on this container: the kills and the start it causes are not a person's. */
   markOwnStart(id: string): void {
-    this.ownStarts.set(id, this.clock());
+    // the first mark of a run of attempts stands: a retry must not push it past the kill it caused
+    const now = this.clock();
+    const earlier = this.ownStarts.get(id);
+    if (earlier === undefined || now - earlier > OWN_ACTION_MS) this.ownStarts.set(id, now);
   }
 
   /** vigil is about to replace this container by a new one: its rows wait for carry(). */

@@ -214,6 +214,8 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
   }
 
   private async evaluateHeld(record: ContainerRecord, key: string, id: string): Promise<void> {
+    // with the engine gone nothing can be done, and the resync when it is back brings every container here
+    if (!this.events.connected) return;
     const now = this.clock();
     const recovery = this.stores.recovery.get(key);
     const alert = this.alertRequests.get(key);
