@@ -13,6 +13,9 @@
  *    log read whole; 100,000 firing alerts. Peak RSS of each.
  * 4. SIGKILL ×5 with the mail sink down, 10 notifications pending each time; then the sink and vigil
  *    come back: notifications lost and doubled.
+ * 5. The medic under faults (bench/medic-cases.ts), on an engine of its own: the engine SIGKILLed while
+ *    vigil restarts a container, a full disk under a crash loop, a container's identity (rm -f and
+ *    create, rename, the API's stop), and what happened while vigil was away.
  */
 import fc from 'fast-check';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -25,6 +28,7 @@ import { PrivateEngine } from '../test/helpers/private-engine.js';
 import { TestSmtpServer } from '../test/helpers/smtp.js';
 import { countLogEvents, openIdleEventStreams } from '../test/helpers/sse.js';
 import { spawnVigil, type VigilProcess } from '../test/helpers/vigil-process.js';
+import { medicCases } from './medic-cases.js';
 
 const repo = fileURLToPath(new URL('../', import.meta.url));
 const token = 'soak-token-0123456789abcdef';
@@ -314,6 +318,7 @@ try {
   say(await alertStorm());
   say();
   await killWithMailDown();
+  await medicCases(say);
   say(`Run took ${((Date.now() - started) / 60_000).toFixed(1)} min.`);
 } finally {
   await engine.destroy();

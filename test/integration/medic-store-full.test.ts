@@ -15,7 +15,8 @@ test('a full disk under the data directory: the crash loop is still backed off, 
     await unmount(dir);
     rmSync(dir, { recursive: true, force: true });
   });
-  const r = await storeFullCase(engine, dir, 30_000);
+  // attempts at 0, 5 and 15 s; the give-up is due 20 s after the third
+  const r = await storeFullCase(engine, dir, 40_000);
   t.log(JSON.stringify(r));
   t.is(r.readiness.status, 503);
   t.regex(r.readiness.store ?? '', /full|cannot be written/i, 'readiness says the store refuses writes');
