@@ -378,7 +378,10 @@ export async function awayCase(engine: PrivateEngine, boundMs = 30_000): Promise
       async () => (await historyOf(v, early)).actions.find((a) => a.action === 'start'),
       { what: `${early} started by vigil`, timeoutMs: boundMs, intervalMs: 250 },
     ).catch(() => undefined);
-    const earlyWhy = (await historyOf(v, early)).intents.find((i) => i.desired === 'running')?.reason;
+    // why it should run: the intent that says it crashed (the replay also holds its first start)
+    const crashIntent = (h: HistoryBody) =>
+      h.intents.filter((i) => i.desired === 'running' && /crash/.test(i.reason)).at(-1);
+    const earlyWhy = crashIntent(await historyOf(v, early))?.reason;
     await runContainer(crasher, [...heal, '--tmpfs', '/run'], crashOnCue, engine.host);
     await runContainer(mine, heal, ['sleep', '100000'], engine.host);
     await sleep(2500);
@@ -405,7 +408,7 @@ export async function awayCase(engine: PrivateEngine, boundMs = 30_000): Promise
       early: { startedByVigil: earlyStarted !== undefined, why: earlyWhy },
       crashedWhileAway: {
         runningAfterMs,
-        why: crasherHistory.intents.filter((i) => i.desired === 'running').at(-1)?.reason,
+        why: crashIntent(crasherHistory)?.reason,
       },
       stoppedWhileAway: {
         state: await docker(['inspect', '-f', '{{.State.Status}}', mine]),
