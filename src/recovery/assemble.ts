@@ -55,7 +55,9 @@ export function assembleRecovery(
   const cursor = new EventCursorStore(db);
   const saveCursor = cursorSaver(events, cursor, logger);
   // what the engine did while vigil was away is read before anything is decided (issue 21)
-  events.resumeFrom(readCursor(cursor, logger) ?? FIRST_EVENT);
+  const last = readCursor(cursor, logger);
+  // `since` is inclusive: the event at the cursor itself was handled already
+  events.resumeFrom(last === null ? FIRST_EVENT : last + 1n);
   const shutdownWindowMs = config.engineShutdownWindowSeconds * 1000;
   const intent = new IntentTracker(events, inventory, stores, logger.child({ component: 'intent' }), shutdownWindowMs);
   const recorder = new StatusRecorder(inventory, stores.history, logger.child({ component: 'history' }));
