@@ -28,6 +28,11 @@ export interface PersonActionParts {
 
 const down = new Set(['exited', 'dead', 'created']);
 
+/** The engine's 304: the container is already as asked. */
+const alreadyDone = (err: unknown): void => {
+  if ((err as { statusCode?: number }).statusCode !== 304) throw err;
+};
+
 /**
  * What a person asks of a container through vigil (the API or the page): their wish is recorded first,
  * with who asked, then the engine is told. A stop is a person's stop even when the container is already
@@ -45,7 +50,7 @@ export class PersonActions {
         if (action === 'stop') {
           if (!down.has(record.state)) await engine.stop(record.id);
         } else if (action === 'start') {
-          await engine.start(record.id);
+          await engine.start(record.id).catch(alreadyDone);
         } else {
           // its kill and start are asked for, not a person's stop
           intent.markOwnStart(record.id);
