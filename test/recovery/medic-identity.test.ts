@@ -1,5 +1,8 @@
 import test from 'ava';
+import { pino } from 'pino';
 import { containerKey } from '../../src/recovery/identity.js';
+import { PersonActions } from '../../src/recovery/person-actions.js';
+import { EventBus } from '../../src/streams/event-bus.js';
 import { medicHarness } from '../helpers/medic-harness.js';
 
 // The medic's correctness under an engine crash, a full store and a container's identity (issue 20), on
@@ -107,3 +110,25 @@ test.serial(
     t.false(h.engine.calls.some((c) => c.id === created));
   },
 );
+
+test.serial("a person's stop through vigil holds for a container already exited in its backoff", async (t) => {
+  const h = await medicHarness({ schedule: { baseMs: 5000, maxMs: 60_000, resetAfterMs: 600_000, maxAttempts: 10 } });
+  t.teardown(() => h.close());
+  const id = h.engine.run('looping', { labels: heal, behaviour: { kind: 'exits', code: 1, afterMs: 100 } });
+  await h.advance(bootGraceMs + 1000);
+  t.is(h.engine.get(id).state, 'exited', 'waiting in its backoff');
+  const startsBefore = h.engine.calls.filter((c) => c.method === 'start').length;
+  const actions = new PersonActions({
+    ...{ engine: h.engine, intent: h.intent, history: h.stores.history, bus: new EventBus(100) },
+    logger: pino({ level: 'silent' }),
+    hold: (record, work) => h.medic.hold(record, work),
+  });
+  const done = actions.act(h.engine.get(id), 'stop', 'page');
+  await h.advance(100);
+  t.like(await done, { action: 'stop', by: 'page', desired: 'stopped' });
+  await h.advance(120_000);
+  t.is(h.engine.calls.filter((c) => c.method === 'start').length, startsBefore, 'never started again');
+  const key = containerKey(h.engine.get(id));
+  t.like(h.intent.desired(key), { desired: 'stopped', source: 'api' });
+  t.true(h.stores.history.since(key, 0).some((e) => e.kind === 'intent' && e.data.by === 'page'));
+});
