@@ -15,7 +15,7 @@ import {
   type IntentMemory,
   type KillStop,
 } from './intent.js';
-import { OWN_ACTION_MS, recentGaps, stopCause, type StreamGap } from './stop-cause.js';
+import { OWN_ACTION_MS, recentGaps, stopCause, type OwnAction, type StreamGap } from './stop-cause.js';
 
 export interface IntentStores {
   desired: DesiredStateStore;
@@ -38,7 +38,7 @@ export class IntentTracker {
   private readonly memory = new Map<string, IntentMemory>();
   private recentKillStops: PendingKillStop[] = [];
   /** Containers vigil itself is starting: their start events are not a person's. */
-  private readonly ownStarts = new Map<string, number>();
+  private readonly ownStarts = new Map<string, OwnAction>();
   private readonly unsaved = new Map<string, DesiredState>();
   /** Containers vigil is recreating: the removal of the old one is not the end of its rows. */
   private readonly recreating = new Set<string>();
@@ -82,10 +82,11 @@ export class IntentTracker {
 
   /** vigil is about to act on this container: the kills and the start it causes are not a person's. */
   markOwnStart(id: string): void {
-    // the first mark of a run of attempts stands: a retry must not push it past the kill it caused
+    // the first of a run of attempts is kept: a retry must not move it past the kill it caused
     const now = this.clock();
     const earlier = this.ownStarts.get(id);
-    if (earlier === undefined || now - earlier > OWN_ACTION_MS) this.ownStarts.set(id, now);
+    const ongoing = earlier !== undefined && now - earlier.lastAt <= OWN_ACTION_MS;
+    this.ownStarts.set(id, { firstAt: ongoing ? earlier.firstAt : now, lastAt: now });
   }
 
   /** vigil is about to replace this container by a new one: its rows wait for carry(). */
@@ -149,7 +150,7 @@ export class IntentTracker {
 
   /** Writes what the store refused earlier; true when nothing is left waiting. */
   flush(): boolean {
-    if (!this.stores.recovery.flush()) return false;
+    const recoveryWritten = this.stores.recovery.flush();
     for (const [key, state] of this.unsaved) {
       try {
         this.stores.desired.put(state);
@@ -158,7 +159,7 @@ export class IntentTracker {
         return false;
       }
     }
-    return true;
+    return recoveryWritten;
   }
 
   /** Per-container entries held in memory: they must follow the containers the engine has, not grow. */
@@ -235,7 +236,7 @@ export class IntentTracker {
   private stopByWhom(event: ContainerEvent, change: IntentChange, now: number): IntentChange | null {
     this.gaps = recentGaps(this.gaps, now, this.engineShutdownWindowMs);
     const killAt = change.killAt ?? Number(event.timeNano / 1_000_000n);
-    const cause = stopCause(killAt, { gaps: this.gaps, ownActionAt: this.ownStarts.get(event.id) });
+    const cause = stopCause(killAt, { gaps: this.gaps, ownAction: this.ownStarts.get(event.id) });
     if (cause === 'person') return change;
     if (cause === 'vigil') return null;
     const signal = /\(signal \d+\)/.exec(change.reason)?.[0];
@@ -265,7 +266,7 @@ export class IntentTracker {
   private onStart(id: string, key: string, now: number): void {
     const own = this.ownStarts.get(id);
     this.ownStarts.delete(id);
-    if (own !== undefined && now - own <= OWN_ACTION_MS) return;
+    if (own !== undefined && now - own.lastAt <= OWN_ACTION_MS) return;
     // a person (or their tooling) started it: whatever vigil had given up on is theirs again
     const recovery = this.stores.recovery.get(key);
     if (recovery.gaveUpAt !== null) this.stores.recovery.put({ ...recovery, gaveUpAt: null, attempts: 0, nextAt: 0 });

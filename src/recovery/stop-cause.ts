@@ -7,6 +7,12 @@ export interface StreamGap {
   backAt: number | null;
 }
 
+/** When vigil told the engine to act on a container: the first of a run of attempts, and the latest. */
+export interface OwnAction {
+  firstAt: number;
+  lastAt: number;
+}
+
 /** Who stopped a container whose die followed a kill. */
 export type StopCause = 'person' | 'vigil' | 'engine';
 
@@ -31,10 +37,10 @@ export const OWN_ACTION_MS = 30_000;
  */
 export function stopCause(
   killAt: number,
-  context: { gaps: readonly StreamGap[]; ownActionAt: number | undefined },
+  context: { gaps: readonly StreamGap[]; ownAction: OwnAction | undefined },
 ): StopCause {
-  const { ownActionAt } = context;
-  if (ownActionAt !== undefined && killAt >= ownActionAt - GAP_SLACK_MS && killAt - ownActionAt <= OWN_ACTION_MS)
+  const { ownAction } = context;
+  if (ownAction && killAt >= ownAction.firstAt - GAP_SLACK_MS && killAt - ownAction.lastAt <= OWN_ACTION_MS)
     return 'vigil';
   const inGap = context.gaps.some(
     (gap) => killAt >= gap.lostAt - GAP_SLACK_MS && (gap.backAt === null || killAt <= gap.backAt),

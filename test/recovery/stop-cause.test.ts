@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseEngineEventLine } from '../../src/docker/parse/events.js';
 import type { ContainerEvent } from '../../src/docker/types.js';
 import { engineShutdownStops, intentFromEvent, type IntentMemory, type KillStop } from '../../src/recovery/intent.js';
-import { stopCause, type StopCause, type StreamGap } from '../../src/recovery/stop-cause.js';
+import { stopCause, type OwnAction, type StopCause, type StreamGap } from '../../src/recovery/stop-cause.js';
 
 const fixture = (name: string) => new URL(`../fixtures/engine/${name}`, import.meta.url);
 const times = JSON.parse(readFileSync(fixture('restart.times.json'), 'utf8')) as {
@@ -44,7 +44,7 @@ test('the recorded SIGKILL restart: the engine stops every container that had be
   }
 });
 
-const rows: { title: string; killAt: number; gaps: StreamGap[]; ownActionAt?: number; cause: StopCause }[] = [
+const rows: { title: string; killAt: number; gaps: StreamGap[]; ownAction?: OwnAction; cause: StopCause }[] = [
   ...sigkillStops.map((s) => ({
     title: `the restore's stop of ${s.name}, replayed after the gap`,
     killAt: s.killAt,
@@ -79,14 +79,28 @@ const rows: { title: string; killAt: number; gaps: StreamGap[]; ownActionAt?: nu
     title: "vigil's own restart (it told the engine just before the kill) is vigil's, even across the gap",
     killAt: times.sigkill.killedAt - 500,
     gaps: [sigkillGap],
-    ownActionAt: times.sigkill.killedAt - 600,
+    ownAction: { firstAt: times.sigkill.killedAt - 600, lastAt: times.sigkill.killedAt - 600 },
     cause: 'vigil',
   },
   {
     title: 'an action of vigil long before the kill does not make it vigil’s',
     killAt: times.sigkill.killedAt - 5_000,
     gaps: [sigkillGap],
-    ownActionAt: times.sigkill.killedAt - 60_000,
+    ownAction: { firstAt: times.sigkill.killedAt - 60_000, lastAt: times.sigkill.killedAt - 60_000 },
+    cause: 'person' as const,
+  },
+  {
+    title: 'a kill just after a retry of a long run of vigil’s attempts is still vigil’s',
+    killAt: times.sigkill.killedAt - 1_000,
+    gaps: [],
+    ownAction: { firstAt: times.sigkill.killedAt - 40_000, lastAt: times.sigkill.killedAt - 2_000 },
+    cause: 'vigil' as const,
+  },
+  {
+    title: 'a kill before vigil’s first attempt is a person’s',
+    killAt: times.sigkill.killedAt - 45_000,
+    gaps: [],
+    ownAction: { firstAt: times.sigkill.killedAt - 40_000, lastAt: times.sigkill.killedAt - 2_000 },
     cause: 'person' as const,
   },
   ...cleanStops.map((s) => ({
@@ -99,7 +113,7 @@ const rows: { title: string; killAt: number; gaps: StreamGap[]; ownActionAt?: nu
 
 for (const row of rows) {
   test(`stop cause: ${row.title} → ${row.cause}`, (t) => {
-    t.is(stopCause(row.killAt, { gaps: row.gaps, ownActionAt: row.ownActionAt }), row.cause);
+    t.is(stopCause(row.killAt, { gaps: row.gaps, ownAction: row.ownAction }), row.cause);
   });
 }
 
