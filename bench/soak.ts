@@ -16,6 +16,9 @@
  * 5. A web page against a tokenless vigil (cross-site posts, a foreign Host, a foreign WebSocket):
  *    refused, no mail; bad data directories at start: exit 2 naming the path; the database deleted
  *    under a running vigil: readiness says so and a restart keeps the stop and the outbox.
+ * 6. The medic under faults (bench/medic-cases.ts), on an engine of its own: the engine SIGKILLed while
+ *    vigil restarts a container, a full disk under a crash loop, a container's identity (rm -f and
+ *    create, rename, the API's stop), and what happened while vigil was away.
  */
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
@@ -34,6 +37,7 @@ import { TestSmtpServer } from '../test/helpers/smtp.js';
 import { countLogEvents, openIdleEventStreams } from '../test/helpers/sse.js';
 import { spawnVigil, type VigilProcess } from '../test/helpers/vigil-process.js';
 import { builtVigilArgs } from './lib/vigil.js';
+import { medicCases } from './medic-cases.js';
 
 const repo = fileURLToPath(new URL('../', import.meta.url));
 const token = 'soak-token-0123456789abcdef';
@@ -514,6 +518,7 @@ try {
   say();
   await killWithMailDown();
   await pageAndStore();
+  await medicCases(say);
   say(`Run took ${((Date.now() - started) / 60_000).toFixed(1)} min.`);
 } finally {
   await engine.destroy();

@@ -7,6 +7,7 @@ import type { Inventory } from '../docker/inventory.js';
 import { AlertStore } from '../store/alerts.js';
 import type { Db } from '../store/db.js';
 import { DesiredStateStore } from '../store/desired-state.js';
+import { EventCursorStore } from '../store/event-cursor.js';
 import { HistoryStore } from '../store/history.js';
 import { IncidentStore } from '../store/incidents.js';
 import { RecoveryStateStore } from '../store/recovery-state.js';
@@ -16,6 +17,7 @@ import { IncidentTracker } from '../incidents/tracker.js';
 import { DependantFollower } from './dependant-follower.js';
 import { IntentTracker } from './intent-tracker.js';
 import { Medic } from './medic.js';
+import { PersonActions } from './person-actions.js';
 import { medicOptions } from './medic-options.js';
 import { StatusRecorder } from './status-recorder.js';
 
@@ -29,6 +31,8 @@ export interface Recovery {
   };
   intent: IntentTracker;
   medic: Medic;
+  /** A person's stop, start and restart through the API or the page. */
+  personActions: PersonActions;
   incidents: IncidentTracker;
   start(): void;
   stop(): Promise<void>;
@@ -56,6 +60,12 @@ export function assembleRecovery(config: Config, parts: RecoveryParts, logger: L
     alerts: new AlertStore(db),
     incidents: new IncidentStore(db),
   };
+  const cursor = new EventCursorStore(db);
+  const saveCursor = cursorSaver(events, cursor, logger);
+  // what the engine did while vigil was away is read before anything is decided (issue 21)
+  const last = readCursor(cursor, logger);
+  // `since` is inclusive: the event at the cursor itself was handled already
+  events.resumeFrom(last === null ? FIRST_EVENT : last + 1n);
   const shutdownWindowMs = config.engineShutdownWindowSeconds * 1000;
   const intent = new IntentTracker(events, inventory, stores, logger.child({ component: 'intent' }), shutdownWindowMs);
   const recorder = new StatusRecorder(inventory, stores.history, logger.child({ component: 'history' }));
@@ -71,6 +81,11 @@ export function assembleRecovery(config: Config, parts: RecoveryParts, logger: L
     options,
     parts.clock,
   );
+  const personActions = new PersonActions({
+    ...{ engine, intent, history: stores.history, bus },
+    logger: logger.child({ component: 'actions' }),
+    hold: (record, work) => medic.hold(record, work),
+  });
   const followerParts = { inventory, intent, medic, recovery: stores.recovery, bus };
   const follower = new DependantFollower(
     { ...followerParts, logger: logger.child({ component: 'dependants' }) },
@@ -85,6 +100,7 @@ export function assembleRecovery(config: Config, parts: RecoveryParts, logger: L
     stores,
     intent,
     medic,
+    personActions,
     incidents,
     start() {
       incidents.start();
@@ -92,8 +108,10 @@ export function assembleRecovery(config: Config, parts: RecoveryParts, logger: L
       recorder.start();
       medic.start();
       follower.start();
+      saveCursor.start();
     },
     async stop() {
+      saveCursor.stop();
       incidents.stop();
       follower.stop();
       intent.stop();
@@ -113,4 +131,44 @@ function readOwnContainerId(): string | null {
     }
   };
   return ownContainerId(read('/proc/self/cgroup'), read('/proc/self/mountinfo'));
+}
+
+/** On a first start, the engine's events from its oldest (since 0 reads as "no since"). */
+const FIRST_EVENT = 1n;
+const CURSOR_SAVE_MS = 1_000;
+
+function readCursor(cursor: EventCursorStore, logger: Logger): bigint | null {
+  try {
+    return cursor.get();
+  } catch (err) {
+    logger.warn({ err: (err as Error).message }, 'last engine event not read; reading the engine events it still has');
+    return null;
+  }
+}
+
+/** Writes the time of the last engine event handled, once a second when it moved and at stop. */
+function cursorSaver(events: EngineEvents, cursor: EventCursorStore, logger: Logger) {
+  let saved: bigint | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  const save = () => {
+    const latest = events.lastEventTimeNano;
+    if (latest === null || latest === saved) return;
+    try {
+      cursor.put(latest);
+      saved = latest;
+    } catch (err) {
+      logger.debug({ err: (err as Error).message }, 'last engine event not written; the next start reads more');
+    }
+  };
+  return {
+    start() {
+      saved = events.lastEventTimeNano;
+      timer = setInterval(save, CURSOR_SAVE_MS);
+      timer.unref();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      save();
+    },
+  };
 }

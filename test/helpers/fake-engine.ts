@@ -4,7 +4,7 @@ import type { ContainerEngine, EngineInfo } from '../../src/docker/engine.js';
 import type { ContainerRecord, ResourceSample } from '../../src/docker/types.js';
 
 export interface EngineCall {
-  method: 'start' | 'restart' | 'recreate' | 'pull';
+  method: 'start' | 'stop' | 'restart' | 'recreate' | 'pull';
   id: string;
   at: number;
 }
@@ -38,6 +38,12 @@ export class FakeEngine implements ContainerEngine {
   inspectDelayMs = 0;
   /** Ids whose next start fails with this message. */
   readonly failStarts = new Map<string, string>();
+  /** The engine's memory of its events, replayed to a stream opened with `since` (as dockerd's is). */
+  private readonly eventLog: { nano: bigint; line: string }[] = [];
+  /** Calls left hanging until the engine crashes (hangCalls), then failing as dockerode's do. */
+  private readonly hanging = new Set<(err: Error) => void>();
+  /** While true, restart and start calls hang until crash(). */
+  hangCalls = false;
 
   /** Creates and starts a container; returns its id. */
   run(
@@ -49,6 +55,16 @@ export class FakeEngine implements ContainerEngine {
       /** Lines the process writes each time it starts. */
       logs?: LogWrite[];
     } = {},
+  ): string {
+    const id = this.create(name, options);
+    this.begin(id);
+    return id;
+  }
+
+  /** `docker create`: a container that has never run; returns its id. */
+  create(
+    name: string,
+    options: { labels?: Record<string, string>; restartPolicy?: string; behaviour?: Behaviour; logs?: LogWrite[] } = {},
   ): string {
     const id = randomBytes(32).toString('hex');
     const now = new Date(Date.now());
@@ -77,8 +93,14 @@ export class FakeEngine implements ContainerEngine {
     this.behaviours.set(id, options.behaviour ?? { kind: 'runs' });
     this.startLines.set(id, options.logs ?? []);
     this.emitEvent(id, 'create');
-    this.begin(id);
     return id;
+  }
+
+  /** `docker rename`. */
+  rename(id: string, name: string): void {
+    const oldName = this.get(id).name;
+    this.get(id).name = name;
+    this.emitEvent(id, 'rename', { oldName });
   }
 
   ids(): string[] {
@@ -132,6 +154,36 @@ export class FakeEngine implements ContainerEngine {
     this.streams.clear();
   }
 
+  /**
+   * dockerd is SIGKILLed: its containers keep running (their shims live on), its streams and calls
+   * in flight hang up, and its memory of events is gone.
+   */
+  crash(): void {
+    this.up = false;
+    const hangUp = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    for (const stream of this.streams) stream.destroy(hangUp());
+    this.streams.clear();
+    for (const fail of this.hanging) fail(hangUp());
+    this.hanging.clear();
+    this.eventLog.length = 0;
+  }
+
+  /**
+   * dockerd starts again after a crash, as recorded on the real engine (test/fixtures/engine/
+   * restart-sigkill.jsonl): before it answers anyone it stops every container that had been running
+   * (kill 15, die 137 after the stop timeout, stop); then restart policy `always` brings those back.
+   */
+  restartAfterCrash(): void {
+    this.up = true;
+    const running = [...this.containers.values()].filter((c) => c.state === 'running');
+    for (const c of running) this.emitEvent(c.id, 'kill', { signal: '15' });
+    for (const c of running) {
+      this.finish(c.id, 137);
+      this.emitEvent(c.id, 'stop');
+    }
+    this.startUp();
+  }
+
   /** The engine is back; containers with restart policy `always` start on their own, as dockerd's do. */
   startUp(): void {
     this.up = true;
@@ -171,10 +223,11 @@ export class FakeEngine implements ContainerEngine {
     return answer;
   }
 
-  async events(_since: bigint | null, signal: AbortSignal): Promise<Readable> {
+  async events(since: bigint | null, signal: AbortSignal): Promise<Readable> {
     this.reachable();
     const stream = new PassThrough();
     this.streams.add(stream);
+    if (since !== null) for (const e of this.eventLog) if (e.nano >= since) stream.write(`${e.line}\n`);
     signal.addEventListener('abort', () => {
       this.streams.delete(stream);
       // as dockerode's request does: the stream fails with the abort
@@ -216,6 +269,7 @@ export class FakeEngine implements ContainerEngine {
   async start(id: string): Promise<void> {
     this.reachable();
     this.calls.push({ method: 'start', id, at: Date.now() });
+    await this.hang();
     const failure = this.failStarts.get(id);
     if (failure !== undefined) {
       this.failStarts.delete(id);
@@ -224,9 +278,19 @@ export class FakeEngine implements ContainerEngine {
     if (this.get(id).state !== 'running') this.begin(id);
   }
 
+  async stop(id: string): Promise<void> {
+    this.reachable();
+    this.calls.push({ method: 'stop', id, at: Date.now() });
+    if (this.get(id).state !== 'running') return;
+    this.emitEvent(id, 'kill', { signal: '15' });
+    this.finish(id, 143);
+    this.emitEvent(id, 'stop');
+  }
+
   async restart(id: string): Promise<void> {
     this.reachable();
     this.calls.push({ method: 'restart', id, at: Date.now() });
+    await this.hang();
     if (this.get(id).state === 'running') {
       this.emitEvent(id, 'kill', { signal: '15' });
       this.finish(id, 143);
@@ -247,6 +311,11 @@ export class FakeEngine implements ContainerEngine {
       restartPolicy: old.restartPolicy.name,
       ...(behaviour ? { behaviour } : {}),
     });
+  }
+
+  private hang(): Promise<void> {
+    if (!this.hangCalls) return Promise.resolve();
+    return new Promise((_resolve, reject) => this.hanging.add(reject));
   }
 
   private reachable(): void {
@@ -300,6 +369,8 @@ export class FakeEngine implements ContainerEngine {
       time: Number(this.lastNano / 1_000_000_000n),
       timeNano: '__NANO__',
     }).replace('"__NANO__"', this.lastNano.toString());
+    this.eventLog.push({ nano: this.lastNano, line });
+    if (this.eventLog.length > 256) this.eventLog.shift();
     for (const stream of this.streams) stream.write(`${line}\n`);
   }
 }

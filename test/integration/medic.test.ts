@@ -299,16 +299,16 @@ test.serial(
     t.teardown(() => vigil.stop());
     const crasher = name('ro-crash');
     const stopper = name('ro-stop');
-    await runContainer(
+    const crasherId = await runContainer(
       crasher,
       [...heal, '--stop-timeout', '1'],
       ['sh', '-c', 'rm -f /tmp/crash; while [ ! -f /tmp/crash ]; do sleep 0.1; done; exit 3'],
     );
-    await runContainer(stopper, [...heal, '--stop-timeout', '1'], ['sleep', '100000']);
+    const stopperId = await runContainer(stopper, [...heal, '--stop-timeout', '1'], ['sleep', '100000']);
     await waitFor(
       () =>
-        vigil.vigil.intent.desired(`name:${stopper}`)?.desired === 'running' &&
-        vigil.vigil.intent.desired(`name:${crasher}`),
+        vigil.vigil.intent.desired(`id:${stopperId}`)?.desired === 'running' &&
+        vigil.vigil.intent.desired(`id:${crasherId}`),
       { what: 'both known as should-run' },
     );
     const files = [join(dataDir, 'vigil.db'), join(dataDir, 'vigil.db-wal')];
@@ -339,7 +339,7 @@ test.serial(
     t.true(vigil.vigil.intent.flush(), 'everything written');
     const db = new Database(files[0], { readonly: true });
     t.teardown(() => db.close());
-    const row = db.prepare('SELECT desired, reason FROM desired_state WHERE key = ?').get(`name:${stopper}`) as {
+    const row = db.prepare('SELECT desired, reason FROM desired_state WHERE key = ?').get(`id:${stopperId}`) as {
       desired: string;
       reason: string;
     };
