@@ -13,6 +13,10 @@ export interface SseChannel {
   /** Runs once, when the client goes or the channel is closed. */
   onClose(listener: () => void): void;
   close(): void;
+  /** Ends the stream with a final `event: end` saying why, and lets go of what is buffered for it. */
+  cut(reason: string): void;
+  /** Bytes held for this client elsewhere (a log follower's queue), counted against the stream limits. */
+  alsoHolds(measure: () => number): void;
   readonly closed: boolean;
 }
 
@@ -52,7 +56,9 @@ export function openSse(ctx: Context, heartbeatMs: number, limits: StreamLimits)
   const closeListeners: (() => void)[] = [];
   let closed = false;
   const heartbeat = setInterval(() => stream.write(': heartbeat\n\n'), heartbeatMs);
-  const buffered = (): number => stream.writableLength + stream.readableLength + ctx.res.writableLength;
+  let heldElsewhere = (): number => 0;
+  const buffered = (): number =>
+    stream.writableLength + stream.readableLength + ctx.res.writableLength + heldElsewhere();
   const close = (): void => {
     if (closed) return;
     closed = true;
@@ -110,6 +116,10 @@ export function openSse(ctx: Context, heartbeatMs: number, limits: StreamLimits)
       else closeListeners.push(listener);
     },
     close,
+    cut,
+    alsoHolds(measure) {
+      heldElsewhere = measure;
+    },
     get closed() {
       return closed;
     },
