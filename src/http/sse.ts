@@ -20,8 +20,13 @@ export interface SseChannel {
   readonly closed: boolean;
 }
 
-/** After the final event of a cut stream, the client gets this long to read it; then its socket goes. */
-const CUT_GRACE_MS = 1000;
+/**
+ * After the final event of a cut stream, the client gets this long to read it; then its socket goes.
+ * What vigil holds meanwhile is that event and what the response had already taken, not the stream's
+ * backlog; a stalled client that reads again must get through the kernel's buffers first (megabytes
+ * on loopback), which one second under load did not allow.
+ */
+const CUT_GRACE_MS = 10_000;
 
 /**
  * Turns a koa request into a Server-Sent Events stream, within the stream limits: a client past
@@ -73,11 +78,18 @@ export function openSse(ctx: Context, heartbeatMs: number, limits: StreamLimits)
     clearInterval(heartbeat);
     admission.release();
     for (const listener of closeListeners) listener();
-    // what is buffered for this client is let go now: the final event goes straight to the response
+    // koa pipes this stream into the response with stream.pipeline, which takes the response (and the
+    // socket) down with it: destroyed now, it would lose the final event of a client with a backlog.
+    // So the stream is unpiped and what it holds read off to nowhere, the final event written straight
+    // to the response, and the stream destroyed once the response is flushed or the grace is over.
     stream.unpipe(ctx.res);
-    stream.destroy();
+    stream.resume();
     if (!ctx.res.writableEnded) ctx.res.end(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
-    setTimeout(() => socket.destroy(), CUT_GRACE_MS).unref();
+    ctx.res.once('finish', () => stream.destroy());
+    setTimeout(() => {
+      stream.destroy();
+      socket.destroy();
+    }, CUT_GRACE_MS).unref();
   };
   admission.register({ buffered, cut });
   ctx.req.on('close', close);
