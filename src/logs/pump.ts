@@ -142,14 +142,34 @@ export class LogPump {
       }
       if (stream.followers.size === 0) this.close(stream);
     };
-    source.on('data', (chunk: Buffer) => fan(parser.push(chunk)));
+    // the engine sends each line in a chunk of its own: the chunks read in one turn of the event loop
+    // go out together, one write per follower instead of one per line (at 1,000 lines a second and 50
+    // followers, 50,000 writes a second kept followers seconds behind)
+    let pending: LogLine[] = [];
+    let scheduled = false;
+    const flush = (): void => {
+      scheduled = false;
+      const lines = pending;
+      pending = [];
+      if (!stream.abort.signal.aborted) fan(lines);
+    };
+    source.on('data', (chunk: Buffer) => {
+      const lines = parser.push(chunk);
+      if (lines.length === 0) return;
+      pending = pending.length === 0 ? lines : pending.concat(lines);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    });
     source.on('error', (err: Error) => {
       if (!stream.abort.signal.aborted)
         this.logger.warn({ container: stream.id.slice(0, 12), err: err.message }, 'log stream from the engine failed');
     });
     source.on('close', () => {
       if (stream.abort.signal.aborted) return;
-      fan(parser.end());
+      fan([...pending, ...parser.end()]);
+      pending = [];
       this.close(stream);
       void endReason(this.engine, stream.id, true).then((end: LogEnd) => {
         for (const follower of stream.followers) follower.end(end);
