@@ -136,12 +136,17 @@ export class Follower {
       this.queue = dropLines(this.queue, n);
       this.queuedBytes = this.queue.reduce((sum, b) => sum + b.bytes, 0);
     }
-    this.resume();
+    this.flush();
   }
 
   /** Its transport has room again. */
   resume(): void {
     this.full = false;
+    this.flush();
+  }
+
+  /** What it holds, delivered while its transport takes it; then the end, if the stream has ended. */
+  private flush(): void {
     if (this.finished || this.joining) return;
     while (this.queue.length > 0 && !this.full) {
       const batch = this.queue.shift()!;

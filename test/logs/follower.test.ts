@@ -127,3 +127,23 @@ test('a follower that left is given nothing more and not told', (t) => {
   t.deepEqual(sub.got, []);
   t.deepEqual(sub.ends, []);
 });
+
+test('a follower whose transport is full when its tail ends gets the held lines only once it has room', (t) => {
+  const sub = subscriber(1);
+  const follower = new Follower(sub, 1_000_000, true);
+  follower.push(batchOf(lines(3, 4)));
+  const tail = lines(1, 2);
+  follower.deliverTail(batchOf(tail));
+  follower.joined(tail);
+  t.deepEqual(
+    sub.got.map((l) => l.message),
+    ['line-1', 'line-2'],
+    'nothing more into a full transport',
+  );
+  sub.open();
+  follower.resume();
+  t.deepEqual(
+    sub.got.map((l) => l.message),
+    lines(1, 4).map((l) => l.message),
+  );
+});
