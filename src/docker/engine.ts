@@ -84,6 +84,21 @@ function timedOut(err: unknown, signal: AbortSignal, timeoutMs: number): Error {
   return err as Error;
 }
 
+/**
+ * The signal a stream is opened with: aborted by the caller's own, or when the engine has not answered
+ * within the read timeout. `answered()` lifts the timeout once it has: the stream itself may last.
+ */
+function streamSignal(signal: AbortSignal, timeoutMs: number): { signal: AbortSignal; answered(): void } {
+  const dial = new AbortController();
+  const abort = (reason: unknown) => dial.abort(reason);
+  if (signal.aborted) abort(signal.reason);
+  else signal.addEventListener('abort', () => abort(signal.reason), { once: true });
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const waiting = () => abort(timeout.reason);
+  timeout.addEventListener('abort', waiting, { once: true });
+  return { signal: dial.signal, answered: () => timeout.removeEventListener('abort', waiting) };
+}
+
 function isNotFound(err: unknown): boolean {
   return (err as { statusCode?: number }).statusCode === 404;
 }
@@ -145,13 +160,21 @@ export class DockerodeEngine implements ContainerEngine {
   }
 
   async events(sinceNano: bigint | null, signal: AbortSignal): Promise<Readable> {
+    // a hung engine that never answers would hold the reconnection forever; the stream itself may last
+    const dial = streamSignal(signal, this.readTimeoutMs);
     const options: Docker.GetEventsOptions & { abortSignal: AbortSignal } = {
       filters: { type: ['container'], event: [...subscribedActions] },
-      abortSignal: signal,
+      abortSignal: dial.signal,
     };
     // the typings say number; the engine takes seconds with a nanosecond fraction
     if (sinceNano !== null) (options as { since?: unknown }).since = sinceParam(sinceNano);
-    return (await this.docker.getEvents(options)) as Readable;
+    try {
+      return (await this.docker.getEvents(options)) as Readable;
+    } catch (err) {
+      throw timedOut(err, dial.signal, this.readTimeoutMs);
+    } finally {
+      dial.answered();
+    }
   }
 
   async statsOnce(id: string, hostMemoryBytes: number): Promise<ResourceSample | null> {
@@ -172,13 +195,7 @@ export class DockerodeEngine implements ContainerEngine {
     // dialled as a stream whether or not it follows: dockerode's own logs() reads a finished log
     // whole into memory first, which for a large log is gigabytes. The read timeout bounds the wait
     // for the engine's answer only, never the stream that follows it.
-    const dial = new AbortController();
-    const abort = (reason: unknown) => dial.abort(reason);
-    if (signal.aborted) abort(signal.reason);
-    else signal.addEventListener('abort', () => abort(signal.reason), { once: true });
-    const timeout = AbortSignal.timeout(this.readTimeoutMs);
-    const waiting = () => abort(timeout.reason);
-    timeout.addEventListener('abort', waiting, { once: true });
+    const dial = streamSignal(signal, this.readTimeoutMs);
     return new Promise<Readable>((resolve, reject) => {
       this.docker.modem.dial(
         {
@@ -197,7 +214,7 @@ export class DockerodeEngine implements ContainerEngine {
           },
         },
         (err: Error | null, stream: unknown) => {
-          timeout.removeEventListener('abort', waiting);
+          dial.answered();
           if (err) reject(timedOut(err, dial.signal, this.readTimeoutMs));
           else resolve(stream as Readable);
         },

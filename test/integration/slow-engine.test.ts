@@ -123,6 +123,7 @@ test.serial(
       await t.throwsAsync(bounded.logs('chatty', { follow: true, tail: 0 }, new AbortController().signal), {
         message: /did not answer/,
       });
+      await t.throwsAsync(bounded.events(null, new AbortController().signal), { message: /did not answer/ });
       await waitFor(() => own() <= before, { what: 'the timed-out calls’ sockets closed' });
     } finally {
       thaw();
