@@ -110,7 +110,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
     ...{ inventory, sampler, bus, alerts: stores.alerts, medic, hostMemoryBytes },
     logger: logger.child({ component: 'spikes' }),
   });
-  const nats = natsPublisherFor(config, host, { containers, sampler, alertCounts, bus }, logger);
+  const nats = natsPublisherFor(config, host, { containers, inventory, sampler, alertCounts, bus }, logger);
 
   const selfSources = { streams: streamLimitsFor(config), incidents: recovery.incidents };
   const [streamLimits, guesses] = [selfSources.streams, newGuessLimiter()];
