@@ -442,7 +442,7 @@ async function saturatedTransitions(): Promise<string> {
       }
     });
   });
-  await sleep(500);
+  await sleep(2000); // the watcher and the SSE client reading
   const started = Date.now();
   let operations = 0;
   await Promise.all(

@@ -1,7 +1,15 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { docker, removeContainers, runContainer, testDockerHost, uniqueName, waitFor } from '../helpers/engine.js';
+import {
+  docker,
+  removeContainers,
+  runContainer,
+  testDockerHost,
+  testImage,
+  uniqueName,
+  waitFor,
+} from '../helpers/engine.js';
 import { openSseClient, type SseClient, type SseMessage } from '../helpers/sse.js';
 import { startVigil, type RunningVigil } from '../helpers/vigil.js';
 
@@ -150,7 +158,11 @@ test.serial(
     createInterface({ input: watcher.stdout }).on('line', (line) =>
       engineEvents.push(JSON.parse(line) as (typeof engineEvents)[number]),
     );
-    await new Promise((r) => setTimeout(r, 500));
+    // the watcher reads once the engine has told it of a probe of the same label (not compared)
+    const probe = `${batch}-probe`;
+    created.push(probe);
+    const probeId = await docker(['create', '--name', probe, '--label', `vt.batch=${batch}`, testImage, 'true']);
+    await waitFor(() => engineEvents.some((e) => e.Actor.ID === probeId), { what: 'the watcher reading' });
     await Promise.all(
       names.map(async (name) => {
         await runContainer(name, ['--label', `vt.batch=${batch}`], ['sleep', '100000']);
@@ -165,6 +177,7 @@ test.serial(
     watcher.kill();
     const expected = new Map<string, string[]>();
     for (const e of engineEvents) {
+      if (e.Actor.ID === probeId) continue;
       const to = engineStates[e.Action];
       if (!to) continue;
       const states = expected.get(e.Actor.ID.slice(0, 12)) ?? [];
@@ -178,7 +191,7 @@ test.serial(
     while (removed() < 20) {
       const message = await client.next(30_000);
       const event = JSON.parse(message.data) as Event;
-      if (!event.container.name.startsWith(batch)) continue;
+      if (!event.container.name.startsWith(batch) || event.container.name === probe) continue;
       seen.set(event.container.id, [...(seen.get(event.container.id) ?? []), String(event.data.to)]);
     }
     for (const [id, states] of expected) t.deepEqual(seen.get(id), states, `container ${id}`);

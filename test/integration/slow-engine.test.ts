@@ -31,8 +31,8 @@ test.before(async () => {
     VIGIL_DATA_DIR: join(engine.dir, 'vigil-data'),
     VIGIL_STREAMS_PER_CLIENT: '256',
     VIGIL_STREAMS_MAX: '1024',
-    // a follower may then fall 128 KiB behind before it is cut
-    VIGIL_STREAMS_MEMORY_MB: '1',
+    // a follower may then fall 1 MiB behind (2 s of the busy container's log) before it is cut
+    VIGIL_STREAMS_MEMORY_MB: '8',
     VIGIL_LOG_LEVEL: 'info',
   });
   await waitFor(async () => (await fetch(`${vigil.url}/health/ready`)).status === 200, {
