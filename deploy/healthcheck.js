@@ -1,3 +1,4 @@
+/* global process, fetch, AbortSignal */
 // The image's HEALTHCHECK: /health/live on the address VIGIL_LISTEN names (any interface is asked on
 // loopback), so that a container started with another VIGIL_LISTEN is checked where it listens.
 const listen = process.env.VIGIL_LISTEN || '127.0.0.1:9323';

@@ -8,7 +8,9 @@
 # the registry gives it (`docker pull`); else it is made here from Debian's packages: debootstrap of
 # bookworm from the mirror this machine's apt uses, with this machine's Node (Debian bookworm's own
 # nodejs is 18) and its npm copied in where node:20-bookworm-slim has them (/usr/local), imported with
-# `docker import` under the Dockerfile's name and saved to the cache. The Dockerfile does not know
+# `docker import` under the Dockerfile's name and saved to the cache. The certificate authorities this
+# machine adds (/usr/local/share/ca-certificates) go in too, with NODE_EXTRA_CA_CERTS naming the
+# bundle, so that npm in the build trusts what npm here trusts. The Dockerfile does not know
 # which of these happened: where the registry is reachable it builds on the real image, unchanged.
 set -euo pipefail
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
@@ -26,7 +28,10 @@ fi
 
 node_bin=$(readlink -f "$(command -v node)")
 node_version=$("$node_bin" --version)
-key=$( (cat "$0"; echo "$node_version") | sha256sum | cut -c1-16)
+# the certificate authorities this machine adds to Debian's (a TLS-inspecting egress proxy's, say),
+# which the build's npm ci needs as much as this machine's npm does
+local_cas=/usr/local/share/ca-certificates
+key=$( (cat "$0"; echo "$node_version"; cat "$local_cas"/*.crt 2>/dev/null || true) | sha256sum | cut -c1-16)
 tarball="$cache/base-${image//[:\/]/_}-$key.tar"
 if [ -s "$tarball" ]; then
   docker load -i "$tarball" >/dev/null
@@ -78,6 +83,14 @@ mkdir -p "$rootfs/usr/local/include"
 # node's headers, as the official image has them: native modules (better-sqlite3) build against them
 # without downloading them from nodejs.org
 cp -a "$(dirname "$node_bin")/../include/node" "$rootfs/usr/local/include/node"
+extra_ca_env=()
+if compgen -G "$local_cas/*.crt" >/dev/null; then
+  mkdir -p "$rootfs/usr/local/share/ca-certificates"
+  cp "$local_cas"/*.crt "$rootfs/usr/local/share/ca-certificates/"
+  chroot "$rootfs" update-ca-certificates >/dev/null
+  # node keeps its own list of authorities; this machine's node is told of the others so too
+  extra_ca_env=(--change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt')
+fi
 # the official image's unprivileged user, for Dockerfiles that use it
 chroot "$rootfs" groupadd --gid 1000 node
 chroot "$rootfs" useradd --uid 1000 --gid node --shell /bin/bash --create-home node
@@ -87,6 +100,7 @@ tar --numeric-owner -C "$rootfs" -c . | docker import \
   --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   --change "ENV NODE_VERSION=${node_version#v}" \
   --change 'CMD ["node"]' \
+  "${extra_ca_env[@]}" \
   - "$image" >/dev/null
 log "imported $image ($("$rootfs/usr/local/bin/node" --version) from this machine, Debian bookworm from $mirror)"
 mkdir -p "$cache"
