@@ -103,6 +103,7 @@ test.after.always(async () => {
 const burner = uniqueName('burner');
 const holder = uniqueName('holder');
 const parked = uniqueName('parked');
+const exited = uniqueName('exited');
 
 test.serial('without VIGIL_API_TOKEN the image refuses to start, with exit code 2 and the reason', async (t) => {
   const err = await t.throwsAsync(docker(['run', '--rm', '--network', 'none', 'vigil']));
@@ -116,6 +117,7 @@ test.serial('without VIGIL_API_TOKEN the image refuses to start, with exit code 
 test.serial(
   "the README's docker run: non-root, read-only, no capabilities, healthy, and /metrics as a vigil on the host has it",
   async (t) => {
+    t.timeout(8 * 60_000);
     // a container that burns CPU for a while then idles, one that holds 32 MB, and a stopped one
     await runContainer(
       burner,
@@ -128,7 +130,7 @@ test.serial(
       ['sh', '-c', 'dd if=/dev/zero of=/dev/shm/held bs=1M count=32 2>/dev/null; sleep 3600'],
     );
     await runContainer(parked, [], ['sleep', '3600']);
-    await docker(['stop', '-t', '1', parked]);
+    await runContainer(exited, [], ['true']);
 
     const port = await freePort();
     await sh(readmeRun(port), work);
@@ -187,7 +189,7 @@ test.serial(
     const names = (text: string) =>
       [...text.matchAll(/^docker_container_info\{[^}]*name="([^"]+)"/gm)].map((m) => m[1]).sort();
     t.deepEqual(names(inContainer!), names(onHost!), 'the same containers');
-    t.true(names(inContainer!).includes(parked) && names(inContainer!).includes('vigil'));
+    t.true([exited, burner, 'vigil'].every((n) => names(inContainer!).includes(n)));
     for (const [metric, name] of [
       ['docker_container_cpu_usage_seconds_total', burner],
       ['docker_container_memory_usage_bytes', holder],
@@ -205,12 +207,14 @@ test.serial(
 );
 
 test.serial('docker stop ends the container within 5 s, and its store keeps what it learned', async (t) => {
+  t.timeout(3 * 60_000);
   const token = readFileSync(join(work, 'vigil-token'), 'utf8').trim();
   const listen = (await docker(['inspect', '-f', '{{range .Config.Env}}{{println .}}{{end}}', 'vigil']))
     .split('\n')
     .find((e) => e.startsWith('VIGIL_LISTEN='))!
     .slice('VIGIL_LISTEN='.length);
-  // the person's stop of the parked container, as vigil recorded it
+  // a person's stop, which vigil keeps as the container's desired state
+  await docker(['stop', '-t', '1', parked]);
   await waitFor(
     async () => {
       const res = await fetch(`http://${listen}/api/v1/history/${parked}`, {
@@ -256,6 +260,7 @@ test.serial('docker stop ends the container within 5 s, and its store keeps what
 });
 
 test.serial('the medic in the container restarts an unhealthy container but never its own', async (t) => {
+  t.timeout(3 * 60_000);
   const port = await freePort();
   const unwell = uniqueName('unwell');
   const failing = [
@@ -267,12 +272,21 @@ test.serial('the medic in the container restarts an unhealthy container but neve
     '1s',
     '--health-retries',
     '1',
+    // the image's HEALTHCHECK has a start period of 30 s, in which failures do not count
+    '--health-start-period',
+    '1s',
   ];
   // vigil's own container fails its health check too, and is labelled for healing
   await sh(
     readmeRun(port, 'vigil-self', 'vigil-self-data', `${failing.join(' ')} -e VIGIL_BACKOFF_BASE_SECONDS=1`),
     work,
   );
+  // ill first, past the image's start period, so that the medic would see it so
+  await waitFor(async () => (await inspect('vigil-self')).State.Health?.Status === 'unhealthy', {
+    what: "vigil's own container unhealthy",
+    timeoutMs: 60_000,
+    intervalMs: 500,
+  });
   const self = await inspect('vigil-self');
   await runContainer(unwell, failing, ['sleep', '3600']);
   const unwellStart = (await inspect(unwell)).State.StartedAt;
