@@ -19,7 +19,7 @@ log() { echo "base-image: $*" >&2; }
 
 # the first stage's FROM; every stage of the Dockerfile builds on the same image
 image=$(awk 'toupper($1) == "FROM" { print $2; exit }' "$root/Dockerfile")
-cache=${VIGIL_IMAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vigil}
+cache=${VIGIL_IMAGE_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/vigil}
 
 if docker image inspect "$image" >/dev/null 2>&1; then
   echo "$image"
@@ -48,9 +48,13 @@ if timeout 60 docker pull -q "$image" >/dev/null 2>&1; then
 fi
 log "$image cannot be pulled; making it from Debian's packages"
 
-# the mirror this machine's apt uses: deb822 sources first, then one-line sources
-mirror=$(awk '/^URIs:/ && $2 !~ /security/ { print $2; exit }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
-[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | head -n 1 || true)
+# the mirror this machine's apt uses for bookworm itself (not its security or a third party's
+# suites): deb822 stanzas first, then one-line sources
+mirror=$(awk 'BEGIN { RS = "" } ("\n" $0) ~ /\nSuites:([^\n]* )?bookworm( |\n|$)/ {
+  if (match($0, /URIs: *[^ \n]+/)) { split(substr($0, RSTART, RLENGTH), u, / +/); print u[2]; exit } }' \
+  /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" { for (i = 2; i < NF; i++) if ($i ~ /^[a-z]+:\/\//) { if ($(i + 1) == "bookworm") { print $i; exit } break } }' \
+  /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true)
 [ -n "$mirror" ] || { log "no Debian mirror found in /etc/apt/sources.list(.d)"; exit 1; }
 
 case "$node_version" in

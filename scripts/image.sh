@@ -15,7 +15,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 image=${VIGIL_IMAGE:-vigil:latest}
-cache=${VIGIL_IMAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vigil}
+cache=${VIGIL_IMAGE_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/vigil}
 log() { echo "image: $*" >&2; }
 
 base=$(bash scripts/base-image.sh)
