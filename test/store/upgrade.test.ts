@@ -39,6 +39,26 @@ function everyRow(path: string): Rows {
   }
 }
 
+/**
+ * What migration 7 makes of an earlier store's rows: desired state, backoff and history belong to the
+ * container id that earned them, so rows kept under `name:<name>` move to `id:<container id>`.
+ */
+function rekeyedById(rows: Rows): Rows {
+  const idOfKey = new Map(
+    (rows.desired_state ?? []).map((r) => [String(r.key), `id:${String(r.container_id)}`] as const),
+  );
+  const byOwnId = (r: Record<string, unknown>) =>
+    String(r.key).startsWith('name:') ? { ...r, key: `id:${String(r.container_id)}` } : r;
+  return {
+    ...rows,
+    desired_state: (rows.desired_state ?? []).map(byOwnId),
+    history: (rows.history ?? []).map(byOwnId),
+    recovery_state: (rows.recovery_state ?? [])
+      .filter((r) => !String(r.key).startsWith('name:') || idOfKey.has(String(r.key)))
+      .map((r) => (idOfKey.has(String(r.key)) ? { ...r, key: idOfKey.get(String(r.key)) } : r)),
+  };
+}
+
 /** A data directory holding a copy of the release's store, as an operator's would before an upgrade. */
 function upgradeFrom(file: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-upgrade-'));
@@ -55,7 +75,8 @@ for (const { file, schema } of releases) {
     openStore(dir).close();
 
     const after = everyRow(join(dir, 'vigil.db'));
-    for (const [table, rows] of Object.entries(before)) {
+    const expected = rekeyedById(before);
+    for (const [table, rows] of Object.entries(expected)) {
       if (table === 'schema_migrations') continue;
       t.true(rows.length > 0, `the fixture has rows in ${table}`);
       // a later migration may add columns; the old ones keep their values
@@ -74,10 +95,13 @@ for (const { file, schema } of releases) {
     t.teardown(() => db.close());
     const at = Date.UTC(2026, 0, 15, 12);
 
+    // keyed by container id since migration 7 (web is aaaa…, db is bbbb… in the fixtures)
+    const web = `id:${'a'.repeat(64)}`;
+    const dbKey = `id:${'b'.repeat(64)}`;
     const desired = new DesiredStateStore(db);
-    t.like(desired.get('name:web'), { desired: 'stopped', source: 'event', reason: 'docker stop by a person' });
-    t.like(desired.get('name:db'), { desired: 'running' });
-    t.like(new RecoveryStateStore(db).get('name:db'), { attempts: 2, nextAt: at + 20_000, lastProblem: 'crash' });
+    t.like(desired.get(web), { desired: 'stopped', source: 'event', reason: 'docker stop by a person' });
+    t.like(desired.get(dbKey), { desired: 'running' });
+    t.like(new RecoveryStateStore(db).get(dbKey), { attempts: 2, nextAt: at + 20_000, lastProblem: 'crash' });
 
     const outbox = new OutboxStore(db);
     const due = outbox.due(at + 60_000);
@@ -94,10 +118,10 @@ for (const { file, schema } of releases) {
 
     const history = new HistoryStore(db);
     t.deepEqual(
-      history.since('name:db', 0).map((e) => e.kind),
+      history.since(dbKey, 0).map((e) => e.kind),
       ['status', 'action'],
     );
-    t.deepEqual(history.since('name:web', 0)[0]?.data, { desired: 'stopped', source: 'event' });
+    t.deepEqual(history.since(web, 0)[0]?.data, { desired: 'stopped', source: 'event' });
   });
 }
 
