@@ -5,6 +5,7 @@ import type { ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { AlertBridge } from './alerts/bridge.js';
 import { instancePattern } from './alerts/target.js';
+import { attentionContext } from './alerts/attention.js';
 import type { Config } from './config.js';
 import type { ContainersSource } from './containers/source.js';
 import { fleetEntry } from './containers/system.js';
@@ -101,6 +102,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
       containerLabels: config.alertContainerLabels,
       alertmanagerUrls: config.alertmanagerUrl ?? [],
       instancePattern: instancePattern(config.alertInstance),
+      attention: () => attentionContext(inventory.all(), medic.recoveryStates(), config.autoheal),
     },
   );
 
