@@ -28,6 +28,7 @@ import type { IntentTracker } from './recovery/intent-tracker.js';
 import type { Medic } from './recovery/medic.js';
 import { currentSnapshot, Sampler } from './sampler.js';
 import { spikeWatchFor } from './resources/spike-watch.js';
+import { watchHost } from './resources/host-assemble.js';
 import { HttpServer } from './server.js';
 import { LiveHub } from './http/ws/hub.js';
 import { alertsBody } from './http/routes/alerts.js';
@@ -111,9 +112,14 @@ export function createVigil(config: Config, logger: Logger): Vigil {
     ...{ inventory, sampler, bus, alerts: stores.alerts, medic, hostMemoryBytes },
     logger: logger.child({ component: 'spikes' }),
   });
+  const hostWatch = watchHost(config, {
+    ...{ sampler, bus, alerts: stores.alerts, outbox, host },
+    logger: logger.child({ component: 'host' }),
+  });
   const nats = natsPublisherFor(config, host, { containers, sampler, alertCounts, bus }, logger);
 
-  const selfSources = { streams: streamLimitsFor(config), incidents: recovery.incidents };
+  containers.system = hostWatch.readings;
+  const selfSources = { streams: streamLimitsFor(config), incidents: recovery.incidents, system: hostWatch.readings };
   const [streamLimits, guesses] = [selfSources.streams, newGuessLimiter()];
   const generation = exposureGeneration(inventory, sampler);
   const web = { hostPolicy: hostPolicyFor(config, [hostname(), config.host]), sessions: new RevokedSessionStore(db) };
@@ -155,6 +161,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
       nats?.start();
       recovery.start();
       spikes.start();
+      hostWatch.start();
       dispatcher.start();
       sweep = scheduleMaintenance(medic, intent, { ...stores, outbox, threads }, maintenanceOptions(config), logger);
     },
@@ -166,6 +173,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
       const closing = server.close();
       await sweep?.stop();
       spikes.stop();
+      hostWatch.stop();
       await Promise.all([closing, sampler.stop(), events.stop(), nats?.stop(), recovery.stop()]);
       await dispatcher.stop();
       storeFile.stop();
