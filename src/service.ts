@@ -30,6 +30,7 @@ import { currentSnapshot, Sampler } from './sampler.js';
 import { spikeWatchFor } from './resources/spike-watch.js';
 import { watchHost } from './resources/host-assemble.js';
 import { HttpServer } from './server.js';
+import { readinessChecks, vigilVersion } from './readiness.js';
 import { LiveHub } from './http/ws/hub.js';
 import { alertsBody } from './http/routes/alerts.js';
 import { openStore, storePath, storeWritable, type Db } from './store/db.js';
@@ -134,10 +135,13 @@ export function createVigil(config: Config, logger: Logger): Vigil {
     ...web,
     fleet: { own: () => fleetEntry(containers, alertCounts()), others: () => nats?.gatherFleet(FLEET_WAIT_MS) ?? null },
     incidents: selfSources.incidents,
-    readiness: [
-      { name: 'engine', check: engineProblem },
-      { name: 'store', check: () => storeFile.check() ?? storeWritable(db) },
-    ],
+    readiness: readinessChecks({
+      ...{ engine: engineProblem, events, sampler, hub: () => hub.problem() },
+      store: () => storeFile.check() ?? storeWritable(db),
+      intervalMs: config.sampleIntervalSeconds * 1000,
+      memoryPercent: config.readyMemoryPercent,
+    }),
+    about: { version: vigilVersion(), host, startedAt: Date.now() },
   });
 
   const hub = new LiveHub({

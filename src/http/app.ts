@@ -33,6 +33,8 @@ export interface AppDependencies {
   metrics: MetricsEndpoint;
   containers: ContainersSource;
   readiness: readonly ReadinessCheck[];
+  /** What GET /health says of this vigil. */
+  about: { version: string; host: string; startedAt: number };
   apiToken: string | undefined;
   /** The Host names vigil answers as, and the proxies' names an Origin may carry (request-guard.ts). */
   hostPolicy: HostPolicy;
@@ -66,7 +68,7 @@ export function createApp(deps: AppDependencies): Koa {
 
   const open = new Router();
   metricsRoutes(open, deps.metrics);
-  probeRoutes(open, deps.readiness);
+  probeRoutes(open, deps.readiness, deps.about);
   pageRoutes(open, deps.webDir);
   sessionRoutes(open, deps.apiToken, deps.sessions);
   app.use(open.routes()).use(open.allowedMethods());

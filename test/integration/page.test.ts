@@ -187,3 +187,22 @@ test.serial(
     await page.screenshot({ path: join(artifacts, 'page-signed-in.png') });
   },
 );
+
+test.serial('the host panel says what waits in the notification queue, as /api/v1/system counts it', async (t) => {
+  const page = await open(vigil.url);
+  t.teardown(() => page.close());
+  const line = page.locator('[data-testid="queue"]');
+  await line.waitFor();
+  const system = (await (await vigil.get('/api/v1/system')).json()) as {
+    notifications: { pending: number; oldestPendingSeconds: number };
+  };
+  t.deepEqual(Object.keys(system.notifications).sort(), ['oldestPendingSeconds', 'pending']);
+  const text = await waitFor(
+    async () => {
+      const shown = (await line.textContent()) ?? '';
+      return /^notifications queued: \d+ \(oldest \d+s\)$/.test(shown.trim()) ? shown.trim() : null;
+    },
+    { what: 'the queue line' },
+  );
+  t.is(Number(/queued: (\d+)/.exec(text)![1]), system.notifications.pending);
+});
