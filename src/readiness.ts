@@ -76,13 +76,13 @@ export function vigilVersion(): string {
 
 export interface ReadinessParts {
   /** Why the store cannot be written, or null (src/store/store-file.ts and storeWritable). */
-  store(): string | null;
+  store: () => string | null;
   /** Why the engine cannot be reached, or null. */
-  engine(): string | null;
+  engine: () => string | null;
   events: { connected: boolean; on(event: 'connected' | 'event' | 'disconnected', listener: () => void): unknown };
   sampler: { on(event: 'sweep', listener: () => void): unknown };
   /** Why the live WebSocket hub would not accept a client now, or null. */
-  hub(): string | null;
+  hub: () => string | null;
   intervalMs: number;
   memoryPercent: number;
 }
