@@ -107,7 +107,7 @@ const vigil = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/main.t
 const base = `http://127.0.0.1:${port}`;
 for (let i = 0; i < 100; i++) {
   const ready = await fetch(`${base}/health/ready`).then(
-    (r) => r.ok,
+    async (r) => ((await r.json()) as { status: string }).status === 'ok',
     () => false,
   );
   if (ready) break;

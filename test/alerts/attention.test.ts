@@ -45,7 +45,11 @@ const table: [string, Partial<AlertRecord>, boolean][] = [
   ['about a container not on this host', { labels: restart, containerName: 'elsewhere' }, true],
   ['a resolved alert needs no one', { status: 'resolved', severity: 'critical' }, false],
   ["vigil's own spike on a container without vigil.spike.action", vigilOwn, true],
-  ["vigil's own spike on a container labelled vigil.spike.action=restart", { ...vigilOwn, containerName: 'hot' }, false],
+  [
+    "vigil's own spike on a container labelled vigil.spike.action=restart",
+    { ...vigilOwn, containerName: 'hot' },
+    false,
+  ],
 ];
 
 for (const [title, over, expected] of table) {

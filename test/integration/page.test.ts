@@ -8,7 +8,7 @@ import { TestAlertmanager } from '../helpers/alertmanager.js';
 import { docker, removeContainers, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
 import { freePort } from '../helpers/net.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
-import { startVigil, type RunningVigil } from '../helpers/vigil.js';
+import { startVigil, type RunningVigil, readiness } from '../helpers/vigil.js';
 
 // The status page in a real headless browser (Debian's chromium, driven by playwright-core) against a
 // real vigil on the test engine, a real Alertmanager and an SMTP server. Screenshots: test/artifacts/.
@@ -42,7 +42,7 @@ test.before(async () => {
   const check = ['--health-cmd', 'test -f /tmp/ok', '--health-interval', '1s', '--health-retries', '1'];
   await runContainer(healthy, check, ['sh', '-c', 'touch /tmp/ok; exec sleep 100000']);
   await runContainer(turning, check, ['sh', '-c', 'touch /tmp/ok; exec sleep 100000']);
-  await waitFor(async () => (await vigil.get('/health/ready')).status === 200, { what: 'ready' });
+  await waitFor(async () => (await readiness(vigil.url)) === 'ok', { what: 'ready' });
 });
 
 test.after.always(async () => {
