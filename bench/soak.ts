@@ -83,7 +83,7 @@ function vigil(
   );
 }
 const ready = (v: VigilProcess) =>
-  waitFor(async () => (await fetch(`${v.url}/health/ready`)).status === 200, {
+  waitFor(async () => ((await (await fetch(`${v.url}/health/ready`)).json()) as { status: string }).status === 'ok', {
     what: 'vigil ready',
     timeoutMs: 60_000,
   });
@@ -476,8 +476,8 @@ async function deletedStore(): Promise<string> {
   const noticed = await waitFor(
     async () => {
       const res = await fetch(`${v.url}/health/ready`);
-      const body = (await res.json()) as { checks: Record<string, string> };
-      return res.status === 503 && /deleted/.test(body.checks.store ?? '') ? Date.now() - started : null;
+      const body = (await res.json()) as { checks: Record<string, { reason?: string }> };
+      return res.status === 503 && /deleted/.test(body.checks.store?.reason ?? '') ? Date.now() - started : null;
     },
     { what: 'readiness to say so', timeoutMs: 10_000 },
   ).catch(() => null);

@@ -60,7 +60,15 @@ const get = (path: string) => vigil.get(path, { headers: auth });
 const activeAlerts = async () =>
   (
     (await (await get('/api/v1/alerts')).json()) as {
-      alerts: { id: string; alertname: string; container: string; acknowledged: boolean; severity: string }[];
+      alerts: {
+        id: string;
+        alertname: string;
+        container: string;
+        acknowledged: boolean;
+        severity: string;
+        source: string;
+        actionRequired: boolean;
+      }[];
     }
   ).alerts;
 const post = (body: string, headers: Record<string, string> = { ...auth, 'content-type': 'application/json' }) =>
@@ -110,6 +118,11 @@ test.serial(
     t.like(
       (await activeAlerts()).find((a) => a.container === n),
       { alertname: 'ContainerCpuHigh', severity: 'warning', acknowledged: false },
+    );
+    t.like(
+      (await activeAlerts()).find((a) => a.container === n),
+      { source: 'alertmanager', actionRequired: true },
+      'its rule asks vigil for no action: a person must act',
     );
     await new Promise((r) => setTimeout(r, 3000));
     t.deepEqual(actionsOn(n), [], 'not restarted');
@@ -169,6 +182,11 @@ test.serial(
     const first = await waitFor(() => actionsOn(n)[0], { what: 'the restart', timeoutMs: 15_000 });
     t.like(first.data, { action: 'restart', outcome: 'success' });
     t.regex(String(first.data.reason), /alert PleaseRestart is firing and asks for restart/);
+    t.like(
+      (await activeAlerts()).find((a) => a.id === 'a0a0a0a0a0a0'),
+      { source: 'alertmanager', actionRequired: false },
+      'a warning vigil acts on by itself needs no one',
+    );
 
     const byId = {
       alertname: 'PleaseRestartById',

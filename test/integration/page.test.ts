@@ -8,7 +8,7 @@ import { TestAlertmanager } from '../helpers/alertmanager.js';
 import { docker, removeContainers, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
 import { freePort } from '../helpers/net.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
-import { startVigil, type RunningVigil } from '../helpers/vigil.js';
+import { startVigil, type RunningVigil, readiness } from '../helpers/vigil.js';
 
 // The status page in a real headless browser (Debian's chromium, driven by playwright-core) against a
 // real vigil on the test engine, a real Alertmanager and an SMTP server. Screenshots: test/artifacts/.
@@ -42,7 +42,7 @@ test.before(async () => {
   const check = ['--health-cmd', 'test -f /tmp/ok', '--health-interval', '1s', '--health-retries', '1'];
   await runContainer(healthy, check, ['sh', '-c', 'touch /tmp/ok; exec sleep 100000']);
   await runContainer(turning, check, ['sh', '-c', 'touch /tmp/ok; exec sleep 100000']);
-  await waitFor(async () => (await vigil.get('/health/ready')).status === 200, { what: 'ready' });
+  await waitFor(async () => (await readiness(vigil.url)) === 'ok', { what: 'ready' });
 });
 
 test.after.always(async () => {
@@ -215,4 +215,23 @@ test.serial("Stop on a container's page asks first, then stops it as a person's 
     intents: { desired: string; by?: string }[];
   };
   t.like(history.intents.at(-1), { desired: 'stopped', by: 'api' }, 'with no token, the page is the API');
+});
+
+test.serial('the host panel says what waits in the notification queue, as /api/v1/system counts it', async (t) => {
+  const page = await open(vigil.url);
+  t.teardown(() => page.close());
+  const line = page.locator('[data-testid="queue"]');
+  await line.waitFor();
+  const system = (await (await vigil.get('/api/v1/system')).json()) as {
+    notifications: { pending: number; oldestPendingSeconds: number };
+  };
+  t.deepEqual(Object.keys(system.notifications).sort(), ['oldestPendingSeconds', 'pending']);
+  const text = await waitFor(
+    async () => {
+      const shown = (await line.textContent()) ?? '';
+      return /^notifications queued: \d+ \(oldest \d+s\)$/.test(shown.trim()) ? shown.trim() : null;
+    },
+    { what: 'the queue line' },
+  );
+  t.is(Number(/queued: (\d+)/.exec(text)![1]), system.notifications.pending);
 });

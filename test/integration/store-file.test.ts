@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { docker, removeContainers, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
 import { freePort } from '../helpers/net.js';
-import { startVigil, type RunningVigil } from '../helpers/vigil.js';
+import { startVigil, type RunningVigil, readiness } from '../helpers/vigil.js';
 
 // The database deleted while vigil runs (an operator's `rm -rf data/*`, a cleanup job): vigil notices,
 // says so, and what it held is at the path for its next start: a person's stops, the outbox, alerts.
@@ -88,8 +88,16 @@ test('the database deleted under a running vigil: readiness says so, and a resta
   for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDir, 'vigil.db') + suffix, { force: true });
   const ready = await vigil.get('/health/ready');
   t.is(ready.status, 503);
-  const { checks } = (await ready.json()) as { checks: Record<string, string> };
-  t.regex(checks.store!, /vigil's database .*vigil\.db was deleted at .*wrote everything it held to a new file/);
+  const { status, checks } = (await ready.json()) as {
+    status: string;
+    checks: Record<string, { status: string; reason?: string }>;
+  };
+  t.is(status, 'unhealthy');
+  t.is(checks.store!.status, 'unhealthy');
+  t.regex(
+    checks.store!.reason!,
+    /vigil's database .*vigil\.db was deleted at .*wrote everything it held to a new file/,
+  );
   t.true(
     vigil.logs.some((l) => l.level >= 50 && /was deleted while vigil ran/.test(l.msg)),
     'an error in the log',
@@ -101,7 +109,7 @@ test('the database deleted under a running vigil: readiness says so, and a resta
   await vigil.stop();
 
   vigil = await startVigil(env);
-  await waitFor(async () => (await vigil.get('/health/ready')).status === 200, { what: 'the new vigil ready' });
+  await waitFor(async () => (await readiness(vigil.url)) === 'ok', { what: 'the new vigil ready' });
   t.like(desired(vigil, first), { desired: 'stopped' });
   t.like(desired(vigil, second), { desired: 'stopped' });
   t.deepEqual(

@@ -1,5 +1,5 @@
 import type { Router } from '@koa/router';
-import { systemSummary } from '../../containers/system.js';
+import { systemSummary, type SystemReadings } from '../../containers/system.js';
 import type { ViewContext } from '../../containers/view.js';
 import type { InventoryEntry } from '../../docker/inventory.js';
 
@@ -9,8 +9,9 @@ export function systemRoutes(
   containers: () => InventoryEntry[],
   alertCounts: () => Record<string, number>,
   context: () => ViewContext,
+  readings?: SystemReadings,
 ): void {
   router.get('/api/v1/system', (ctx) => {
-    ctx.body = systemSummary(containers(), alertCounts(), context());
+    ctx.body = systemSummary(containers(), alertCounts(), context(), readings);
   });
 }
