@@ -100,12 +100,22 @@ const webhookBody = (fingerprint: string, labels: Record<string, string>, status
   });
 const actionsOn = (n: string) => events.filter((e) => e.type === 'recovery.action' && e.container?.name === n);
 
+/**
+ * Until vigil's inventory has the container running. The engine's create event is inspected too: an
+ * alert that reached the medic while the inventory still said "created" was declined ("created, never
+ * started", the request answered), and no action came at all.
+ */
+const seenRunning = (n: string) =>
+  waitFor(() => vigil.vigil.inventory.all().some((e) => e.record.name === n && e.record.state === 'running'), {
+    what: `${n} running in the inventory`,
+  });
+
 test.serial(
   'a firing ContainerCpuHigh about a labelled container is recorded and emailed, and nothing is done to it',
   async (t) => {
     const n = uniqueName('cpuhigh');
     await runOn(n, ['--label', 'vigil.autoheal=true', '--stop-timeout', '1'], ['sleep', '100000'], engine.host);
-    await waitFor(() => vigil.vigil.inventory.all().some((e) => e.record.name === n), { what: 'the container' });
+    await seenRunning(n);
     const before = await docker(['inspect', '-f', '{{.State.StartedAt}}', n]);
     const labels = { alertname: 'ContainerCpuHigh', container: n, severity: 'warning', instance };
     await am.post(labels, { summary: `CPU of ${n} above 80 %` });
@@ -159,7 +169,7 @@ test.serial(
       ['sleep', '100000'],
       engine.host,
     );
-    await waitFor(() => vigil.vigil.inventory.get(id), { what: 'the container' });
+    await seenRunning(n);
     const ask = { alertname: 'PleaseRestart', container: n, severity: 'warning', vigil_action: 'restart' };
     const otherHostsBefore =
       metricValue(await scrape(vigil), 'vigil_alerts_received_total', { disposition: 'other_host' }) ?? 0;
@@ -232,7 +242,7 @@ const payload = (fingerprint: string, container: string, status = 'firing') =>
 test.serial('the same payload delivered three times makes one action and one email', async (t) => {
   const n = uniqueName('dup');
   await runOn(n, ['--label', 'vigil.autoheal=true', '--stop-timeout', '1'], ['sleep', '100000'], engine.host);
-  await waitFor(() => vigil.vigil.inventory.all().some((e) => e.record.name === n), { what: 'the container' });
+  await seenRunning(n);
   const body = payload('abcdef0123456789', n);
   const answers = await Promise.all([post(body), post(body), post(body)]);
   t.deepEqual(

@@ -131,11 +131,13 @@ test.serial('"Send test" on a channel reaches the SMTP server and says so', asyn
   t.teardown(() => page.close());
   const channel = page.locator('li[data-channel="mail"]');
   await channel.waitFor();
-  const before = smtp.mails.length;
+  // other test files' containers share the engine, and their news reaches this SMTP server too: count
+  // only the test messages
+  const testMails = () => smtp.mails.filter((m) => /Test message from vigil to mail/.test(m.subject)).length;
+  const before = testMails();
   await channel.getByRole('button', { name: 'Send test' }).click();
   await channel.getByText(/delivered in \d+ ms/).waitFor({ timeout: 15_000 });
-  t.is(smtp.mails.length, before + 1);
-  t.regex(smtp.mails.at(-1)!.raw, /Test message from vigil to mail/);
+  t.is(testMails(), before + 1);
 });
 
 test.serial('at 375 px wide the page has no horizontal scroll, in the dark scheme too', async (t) => {
