@@ -1,6 +1,7 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -17,10 +18,21 @@ test('promtool check config passes on prometheus/prometheus.yml', async (t) => {
   t.is(r.code, 0, r.out);
 });
 
-test('promtool check rules passes on every rule file', async (t) => {
-  const r = await run('promtool', ['check', 'rules', 'prometheus/rules/vigil.yml']);
+test('promtool check rules passes on every rule file, and finds every rule written in it', async (t) => {
+  const files = readdirSync(join(repo, 'prometheus/rules'))
+    .filter((f) => f.endsWith('.yml') && !f.endsWith('.test.yml'))
+    .map((f) => `prometheus/rules/${f}`);
+  t.true(files.length > 0);
+  const r = await run('promtool', ['check', 'rules', ...files]);
   t.is(r.code, 0, r.out);
-  t.regex(r.out, /SUCCESS: 13 rules found/);
+  for (const file of files) {
+    const written = (readFileSync(join(repo, file), 'utf8').match(/^\s*- (alert|record):/gm) ?? []).length;
+    t.true(written > 0, `${file} has rules`);
+    t.true(
+      r.out.includes(`Checking ${file}\n  SUCCESS: ${written} rules found`),
+      `${file}: ${written} rules in ${r.out}`,
+    );
+  }
 });
 
 test('promtool test rules: every alert fires where it should and not where it should not', async (t) => {
