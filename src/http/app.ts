@@ -105,6 +105,7 @@ export function createApp(deps: AppDependencies): Koa {
     () => deps.containers.containers(),
     () => deps.alerts.bridge.activeCounts(),
     () => deps.containers.context(),
+    () => deps.dispatcher.health(),
   );
   fleetRoutes(api, deps.fleet);
   api.get('/api/v1/incidents', (ctx) => {

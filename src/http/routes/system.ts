@@ -2,6 +2,7 @@ import type { Router } from '@koa/router';
 import { systemSummary } from '../../containers/system.js';
 import type { ViewContext } from '../../containers/view.js';
 import type { InventoryEntry } from '../../docker/inventory.js';
+import { channelCounts, type ChannelStatus } from '../../notify/channel-status.js';
 
 /** GET /api/v1/system (alerts counted by the store). */
 export function systemRoutes(
@@ -9,8 +10,9 @@ export function systemRoutes(
   containers: () => InventoryEntry[],
   alertCounts: () => Record<string, number>,
   context: () => ViewContext,
+  channels: () => readonly { status: ChannelStatus }[] = () => [],
 ): void {
   router.get('/api/v1/system', (ctx) => {
-    ctx.body = systemSummary(containers(), alertCounts(), context());
+    ctx.body = { ...systemSummary(containers(), alertCounts(), context()), channels: channelCounts(channels()) };
   });
 }
