@@ -8,6 +8,7 @@ import { instancePattern } from './alerts/target.js';
 import type { Config } from './config.js';
 import type { ContainersSource } from './containers/source.js';
 import { fleetEntry } from './containers/system.js';
+import { HealthTrends } from './history/health-trends.js';
 import { containerTransitions } from './containers/transitions.js';
 import type { ContainerEngine } from './docker/engine.js';
 import type { EngineEvents } from './docker/events.js';
@@ -30,6 +31,7 @@ import { spikeWatchFor } from './resources/spike-watch.js';
 import { HttpServer } from './server.js';
 import { LiveHub } from './http/ws/hub.js';
 import { alertsBody } from './http/routes/alerts.js';
+import { HistoryDaysStore } from './store/history-days.js';
 import { openStore, storePath, storeWritable, type Db } from './store/db.js';
 import { watchStoreFile } from './store/store-file.js';
 import { RevokedSessionStore } from './store/revoked-sessions.js';
@@ -78,18 +80,20 @@ export function createVigil(config: Config, logger: Logger): Vigil {
   const bus = new EventBus(config.eventBufferSize, undefined, host);
   publishTransitions(inventory, bus);
 
+  const db = openStore(config.dataDir);
+  const storeFile = watchStoreFile(db, storePath(config.dataDir), logger.child({ component: 'store' }));
+  const recovery = assembleRecovery(config, { engine, events, inventory, db, bus }, logger);
+  const { stores, intent, medic } = recovery;
+  const trends = new HealthTrends(stores.history);
   const containers: ContainersSource = {
     containers: () => inventory.all(),
     snapshot,
     context: () => ({
       ...{ now: new Date(), host, hostMemoryBytes: hostMemoryBytes(), labelAllowlist: config.labels },
       engineVersion: engineVersion(),
+      healthTrend: (entry) => trends.of(entry),
     }),
   };
-  const db = openStore(config.dataDir);
-  const storeFile = watchStoreFile(db, storePath(config.dataDir), logger.child({ component: 'store' }));
-  const recovery = assembleRecovery(config, { engine, events, inventory, db, bus }, logger);
-  const { stores, intent, medic } = recovery;
   const { outbox, threads, dispatcher } = assembleNotifications(config, db, bus, logger);
   const bridge = new AlertBridge(
     stores.alerts,
@@ -123,6 +127,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
   const app = createHttpApp(config, {
     logger: logger.child({ component: 'http' }),
     ...{ metrics, containers, engine, bus, dispatcher, bridge, streamLimits, guesses, history: stores.history },
+    historyDays: new HistoryDaysStore(db),
     ...web,
     fleet: { own: () => fleetEntry(containers, alertCounts()), others: () => nats?.gatherFleet(FLEET_WAIT_MS) ?? null },
     incidents: selfSources.incidents,

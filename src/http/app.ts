@@ -18,6 +18,7 @@ import type { ContainerEngine } from '../docker/engine.js';
 import type { EventBus } from '../streams/event-bus.js';
 import type { HistoryStore } from '../store/history.js';
 import { historyRoutes } from './routes/history.js';
+import type { HistoryDaysStore } from '../store/history-days.js';
 import { channelRoutes } from './routes/channels.js';
 import type { Dispatcher } from '../notify/dispatcher.js';
 import type { AlertBridge } from '../alerts/bridge.js';
@@ -42,7 +43,7 @@ export interface AppDependencies {
   bus: EventBus;
   streams: Omit<StreamOptions, 'limits'>;
   streamLimits: StreamLimits;
-  history: { store: HistoryStore; retentionDays: number };
+  history: { store: HistoryStore; retentionDays: number; days?: HistoryDaysStore };
   dispatcher: Dispatcher;
   alerts: { bridge: AlertBridge; webhookToken: string | undefined; webhookMaxBytes: number };
   fleet: FleetSource;
@@ -95,6 +96,8 @@ export function createApp(deps: AppDependencies): Koa {
   historyRoutes(api, {
     containers: deps.containers,
     history: deps.history.store,
+    days: deps.history.days,
+    channels: () => deps.dispatcher.health().map((c) => c.name),
     retentionDays: deps.history.retentionDays,
     incidents: () => deps.incidents.list(),
   });
