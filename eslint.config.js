@@ -5,7 +5,9 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'web/dist/', 'node_modules/', '.test-engine/', '.demo/', 'bench/results/', 'grafana/'] },
+  {
+    ignores: ['dist/', 'web/dist/', 'node_modules/', '.test-engine/', '.demo/', '.unit/', 'bench/results/', 'grafana/'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -24,7 +26,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
     },
   },
-  { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   prettier,
   // after prettier's config, which turns it off: prettier wraps code at 120, this catches what it cannot
   {

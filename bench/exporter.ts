@@ -149,8 +149,7 @@ async function measureVigil(containers: number) {
       rssAnonMB: round(anonMB, 1),
     };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await child.stopGroup('SIGTERM');
   }
 }
 

@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort } from '../test/helpers/net.js';
+import { spawnBuiltVigil } from './lib/vigil.js';
 
 const exec = promisify(execFile);
 const repo = fileURLToPath(new URL('../', import.meta.url));
@@ -99,10 +100,7 @@ async function viaDockerLogs(): Promise<Run> {
 
 await exec('npm', ['run', 'build'], { cwd: repo });
 const port = await freePort();
-const vigil = spawn(process.execPath, [`${repo}dist/main.js`], {
-  env: { ...process.env, VIGIL_LISTEN: `127.0.0.1:${port}`, VIGIL_LOG_LEVEL: 'warn' },
-  stdio: 'inherit',
-});
+const vigil = spawnBuiltVigil({ VIGIL_LISTEN: `127.0.0.1:${port}`, VIGIL_LOG_LEVEL: 'warn' }, 'inherit');
 const url = `http://127.0.0.1:${port}`;
 while (
   !(await fetch(`${url}/health/ready`).then(
@@ -118,7 +116,7 @@ for (let i = 0; i < runs; i++) {
   sse.push(await viaVigil(url));
   cli.push(await viaDockerLogs());
 }
-vigil.kill('SIGTERM');
+await vigil.stopGroup('SIGTERM');
 
 const summary = (rs: Run[]) => ({
   firstLineMsMedian: Math.round(median(rs.map((r) => r.firstLineMs))),

@@ -14,6 +14,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort } from '../test/helpers/net.js';
+import { spawnBuiltVigil } from './lib/vigil.js';
 
 const exec = promisify(execFile);
 const repo = fileURLToPath(new URL('../', import.meta.url));
@@ -28,9 +29,8 @@ const percentile = (xs: number[], p: number) =>
 
 await exec('npm', ['run', 'build'], { cwd: repo });
 const port = await freePort();
-const vigil = spawn(process.execPath, [`${repo}dist/main.js`], {
-  env: {
-    ...process.env,
+const vigil = spawnBuiltVigil(
+  {
     VIGIL_LISTEN: `127.0.0.1:${port}`,
     VIGIL_LOG_LEVEL: 'warn',
     VIGIL_DATA_DIR: mkdtempSync(join(tmpdir(), 'vigil-bench-')),
@@ -38,8 +38,8 @@ const vigil = spawn(process.execPath, [`${repo}dist/main.js`], {
     VIGIL_BACKOFF_RESET_SECONDS: '1',
     VIGIL_RECOVERY_MAX_ATTEMPTS: '1000',
   },
-  stdio: 'inherit',
-});
+  'inherit',
+);
 const url = `http://127.0.0.1:${port}`;
 while (
   !(await fetch(`${url}/health/ready`).then(
@@ -104,7 +104,7 @@ for (let i = 0; i < crashes; i++) {
   }
 }
 events.kill();
-vigil.kill('SIGTERM');
+await vigil.stopGroup('SIGTERM');
 await docker(['rm', '-f', id]);
 
 const out = {

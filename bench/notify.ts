@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort } from '../test/helpers/net.js';
 import { TestSmtpServer } from '../test/helpers/smtp.js';
+import { spawnBuiltVigil } from './lib/vigil.js';
 
 const exec = promisify(execFile);
 const repo = fileURLToPath(new URL('../', import.meta.url));
@@ -44,9 +45,8 @@ writeFileSync(
 );
 await exec('npm', ['run', 'build'], { cwd: repo });
 const port = await freePort();
-const vigil = spawn(process.execPath, [`${repo}dist/main.js`], {
-  env: {
-    ...process.env,
+const vigil = spawnBuiltVigil(
+  {
     VIGIL_LISTEN: `127.0.0.1:${port}`,
     VIGIL_LOG_LEVEL: 'warn',
     VIGIL_DATA_DIR: join(dir, 'data'),
@@ -54,8 +54,8 @@ const vigil = spawn(process.execPath, [`${repo}dist/main.js`], {
     VIGIL_AUTOHEAL: 'off',
     VIGIL_NOTIFY_GROUP_SECONDS: '0',
   },
-  stdio: 'inherit',
-});
+  'inherit',
+);
 while (
   !(await fetch(`http://127.0.0.1:${port}/health/ready`).then(
     (r) => r.ok,
@@ -95,7 +95,7 @@ for (let i = 0; i < deaths; i++) {
   await docker(['rm', '-f', name]);
 }
 events.kill();
-vigil.kill('SIGTERM');
+await vigil.stopGroup('SIGTERM');
 await smtp.stop();
 
 const out = {

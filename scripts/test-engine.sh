@@ -82,6 +82,36 @@ make_certs() {
   )
 }
 
+# The pids of this engine's own containerd and shims, whatever became of dockerd: a shim is a daemon of
+# its own (its parent is init) and outlives the engine, one per container, with the container's
+# processes under it. Each names this engine's containerd socket (-address DIR/exec/containerd/…), its
+# containerd this engine's config: another engine's never match.
+engine_processes() {
+  local proc
+  local -a argv
+  for proc in /proc/[0-9]*; do
+    mapfile -d '' -t argv 2>/dev/null < "$proc/cmdline" || continue
+    [[ " ${argv[*]} " == *" $dir/exec/containerd/"* ]] && echo "${proc#/proc/}"
+  done
+  return 0
+}
+
+end_leftovers() {
+  local pids pid
+  pids=$(engine_processes)
+  [ -z "$pids" ] && return 0
+  log "ending what the engine left: $(echo "$pids" | wc -w) containerd/shim processes"
+  # the containers' processes first (a shim's children), so that none is left without its shim
+  for pid in $pids; do pkill -KILL -P "$pid" 2>/dev/null || true; done
+  for pid in $pids; do kill -TERM "$pid" 2>/dev/null || true; done
+  for _ in $(seq 1 40); do
+    pids=$(for pid in $pids; do if kill -0 "$pid" 2>/dev/null; then echo "$pid"; fi; done)
+    [ -z "$pids" ] && return 0
+    sleep 0.25
+  done
+  for pid in $pids; do kill -KILL "$pid" 2>/dev/null || true; done
+}
+
 case "$cmd" in
   up)
     install_missing
@@ -122,6 +152,7 @@ case "$cmd" in
       for _ in $(seq 1 360); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
       kill -0 "$pid" 2>/dev/null && { log "dockerd $pid still running after 90 s; killing"; kill -KILL "$pid"; }
     fi
+    end_leftovers
     # a killed engine leaves its overlay and netns mounts behind, which would keep DIR from being removed
     awk -v d="$dir/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r | xargs -r umount -l 2>/dev/null || true
     rm -f "$sock" "$pidfile"

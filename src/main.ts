@@ -19,7 +19,7 @@ const logger = createLogger(config.logLevel, { secrets: configSecrets(config) })
 const host = await resolveHost(config.host, new DockerodeEngine(config.dockerHost), logger);
 let vigil: Vigil;
 try {
-  vigil = createVigil({ ...config, host }, logger);
+  vigil = createVigil({ ...config, host }, { logger });
 } catch (err) {
   // a data directory or database vigil cannot use is a configuration problem, said as one
   if (!(err instanceof StoreError)) throw err;

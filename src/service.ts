@@ -67,10 +67,22 @@ export interface Vigil {
 /** How long the fleet view waits for the other vigils' answers over NATS. */
 const FLEET_WAIT_MS = 750;
 
+/** What vigil is built on besides its configuration: the edges a test replaces. */
+export interface VigilDeps {
+  logger: Logger;
+  /** The engine watched and acted on; without one, dockerode on the configured DOCKER_HOST. */
+  engine?: ContainerEngine;
+  /** Milliseconds since the epoch, for the medic's and the dispatcher's decisions; Date.now without one. */
+  clock?: () => number;
+  /** vigil's own container, never acted on; without it, read from /proc/self (null outside a container). */
+  selfId?: string | null;
+}
+
 /** Wires vigil's parts from a configuration. main.ts adds signals and the process around it. */
-export function createVigil(config: Config, logger: Logger): Vigil {
+export function createVigil(config: Config, deps: VigilDeps): Vigil {
+  const { logger, clock = Date.now } = deps;
   const host = config.host ?? hostname();
-  const watched = watchEngine(config, logger);
+  const watched = watchEngine(config, logger, deps.engine);
   const { engine, events, inventory, hostMemoryBytes, engineVersion, problem: engineProblem } = watched;
   const sources = statsSources(config, engine, hostMemoryBytes, logger);
   const samplerLogger = logger.child({ component: 'sampler' });
@@ -82,9 +94,9 @@ export function createVigil(config: Config, logger: Logger): Vigil {
 
   const db = openStore(config.dataDir);
   const storeFile = watchStoreFile(db, storePath(config.dataDir), logger.child({ component: 'store' }));
-  const recovery = assembleRecovery(config, { engine, events, inventory, db, bus }, logger);
+  const recovery = assembleRecovery(config, { engine, events, inventory, db, bus, clock, selfId: deps.selfId }, logger);
   const { stores, intent, medic } = recovery;
-  const trends = new HealthTrends(stores.history);
+  const trends = new HealthTrends(stores.history, 60_000, clock);
   const containers: ContainersSource = {
     containers: () => inventory.all(),
     snapshot,
@@ -94,7 +106,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
       healthTrend: (entry) => trends.of(entry),
     }),
   };
-  const { outbox, threads, dispatcher } = assembleNotifications(config, db, bus, logger);
+  const { outbox, threads, dispatcher } = assembleNotifications(config, db, bus, logger, clock);
   const bridge = new AlertBridge(
     stores.alerts,
     bus,
@@ -129,6 +141,7 @@ export function createVigil(config: Config, logger: Logger): Vigil {
     ...{ metrics, containers, engine, bus, dispatcher, bridge, streamLimits, guesses, history: stores.history },
     historyDays: new HistoryDaysStore(db),
     ...web,
+    containerActions: recovery.personActions,
     fleet: { own: () => fleetEntry(containers, alertCounts()), others: () => nats?.gatherFleet(FLEET_WAIT_MS) ?? null },
     incidents: selfSources.incidents,
     readiness: [

@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { StdioOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { spawnGroup, type GroupChild } from '../../test/helpers/process-group.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -14,16 +15,30 @@ export function nodeFlags(): string[] {
   return startScript.split(/\s+/).slice(1, -1);
 }
 
+/** node's arguments for vigil from dist/ as `npm start` runs it: its node flags, then the entry point. */
+export function builtVigilArgs(): string[] {
+  return [...nodeFlags(), `${repo}dist/main.js`];
+}
+
+/**
+ * vigil from dist/ (build it first) as its own process, as `npm start` runs it, in a process group of
+ * its own that ends with the benchmark however the benchmark ends. Every benchmark and the soak start
+ * vigil through this, so that what they measure is what `npm start` runs.
+ */
+export function spawnBuiltVigil(
+  env: Record<string, string>,
+  stdio: StdioOptions = ['ignore', 'ignore', 'inherit'],
+): GroupChild {
+  return spawnGroup(process.execPath, builtVigilArgs(), { env: { ...process.env, ...env }, stdio });
+}
+
 /** vigil from dist/ as its own process, with the node flags `npm start` uses, ready to be measured. */
 export async function startBuiltVigil(
   port: number,
   env: Record<string, string>,
   seesContainers: number,
-): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [...nodeFlags(), `${repo}dist/main.js`], {
-    env: { ...process.env, VIGIL_LISTEN: `127.0.0.1:${port}`, VIGIL_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+): Promise<{ child: GroupChild; url: string }> {
+  const child = spawnBuiltVigil({ VIGIL_LISTEN: `127.0.0.1:${port}`, VIGIL_LOG_LEVEL: 'warn', ...env });
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`vigil exited with ${child.exitCode}`);

@@ -27,6 +27,8 @@ export interface ContainerEngine {
   /** Pulls an image; rejects with the engine's or the registry's own message. */
   pull(ref: string): Promise<void>;
   start(id: string): Promise<void>;
+  /** Stops with the container's own stop timeout; a container already stopped is no error. */
+  stop(id: string): Promise<void>;
   /** Restarts with the container's own stop timeout (its --stop-timeout, else the engine's 10 s). */
   restart(id: string): Promise<void>;
   /**
@@ -178,6 +180,15 @@ export class DockerodeEngine implements ContainerEngine {
 
   async start(id: string): Promise<void> {
     await this.docker.getContainer(id).start();
+  }
+
+  async stop(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).stop();
+    } catch (err) {
+      // 304: already stopped, which is what was asked
+      if ((err as { statusCode?: number }).statusCode !== 304) throw err;
+    }
   }
 
   async restart(id: string): Promise<void> {

@@ -48,6 +48,21 @@ export class EngineEvents extends EventEmitter<EngineEventsEvents> {
     return this.isConnected;
   }
 
+  /**
+   * Where the first connection starts: the last event vigil handled before it stopped, or (1 ns, the
+   * engine's oldest) on a first start, so that what the engine did while vigil was away is read
+   * before anything is decided. Only before start().
+   */
+  resumeFrom(timeNano: bigint): void {
+    if (this.loop) throw new Error('resumeFrom() must come before start()');
+    this.resumePoint = { timeNano, keysAtTime: new Set() };
+  }
+
+  /** The newest event time delivered (or resumed from), null before any. */
+  get lastEventTimeNano(): bigint | null {
+    return this.resumePoint.timeNano;
+  }
+
   start(): void {
     this.loop ??= this.run();
   }

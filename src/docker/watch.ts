@@ -2,13 +2,19 @@ import { totalmem } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { redactUrl } from '../logger.js';
-import { DockerodeEngine } from './engine.js';
+import { DockerodeEngine, type ContainerEngine } from './engine.js';
 import { EngineEvents } from './events.js';
 import { Inventory } from './inventory.js';
 
-/** The engine, its event stream and the inventory kept from it; the host's memory as the engine reports it. */
-export function watchEngine(config: Config, logger: Logger) {
-  const engine = new DockerodeEngine(config.dockerHost);
+/**
+ * The engine, its event stream and the inventory kept from it; the host's memory as the engine reports it.
+ * The engine is dockerode on the configured DOCKER_HOST unless one is given (a test's fake).
+ */
+export function watchEngine(
+  config: Config,
+  logger: Logger,
+  engine: ContainerEngine = new DockerodeEngine(config.dockerHost),
+) {
   const events = new EngineEvents(engine, logger.child({ component: 'events' }), {
     reconnect: { initialMs: 250, maxMs: 10_000 },
     watchdogIntervalMs: 2_000,

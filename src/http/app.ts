@@ -28,6 +28,7 @@ import { fleetRoutes, type FleetSource } from './routes/fleet.js';
 import { pageRoutes } from './routes/page.js';
 import { sessionRoutes } from './routes/session.js';
 import type { SessionRevocations } from '../store/revoked-sessions.js';
+import { containerActionRoutes, type ContainerActionsSource } from './routes/container-actions.js';
 
 export interface AppDependencies {
   logger: Logger;
@@ -49,6 +50,8 @@ export interface AppDependencies {
   fleet: FleetSource;
   /** Open and recent incidents with their timelines (GET /api/v1/incidents). */
   incidents: { list(): { open: Incident[]; recent: Incident[] } };
+  /** A person's stop, start and restart of a container (POST /api/v1/containers/:id/stop …). */
+  containerActions?: ContainerActionsSource;
   /** The built page; the default is web/dist. */
   webDir?: string;
   /** Wrong tokens per address, shared with the live WebSocket; the default is vigil's own. */
@@ -88,6 +91,10 @@ export function createApp(deps: AppDependencies): Koa {
   const api = new Router();
   api.use('/api/v1', requireAuth(deps.apiToken, deps.sessions));
   containerRoutes(api, deps.containers);
+  if (deps.containerActions) {
+    const { containers, containerActions: actions, apiToken, sessions } = deps;
+    containerActionRoutes(api, { containers, actions, apiToken, sessions });
+  }
   streamRoutes(
     api,
     { engine: deps.engine, containers: deps.containers, bus: deps.bus, logger: deps.logger },

@@ -15,6 +15,7 @@ export function assembleNotifications(
   db: Db,
   bus: EventBus,
   logger: Logger,
+  clock: () => number = Date.now,
 ): { outbox: OutboxStore; threads: ChatThreadStore; dispatcher: Dispatcher } {
   const outbox = new OutboxStore(db);
   const threads = new ChatThreadStore(db);
@@ -30,6 +31,7 @@ export function assembleNotifications(
       groupMs: config.notifyGroupSeconds * 1000,
       tickMs: 250,
     },
+    clock,
   );
   const links = { grafanaUrl: config.grafanaUrl, alertmanagerUrl: config.alertmanagerUrl?.[0] };
   bus.on('event', (event) => {

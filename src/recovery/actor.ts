@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { ContainerEngine } from '../docker/engine.js';
+import { engineWentAway } from '../docker/unreachable.js';
 import type { ContainerRecord } from '../docker/types.js';
 import type { HistoryStore } from '../store/history.js';
 import type { RecoveryState, RecoveryStateStore } from '../store/recovery-state.js';
@@ -27,8 +28,10 @@ export interface ActorParts {
   engine: ContainerEngine;
   stores: { recovery: RecoveryStateStore; history: HistoryStore };
   bus: EventBus;
-  /** Told before vigil starts a container, so that its start event is not taken for a person's. */
+  /** Told before vigil acts on a container, so that its kills and start are not taken for a person's. */
   markOwnStart: (id: string) => void;
+  /** Told before vigil recreates a container, and after with the new id: its rows go with it. */
+  recreating?: { before(id: string): void; after(oldId: string, newId: string | null): void };
   logger: Logger;
 }
 
@@ -76,19 +79,29 @@ export class RecoveryActor {
     bus.publish({ type: 'recovery.started', container, data: { action, reason } });
     let outcome: ActionOutcome = 'success';
     let error: string | undefined;
+    let interrupted = false;
     try {
       await this.limit(() => this.perform(record, action, how.networkMode));
     } catch (err) {
       outcome = 'failure';
       error = (err as { json?: { message?: string } }).json?.message ?? (err as Error).message;
+      interrupted = engineWentAway(err);
     }
     const now = this.clock();
     const before = stores.recovery.get(key);
     const failedWith = outcome === 'failure' ? (how.problem ?? null) : null;
-    const recovery = how.counted ? afterAction(before, now, this.options.schedule, failedWith) : before;
-    if (how.counted) stores.recovery.put(recovery);
+    // the engine going away midway is no attempt: it says nothing about the container
+    const counted = how.counted && !interrupted;
+    const recovery = counted ? afterAction(before, now, this.options.schedule, failedWith) : before;
+    if (counted && !stores.recovery.put(recovery)) {
+      logger.error(
+        { container: record.name, attempts: recovery.attempts },
+        'recovery state not written (the store refuses writes); the backoff holds in memory',
+      );
+    }
     const data = {
-      ...{ action, reason, outcome, ...(error ? { error } : {}), attempt: recovery.attempts, counted: how.counted },
+      ...{ action, reason, outcome, ...(error ? { error } : {}), attempt: recovery.attempts, counted },
+      ...(interrupted ? { interrupted: 'the engine went away during the call' } : {}),
       ...(how.trigger ? { trigger: how.trigger } : {}),
       ...{ nextAllowedAt: new Date(recovery.nextAt).toISOString(), ms: now - startedAt },
     };
@@ -101,6 +114,7 @@ export class RecoveryActor {
   }
 
   giveUp(record: ContainerRecord, key: string, recovery: RecoveryState, reason: string): void {
+    // held in memory when the store refuses it: giving up must stick whatever the disk says
     this.parts.stores.recovery.put({ ...recovery, gaveUpAt: this.clock() });
     this.note(record, key, { action: 'give-up', reason, attempts: recovery.attempts });
     const container = { id: record.shortId, name: record.name };
@@ -143,10 +157,22 @@ export class RecoveryActor {
       case 'start':
         return engine.start(record.id);
       case 'recreate':
-        return markOwnStart(await engine.recreate(record.id, networkMode ? { networkMode } : {}));
+        return this.recreate(record, () => engine.recreate(record.id, networkMode ? { networkMode } : {}));
       case 'pull':
         await engine.pull(record.image);
-        return markOwnStart(await engine.recreate(record.id));
+        return this.recreate(record, () => engine.recreate(record.id));
+    }
+  }
+
+  private async recreate(record: ContainerRecord, replace: () => Promise<string>): Promise<void> {
+    const { markOwnStart, recreating } = this.parts;
+    recreating?.before(record.id);
+    let newId: string | null = null;
+    try {
+      newId = await replace();
+      markOwnStart(newId);
+    } finally {
+      recreating?.after(record.id, newId);
     }
   }
 }

@@ -7,6 +7,7 @@ import type { Inventory } from '../docker/inventory.js';
 import { AlertStore } from '../store/alerts.js';
 import type { Db } from '../store/db.js';
 import { DesiredStateStore } from '../store/desired-state.js';
+import { EventCursorStore } from '../store/event-cursor.js';
 import { HistoryStore } from '../store/history.js';
 import { IncidentStore } from '../store/incidents.js';
 import { RecoveryStateStore } from '../store/recovery-state.js';
@@ -16,6 +17,7 @@ import { IncidentTracker } from '../incidents/tracker.js';
 import { DependantFollower } from './dependant-follower.js';
 import { IntentTracker } from './intent-tracker.js';
 import { Medic } from './medic.js';
+import { PersonActions } from './person-actions.js';
 import { medicOptions } from './medic-options.js';
 import { StatusRecorder } from './status-recorder.js';
 
@@ -29,17 +31,27 @@ export interface Recovery {
   };
   intent: IntentTracker;
   medic: Medic;
+  /** A person's stop, start and restart through the API or the page. */
+  personActions: PersonActions;
   incidents: IncidentTracker;
   start(): void;
   stop(): Promise<void>;
 }
 
+export interface RecoveryParts {
+  engine: ContainerEngine;
+  events: EngineEvents;
+  inventory: Inventory;
+  db: Db;
+  bus: EventBus;
+  /** What the medic's decisions read the time from; Date.now without one. */
+  clock?: () => number;
+  /** vigil's own container; read from /proc/self when not given. */
+  selfId?: string | null;
+}
+
 /** Desired state, history and the medic, on the store; started and stopped together. */
-export function assembleRecovery(
-  config: Config,
-  parts: { engine: ContainerEngine; events: EngineEvents; inventory: Inventory; db: Db; bus: EventBus },
-  logger: Logger,
-): Recovery {
+export function assembleRecovery(config: Config, parts: RecoveryParts, logger: Logger): Recovery {
   const { engine, events, inventory, db, bus } = parts;
   const stores = {
     desired: new DesiredStateStore(db),
@@ -48,10 +60,16 @@ export function assembleRecovery(
     alerts: new AlertStore(db),
     incidents: new IncidentStore(db),
   };
+  const cursor = new EventCursorStore(db);
+  const saveCursor = cursorSaver(events, cursor, logger);
+  // what the engine did while vigil was away is read before anything is decided (issue 21)
+  const last = readCursor(cursor, logger);
+  // `since` is inclusive: the event at the cursor itself was handled already
+  events.resumeFrom(last === null ? FIRST_EVENT : last + 1n);
   const shutdownWindowMs = config.engineShutdownWindowSeconds * 1000;
   const intent = new IntentTracker(events, inventory, stores, logger.child({ component: 'intent' }), shutdownWindowMs);
   const recorder = new StatusRecorder(inventory, stores.history, logger.child({ component: 'history' }));
-  const options = medicOptions(config, readOwnContainerId());
+  const options = medicOptions(config, parts.selfId !== undefined ? parts.selfId : readOwnContainerId());
   const medic = new Medic(
     engine,
     events,
@@ -61,7 +79,13 @@ export function assembleRecovery(
     bus,
     logger.child({ component: 'medic' }),
     options,
+    parts.clock,
   );
+  const personActions = new PersonActions({
+    ...{ engine, intent, history: stores.history, bus },
+    logger: logger.child({ component: 'actions' }),
+    hold: (record, work) => medic.hold(record, work),
+  });
   const followerParts = { inventory, intent, medic, recovery: stores.recovery, bus };
   const follower = new DependantFollower(
     { ...followerParts, logger: logger.child({ component: 'dependants' }) },
@@ -76,6 +100,7 @@ export function assembleRecovery(
     stores,
     intent,
     medic,
+    personActions,
     incidents,
     start() {
       incidents.start();
@@ -83,8 +108,10 @@ export function assembleRecovery(
       recorder.start();
       medic.start();
       follower.start();
+      saveCursor.start();
     },
     async stop() {
+      saveCursor.stop();
       incidents.stop();
       follower.stop();
       intent.stop();
@@ -104,4 +131,44 @@ function readOwnContainerId(): string | null {
     }
   };
   return ownContainerId(read('/proc/self/cgroup'), read('/proc/self/mountinfo'));
+}
+
+/** On a first start, the engine's events from its oldest (since 0 reads as "no since"). */
+const FIRST_EVENT = 1n;
+const CURSOR_SAVE_MS = 1_000;
+
+function readCursor(cursor: EventCursorStore, logger: Logger): bigint | null {
+  try {
+    return cursor.get();
+  } catch (err) {
+    logger.warn({ err: (err as Error).message }, 'last engine event not read; reading the engine events it still has');
+    return null;
+  }
+}
+
+/** Writes the time of the last engine event handled, once a second when it moved and at stop. */
+function cursorSaver(events: EngineEvents, cursor: EventCursorStore, logger: Logger) {
+  let saved: bigint | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  const save = () => {
+    const latest = events.lastEventTimeNano;
+    if (latest === null || latest === saved) return;
+    try {
+      cursor.put(latest);
+      saved = latest;
+    } catch (err) {
+      logger.debug({ err: (err as Error).message }, 'last engine event not written; the next start reads more');
+    }
+  };
+  return {
+    start() {
+      saved = events.lastEventTimeNano;
+      timer = setInterval(save, CURSOR_SAVE_MS);
+      timer.unref();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      save();
+    },
+  };
 }

@@ -36,9 +36,11 @@ export async function reconcileAfterBoot(
   const { inventory, intent, recovery, actor, flights, bus, logger } = parts;
   const { trigger } = context;
   const wentAway = intent.engineWentAwayAt;
+  // the engine's events since vigil last ran were read before this (EngineEvents.resumeFrom); where
+  // none told, a labelled container's exit code may still say it crashed
   const candidates = inventory.all().map(({ record }) => {
     const key = containerKey(record);
-    return { record, desired: intent.desired(key), recovery: recovery.get(key) };
+    return { record, desired: intent.learnFromExit(record), recovery: recovery.get(key) };
   });
   const steps = bootPlan(candidates, { ...context, engineWentAwayAt: wentAway });
   const recovered: string[] = [];

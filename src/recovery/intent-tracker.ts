@@ -1,13 +1,21 @@
 import type { Logger } from 'pino';
 import type { EngineEvents } from '../docker/events.js';
 import type { Inventory, InventoryEntry } from '../docker/inventory.js';
-import type { ContainerEvent } from '../docker/types.js';
+import type { ContainerEvent, ContainerRecord } from '../docker/types.js';
 import type { DesiredState, DesiredStateStore } from '../store/desired-state.js';
 import type { HistoryStore } from '../store/history.js';
 import type { RecoveryStateStore } from '../store/recovery-state.js';
 import { listen } from '../listen.js';
-import { containerKey } from './identity.js';
-import { engineShutdownStops, intentFromEvent, type IntentMemory, type KillStop } from './intent.js';
+import { containerKey, idKey } from './identity.js';
+import {
+  engineShutdownStops,
+  intentFromEvent,
+  intentFromExit,
+  type IntentChange,
+  type IntentMemory,
+  type KillStop,
+} from './intent.js';
+import { OWN_ACTION_MS, recentGaps, stopCause, type OwnAction, type StreamGap } from './stop-cause.js';
 
 export interface IntentStores {
   desired: DesiredStateStore;
@@ -17,8 +25,8 @@ export interface IntentStores {
 
 type PendingKillStop = KillStop & { previous: DesiredState | undefined; recordedAt: number };
 
-/** How long after vigil's own start of a container its start event is still taken as vigil's. */
-const OWN_START_MS = 30_000;
+/** Who asked for a stop or start through vigil's API: the API with its token, or the page with its session. */
+export type PersonSource = 'api' | 'page';
 
 /**
  * What each container should be doing, learned from the engine's events: a start means run, a kill
@@ -30,8 +38,12 @@ export class IntentTracker {
   private readonly memory = new Map<string, IntentMemory>();
   private recentKillStops: PendingKillStop[] = [];
   /** Containers vigil itself is starting: their start events are not a person's. */
-  private readonly ownStarts = new Map<string, number>();
+  private readonly ownStarts = new Map<string, OwnAction>();
   private readonly unsaved = new Map<string, DesiredState>();
+  /** Containers vigil is recreating: the removal of the old one is not the end of its rows. */
+  private readonly recreating = new Set<string>();
+  /** When vigil had no event stream: kills in these are the engine's own (stop-cause.ts). */
+  private gaps: StreamGap[] = [];
   private wentAwayAt: number | null = null;
   private unsubscribe: (() => void)[] = [];
 
@@ -46,7 +58,7 @@ export class IntentTracker {
 
   start(): void {
     this.unsubscribe = [
-      listen(this.events, { event: this.onEngineEvent, disconnected: this.onEngineGone }),
+      listen(this.events, { event: this.onEngineEvent, disconnected: this.onEngineGone, connected: this.onEngineBack }),
       listen(this.inventory, { added: this.onAdded, changed: this.onSeen, removed: this.onRemoved }),
     ];
   }
@@ -68,13 +80,77 @@ export class IntentTracker {
     return this.unsaved.get(key) ?? this.stores.desired.get(key);
   }
 
-  /** vigil is about to start this container: the start event it causes is not a person's. */
+  /** vigil is about to act on this container: the kills and the start it causes are not a person's. */
   markOwnStart(id: string): void {
-    this.ownStarts.set(id, this.clock());
+    // the first of a run of attempts is kept: a retry must not move it past the kill it caused
+    const now = this.clock();
+    const earlier = this.ownStarts.get(id);
+    const ongoing = earlier !== undefined && now - earlier.lastAt <= OWN_ACTION_MS;
+    this.ownStarts.set(id, { firstAt: ongoing ? earlier.firstAt : now, lastAt: now });
+  }
+
+  /** vigil is about to replace this container by a new one: its rows wait for carry(). */
+  markRecreating(id: string): void {
+    this.recreating.add(id);
+  }
+
+  /**
+   * vigil replaced container `oldId` by `newId` (same configuration): the desired state, the backoff
+   * and the history it earned go with it. Compose services keep their key and need nothing.
+   */
+  carry(oldId: string, newId: string | null): void {
+    this.recreating.delete(oldId);
+    const oldGone = !this.inventory.get(oldId);
+    if (newId === null || newId === oldId) return oldGone ? this.forgetIfGone(oldId) : undefined;
+    const [from, to] = [idKey(oldId), idKey(newId)];
+    const desired = this.desired(from);
+    if (!desired) return;
+    this.put({ ...desired, key: to, containerId: newId });
+    this.stores.recovery.put({ ...this.stores.recovery.get(from), key: to });
+    this.guard('history not carried to the recreated container', () => this.stores.history.rekey(from, to));
+    this.forgetIfGone(oldId);
+  }
+
+  /**
+   * A person asked vigil (its API or page) to stop or start a container: their wish, recorded with who
+   * asked. The only way to stop a container that is already exited (waiting in backoff), since the
+   * engine's `docker stop` of an exited container sends no event.
+   */
+  personWish(
+    record: { id: string; name: string; labels: Record<string, string> },
+    desired: DesiredState['desired'],
+    by: PersonSource,
+  ): void {
+    const key = containerKey(record);
+    const reason = `${desired === 'stopped' ? 'stopped' : 'started'} by a person through vigil's ${by === 'page' ? 'page' : 'API'}`;
+    const now = this.clock();
+    this.put({ key, containerId: record.id, name: record.name, desired, source: 'api', reason, updatedAt: now });
+    if (desired === 'running') {
+      const recovery = this.stores.recovery.get(key);
+      if (recovery.gaveUpAt !== null || recovery.attempts > 0)
+        this.stores.recovery.put({ ...recovery, gaveUpAt: null, attempts: 0, nextAt: 0 });
+    }
+    this.addHistory(key, record, now, { desired, reason, by });
+  }
+
+  /**
+   * Where no event told vigil what a container should do (it stopped while vigil was away, and the
+   * engine no longer holds the events): a labelled container that exited non-zero without a sign of a
+   * kill crashed. Returns the desired state then in force.
+   */
+  learnFromExit(record: ContainerRecord): DesiredState | undefined {
+    const key = containerKey(record);
+    const known = this.desired(key);
+    if (known) return known;
+    const change = intentFromExit(record);
+    if (!change) return undefined;
+    this.record(key, record, change, this.clock(), 'boot');
+    return this.desired(key);
   }
 
   /** Writes what the store refused earlier; true when nothing is left waiting. */
   flush(): boolean {
+    const recoveryWritten = this.stores.recovery.flush();
     for (const [key, state] of this.unsaved) {
       try {
         this.stores.desired.put(state);
@@ -83,7 +159,7 @@ export class IntentTracker {
         return false;
       }
     }
-    return true;
+    return recoveryWritten;
   }
 
   /** Per-container entries held in memory: they must follow the containers the engine has, not grow. */
@@ -97,7 +173,7 @@ export class IntentTracker {
   }
 
   get unsavedCount(): number {
-    return this.unsaved.size;
+    return this.unsaved.size + this.stores.recovery.unsavedCount;
   }
 
   private put(state: DesiredState): void {
@@ -125,60 +201,100 @@ export class IntentTracker {
 
   private handleEvent(event: ContainerEvent): void {
     const record = this.inventory.get(event.id)?.record;
-    const key = containerKey({ name: event.name || record?.name || event.id, labels: event.attributes });
+    const key = containerKey({ id: event.id, labels: record?.labels ?? event.attributes });
     const now = this.clock();
-    const { change, memory } = intentFromEvent(
+    const { change: raw, memory } = intentFromEvent(
       event,
       this.memory.get(event.id) ?? {},
       record?.restartPolicy.name ?? 'no',
     );
     if (Object.keys(memory).length > 0 && event.action !== 'destroy') this.memory.set(event.id, memory);
     else this.memory.delete(event.id);
+    if (event.action === 'destroy') return this.onDestroyed(event.id, key);
+    const change = raw?.byKill ? this.stopByWhom(event, raw, now) : raw;
     if (event.action === 'start') this.onStart(event.id, key, now);
     if (!change) return;
     const previous = this.desired(key);
     if (previous?.desired === change.desired && previous.reason === change.reason) return;
-    this.put({
-      key,
-      containerId: event.id,
-      name: event.name,
-      desired: change.desired,
-      source: 'event',
-      reason: change.reason,
-      updatedAt: now,
-    });
+    // a person's wish through vigil's API was recorded when they asked; its own events say no more
+    const askedJustNow = previous?.source === 'api' && now - previous.updatedAt <= OWN_ACTION_MS;
+    if (askedJustNow && previous.desired === change.desired) return;
+    const name = event.name || record?.name || event.id;
+    this.record(key, { id: event.id, name }, change, now, 'event');
     if (change.byKill) {
       const dieAt = Number(event.timeNano / 1_000_000n);
-      this.recentKillStops.push({ key, killAt: change.killAt ?? dieAt, dieAt, previous, recordedAt: now });
+      const stop = { id: event.id, key, killAt: change.killAt ?? dieAt, dieAt, previous, recordedAt: now };
+      this.recentKillStops.push(stop);
       this.recentKillStops = this.recentKillStops.filter((k) => dieAt - k.dieAt <= this.engineShutdownWindowMs);
     }
-    // last: history is worth less than the desired state and the shutdown bookkeeping above
-    this.stores.history.add({
-      key,
-      containerId: event.id,
-      name: event.name,
-      at: now,
-      kind: 'intent',
-      data: { desired: change.desired, reason: change.reason },
-    });
+  }
+
+  /**
+   * A stop by kill is a person's only when neither vigil (its own restart) nor the engine (its restore
+   * after a crash, while vigil had no stream) made it; the engine's leaves the container meant to run.
+   */
+  private stopByWhom(event: ContainerEvent, change: IntentChange, now: number): IntentChange | null {
+    this.gaps = recentGaps(this.gaps, now, this.engineShutdownWindowMs);
+    const killAt = change.killAt ?? Number(event.timeNano / 1_000_000n);
+    const cause = stopCause(killAt, { gaps: this.gaps, ownAction: this.ownStarts.get(event.id) });
+    if (cause === 'person') return change;
+    if (cause === 'vigil') return null;
+    const signal = /\(signal \d+\)/.exec(change.reason)?.[0];
+    const reason = `stopped by the engine as it restarted${signal ? ` ${signal}` : ''}; still meant to run`;
+    return { desired: 'running', reason, byKill: false };
+  }
+
+  private record(
+    key: string,
+    container: { id: string; name: string },
+    change: IntentChange,
+    now: number,
+    source: DesiredState['source'],
+  ): void {
+    const { desired, reason } = change;
+    this.put({ key, containerId: container.id, name: container.name, desired, source, reason, updatedAt: now });
+    // last: history is worth less than the desired state
+    this.addHistory(key, container, now, { desired, reason });
+  }
+
+  private addHistory(key: string, container: { id: string; name: string }, at: number, data: Record<string, unknown>) {
+    this.guard('intent history not written', () =>
+      this.stores.history.add({ key, containerId: container.id, name: container.name, at, kind: 'intent', data }),
+    );
   }
 
   private onStart(id: string, key: string, now: number): void {
     const own = this.ownStarts.get(id);
     this.ownStarts.delete(id);
-    if (own !== undefined && now - own <= OWN_START_MS) return;
+    if (own !== undefined && now - own.lastAt <= OWN_ACTION_MS) return;
     // a person (or their tooling) started it: whatever vigil had given up on is theirs again
     const recovery = this.stores.recovery.get(key);
     if (recovery.gaveUpAt !== null) this.stores.recovery.put({ ...recovery, gaveUpAt: null, attempts: 0, nextAt: 0 });
   }
 
+  /** The engine says it is gone (live, or in the replay of what happened while vigil was away). */
+  private onDestroyed(id: string, key: string): void {
+    this.ownStarts.delete(id);
+    if (!this.recreating.has(id)) this.forgetIfGone(id, key);
+  }
+
+  private readonly onEngineBack = (): void => {
+    const open = this.gaps.at(-1);
+    if (open && open.backAt === null) open.backAt = this.clock();
+  };
+
   /** The engine went away: the stops it just made while shutting down were not anyone's wish. */
   private readonly onEngineGone = (): void => {
     const now = this.clock();
     this.wentAwayAt = now;
+    this.gaps = [...recentGaps(this.gaps, now, this.engineShutdownWindowMs), { lostAt: now, backAt: null }];
     const recent = this.recentKillStops.filter((k) => now - k.dieAt <= this.engineShutdownWindowMs);
     this.recentKillStops = [];
-    for (const stop of engineShutdownStops(recent, now) as PendingKillStop[]) {
+    // a shutdown stops every running container; one still running means the engine crashed instead
+    const died = new Set(recent.map((k) => k.id));
+    const stillRunning = this.inventory.all().filter((e) => e.record.state === 'running' && !died.has(e.record.id));
+    const shutdown = engineShutdownStops(recent, now, undefined, stillRunning.length) as PendingKillStop[];
+    for (const stop of shutdown) {
       if (stop.previous?.desired !== 'running') continue;
       const current = this.desired(stop.key);
       if (current?.desired !== 'stopped' || current.updatedAt !== stop.recordedAt) continue;
@@ -212,18 +328,26 @@ export class IntentTracker {
   };
 
   private readonly onAdded = (entry: InventoryEntry): void => {
-    this.guard('container seen again not recorded', () => this.stores.desired.markPresent(containerKey(entry.record)));
     this.onSeen(entry);
   };
 
   private readonly onRemoved = ({ record }: InventoryEntry): void => {
     this.memory.delete(record.id);
     this.ownStarts.delete(record.id);
-    const key = containerKey(record);
-    // a recreated container keeps its key; the rows of a key no container has are pruned in time
-    if (this.inventory.all().some((e) => containerKey(e.record) === key)) return;
-    this.guard('container removal not recorded', () => this.stores.desired.markGone(key, this.clock()));
+    if (this.recreating.has(record.id)) return;
+    this.forgetIfGone(record.id, containerKey(record));
   };
+
+  /**
+   * The engine says the container is gone: its desired state and backoff are no one's (the history
+   * stays). A compose service's key lives on while another container of the service is there.
+   */
+  private forgetIfGone(id: string, key = idKey(id)): void {
+    if (this.inventory.all().some((e) => e.record.id !== id && containerKey(e.record) === key)) return;
+    this.unsaved.delete(key);
+    this.stores.recovery.forget(key);
+    this.guard('desired state of a removed container not deleted', () => this.stores.desired.forget(key));
+  }
 
   private guard(what: string, write: () => void): void {
     try {

@@ -1,4 +1,4 @@
-import type { ContainerEvent } from '../docker/types.js';
+import type { ContainerEvent, ContainerRecord } from '../docker/types.js';
 import type { Desired } from '../store/desired-state.js';
 
 /** What vigil remembers between events of one container to tell a user's stop from a crash. */
@@ -76,6 +76,8 @@ export function intentFromEvent(
 }
 
 export interface KillStop {
+  /** The container's id. */
+  id?: string;
   key: string;
   killAt: number;
   dieAt: number;
@@ -85,14 +87,42 @@ export interface KillStop {
  * Pure: which stops by kill were the engine's own shutdown. The engine stops every running container
  * at once (the same SIGTERM instant, within a few hundred ms) and closes its event stream as soon as
  * the last has died. So: if a die came shortly before the stream was lost, the kill that began it marks
- * the shutdown; stops begun at that instant were the engine's, and earlier ones a person's.
+ * the shutdown; stops begun at that instant were the engine's, and earlier ones a person's. When
+ * containers are still running as the stream goes (`stillRunning`), the engine did not shut down (it
+ * crashed, or the connection broke), and a stop just before was a person's.
  */
 export function engineShutdownStops(
   stops: readonly KillStop[],
   lostAt: number,
   options = { streamEndSlackMs: 5000, burstMs: 500 },
+  stillRunning = 0,
 ): KillStop[] {
   const last = [...stops].sort((a, b) => b.dieAt - a.dieAt)[0];
-  if (!last || lostAt - last.dieAt > options.streamEndSlackMs) return [];
+  if (!last || stillRunning > 0 || lostAt - last.dieAt > options.streamEndSlackMs) return [];
   return stops.filter((s) => s.killAt >= last.killAt - options.burstMs);
+}
+
+/** Exit codes of a process ended by SIGTERM or SIGKILL (128 + signal): what `docker stop` leaves. */
+const killedExitCodes = new Set([137, 143]);
+
+/**
+ * Pure: the desired state a container's last exit implies when no event tells (it stopped while vigil
+ * was away and the engine no longer holds its events). Only a container labelled vigil.autoheal=true
+ * that exited non-zero without a sign of a kill (SIGTERM's or SIGKILL's exit code, unless the kernel's
+ * OOM killer sent it) counts as crashed; for any other vigil cannot know and leaves it.
+ */
+export function intentFromExit(
+  record: Pick<ContainerRecord, 'labels' | 'state' | 'exitCode' | 'oomKilled'>,
+): IntentChange | null {
+  if (record.labels['vigil.autoheal'] !== 'true') return null;
+  if (record.state !== 'exited' && record.state !== 'dead') return null;
+  const code = record.exitCode;
+  if (code === null || code === 0) return null;
+  if (killedExitCodes.has(code) && !record.oomKilled) return null;
+  const why = record.oomKilled ? 'killed for memory (OOM)' : `exit code ${code}`;
+  return {
+    desired: 'running',
+    reason: `crashed while vigil was away (${why}); labelled vigil.autoheal=true`,
+    byKill: false,
+  };
 }

@@ -54,8 +54,13 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
   ) {
     super();
     const markOwnStart = (id: string) => intent.markOwnStart(id);
+    const recreating = {
+      before: (id: string) => intent.markRecreating(id),
+      after: (oldId: string, newId: string | null) => intent.carry(oldId, newId),
+    };
     const onAction = (done: { action: RecoveryAction; outcome: ActionOutcome }) => this.emit('action', done);
-    this.actor = new RecoveryActor({ engine, stores, bus, markOwnStart, logger }, options, onAction, clock);
+    const actorParts = { engine, stores, bus, markOwnStart, recreating, logger };
+    this.actor = new RecoveryActor(actorParts, options, onAction, clock);
     const { actor, flights } = this;
     const bootParts = {
       ...{ inventory, intent, actor, flights, bus, logger, recovery: stores.recovery },
@@ -164,6 +169,19 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
     return box.result;
   }
 
+  /**
+   * Runs a person's request on a container within the medic's single flight, waiting (up to `waitMs`)
+   * for an evaluation of the medic's own to finish first: a start of the medic's must not undo their stop.
+   */
+  async hold(record: ContainerRecord, work: () => Promise<void>, waitMs = 30_000): Promise<void> {
+    const key = containerKey(record);
+    const until = this.clock() + waitMs;
+    while (!(await this.flights.run(key, work))) {
+      if (this.clock() > until) throw new Error(`the medic is still acting on ${record.name}; try again`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   /** Runs the boot reconcile now (tests; production runs it after every resync). */
   bootReconcile(trigger: BootTrigger, syncedAt: number): Promise<void> {
     return this.boot.run(trigger, syncedAt);
@@ -196,6 +214,8 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
   }
 
   private async evaluateHeld(record: ContainerRecord, key: string, id: string): Promise<void> {
+    // with the engine gone nothing can be done, and the resync when it is back brings every container here
+    if (!this.events.connected) return;
     const now = this.clock();
     const recovery = this.stores.recovery.get(key);
     const alert = this.alertRequests.get(key);

@@ -37,19 +37,17 @@ export class DesiredStateStore {
   private readonly getStmt;
   private readonly putStmt;
   private readonly allStmt;
-  private readonly goneStmt;
-  private readonly backStmt;
   private readonly pruneStmt;
+  private readonly deleteStmt;
 
   constructor(private readonly db: Db) {
     this.getStmt = db.prepare<[string], Row>('SELECT * FROM desired_state WHERE key = ?');
     this.allStmt = db.prepare<[], Row>('SELECT * FROM desired_state');
-    this.goneStmt = db.prepare('UPDATE desired_state SET gone_at = ? WHERE key = ? AND gone_at IS NULL');
-    this.backStmt = db.prepare('UPDATE desired_state SET gone_at = NULL WHERE key = ? AND gone_at IS NOT NULL');
     // the schedule of a key with no desired state left is no one's
     this.pruneStmt = db.prepare(`
       DELETE FROM desired_state WHERE gone_at IS NOT NULL AND gone_at < ?;
     `);
+    this.deleteStmt = db.prepare('DELETE FROM desired_state WHERE key = ?');
     this.putStmt = db.prepare(
       `INSERT INTO desired_state (key, container_id, name, desired, source, reason, updated_at)
        VALUES (@key, @containerId, @name, @desired, @source, @reason, @updatedAt)
@@ -71,14 +69,9 @@ export class DesiredStateStore {
     this.putStmt.run(state);
   }
 
-  /** The last container of this key left the engine (removed), at `at`. */
-  markGone(key: string, at: number): void {
-    this.goneStmt.run(at, key);
-  }
-
-  /** A container of this key is on the engine again. */
-  markPresent(key: string): void {
-    this.backStmt.run(key);
+  /** The engine says the container of this key is gone: its desired state is no one's (its history stays). */
+  forget(key: string): void {
+    this.deleteStmt.run(key);
   }
 
   /**

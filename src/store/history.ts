@@ -25,6 +25,7 @@ export class HistoryStore {
   private readonly sinceStmt;
   private readonly lastBeforeStmt;
   private readonly pruneStmt;
+  private readonly rekeyStmt;
 
   constructor(db: Db) {
     this.addStmt = db.prepare(
@@ -37,6 +38,7 @@ export class HistoryStore {
       "SELECT * FROM history WHERE key = ? AND kind = 'status' AND at < ? ORDER BY at DESC, id DESC LIMIT 1",
     );
     this.pruneStmt = db.prepare('DELETE FROM history WHERE at < ?');
+    this.rekeyStmt = db.prepare('UPDATE history SET key = ? WHERE key = ?');
   }
 
   add(entry: HistoryEntry): void {
@@ -51,6 +53,11 @@ export class HistoryStore {
   statusBefore(key: string, at: number): HistoryEntry | undefined {
     const row = this.lastBeforeStmt.get(key, at);
     return row && toEntry(row);
+  }
+
+  /** A container vigil recreated: its history goes with the new one's key. */
+  rekey(from: string, to: string): void {
+    this.rekeyStmt.run(to, from);
   }
 
   /** Deletes entries older than `before`; returns how many. */

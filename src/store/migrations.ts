@@ -106,4 +106,19 @@ export const migrations: readonly string[] = [
     expires_at INTEGER NOT NULL
   );
   `,
+  `
+  -- desired state, backoff and history belong to a container's id, not its name (a rename keeps them, a
+  -- new container under an old name inherits nothing): rows kept by name move to the id that earned them
+  UPDATE OR REPLACE recovery_state
+    SET key = (SELECT 'id:' || d.container_id FROM desired_state d WHERE d.key = recovery_state.key)
+    WHERE key LIKE 'name:%' AND key IN (SELECT key FROM desired_state);
+  DELETE FROM recovery_state WHERE key LIKE 'name:%';
+  UPDATE OR REPLACE desired_state SET key = 'id:' || container_id WHERE key LIKE 'name:%';
+  UPDATE history SET key = 'id:' || container_id WHERE key LIKE 'name:%';
+  -- the time of the last engine event vigil handled: where it resumes the engine's events after a restart
+  CREATE TABLE engine_cursor (
+    id        INTEGER PRIMARY KEY CHECK (id = 1),
+    time_nano TEXT NOT NULL
+  );
+  `,
 ];

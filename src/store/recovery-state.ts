@@ -39,14 +39,22 @@ const fromRow = (r: Row): RecoveryState => ({
   lastProblem: r.last_problem,
 });
 
+/**
+ * Each container's backoff. A decision the store refuses (full, read-only) is held here and written
+ * when the store takes writes again: a crash loop must be counted whatever the disk says, or every
+ * `die` would be acted on at once. `put` never throws; it says whether the row reached the store.
+ */
 export class RecoveryStateStore {
   private readonly getStmt;
   private readonly putStmt;
   private readonly allStmt;
+  private readonly deleteStmt;
+  private readonly unsaved = new Map<string, RecoveryState>();
 
   constructor(db: Db) {
     this.getStmt = db.prepare<[string], Row>('SELECT * FROM recovery_state WHERE key = ?');
     this.allStmt = db.prepare<[], Row>('SELECT * FROM recovery_state');
+    this.deleteStmt = db.prepare('DELETE FROM recovery_state WHERE key = ?');
     this.putStmt = db.prepare(
       `INSERT INTO recovery_state (key, attempts, next_at, last_action_at, gave_up_at, last_problem)
        VALUES (@key, @attempts, @nextAt, @lastActionAt, @gaveUpAt, @lastProblem)
@@ -56,15 +64,64 @@ export class RecoveryStateStore {
   }
 
   get(key: string): RecoveryState {
-    const r = this.getStmt.get(key);
+    const held = this.unsaved.get(key);
+    if (held) return held;
+    const r = this.readRow(key);
     return r ? fromRow(r) : freshRecovery(key);
   }
 
   all(): RecoveryState[] {
-    return this.allStmt.all().map(fromRow);
+    const stored = this.readAll().filter((r) => !this.unsaved.has(r.key));
+    return [...stored, ...this.unsaved.values()];
   }
 
-  put(state: RecoveryState): void {
-    this.putStmt.run(state);
+  /** Writes the state, or holds it in memory when the store refuses; true when it reached the store. */
+  put(state: RecoveryState): boolean {
+    this.unsaved.set(state.key, state);
+    return this.flush();
+  }
+
+  /** The container of this key is gone: its schedule is no one's. */
+  forget(key: string): void {
+    this.unsaved.delete(key);
+    try {
+      this.deleteStmt.run(key);
+    } catch {
+      // a store that refuses the delete keeps a row that the maintenance prune removes later
+    }
+  }
+
+  /** Writes what the store refused earlier; true when nothing is left waiting. */
+  flush(): boolean {
+    for (const [key, state] of this.unsaved) {
+      try {
+        this.putStmt.run(state);
+        this.unsaved.delete(key);
+      } catch {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Decisions held in memory because the store refused them. */
+  get unsavedCount(): number {
+    return this.unsaved.size;
+  }
+
+  private readRow(key: string): Row | undefined {
+    try {
+      return this.getStmt.get(key);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private readAll(): RecoveryState[] {
+    try {
+      return this.allStmt.all().map(fromRow);
+    } catch {
+      return [];
+    }
   }
 }

@@ -4,9 +4,15 @@ import type { ContainerEngine, EngineInfo } from '../../src/docker/engine.js';
 import type { ContainerRecord, ResourceSample } from '../../src/docker/types.js';
 
 export interface EngineCall {
-  method: 'start' | 'restart' | 'recreate' | 'pull';
+  method: 'start' | 'stop' | 'restart' | 'recreate' | 'pull';
   id: string;
   at: number;
+}
+
+/** One line a container's process writes. */
+export interface LogWrite {
+  stream: 'stdout' | 'stderr';
+  message: string;
 }
 
 /** What a container's process does each time it is started. */
@@ -23,17 +29,42 @@ export class FakeEngine implements ContainerEngine {
   private readonly behaviours = new Map<string, Behaviour>();
   private readonly exitTimers = new Map<string, NodeJS.Timeout>();
   private readonly streams = new Set<PassThrough>();
+  /** What each container's process writes when it starts, and the log kept of it, framed as the engine does. */
+  private readonly startLines = new Map<string, LogWrite[]>();
+  private readonly logFrames = new Map<string, Buffer[]>();
   private up = true;
   private lastNano = 0n;
   /** How long each inspection takes: a busy engine answers late. */
   inspectDelayMs = 0;
   /** Ids whose next start fails with this message. */
   readonly failStarts = new Map<string, string>();
+  /** The engine's memory of its events, replayed to a stream opened with `since` (as dockerd's is). */
+  private readonly eventLog: { nano: bigint; line: string }[] = [];
+  /** Calls left hanging until the engine crashes (hangCalls), then failing as dockerode's do. */
+  private readonly hanging = new Set<(err: Error) => void>();
+  /** While true, restart and start calls hang until crash(). */
+  hangCalls = false;
 
   /** Creates and starts a container; returns its id. */
   run(
     name: string,
-    options: { labels?: Record<string, string>; restartPolicy?: string; behaviour?: Behaviour } = {},
+    options: {
+      labels?: Record<string, string>;
+      restartPolicy?: string;
+      behaviour?: Behaviour;
+      /** Lines the process writes each time it starts. */
+      logs?: LogWrite[];
+    } = {},
+  ): string {
+    const id = this.create(name, options);
+    this.begin(id);
+    return id;
+  }
+
+  /** `docker create`: a container that has never run; returns its id. */
+  create(
+    name: string,
+    options: { labels?: Record<string, string>; restartPolicy?: string; behaviour?: Behaviour; logs?: LogWrite[] } = {},
   ): string {
     const id = randomBytes(32).toString('hex');
     const now = new Date(Date.now());
@@ -60,9 +91,16 @@ export class FakeEngine implements ContainerEngine {
       networkMode: 'none',
     });
     this.behaviours.set(id, options.behaviour ?? { kind: 'runs' });
+    this.startLines.set(id, options.logs ?? []);
     this.emitEvent(id, 'create');
-    this.begin(id);
     return id;
+  }
+
+  /** `docker rename`. */
+  rename(id: string, name: string): void {
+    const oldName = this.get(id).name;
+    this.get(id).name = name;
+    this.emitEvent(id, 'rename', { oldName });
   }
 
   ids(): string[] {
@@ -96,9 +134,11 @@ export class FakeEngine implements ContainerEngine {
 
   /** `docker rm -f`. */
   remove(id: string): void {
-    if (this.get(id).state === 'running') this.finish(id, 137);
+    const record = this.get(id);
+    if (record.state === 'running') this.finish(id, 137);
     this.containers.delete(id);
-    this.emitEvent(id, 'destroy', {}, this.nameOf(id));
+    // the engine tells of a container gone with its name and labels still on the event
+    this.emitEvent(id, 'destroy', {}, record);
   }
 
   /** The engine shuts down as dockerd does: it stops every running container at once, then its stream ends. */
@@ -112,6 +152,36 @@ export class FakeEngine implements ContainerEngine {
     this.up = false;
     for (const stream of this.streams) stream.destroy(new Error('connect ECONNREFUSED'));
     this.streams.clear();
+  }
+
+  /**
+   * dockerd is SIGKILLed: its containers keep running (their shims live on), its streams and calls
+   * in flight hang up, and its memory of events is gone.
+   */
+  crash(): void {
+    this.up = false;
+    const hangUp = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    for (const stream of this.streams) stream.destroy(hangUp());
+    this.streams.clear();
+    for (const fail of this.hanging) fail(hangUp());
+    this.hanging.clear();
+    this.eventLog.length = 0;
+  }
+
+  /**
+   * dockerd starts again after a crash, as recorded on the real engine (test/fixtures/engine/
+   * restart-sigkill.jsonl): before it answers anyone it stops every container that had been running
+   * (kill 15, die 137 after the stop timeout, stop); then restart policy `always` brings those back.
+   */
+  restartAfterCrash(): void {
+    this.up = true;
+    const running = [...this.containers.values()].filter((c) => c.state === 'running');
+    for (const c of running) this.emitEvent(c.id, 'kill', { signal: '15' });
+    for (const c of running) {
+      this.finish(c.id, 137);
+      this.emitEvent(c.id, 'stop');
+    }
+    this.startUp();
   }
 
   /** The engine is back; containers with restart policy `always` start on their own, as dockerd's do. */
@@ -153,10 +223,11 @@ export class FakeEngine implements ContainerEngine {
     return answer;
   }
 
-  async events(_since: bigint | null, signal: AbortSignal): Promise<Readable> {
+  async events(since: bigint | null, signal: AbortSignal): Promise<Readable> {
     this.reachable();
     const stream = new PassThrough();
     this.streams.add(stream);
+    if (since !== null) for (const e of this.eventLog) if (e.nano >= since) stream.write(`${e.line}\n`);
     signal.addEventListener('abort', () => {
       this.streams.delete(stream);
       // as dockerode's request does: the stream fails with the abort
@@ -169,8 +240,22 @@ export class FakeEngine implements ContainerEngine {
     return null;
   }
 
-  async logs(): Promise<Readable> {
-    return Readable.from([]);
+  /** The container's process writes a line (its log keeps it, with the time it was written). */
+  write(id: string, line: LogWrite): void {
+    // the engine's frame: stream (1 stdout, 2 stderr), three zero bytes, the payload's length; then
+    // the payload, the timestamp (RFC 3339 with nanoseconds) and a space before the line
+    const stamp = new Date(Date.now()).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
+    const payload = Buffer.from(`${stamp} ${line.message}\n`);
+    const header = Buffer.alloc(8);
+    header[0] = line.stream === 'stdout' ? 1 : 2;
+    header.writeUInt32BE(payload.length, 4);
+    this.logFrames.set(id, [...(this.logFrames.get(id) ?? []), header, payload]);
+  }
+
+  async logs(id: string): Promise<Readable> {
+    this.reachable();
+    if (!this.containers.has(id)) throw Object.assign(new Error('no such container'), { statusCode: 404 });
+    return Readable.from([Buffer.concat(this.logFrames.get(id) ?? [])]);
   }
 
   async imageExists(): Promise<boolean> {
@@ -184,6 +269,7 @@ export class FakeEngine implements ContainerEngine {
   async start(id: string): Promise<void> {
     this.reachable();
     this.calls.push({ method: 'start', id, at: Date.now() });
+    await this.hang();
     const failure = this.failStarts.get(id);
     if (failure !== undefined) {
       this.failStarts.delete(id);
@@ -192,9 +278,19 @@ export class FakeEngine implements ContainerEngine {
     if (this.get(id).state !== 'running') this.begin(id);
   }
 
+  async stop(id: string): Promise<void> {
+    this.reachable();
+    this.calls.push({ method: 'stop', id, at: Date.now() });
+    if (this.get(id).state !== 'running') return;
+    this.emitEvent(id, 'kill', { signal: '15' });
+    this.finish(id, 143);
+    this.emitEvent(id, 'stop');
+  }
+
   async restart(id: string): Promise<void> {
     this.reachable();
     this.calls.push({ method: 'restart', id, at: Date.now() });
+    await this.hang();
     if (this.get(id).state === 'running') {
       this.emitEvent(id, 'kill', { signal: '15' });
       this.finish(id, 143);
@@ -217,12 +313,13 @@ export class FakeEngine implements ContainerEngine {
     });
   }
 
-  private reachable(): void {
-    if (!this.up) throw Object.assign(new Error('connect ECONNREFUSED /fake/docker.sock'), { code: 'ECONNREFUSED' });
+  private hang(): Promise<void> {
+    if (!this.hangCalls) return Promise.resolve();
+    return new Promise((_resolve, reject) => this.hanging.add(reject));
   }
 
-  private nameOf(id: string): string {
-    return this.containers.get(id)?.name ?? '';
+  private reachable(): void {
+    if (!this.up) throw Object.assign(new Error('connect ECONNREFUSED /fake/docker.sock'), { code: 'ECONNREFUSED' });
   }
 
   private begin(id: string): void {
@@ -232,9 +329,10 @@ export class FakeEngine implements ContainerEngine {
       pid: 4242,
       exitCode: 0,
       startedAt: new Date(Date.now()),
-      finishedAt: null,
+      // the engine keeps the time of the last exit while the container runs again
     });
     this.emitEvent(id, 'start');
+    for (const line of this.startLines.get(id) ?? []) this.write(id, line);
     const behaviour = this.behaviours.get(id);
     if (behaviour?.kind === 'exits') {
       this.exitTimers.set(
@@ -253,12 +351,17 @@ export class FakeEngine implements ContainerEngine {
     this.emitEvent(id, 'die', { exitCode: String(code) });
   }
 
-  private emitEvent(id: string, action: string, attributes: Record<string, string> = {}, name = this.nameOf(id)): void {
+  private emitEvent(
+    id: string,
+    action: string,
+    attributes: Record<string, string> = {},
+    record = this.containers.get(id),
+  ): void {
     if (!this.up) return;
     // the engine's event times are nanoseconds and strictly ordered within one stream
     const nano = BigInt(Date.now()) * 1_000_000n;
     this.lastNano = nano > this.lastNano ? nano : this.lastNano + 1n;
-    const record = this.containers.get(id);
+    const name = record?.name ?? '';
     const line = JSON.stringify({
       Type: 'container',
       Action: action,
@@ -266,6 +369,8 @@ export class FakeEngine implements ContainerEngine {
       time: Number(this.lastNano / 1_000_000_000n),
       timeNano: '__NANO__',
     }).replace('"__NANO__"', this.lastNano.toString());
+    this.eventLog.push({ nano: this.lastNano, line });
+    if (this.eventLog.length > 256) this.eventLog.shift();
     for (const stream of this.streams) stream.write(`${line}\n`);
   }
 }

@@ -1,9 +1,10 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { atEnd } from './process-group.js';
 
 const exec = promisify(execFile);
 const script = fileURLToPath(new URL('../../scripts/test-engine.sh', import.meta.url));
@@ -18,6 +19,9 @@ export class PrivateEngine {
   readonly host = `unix://${this.dir}/docker.sock`;
   readonly certPath = join(this.dir, 'certs');
 
+  /** Takes back the stop at this process's end, once the engine was stopped in order. */
+  private release: (() => void) | null = null;
+
   constructor(private readonly options: { tlsPort?: number } = {}) {}
 
   /** The engine's TLS address, as DOCKER_HOST would name it. */
@@ -29,11 +33,15 @@ export class PrivateEngine {
   async up(): Promise<void> {
     const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${process.env.PATH}:/usr/sbin:/sbin` };
     if (this.options.tlsPort) env.VIGIL_TEST_ENGINE_TLS_PORT = String(this.options.tlsPort);
+    // a test file that times out never reaches its after hook: its engine stops when the file's process ends
+    this.release ??= atEnd(() => execFileSync('bash', [script, 'down', this.dir], { stdio: 'ignore' }));
     await exec('bash', [script, 'up', this.dir], { env });
   }
 
   async down(): Promise<void> {
     await exec('bash', [script, 'down', this.dir]);
+    this.release?.();
+    this.release = null;
   }
 
   async destroy(): Promise<void> {

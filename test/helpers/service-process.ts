@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawnGroup, type GroupChild } from './process-group.js';
 
 export interface ServiceSpec {
   /** The binary, and the Debian package that has it (named when it cannot run). */
@@ -18,7 +18,7 @@ export interface ServiceSpec {
 export class ServiceProcess {
   private output = '';
   private constructor(
-    private readonly child: ChildProcess,
+    private readonly child: GroupChild,
     readonly name: string,
   ) {
     child.stdout?.on('data', (c: Buffer) => (this.output = (this.output + c.toString()).slice(-20_000)));
@@ -26,7 +26,7 @@ export class ServiceProcess {
   }
 
   static async start(spec: ServiceSpec): Promise<ServiceProcess> {
-    const child = spawn(spec.command, spec.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnGroup(spec.command, spec.args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const service = new ServiceProcess(child, spec.command);
     const timeoutMs = spec.timeoutMs ?? 30_000;
     const failed = new Promise<never>((_, reject) => {
@@ -63,12 +63,7 @@ export class ServiceProcess {
   }
 
   stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    const child = this.child;
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill(signal);
-    });
+    return this.child.stopGroup(signal);
   }
 }
 

@@ -1,14 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from './engine.js';
 import { freePort } from './net.js';
+import { spawnGroup, type GroupChild } from './process-group.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface VigilProcess {
-  child: ChildProcess;
+  /** In a process group of its own: ended with the test process, whatever becomes of the test. */
+  child: GroupChild;
   url: string;
   /** Every JSON log line vigil wrote, parsed. */
   logs: { level: number; msg: string; [key: string]: unknown }[];
@@ -19,10 +20,17 @@ export interface VigilProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** vigil as its own process (src/main.ts under tsx), so that its memory and its logs are its own. */
-export async function spawnVigil(env: Record<string, string>): Promise<VigilProcess> {
+/**
+ * vigil as its own process (src/main.ts under tsx, or node's `argv` instead: the benchmarks and the soak
+ * run dist/ with `npm start`'s flags, bench/lib/vigil.ts), so that its memory and its logs are its own.
+ */
+export async function spawnVigil(
+  env: Record<string, string>,
+  options: { argv?: string[] } = {},
+): Promise<VigilProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--max-semi-space-size=4', '--import', 'tsx', join(repo, 'src/main.ts')], {
+  const argv = options.argv ?? ['--max-semi-space-size=4', '--import', 'tsx', join(repo, 'src/main.ts')];
+  const child = spawnGroup(process.execPath, argv, {
     cwd: repo,
     env: { ...process.env, VIGIL_LISTEN: `127.0.0.1:${port}`, VIGIL_LOG_LEVEL: 'debug', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -30,14 +38,14 @@ export async function spawnVigil(env: Record<string, string>): Promise<VigilProc
   const chunks: string[] = [];
   const logs: VigilProcess['logs'] = [];
   let partial = '';
-  child.stdout.on('data', (c: Buffer) => {
+  child.stdout!.on('data', (c: Buffer) => {
     chunks.push(c.toString());
     partial += c.toString();
     const lines = partial.split('\n');
     partial = lines.pop()!;
     for (const line of lines) if (line.startsWith('{')) logs.push(JSON.parse(line) as VigilProcess['logs'][number]);
   });
-  child.stderr.on('data', (c: Buffer) => chunks.push(c.toString()));
+  child.stderr!.on('data', (c: Buffer) => chunks.push(c.toString()));
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${url}/health/live`)).status === 200, {
     what: 'vigil live',
@@ -51,11 +59,6 @@ export async function spawnVigil(env: Record<string, string>): Promise<VigilProc
     logs,
     output: () => chunks.join(''),
     rssMb: () => ({ now: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 }),
-    stop: (signal = 'SIGTERM') =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill(signal);
-      }),
+    stop: (signal = 'SIGTERM') => child.stopGroup(signal),
   };
 }

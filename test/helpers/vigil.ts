@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/load-config.js';
-import { createVigil, type Vigil } from '../../src/service.js';
+import { createVigil, type Vigil, type VigilDeps } from '../../src/service.js';
 import { testDockerHost } from './engine.js';
 
 export interface LogLine {
@@ -21,10 +21,18 @@ export interface RunningVigil {
   stop(): Promise<void>;
 }
 
-/** vigil in this process against the test engine, on an ephemeral loopback port, its logs kept for assertions. */
-export async function startVigil(env: Record<string, string> = {}): Promise<RunningVigil> {
+/**
+ * vigil in this process on an ephemeral loopback port, its logs kept for assertions: against the test
+ * engine, or against the engine (and clock) in `deps`, test/helpers/fake-engine.ts in the unit stage.
+ */
+export async function startVigil(
+  env: Record<string, string> = {},
+  deps: Omit<VigilDeps, 'logger'> = {},
+): Promise<RunningVigil> {
   const config = loadConfig({
-    DOCKER_HOST: testDockerHost(),
+    // a fake engine is reached through no socket; the stats API is the only source it answers
+    ...(deps.engine ? { DOCKER_HOST: 'unix:///fake-engine/docker.sock', VIGIL_STATS_SOURCE: 'api' } : {}),
+    ...(deps.engine ? {} : { DOCKER_HOST: testDockerHost() }),
     VIGIL_LISTEN: '127.0.0.1:0',
     VIGIL_SAMPLE_INTERVAL_SECONDS: '1',
     // test files open many streams from one address at once; the limits have tests of their own
@@ -40,7 +48,7 @@ export async function startVigil(env: Record<string, string> = {}): Promise<Runn
       done();
     },
   });
-  const vigil = createVigil(config, pino({ level: 'debug' }, sink));
+  const vigil = createVigil(config, { ...deps, logger: pino({ level: 'debug' }, sink) });
   vigil.start();
   const address = await vigil.listen('127.0.0.1', 0);
   const url = `http://127.0.0.1:${address.port}`;

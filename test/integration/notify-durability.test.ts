@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runContainer, uniqueName, waitFor } from '../helpers/engine.js';
+import { docker, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
 import { PrivateEngine } from '../helpers/private-engine.js';
 import { freePort } from '../helpers/net.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
@@ -49,7 +49,23 @@ test('vigil SIGKILLed with 5 notifications pending sends all 5 after it restarts
 
   // the SMTP server is not there yet: everything stays in the outbox
   const first = await startVigil(config, { VIGIL_NOTIFY_RETRY_SECONDS: '60', VIGIL_NOTIFY_GROUP_SECONDS: '0' });
-  for (const n of names) await runContainer(n, [], ['sh', '-c', 'sleep 0.3; exit 7'], engine.host);
+  t.teardown(() => first.stop('SIGKILL'));
+  // a crash is news only about a container vigil saw running: each one waits until vigil has seen it
+  // run, then crashes (a container that lived 0.3 s could be inspected only once it had exited, on a
+  // loaded machine, and made no notification at all)
+  for (const n of names) {
+    await runContainer(n, [], ['sh', '-c', 'until [ -e /tmp/crash ]; do sleep 0.05; done; exit 7'], engine.host);
+  }
+  await waitFor(
+    async () => {
+      const { containers } = (await (await fetch(`${first.url}/api/v1/containers/health`)).json()) as {
+        containers: { name: string; status: string }[];
+      };
+      return names.every((n) => containers.some((c) => c.name === n && c.status === 'running'));
+    },
+    { what: 'vigil to see the 5 containers running', timeoutMs: 60_000 },
+  );
+  for (const n of names) await docker(['exec', n, 'touch', '/tmp/crash'], engine.host);
   await waitFor(
     async () => {
       const { channels } = (await (await fetch(`${first.url}/api/v1/channels`)).json()) as {
@@ -57,29 +73,27 @@ test('vigil SIGKILLed with 5 notifications pending sends all 5 after it restarts
       };
       return channels[0]!.pending === 5;
     },
-    { what: '5 pending notifications', timeoutMs: 20_000 },
+    { what: '5 pending notifications', timeoutMs: 60_000 },
   );
-  await new Promise<void>((resolve) => {
-    first.child.once('exit', () => resolve());
-    first.child.kill('SIGKILL');
-  });
+  await first.stop('SIGKILL');
 
   await smtp.start();
   const second = await startVigil(config, { VIGIL_NOTIFY_GROUP_SECONDS: '0' });
-  t.teardown(() => second.child.kill('SIGTERM'));
+  t.teardown(() => second.stop());
   await waitFor(() => names.every((n) => smtp.mails.some((m) => m.raw.includes(`${n} crashed (exit code 7)`))), {
     what: 'all 5 emails',
     timeoutMs: 30_000,
   });
-  await new Promise((r) => setTimeout(r, 2000));
+  // a message sent twice would be one sent and not marked: once none is pending, every send is done
+  const pending = async () =>
+    ((await (await fetch(`${second.url}/api/v1/channels`)).json()) as { channels: { pending: number }[] }).channels[0]!
+      .pending;
+  await waitFor(async () => (await pending()) === 0, { what: 'nothing pending', timeoutMs: 30_000 });
   for (const n of names) {
     const count = smtp.mails.reduce((sum, m) => sum + m.raw.split(`${n} crashed (exit code 7)`).length - 1, 0);
     // a grouped message names each item in its title list and its body: count the messages instead
     const messages = smtp.mails.filter((m) => m.raw.includes(`${n} crashed (exit code 7)`)).length;
     t.is(messages, 1, `${n}: ${messages} messages (${count} mentions)`);
   }
-  const { channels } = (await (await fetch(`${second.url}/api/v1/channels`)).json()) as {
-    channels: { pending: number }[];
-  };
-  t.is(channels[0]!.pending, 0);
+  t.is(await pending(), 0);
 });

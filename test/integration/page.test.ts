@@ -187,3 +187,32 @@ test.serial(
     await page.screenshot({ path: join(artifacts, 'page-signed-in.png') });
   },
 );
+
+test.serial("Stop on a container's page asks first, then stops it as a person's stop", async (t) => {
+  const stopme = uniqueName('page-stop');
+  await runContainer(stopme, ['--stop-timeout', '1'], ['sleep', '100000']);
+  t.teardown(() => removeContainers([stopme]));
+  await waitFor(async () => (await vigil.get(`/api/v1/containers/${stopme}/health`)).status === 200, {
+    what: 'vigil knows it',
+  });
+  const page = await open(`${vigil.url}/containers/${stopme}`);
+  t.teardown(() => page.close());
+  const answers = ['dismiss', 'accept'];
+  const asked: string[] = [];
+  page.on('dialog', (d) => {
+    asked.push(d.message());
+    void (answers.shift() === 'accept' ? d.accept() : d.dismiss());
+  });
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await waitFor(() => asked.length === 1, { what: 'the confirmation' });
+  await new Promise((r) => setTimeout(r, 500));
+  t.is(await docker(['inspect', '-f', '{{.State.Status}}', stopme]), 'running', 'nothing without the confirmation');
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await page.getByRole('status').filter({ hasText: 'stop: done' }).waitFor();
+  t.is(await docker(['inspect', '-f', '{{.State.Status}}', stopme]), 'exited');
+  t.regex(asked[1]!, new RegExp(`Stop ${stopme}\\?`));
+  const history = (await (await vigil.get(`/api/v1/history/${stopme}`)).json()) as {
+    intents: { desired: string; by?: string }[];
+  };
+  t.like(history.intents.at(-1), { desired: 'stopped', by: 'api' }, 'with no token, the page is the API');
+});

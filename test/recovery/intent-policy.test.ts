@@ -1,5 +1,10 @@
 import test from 'ava';
-import { engineShutdownStops, intentFromEvent, KILL_TO_DIE_WINDOW_MS } from '../../src/recovery/intent.js';
+import {
+  engineShutdownStops,
+  intentFromEvent,
+  intentFromExit,
+  KILL_TO_DIE_WINDOW_MS,
+} from '../../src/recovery/intent.js';
 import { actionPermitted, engineWillRestart } from '../../src/recovery/policy.js';
 import { containerKey, ownContainerId } from '../../src/recovery/identity.js';
 import type { ContainerEvent } from '../../src/docker/types.js';
@@ -87,11 +92,11 @@ test('the engine restarts always and unless-stopped, on-failure only after an ex
   t.false(engineWillRestart(r('no', 1), 'exit', false));
 });
 
-test('a container is keyed by compose service and replica, else by name', (t) => {
-  t.is(containerKey({ name: 'web', labels: {} }), 'name:web');
+test('a container is keyed by compose service and replica, else by its id (never its name)', (t) => {
+  t.is(containerKey({ id: 'abc', labels: {} }), 'id:abc');
   t.is(
     containerKey({
-      name: 'p-web-2',
+      id: 'def',
       labels: {
         'com.docker.compose.project': 'p',
         'com.docker.compose.service': 'web',
@@ -136,4 +141,30 @@ test("the engine shutting down: stops begun in its final burst are its own, an e
   );
   t.deepEqual(engineShutdownStops(stops, 60_000), [], 'the stream was lost long after: not a shutdown');
   t.deepEqual(engineShutdownStops([], 5_400), []);
+});
+
+const exited = (labels: Record<string, string>, exitCode: number | null, oomKilled = false) => ({
+  labels,
+  state: 'exited' as const,
+  exitCode,
+  oomKilled,
+});
+const labelled = { 'vigil.autoheal': 'true' };
+
+test('where no event tells: a labelled container that exited non-zero without a sign of a kill crashed', (t) => {
+  t.like(intentFromExit(exited(labelled, 1)), { desired: 'running' });
+  t.regex(intentFromExit(exited(labelled, 3))!.reason, /crashed while vigil was away \(exit code 3\)/);
+  t.like(intentFromExit(exited(labelled, 139)), { desired: 'running' }, 'a segfault is a crash');
+  t.like(intentFromExit(exited(labelled, 137, true)), { desired: 'running' }, 'the OOM killer is a crash');
+  t.is(intentFromExit(exited(labelled, 137)), null, "SIGKILL's code may be docker stop: vigil cannot know");
+  t.is(intentFromExit(exited(labelled, 143)), null, "SIGTERM's code may be docker stop");
+  t.is(intentFromExit(exited(labelled, 0)), null, 'a job that finished');
+  t.is(intentFromExit(exited({}, 1)), null, 'an unlabelled container is left to its events');
+  t.is(intentFromExit({ ...exited(labelled, 1), state: 'running' as const }), null);
+});
+
+test('a stop just before the stream was lost is no shutdown while other containers still run (the engine crashed)', (t) => {
+  const stops = [{ key: 'a', killAt: 1000, dieAt: 1100 }];
+  t.is(engineShutdownStops(stops, 1200).length, 1, 'alone: the shutdown burst');
+  t.is(engineShutdownStops(stops, 1200, undefined, 3).length, 0, 'others still running: a person’s stop');
 });

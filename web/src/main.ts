@@ -6,6 +6,7 @@ import { detailLine, readinessText, scoreText } from './texts.js';
 import {
   AlertsPanel,
   ChannelsPanel,
+  ContainerActions,
   ContainersTable,
   Feed,
   HostPanel,
@@ -28,6 +29,16 @@ interface Stats {
 }
 
 const containerPath = () => /^\/containers\/([^/]+)$/.exec(location.pathname)?.[1];
+
+/** A person's stop, start or restart through the API; says what came of it. */
+async function actOn(name: string, action: string): Promise<string> {
+  try {
+    await api(`/api/v1/containers/${encodeURIComponent(name)}/${action}`, { method: 'POST', body: '{}' });
+    return `${action}: done`;
+  } catch (e) {
+    return `${action} failed: ${(e as Error).message}`;
+  }
+}
 
 function Detail({ name, cpu, memory, back }: { name: string; cpu: number[]; memory: number[]; back: () => void }) {
   const [detail, setDetail] = useState<Record<string, unknown> | null>(null);
@@ -52,6 +63,7 @@ function Detail({ name, cpu, memory, back }: { name: string; cpu: number[]; memo
   return html`<main class="detail">
     <p><a href="/" onClick=${(e: Event) => (e.preventDefault(), back())}>← all containers</a></p>
     <h1>${name}</h1>
+    <${ContainerActions} name=${name} act=${(action: string) => actOn(name, action)} />
     ${error ? html`<p role="alert" class="error">${error}</p>` : null}
     ${
       detail

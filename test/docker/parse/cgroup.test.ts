@@ -1,6 +1,15 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -249,7 +258,16 @@ test.serial(
     cpSync(base, root, { recursive: true });
     const source = new CgroupStatsSource(join(root, 'sys/fs/cgroup'), join(root, 'proc'));
     const record = v2Record(4242);
-    const openFiles = () => readdirSync('/proc/self/fd').length;
+    // descriptors onto this test's own files: the fd table is the process's, shared by every test file
+    // running in a worker thread beside this one
+    const openFiles = () =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`).startsWith(root);
+        } catch {
+          return false; // closed since the listing
+        }
+      }).length;
     const before = openFiles();
     const first = (await source.sample([record])).get(record.id)!;
     t.true(openFiles() > before, 'the files stay open between sweeps');

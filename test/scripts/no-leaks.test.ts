@@ -1,0 +1,61 @@
+import test from 'ava';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const script = fileURLToPath(new URL('../../scripts/no-leaks.sh', import.meta.url));
+// a stand-in nats-server: sleep under that name, so the check takes it for one
+const bin = mkdtempSync(join(tmpdir(), 'vigil-leak-'));
+const natsServer = join(bin, 'nats-server');
+symlinkSync('/bin/sleep', natsServer);
+
+interface Outcome {
+  code: number;
+  stderr: string;
+}
+
+/** The leak check around a shell command, as a run of its own (not nested in the run testing it). */
+function check(command: string): Promise<Outcome> {
+  const env: NodeJS.ProcessEnv = { ...process.env, VIGIL_NO_LEAKS_GRACE_SECONDS: '1' };
+  delete env.VIGIL_TEST_RUN;
+  return new Promise((resolve) => {
+    execFile('bash', [script, 'bash', '-c', command], { env }, (err, _stdout, stderr) =>
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stderr }),
+    );
+  });
+}
+
+/** Running, not a zombie waiting for whoever adopted it to reap it. */
+const alive = (pid: number) => {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
+
+test('a run that leaves a service process alive fails, names it and ends it', async (t) => {
+  const { code, stderr } = await check(`setsid ${natsServer} 301 </dev/null >/dev/null 2>&1 & echo started`);
+  t.is(code, 1);
+  const line = /^\s+(\d+) .*nats-server 301$/m.exec(stderr);
+  t.truthy(line, stderr);
+  const pid = Number(line![1]);
+  // killed; whoever adopted it reaps it a moment later
+  for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  t.false(alive(pid), 'the leaked process was killed');
+});
+
+test('a run that ends what it started passes, and its own exit code is kept', async (t) => {
+  t.is((await check(`${natsServer} 302 & pid=$!; kill $pid; wait $pid; exit 0`)).code, 0);
+  t.is((await check('exit 3')).code, 3);
+});
+
+test('a process that was running before the run does not count against it', async (t) => {
+  const before = spawn(natsServer, ['303'], { stdio: 'ignore', detached: true });
+  t.teardown(() => before.kill('SIGKILL'));
+  const { code, stderr } = await check('true');
+  t.is(code, 0, stderr);
+  t.true(alive(before.pid!), 'not killed either');
+});
