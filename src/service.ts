@@ -140,6 +140,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     logger: logger.child({ component: 'http' }),
     ...{ metrics, containers, engine, bus, dispatcher, bridge, streamLimits, guesses, history: stores.history },
     historyDays: new HistoryDaysStore(db),
+    removedContainers: stores.removed,
     ...web,
     containerActions: recovery.personActions,
     fleet: { own: () => fleetEntry(containers, alertCounts()), others: () => nats?.gatherFleet(FLEET_WAIT_MS) ?? null },

@@ -151,6 +151,16 @@ export function notificationFor(event: VigilEvent, options: LinkOptions = {}): N
         ].join('\n'),
       };
     }
+    case 'recovery.cleanup':
+      if (!c) return null;
+      return {
+        ...base,
+        key: `cleanup/${c.name}/${event.id}`,
+        event: 'cleanup',
+        severity: 'warning',
+        title: `${c.name} removed: vigil had given up on it`,
+        text: `vigil removed ${c.name} (${c.id}), labelled vigil.cleanup=true, ${String(d.reason)}; it last exited with code ${String(d.exitCode)}. Its last ${plural(Number(d.logLines), 'log line')}, exit code and inspect are kept: GET /api/v1/history/${c.name}.`,
+      };
     case 'recovery.dependants':
       return dependantsNotification(base, c, d);
     case 'incident.closed':

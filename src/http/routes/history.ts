@@ -7,6 +7,7 @@ import type { HistoryStore } from '../../store/history.js';
 import { HttpError } from '../errors.js';
 import type { ContainersSource } from '../../containers/source.js';
 import { findContainer } from './containers.js';
+import { lookUpContainer } from '../../containers/source.js';
 import { statusSamples, trendOfPoints } from '../../history/health-trends.js';
 import {
   channelPoints,
@@ -19,6 +20,7 @@ import {
   type SystemDayMetrics,
 } from '../../history/points.js';
 import type { HistoryDaysStore } from '../../store/history-days.js';
+import type { RemovedContainer, RemovedContainerStore } from '../../store/removed-containers.js';
 
 const DAY = 86_400_000;
 
@@ -43,6 +45,8 @@ export function historyRoutes(
     history: HistoryStore;
     /** The outbox, alerts and timelines behind the channel and system histories. */
     days?: HistoryDaysStore;
+    /** Containers vigil removed after giving up on them: their history stays reachable by name. */
+    removed?: RemovedContainerStore;
     /** The configured channels' names: an unknown one is a 404. */
     channels?: () => string[];
     retentionDays: number;
@@ -86,6 +90,11 @@ export function historyRoutes(
     ctx.body = body;
   });
   router.get('/api/v1/history/:id', (ctx) => {
+    const removed = removedNamed(ctx.params.id!, deps);
+    if (removed) {
+      ctx.body = removedHistory(removed, deps, parseDays(ctx.query.days), deps.now?.() ?? Date.now());
+      return;
+    }
     const entry = findContainer(ctx.params.id!, deps.containers);
     const days = parseDays(ctx.query.days);
     const now = deps.now?.() ?? Date.now();
@@ -126,6 +135,39 @@ export function historyRoutes(
       ...timeToRecover(entry.record.name, deps.incidents?.()),
     };
   });
+}
+
+/** A removed container of that name, when no container of the engine answers to it. */
+function removedNamed(
+  ref: string,
+  deps: { containers: ContainersSource; removed?: RemovedContainerStore },
+): RemovedContainer | undefined {
+  if (!deps.removed || lookUpContainer(ref, deps.containers).ok) return undefined;
+  return deps.removed.lastNamed(ref);
+}
+
+/** The history of a container vigil removed: its points, its actions and what was kept of it. */
+function removedHistory(removed: RemovedContainer, deps: { history: HistoryStore }, days: number, now: number) {
+  const from = dayStarts(days, now)[0]!;
+  const entries = deps.history.since(removed.key, from);
+  const before = deps.history.statusBefore(removed.key, from);
+  const points = containerPoints(before ? statusSamples([before])[0]! : null, statusSamples(entries), days, now);
+  const history: History<ContainerDayMetrics> = { type: 'container', entity: removed.name, days, points };
+  const at = (ms: number) => new Date(ms).toISOString();
+  return {
+    ...history,
+    healthTrend: trendOfPoints(points),
+    id: removed.containerId.slice(0, 12),
+    name: removed.name,
+    key: removed.key,
+    actions: entries.filter((e) => e.kind === 'action').map((e) => ({ at: at(e.at), ...e.data })),
+    removed: {
+      removedAt: at(removed.removedAt),
+      exitCode: removed.exitCode,
+      logs: removed.logs,
+      inspect: removed.inspect,
+    },
+  };
 }
 
 /** Pure: a container's incidents, each with its time to recover (null while open), and their mean. */
