@@ -55,7 +55,7 @@ export function bootSummary(
   };
 }
 
-/** Pure: what came back, in a sentence, for the notice: "engine back at T: 30 of 30 should-run containers running, …". */
+/** Pure: what came back, in one sentence: "engine back at T: 30 of 30 should-run containers running, …". */
 export function bootSentence(what: 'engine' | 'host' | 'vigil', at: string, s: BootSummary): string {
   const head = what === 'vigil' ? `vigil started at ${at}` : `${what} back at ${at}`;
   const policy = what === 'vigil' ? 'already running' : 'by their restart policy';
