@@ -19,12 +19,16 @@
  * 6. The medic under faults (bench/medic-cases.ts), on an engine of its own: the engine SIGKILLed while
  *    vigil restarts a container, a full disk under a crash loop, a container's identity (rm -f and
  *    create, rename, the API's stop), and what happened while vigil was away.
+ * 7. Slow engine and busy logs: the engine frozen 20 s while log clients come and go (vigil's sockets);
+ *    50 followers of a 1,000-lines-a-second container and one stalled (lag, the cut, engine streams);
+ *    20 workers saturating the engine with run/stop/start/rm (transitions missing or out of order).
  */
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get, request as httpRequest } from 'node:http';
+import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import WebSocket from 'ws';
 import { join } from 'node:path';
@@ -38,6 +42,7 @@ import { countLogEvents, openIdleEventStreams } from '../test/helpers/sse.js';
 import { spawnVigil, type VigilProcess } from '../test/helpers/vigil-process.js';
 import { builtVigilArgs } from './lib/vigil.js';
 import { medicCases } from './medic-cases.js';
+import { engineConnectionsOf, follow, linesAtRate, percentile, socketsOf } from './lib/log-follower.js';
 
 const repo = fileURLToPath(new URL('../', import.meta.url));
 const token = 'soak-token-0123456789abcdef';
@@ -498,6 +503,191 @@ async function pageAndStore(): Promise<void> {
   say();
 }
 // ---- end of issue 20, items 3 and 5 ----
+// ---- Slow engine and busy logs (issue 20, item 6): one block, three bounded cases ----
+
+const dockerdPid = () => Number(readFileSync(join(engine.dir, 'docker.pid'), 'utf8'));
+const engineSocket = () => join(engine.dir, 'docker.sock');
+
+/** The engine frozen 20 s (SIGSTOP) while clients ask for logs and leave: vigil's sockets, and liveness. */
+async function frozenEngineSockets(): Promise<string> {
+  await runContainer('frozen-chat', [], ['sh', '-c', 'while :; do echo chat; sleep 0.5; done'], engine.host);
+  const v = await vigil({ VIGIL_STREAMS_PER_CLIENT: '256', VIGIL_STREAMS_MAX: '1024' });
+  await ready(v);
+  // vigil's sockets in all (they also hold this soak's own keep-alive connections to vigil), and its
+  // connections the engine has accepted (one made while it is frozen waits unseen in its backlog)
+  const toEngine = () => engineConnectionsOf(v.child.pid!, engineSocket());
+  const sockets = () => socketsOf(v.child.pid!).size;
+  await sleep(2000);
+  const rest = { engine: toEngine(), sockets: sockets() };
+  const peak = { ...rest };
+  let slowestLive = 0;
+  let clients = 0;
+  process.kill(dockerdPid(), 'SIGSTOP');
+  let frozenEnd = rest;
+  try {
+    const until = Date.now() + 20_000;
+    while (Date.now() < until) {
+      // two clients a second that give up after a second: the campaign's 42 sockets came from these
+      for (const query of ['tail=5&follow=true', 'tail=5&follow=false']) {
+        const abort = new AbortController();
+        fetch(`${v.url}/api/v1/containers/frozen-chat/logs?${query}`, { headers: auth, signal: abort.signal }).catch(
+          () => undefined,
+        );
+        setTimeout(() => abort.abort(), 1000);
+        clients++;
+      }
+      const started = Date.now();
+      await (await fetch(`${v.url}/health/live`)).text();
+      slowestLive = Math.max(slowestLive, Date.now() - started);
+      peak.engine = Math.max(peak.engine, toEngine());
+      peak.sockets = Math.max(peak.sockets, sockets());
+      await sleep(1000);
+    }
+    await sleep(1500);
+    frozenEnd = { engine: toEngine(), sockets: sockets() };
+  } finally {
+    process.kill(dockerdPid(), 'SIGCONT');
+  }
+  const after = await waitFor(() => toEngine() <= rest.engine + 1 && toEngine(), {
+    what: "vigil's engine connections back",
+    timeoutMs: 15_000,
+  }).catch(() => toEngine());
+  await v.stop();
+  await docker(['rm', '-f', 'frozen-chat']);
+  const ok = peak.sockets <= rest.sockets + 8 && frozenEnd.sockets <= rest.sockets + 4 && after <= rest.engine + 1;
+  return `| engine frozen 20 s, ${clients} log clients that left after 1 s | vigil's sockets ${rest.sockets} at rest, at most ${peak.sockets} while frozen, ${frozenEnd.sockets} at its end; its engine connections ${rest.engine} at rest, ${after} after the thaw; slowest liveness ${slowestLive} ms | ${mark(ok && slowestLive < 1000)} |`;
+}
+
+/** 50 followers of one container writing 1,000 lines a second, and one that stalls: lag, the cut, engine streams. */
+async function followersFanOut(): Promise<string> {
+  await runContainer('fan', [], linesAtRate(1000), engine.host);
+  const v = await vigil({ VIGIL_STREAMS_PER_CLIENT: '64', VIGIL_STREAMS_MAX: '128' });
+  await ready(v);
+  const atRest = engineConnectionsOf(v.child.pid!, engineSocket());
+  const followers = Array.from({ length: 50 }, () => follow(v.url, 'fan', { headers: auth }));
+  const stalled = follow(v.url, 'fan', { headers: auth, stalled: true });
+  await sleep(5000);
+  const during = engineConnectionsOf(v.child.pid!, engineSocket());
+  const cutAt = await waitFor(() => v.logs.some((l) => l.msg === 'a log follower was cut') && Date.now(), {
+    what: 'the stalled follower cut',
+    timeoutMs: 60_000,
+  }).catch(() => null);
+  stalled.resume();
+  await sleep(25_000);
+  const figures = followers.map((f) => f.figures());
+  for (const f of [...followers, stalled]) f.close();
+  await waitFor(() => stalled.ended, { what: 'the stalled one ended', timeoutMs: 15_000 }).catch(() => undefined);
+  await v.stop();
+  await docker(['rm', '-f', 'fan']);
+  const keptUp = figures.filter((f) => f.end === null && f.inOrder).length;
+  const cut = figures.filter((f) => f.end !== null).length;
+  const lagMax = Math.max(...figures.map((f) => f.lagMaxMs));
+  const p95s = figures.map((f) => f.lagP95Ms).sort((a, b) => a - b);
+  const told = stalled.figures().end ?? 'nothing';
+  const ok = keptUp + cut === 50 && during <= atRest + 1 && cutAt !== null && told.includes('too slow');
+  return `| 50 followers of 1,000 lines/s for 30 s, one stalled | ${keptUp} kept up in order, ${cut} cut; lag max ${lagMax} ms, p95 median ${percentile(p95s, 0.5)} ms, worst ${p95s.at(-1)} ms; engine connections ${atRest} → ${during}; the stalled one was told ${told} | ${mark(ok)} |`;
+}
+
+/** The engine saturated with run/stop/start/rm from 20 workers: every state it reports on the SSE stream, in order. */
+async function saturatedTransitions(): Promise<string> {
+  const v = await vigil();
+  await ready(v);
+  const states: Record<string, string> = {
+    ...{ create: 'created', start: 'running', restart: 'running', unpause: 'running' },
+    ...{ die: 'exited', pause: 'paused', destroy: 'removed' },
+  };
+  const watcher = spawn(
+    'docker',
+    [
+      '-H',
+      engine.host,
+      'events',
+      '--filter',
+      'type=container',
+      '--filter',
+      'label=soak.load',
+      '--format',
+      '{{json .}}',
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  const expected = new Map<string, string[]>();
+  const eventTime = new Map<string, number[]>();
+  createInterface({ input: watcher.stdout }).on('line', (line) => {
+    const e = JSON.parse(line) as { Action: string; Actor: { ID: string }; timeNano: number };
+    const to = states[e.Action];
+    const id = e.Actor.ID.slice(0, 12);
+    const list = expected.get(id) ?? [];
+    if (!to || list.at(-1) === to) return;
+    expected.set(id, [...list, to]);
+    eventTime.set(id, [...(eventTime.get(id) ?? []), e.timeNano / 1e6]);
+  });
+  const seen = new Map<string, { to: string; at: number }[]>();
+  const stream = get(`${v.url}/api/v1/events?types=container.state`, { agent: false, headers: auth }, (res) => {
+    res.setEncoding('utf8');
+    let buffer = '';
+    res.on('data', (chunk: string) => {
+      buffer += chunk;
+      let i: number;
+      while ((i = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, i);
+        buffer = buffer.slice(i + 2);
+        const data = block.split('\n').find((l) => l.startsWith('data: '));
+        if (!data) continue;
+        const e = JSON.parse(data.slice(6)) as { container: { id: string; name: string }; data: { to: string } };
+        if (!e.container.name.startsWith('load-')) continue;
+        seen.set(e.container.id, [...(seen.get(e.container.id) ?? []), { to: e.data.to, at: Date.now() }]);
+      }
+    });
+  });
+  await sleep(2000); // the watcher and the SSE client reading
+  const started = Date.now();
+  let operations = 0;
+  await Promise.all(
+    Array.from({ length: 20 }, async (_, w) => {
+      for (let round = 0; round < 5; round++) {
+        const name = `load-${w}-${round}`;
+        await runContainer(name, ['--label', 'soak.load=1'], ['sleep', '100000'], engine.host);
+        await docker(['stop', '-t', '0', name]);
+        await docker(['start', name]);
+        await docker(['rm', '-f', name]);
+        operations += 4;
+      }
+    }),
+  );
+  const opsPerSecond = operations / ((Date.now() - started) / 1000);
+  const total = () => [...expected.values()].reduce((sum, l) => sum + l.length, 0);
+  const arrived = () => [...seen.values()].reduce((sum, l) => sum + l.length, 0);
+  await waitFor(() => expected.size === 100 && arrived() >= total(), {
+    what: 'every transition',
+    timeoutMs: 60_000,
+  }).catch(() => undefined);
+  watcher.kill();
+  stream.destroy();
+  let inOrder = 0;
+  let lag = 0;
+  for (const [id, list] of expected) {
+    const got = seen.get(id) ?? [];
+    if (got.map((g) => g.to).join() === list.join()) inOrder++;
+    got.forEach((g, i) => (lag = Math.max(lag, g.at - (eventTime.get(id)?.[i] ?? g.at))));
+  }
+  const missing = Math.max(0, total() - arrived());
+  await v.stop();
+  return `| 100 containers run, stopped, started, removed by 20 workers (${opsPerSecond.toFixed(1)} engine operations/s) | ${total()} transitions reported by the engine, ${missing} missing on the SSE stream, ${inOrder} of ${expected.size} containers exact and in order; lag at most ${(lag / 1000).toFixed(1)} s | ${mark(missing === 0 && inOrder === expected.size)} |`;
+}
+
+async function slowEngineAndBusyLogs(): Promise<void> {
+  say('## Slow engine and busy logs');
+  say();
+  say('| case | what happened | |');
+  say('|---|---|---|');
+  say(await frozenEngineSockets());
+  say(await followersFanOut());
+  say(await saturatedTransitions());
+  say();
+}
+
+// ---- end of the slow engine and busy logs block ----
 
 const started = Date.now();
 say(`# vigil soak run, ${new Date().toISOString().slice(0, 16)}Z`);
@@ -519,6 +709,7 @@ try {
   await killWithMailDown();
   await pageAndStore();
   await medicCases(say);
+  await slowEngineAndBusyLogs();
   say(`Run took ${((Date.now() - started) / 60_000).toFixed(1)} min.`);
 } finally {
   await engine.destroy();

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite and benchmarks run for real: a Docker engine,
 # busybox-static for the test image, Prometheus for promtool, Alertmanager, nats-server, chromium for
-# the page's tests (driven by playwright-core, never downloaded), and wrk for the benchmarks.
+# the page's tests (driven by playwright-core, never downloaded), wrk for the benchmarks, debootstrap
+# for vigil's base image where none can be pulled (scripts/base-image.sh), and systemd for
+# `systemd-analyze verify` of deploy/vigil.service (the package's files only: nothing is started).
 # Idempotent; quiet when all are there.
 set -euo pipefail
 # dockerd and nats-server live in /usr/sbin, which a non-login PATH may lack
@@ -18,6 +20,8 @@ if ! [ -x /bin/busybox ] || ldd /bin/busybox >/dev/null 2>&1; then need+=(busybo
 command -v curl >/dev/null || need+=(curl)
 command -v chromium >/dev/null || need+=(chromium)
 command -v openssl >/dev/null || need+=(openssl)
+command -v debootstrap >/dev/null || need+=(debootstrap)
+command -v systemd-analyze >/dev/null || need+=(systemd)
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-test-deps: installing ${need[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive

@@ -9,6 +9,7 @@ import type { Config } from './config.js';
 import type { ContainersSource } from './containers/source.js';
 import { fleetEntry } from './containers/system.js';
 import { HealthTrends } from './history/health-trends.js';
+import { StateTransitions } from './containers/event-transitions.js';
 import { containerTransitions } from './containers/transitions.js';
 import type { ContainerEngine } from './docker/engine.js';
 import type { EngineEvents } from './docker/events.js';
@@ -32,6 +33,7 @@ import { HttpServer } from './server.js';
 import { LiveHub } from './http/ws/hub.js';
 import { alertsBody } from './http/routes/alerts.js';
 import { HistoryDaysStore } from './store/history-days.js';
+import { LogPump } from './logs/pump.js';
 import { openStore, storePath, storeWritable, type Db } from './store/db.js';
 import { watchStoreFile } from './store/store-file.js';
 import { RevokedSessionStore } from './store/revoked-sessions.js';
@@ -48,6 +50,8 @@ export interface Vigil {
   sampler: Sampler;
   bus: EventBus;
   streamLimits: StreamLimits;
+  /** Followed logs, one engine stream per container. */
+  logPump: LogPump;
   nats: NatsPublisher | null;
   medic: Medic;
   intent: IntentTracker;
@@ -90,7 +94,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
   const snapshot = (e: { record: Parameters<typeof currentSnapshot>[1] }) => currentSnapshot(sampler, e.record);
 
   const bus = new EventBus(config.eventBufferSize, undefined, host);
-  publishTransitions(inventory, bus);
+  publishTransitions(inventory, events, bus);
 
   const db = openStore(config.dataDir);
   const storeFile = watchStoreFile(db, storePath(config.dataDir), logger.child({ component: 'store' }));
@@ -125,10 +129,14 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     ...{ inventory, sampler, bus, alerts: stores.alerts, medic, hostMemoryBytes },
     logger: logger.child({ component: 'spikes' }),
   });
-  const nats = natsPublisherFor(config, host, { containers, sampler, alertCounts, bus }, logger);
+  const nats = natsPublisherFor(config, host, { containers, inventory, sampler, alertCounts, bus }, logger);
 
   const selfSources = { streams: streamLimitsFor(config), incidents: recovery.incidents };
   const [streamLimits, guesses] = [selfSources.streams, newGuessLimiter()];
+  // a follower may hold half its stream's share in the pump; the SSE response holds the rest
+  const logPump = new LogPump(engine, logger.child({ component: 'logs' }), {
+    maxBehindBytes: streamLimits.perStreamBytes / 2,
+  });
   const generation = exposureGeneration(inventory, sampler);
   const web = { hostPolicy: hostPolicyFor(config, [hostname(), config.host]), sessions: new RevokedSessionStore(db) };
   const metrics = createMetrics(
@@ -138,7 +146,8 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
   );
   const app = createHttpApp(config, {
     logger: logger.child({ component: 'http' }),
-    ...{ metrics, containers, engine, bus, dispatcher, bridge, streamLimits, guesses, history: stores.history },
+    ...{ metrics, containers, engine, logPump, bus, dispatcher, bridge, streamLimits, guesses },
+    history: stores.history,
     historyDays: new HistoryDaysStore(db),
     removedContainers: stores.removed,
     ...web,
@@ -164,6 +173,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
   let sweep: ScheduledTask | null = null;
   return {
     ...{ app, metrics, engine, events, inventory, sampler, bus, streamLimits, nats, medic, intent, dispatcher, db },
+    logPump,
     start() {
       logConfiguration(config, sources, logger);
       storeFile.start();
@@ -200,13 +210,22 @@ function logConfiguration(config: Config, sources: readonly { name: string }[], 
   logger.info({ engine: redactUrl(config.dockerHost), nats, channels }, 'configuration');
 }
 
-/** Every change the inventory sees becomes the container events that streams and notifications carry. */
-function publishTransitions(inventory: Inventory, bus: EventBus): void {
-  const publishAll = (events: ReturnType<typeof containerTransitions>) => events.forEach((e) => bus.publish(e));
-  inventory.on('added', (entry) => publishAll(containerTransitions(undefined, entry)));
+/**
+ * The container events that streams and notifications carry: every state the engine reports, from
+ * its events, in its order (event-transitions.ts); health as the inventory's inspections show it.
+ */
+function publishTransitions(inventory: Inventory, events: EngineEvents, bus: EventBus): void {
+  const states = new StateTransitions((event) => bus.publish(event));
+  events.on('event', (event) => states.onEvent(event, inventory.get(event.id)?.record.state ?? null));
+  const publishHealth = (changes: ReturnType<typeof containerTransitions>) =>
+    changes.forEach((e) => e.type === 'container.health' && bus.publish(e));
+  inventory.on('added', (entry) => {
+    states.onFound(entry.record);
+    publishHealth(containerTransitions(undefined, entry));
+  });
   // the kill that makes an exit a stop is judged against the exit's own time, so one entry serves both
-  inventory.on('changed', (entry, before) => publishAll(containerTransitions({ ...entry, record: before }, entry)));
-  inventory.on('removed', (entry) => publishAll(containerTransitions(entry, undefined)));
+  inventory.on('changed', (entry, before) => publishHealth(containerTransitions({ ...entry, record: before }, entry)));
+  inventory.on('removed', (entry) => states.onLost(entry.record));
 }
 
 /** A number that changes whenever what the exposition is built from does: the inventory or a sweep. */

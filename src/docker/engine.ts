@@ -14,13 +14,16 @@ export interface ContainerEngine {
   ping(timeoutMs?: number): Promise<void>;
   info(): Promise<EngineInfo>;
   listContainerIds(): Promise<string[]>;
-  /** Null when the container no longer exists. */
-  inspect(id: string): Promise<ContainerRecord | null>;
+  /** Null when the container no longer exists. `signal` ends the call early (its client went). */
+  inspect(id: string, signal?: AbortSignal): Promise<ContainerRecord | null>;
   /** Container events as a byte stream of JSON lines, from `sinceNano` when given. */
   events(sinceNano: bigint | null, signal: AbortSignal): Promise<Readable>;
   /** One stats reading (no streaming, no 1 s priming wait); null when the container is gone or stopped. */
   statsOnce(id: string, hostMemoryBytes: number): Promise<ResourceSample | null>;
-  /** The container's log stream with the engine's timestamps: multiplexed, or raw for a TTY container. */
+  /**
+   * The container's log stream with the engine's timestamps: multiplexed, or raw for a TTY container.
+   * `signal` ends it at any time, before the engine has answered too.
+   */
   logs(id: string, options: LogOptions, signal: AbortSignal): Promise<Readable>;
   /** Whether an image reference (as a container's Config.Image names it) resolves on the engine. */
   imageExists(ref: string): Promise<boolean>;
@@ -65,6 +68,41 @@ export function dockerFor(dockerHost: string): Docker {
   }
 }
 
+/**
+ * How long a read (inspect, list, info, stats, the answer to a log request) may wait for a hung
+ * engine: a frozen engine accepts connections and never answers, and without a bound every call
+ * made meanwhile holds a socket until it thaws.
+ */
+export const ENGINE_READ_TIMEOUT_MS = 30_000;
+
+/** The signal a read is made with: aborted by the caller's own signal, or when the engine takes too long. */
+function readSignal(signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return signal ? AbortSignal.any([signal, timeout]) : timeout;
+}
+
+/** An abort by the read timeout, said as what it is (the engine did not answer), not "operation aborted". */
+function timedOut(err: unknown, signal: AbortSignal, timeoutMs: number): Error {
+  if (signal.aborted && (signal.reason as { name?: string } | undefined)?.name === 'TimeoutError')
+    return Object.assign(new Error(`the engine did not answer within ${timeoutMs / 1000} s`), { code: 'ETIMEDOUT' });
+  return err as Error;
+}
+
+/**
+ * The signal a stream is opened with: aborted by the caller's own, or when the engine has not answered
+ * within the read timeout. `answered()` lifts the timeout once it has: the stream itself may last.
+ */
+function streamSignal(signal: AbortSignal, timeoutMs: number): { signal: AbortSignal; answered(): void } {
+  const dial = new AbortController();
+  const abort = (reason: unknown) => dial.abort(reason);
+  if (signal.aborted) abort(signal.reason);
+  else signal.addEventListener('abort', () => abort(signal.reason), { once: true });
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const waiting = () => abort(timeout.reason);
+  timeout.addEventListener('abort', waiting, { once: true });
+  return { signal: dial.signal, answered: () => timeout.removeEventListener('abort', waiting) };
+}
+
 function isNotFound(err: unknown): boolean {
   return (err as { statusCode?: number }).statusCode === 404;
 }
@@ -72,8 +110,21 @@ function isNotFound(err: unknown): boolean {
 export class DockerodeEngine implements ContainerEngine {
   private readonly docker: Docker;
 
-  constructor(dockerHost: string) {
+  constructor(
+    dockerHost: string,
+    private readonly readTimeoutMs = ENGINE_READ_TIMEOUT_MS,
+  ) {
     this.docker = dockerFor(dockerHost);
+  }
+
+  /** Runs one bounded read; the typings omit the abortSignal option dockerode passes on to the request. */
+  private async read<T>(call: (opts: { abortSignal: AbortSignal }) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const bounded = readSignal(signal, this.readTimeoutMs);
+    try {
+      return await call({ abortSignal: bounded });
+    } catch (err) {
+      throw timedOut(err, bounded, this.readTimeoutMs);
+    }
   }
 
   async ping(timeoutMs = 2000): Promise<void> {
@@ -83,7 +134,9 @@ export class DockerodeEngine implements ContainerEngine {
   }
 
   async info(): Promise<EngineInfo> {
-    const info = await this.docker.info();
+    const info = await this.read((opts) =>
+      (this.docker.info as (o: object) => ReturnType<Docker['info']>).call(this.docker, opts),
+    );
     return {
       name: info.Name,
       memTotalBytes: info.MemTotal,
@@ -95,13 +148,14 @@ export class DockerodeEngine implements ContainerEngine {
   }
 
   async listContainerIds(): Promise<string[]> {
-    const list = await this.docker.listContainers({ all: true });
+    const list = await this.read((opts) => this.docker.listContainers({ all: true, ...opts }));
     return list.map((c) => c.Id);
   }
 
-  async inspect(id: string): Promise<ContainerRecord | null> {
+  async inspect(id: string, signal?: AbortSignal): Promise<ContainerRecord | null> {
     try {
-      const json = (await this.docker.getContainer(id).inspect()) as unknown as InspectJson;
+      const container = this.docker.getContainer(id);
+      const json = (await this.read((opts) => container.inspect(opts), signal)) as unknown as InspectJson;
       return parseInspect(json);
     } catch (err) {
       if (isNotFound(err)) return null;
@@ -110,20 +164,28 @@ export class DockerodeEngine implements ContainerEngine {
   }
 
   async events(sinceNano: bigint | null, signal: AbortSignal): Promise<Readable> {
+    // a hung engine that never answers would hold the reconnection forever; the stream itself may last
+    const dial = streamSignal(signal, this.readTimeoutMs);
     const options: Docker.GetEventsOptions & { abortSignal: AbortSignal } = {
       filters: { type: ['container'], event: [...subscribedActions] },
-      abortSignal: signal,
+      abortSignal: dial.signal,
     };
     // the typings say number; the engine takes seconds with a nanosecond fraction
     if (sinceNano !== null) (options as { since?: unknown }).since = sinceParam(sinceNano);
-    return (await this.docker.getEvents(options)) as Readable;
+    try {
+      return (await this.docker.getEvents(options)) as Readable;
+    } catch (err) {
+      throw timedOut(err, dial.signal, this.readTimeoutMs);
+    } finally {
+      dial.answered();
+    }
   }
 
   async statsOnce(id: string, hostMemoryBytes: number): Promise<ResourceSample | null> {
     try {
-      const json = (await this.docker
-        .getContainer(id)
-        .stats({ stream: false, 'one-shot': true } as { stream: false })) as unknown as StatsJson;
+      const container = this.docker.getContainer(id);
+      const once = { stream: false, 'one-shot': true } as { stream: false };
+      const json = (await this.read((opts) => container.stats({ ...once, ...opts }))) as unknown as StatsJson;
       // a stopped container answers with zeroed stats and no read time
       if (!json.read || json.read.startsWith('0001-01-01')) return null;
       return parseStatsJson(json, hostMemoryBytes);
@@ -135,13 +197,15 @@ export class DockerodeEngine implements ContainerEngine {
 
   async logs(id: string, options: LogOptions, signal: AbortSignal): Promise<Readable> {
     // dialled as a stream whether or not it follows: dockerode's own logs() reads a finished log
-    // whole into memory first, which for a large log is gigabytes
-    return new Promise((resolve, reject) => {
+    // whole into memory first, which for a large log is gigabytes. The read timeout bounds the wait
+    // for the engine's answer only, never the stream that follows it.
+    const dial = streamSignal(signal, this.readTimeoutMs);
+    return new Promise<Readable>((resolve, reject) => {
       this.docker.modem.dial(
         {
           path: `/containers/${encodeURIComponent(id)}/logs?`,
           method: 'GET',
-          abortSignal: signal,
+          abortSignal: dial.signal,
           isStream: true,
           statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
           options: {
@@ -153,14 +217,29 @@ export class DockerodeEngine implements ContainerEngine {
             ...(options.sinceSeconds !== undefined ? { since: secondsParam(options.sinceSeconds) } : {}),
           },
         },
-        (err: Error | null, stream: unknown) => (err ? reject(err) : resolve(stream as Readable)),
+        (err: Error | null, stream: unknown) => {
+          dial.answered();
+          if (err) reject(timedOut(err, dial.signal, this.readTimeoutMs));
+          else resolve(stream as Readable);
+        },
       );
     });
   }
 
   async imageExists(ref: string): Promise<boolean> {
     try {
-      await this.docker.getImage(ref).inspect();
+      // dialled here: dockerode's Image.inspect does not pass an abort signal on
+      // the name as dockerode puts it: a registry host and a path stay as they are
+      const path = `/images/${ref}/json`;
+      const statusCodes = { 200: true, 404: 'no such image', 500: 'server error' };
+      await this.read(
+        ({ abortSignal }) =>
+          new Promise<void>((resolve, reject) =>
+            this.docker.modem.dial({ path, method: 'GET', abortSignal, statusCodes }, (err: Error | null) =>
+              err ? reject(err) : resolve(),
+            ),
+          ),
+      );
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;

@@ -15,6 +15,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { probeRoutes, type ReadinessCheck } from './routes/probes.js';
 import { streamRoutes, type StreamOptions } from './routes/streams.js';
 import type { ContainerEngine } from '../docker/engine.js';
+import type { LogPump } from '../logs/pump.js';
 import type { EventBus } from '../streams/event-bus.js';
 import type { HistoryStore } from '../store/history.js';
 import { historyRoutes } from './routes/history.js';
@@ -42,6 +43,8 @@ export interface AppDependencies {
   /** Signed-out session cookies, refused until they expire. */
   sessions: SessionRevocations;
   engine: ContainerEngine;
+  /** Followed logs: one engine stream per container, fanned out to its followers. */
+  logPump: LogPump;
   bus: EventBus;
   streams: Omit<StreamOptions, 'limits'>;
   streamLimits: StreamLimits;
@@ -98,7 +101,7 @@ export function createApp(deps: AppDependencies): Koa {
   }
   streamRoutes(
     api,
-    { engine: deps.engine, containers: deps.containers, bus: deps.bus, logger: deps.logger },
+    { engine: deps.engine, pump: deps.logPump, containers: deps.containers, bus: deps.bus, logger: deps.logger },
     { ...deps.streams, limits: deps.streamLimits },
   );
   historyRoutes(api, {

@@ -13,11 +13,20 @@ export interface SseChannel {
   /** Runs once, when the client goes or the channel is closed. */
   onClose(listener: () => void): void;
   close(): void;
+  /** Ends the stream with a final `event: end` saying why, and lets go of what is buffered for it. */
+  cut(reason: string): void;
+  /** Bytes held for this client elsewhere (a log follower's queue), counted against the stream limits. */
+  alsoHolds(measure: () => number): void;
   readonly closed: boolean;
 }
 
-/** After the final event of a cut stream, the client gets this long to read it; then its socket goes. */
-const CUT_GRACE_MS = 1000;
+/**
+ * After the final event of a cut stream, the client gets this long to read it; then its socket goes.
+ * What vigil holds meanwhile is that event and what the response had already taken, not the stream's
+ * backlog; a stalled client that reads again must get through the kernel's buffers first (megabytes
+ * on loopback), which one second under load did not allow.
+ */
+const CUT_GRACE_MS = 10_000;
 
 /**
  * Turns a koa request into a Server-Sent Events stream, within the stream limits: a client past
@@ -52,7 +61,9 @@ export function openSse(ctx: Context, heartbeatMs: number, limits: StreamLimits)
   const closeListeners: (() => void)[] = [];
   let closed = false;
   const heartbeat = setInterval(() => stream.write(': heartbeat\n\n'), heartbeatMs);
-  const buffered = (): number => stream.writableLength + stream.readableLength + ctx.res.writableLength;
+  let heldElsewhere = (): number => 0;
+  const buffered = (): number =>
+    stream.writableLength + stream.readableLength + ctx.res.writableLength + heldElsewhere();
   const close = (): void => {
     if (closed) return;
     closed = true;
@@ -67,11 +78,18 @@ export function openSse(ctx: Context, heartbeatMs: number, limits: StreamLimits)
     clearInterval(heartbeat);
     admission.release();
     for (const listener of closeListeners) listener();
-    // what is buffered for this client is let go now: the final event goes straight to the response
+    // koa pipes this stream into the response with stream.pipeline, which takes the response (and the
+    // socket) down with it: destroyed now, it would lose the final event of a client with a backlog.
+    // So the stream is unpiped and what it holds read off to nowhere, the final event written straight
+    // to the response, and the stream destroyed once the response is flushed or the grace is over.
     stream.unpipe(ctx.res);
-    stream.destroy();
+    stream.resume();
     if (!ctx.res.writableEnded) ctx.res.end(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
-    setTimeout(() => socket.destroy(), CUT_GRACE_MS).unref();
+    ctx.res.once('finish', () => stream.destroy());
+    setTimeout(() => {
+      stream.destroy();
+      socket.destroy();
+    }, CUT_GRACE_MS).unref();
   };
   admission.register({ buffered, cut });
   ctx.req.on('close', close);
@@ -110,6 +128,10 @@ export function openSse(ctx: Context, heartbeatMs: number, limits: StreamLimits)
       else closeListeners.push(listener);
     },
     close,
+    cut,
+    alsoHolds(measure) {
+      heldElsewhere = measure;
+    },
     get closed() {
       return closed;
     },

@@ -2,6 +2,7 @@ import { lookUpContainer, type ContainersSource } from '../containers/source.js'
 import { containerDetail, containerStats, containerSummary, healthSummary } from '../containers/view.js';
 import { problemBody } from '../problem.js';
 import { fleetEntry } from '../containers/system.js';
+import type { Inventory } from '../docker/inventory.js';
 import type { Sampler } from '../sampler.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -13,6 +14,7 @@ export function natsSources(
   containers: ContainersSource,
   sampler: Sampler,
   alertCounts: () => Record<string, number>,
+  inventory: Pick<Inventory, 'on'>,
 ): NatsSources {
   return {
     summaryOf(shortId: string) {
@@ -45,6 +47,10 @@ export function natsSources(
     onSweep(listener: () => void) {
       sampler.on('sweep', listener);
     },
+    onStateChange(listener: (shortId: string) => void) {
+      inventory.on('added', (entry) => listener(entry.record.shortId));
+      inventory.on('changed', (entry, before) => entry.record.state !== before.state && listener(entry.record.shortId));
+    },
   };
 }
 
@@ -52,14 +58,20 @@ export function natsSources(
 export function natsPublisherFor(
   config: Config,
   host: string,
-  parts: { containers: ContainersSource; sampler: Sampler; alertCounts: () => Record<string, number>; bus: EventBus },
+  parts: {
+    containers: ContainersSource;
+    inventory: Pick<Inventory, 'on'>;
+    sampler: Sampler;
+    alertCounts: () => Record<string, number>;
+    bus: EventBus;
+  },
   logger: Logger,
 ): NatsPublisher | null {
   if (!config.natsUrl) return null;
   return new NatsPublisher(
     host,
     config.natsUrl,
-    natsSources(parts.containers, parts.sampler, parts.alertCounts),
+    natsSources(parts.containers, parts.sampler, parts.alertCounts, parts.inventory),
     parts.bus,
     logger.child({ component: 'nats' }),
     config.natsIntervalSeconds * 1000,

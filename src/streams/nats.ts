@@ -41,6 +41,11 @@ export interface NatsSources {
   fleetEntry(): unknown;
   /** Subscribes to the end of each sampling sweep. */
   onSweep(listener: () => void): void;
+  /**
+   * Subscribes to each container whose state the inventory now shows changed (by short id): its summary
+   * is published then, not at the engine's event, which comes before the inspection that updates it.
+   */
+  onStateChange(listener: (shortId: string) => void): void;
 }
 
 /**
@@ -77,6 +82,7 @@ export class NatsPublisher {
     this.bus.on('event', this.onEvent);
     const subjects = this.subjects;
     this.sources.onSweep(() => this.publishStats(subjects.statsStream));
+    this.sources.onStateChange((shortId) => this.publishSummary(shortId));
     this.timer = setInterval(() => {
       this.publish(subjects.healthAll, this.sources.healthAll());
       this.publishStats(subjects.stats);
@@ -144,11 +150,16 @@ export class NatsPublisher {
 
   private readonly onEvent = (event: VigilEvent): void => {
     this.publish(this.subjects.events, event);
-    if ((event.type === 'container.health' || event.type === 'container.state') && event.container) {
-      const summary = this.sources.summaryOf(event.container.id);
-      if (summary) this.publish(this.subjects.health, summary);
-    }
+    // health transitions come from the inventory, which already shows them; state ones from the
+    // engine's events, ahead of it (onStateChange)
+    if (event.type === 'container.health' && event.container) this.publishSummary(event.container.id);
   };
+
+  private publishSummary(shortId: string): void {
+    if (this.stopped) return;
+    const summary = this.sources.summaryOf(shortId);
+    if (summary) this.publish(this.subjects.health, summary);
+  }
 
   private publishStats(subject: string): void {
     for (const stats of this.sources.allStats()) this.publish(subject, stats);

@@ -1,5 +1,15 @@
 import test from 'ava';
-import { docker, removeContainers, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import {
+  docker,
+  removeContainers,
+  runContainer,
+  testDockerHost,
+  testImage,
+  uniqueName,
+  waitFor,
+} from '../helpers/engine.js';
 import { openSseClient, type SseClient, type SseMessage } from '../helpers/sse.js';
 import { startVigil, type RunningVigil } from '../helpers/vigil.js';
 
@@ -107,3 +117,83 @@ test('a Last-Event-ID that is not an id is a 400', async (t) => {
   t.is(res.status, 400);
   t.regex(((await res.json()) as { error: { message: string } }).error.message, /Last-Event-ID/);
 });
+
+/** The state each engine action leaves a container in, as the engine documents its events. */
+const engineStates: Record<string, string> = {
+  create: 'created',
+  start: 'running',
+  restart: 'running',
+  unpause: 'running',
+  die: 'exited',
+  pause: 'paused',
+  destroy: 'removed',
+};
+
+test.serial(
+  'under load (20 containers run, stopped, started and removed at once) every state the engine reports arrives once, in order',
+  async (t) => {
+    const client = await openSseClient(`${vigil.url}/api/v1/events?types=container.state`);
+    t.teardown(() => client.close());
+    const batch = uniqueName('load');
+    const names = Array.from({ length: 20 }, (_, i) => `${batch}-${i}`);
+    created.push(...names);
+    // the engine's own account, read live: it keeps only its last 256 events for a later `since`
+    const watcher = spawn(
+      'docker',
+      [
+        '-H',
+        testDockerHost(),
+        'events',
+        '--filter',
+        'type=container',
+        '--filter',
+        `label=vt.batch=${batch}`,
+        '--format',
+        '{{json .}}',
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    t.teardown(() => watcher.kill());
+    const engineEvents: { Action: string; Actor: { ID: string } }[] = [];
+    createInterface({ input: watcher.stdout }).on('line', (line) =>
+      engineEvents.push(JSON.parse(line) as (typeof engineEvents)[number]),
+    );
+    // the watcher reads once the engine has told it of a probe of the same label (not compared)
+    const probe = `${batch}-probe`;
+    created.push(probe);
+    const probeId = await docker(['create', '--name', probe, '--label', `vt.batch=${batch}`, testImage, 'true']);
+    await waitFor(() => engineEvents.some((e) => e.Actor.ID === probeId), { what: 'the watcher reading' });
+    await Promise.all(
+      names.map(async (name) => {
+        await runContainer(name, ['--label', `vt.batch=${batch}`], ['sleep', '100000']);
+        await docker(['stop', '-t', '0', name]);
+        await docker(['start', name]);
+        await docker(['rm', '-f', name]);
+      }),
+    );
+    await waitFor(() => engineEvents.filter((e) => e.Action === 'destroy').length === 20, {
+      what: "the engine's destroy events",
+    });
+    watcher.kill();
+    const expected = new Map<string, string[]>();
+    for (const e of engineEvents) {
+      if (e.Actor.ID === probeId) continue;
+      const to = engineStates[e.Action];
+      if (!to) continue;
+      const states = expected.get(e.Actor.ID.slice(0, 12)) ?? [];
+      if (states.at(-1) !== to) states.push(to);
+      expected.set(e.Actor.ID.slice(0, 12), states);
+    }
+    t.is(expected.size, 20, 'the engine reported every container');
+
+    const seen = new Map<string, string[]>();
+    const removed = () => [...seen.values()].filter((s) => s.at(-1) === 'removed').length;
+    while (removed() < 20) {
+      const message = await client.next(30_000);
+      const event = JSON.parse(message.data) as Event;
+      if (!event.container.name.startsWith(batch) || event.container.name === probe) continue;
+      seen.set(event.container.id, [...(seen.get(event.container.id) ?? []), String(event.data.to)]);
+    }
+    for (const [id, states] of expected) t.deepEqual(seen.get(id), states, `container ${id}`);
+  },
+);

@@ -2,10 +2,12 @@ import type { Router } from '@koa/router';
 import type { Logger } from 'pino';
 import type { ContainerEngine } from '../../docker/engine.js';
 import { createLogParser, type LogLine } from '../../docker/parse/logs.js';
+import { batchOf, type LogBatch } from '../../logs/follower.js';
+import type { LogPump } from '../../logs/pump.js';
 import type { EventBus, VigilEvent } from '../../streams/event-bus.js';
 import { engineHttpError, HttpError } from '../errors.js';
 import type { StreamLimits } from '../stream-limits.js';
-import { openSse } from '../sse.js';
+import { openSse, type SseChannel } from '../sse.js';
 import type { ContainersSource } from '../../containers/source.js';
 import { findContainer } from './containers.js';
 
@@ -72,60 +74,16 @@ export interface StreamOptions {
 
 export function streamRoutes(
   router: Router,
-  deps: { engine: ContainerEngine; containers: ContainersSource; bus: EventBus; logger: Logger },
+  deps: { engine: ContainerEngine; pump: LogPump; containers: ContainersSource; bus: EventBus; logger: Logger },
   options: StreamOptions,
 ): void {
   router.get('/api/v1/containers/:id/logs', async (ctx) => {
     const entry = findContainer(ctx.params.id!, deps.containers);
     const query = parseLogsQuery(ctx.query, options.logsTailCap, options.logsDefaultTail);
-    const { id, name, tty } = entry.record;
-    const abort = new AbortController();
     // admitted before the engine is asked: a client past the limits costs the engine nothing
     const sse = openSse(ctx, options.heartbeatMs, options.limits);
-    let source;
-    try {
-      source = await deps.engine.logs(id, query, abort.signal);
-    } catch (err) {
-      sse.close();
-      if ((err as { statusCode?: number }).statusCode === 404)
-        throw new HttpError(404, `container ${name} no longer exists`);
-      throw engineHttpError(err);
-    }
-    if (sse.closed) {
-      source.destroy();
-      return;
-    }
-    const parser = createLogParser(tty);
-    let paused = false;
-    const forward = (lines: LogLine[]): void => {
-      for (const line of lines) {
-        // a slow client pauses the engine's stream instead of piling lines up in memory
-        if (!sse.send('log', line) && !paused) {
-          paused = true;
-          source.pause();
-          sse.onDrain(() => {
-            paused = false;
-            source.resume();
-          });
-        }
-      }
-    };
-    sse.onClose(() => {
-      abort.abort();
-      source.destroy();
-    });
-    source.on('data', (chunk: Buffer) => forward(parser.push(chunk)));
-    source.on('error', (err: Error) => {
-      if (!sse.closed) deps.logger.warn({ container: name, err: err.message }, 'log stream from the engine failed');
-    });
-    source.on('close', () => {
-      if (sse.closed) return;
-      forward(parser.end());
-      void endReason(deps.engine, id, query.follow).then((reason) => {
-        sse.send('end', reason);
-        sse.close();
-      });
-    });
+    if (query.follow) await followLogs(sse, entry.record, query, deps);
+    else await readLogs(sse, entry.record, query, deps);
   });
 
   router.get('/api/v1/events', (ctx) => {
@@ -161,12 +119,111 @@ function encoded(event: VigilEvent): Buffer {
   return frame;
 }
 
-/** Why a log stream ended: the client asked for no more, or the container stopped or went away. */
-async function endReason(engine: ContainerEngine, id: string, follow: boolean): Promise<Record<string, unknown>> {
-  if (!follow) return { reason: 'complete' };
-  const record = await engine.inspect(id).catch(() => undefined);
-  if (record === null) return { reason: 'container removed' };
-  if (record && record.state !== 'running')
-    return { reason: 'container stopped', state: record.state, exitCode: record.exitCode };
-  return { reason: 'the engine closed the stream' };
+/** The engine's answer as the client gets it when it fails before the stream has begun. */
+function refused(err: unknown, name: string): HttpError {
+  if ((err as { statusCode?: number }).statusCode === 404)
+    return new HttpError(404, `container ${name} no longer exists`);
+  return engineHttpError(err);
+}
+
+interface LogsDeps {
+  engine: ContainerEngine;
+  pump: LogPump;
+  logger: Logger;
+}
+
+/** A log read to its end (follow=false): a request of its own, paused while the client is slow. */
+async function readLogs(
+  sse: SseChannel,
+  record: { id: string; name: string; tty: boolean },
+  query: LogsQuery,
+  deps: LogsDeps,
+): Promise<void> {
+  const abort = new AbortController();
+  // registered before the engine is asked: a client that leaves while a hung engine keeps it waiting
+  // takes its engine call with it, instead of leaving a socket open until the engine answers
+  sse.onClose(() => abort.abort());
+  let source;
+  try {
+    source = await deps.engine.logs(record.id, query, abort.signal);
+  } catch (err) {
+    if (sse.closed) return;
+    sse.close();
+    throw refused(err, record.name);
+  }
+  if (sse.closed) {
+    source.destroy();
+    return;
+  }
+  const parser = createLogParser(record.tty);
+  let paused = false;
+  const forward = (lines: LogLine[]): void => {
+    if (lines.length === 0 || sse.closed) return;
+    // a slow client pauses the engine's stream instead of piling lines up in memory
+    if (!sse.sendFrame(logFrames(batchOf(lines))) && !paused && !sse.closed) {
+      paused = true;
+      source.pause();
+      sse.onDrain(() => {
+        paused = false;
+        source.resume();
+      });
+    }
+  };
+  sse.onClose(() => source.destroy());
+  source.on('data', (chunk: Buffer) => forward(parser.push(chunk)));
+  source.on('error', (err: Error) => {
+    if (!sse.closed)
+      deps.logger.warn({ container: record.name, err: err.message }, 'log stream from the engine failed');
+  });
+  source.on('close', () => {
+    if (sse.closed) return;
+    forward(parser.end());
+    sse.send('end', { reason: 'complete' });
+    sse.close();
+  });
+}
+
+/** A followed log: one of the container's followers in the pump, cut with a reason if it falls behind. */
+async function followLogs(
+  sse: SseChannel,
+  record: { id: string; name: string; tty: boolean },
+  query: LogsQuery,
+  deps: LogsDeps,
+): Promise<void> {
+  const follow = deps.pump.follow(
+    record,
+    { tail: query.tail, ...(query.sinceSeconds !== undefined ? { sinceSeconds: query.sinceSeconds } : {}) },
+    {
+      deliver: (batch) => {
+        const ok = sse.sendFrame(logFrames(batch));
+        if (!ok && !sse.closed) sse.onDrain(() => follow.resume());
+        return ok;
+      },
+      end: (end) => {
+        if (end.reason.startsWith('too slow')) return sse.cut(end.reason);
+        sse.send('end', end);
+        sse.close();
+      },
+    },
+  );
+  sse.alsoHolds(() => follow.buffered);
+  sse.onClose(() => follow.close());
+  try {
+    await follow.ready;
+  } catch (err) {
+    if (sse.closed) return;
+    sse.close();
+    throw refused(err, record.name);
+  }
+}
+
+/** A batch's SSE frames, encoded once and the same bytes written to every follower. */
+const batchFrames = new WeakMap<LogBatch, Buffer>();
+function logFrames(batch: LogBatch): Buffer {
+  let frames = batchFrames.get(batch);
+  if (frames === undefined) {
+    frames = Buffer.from(batch.lines.map((line) => `event: log\ndata: ${JSON.stringify(line)}\n\n`).join(''), 'utf8');
+    batchFrames.set(batch, frames);
+  }
+  return frames;
 }

@@ -1,0 +1,185 @@
+import type { LogLine } from '../docker/parse/logs.js';
+
+/** Lines parsed from one chunk of the engine's stream, with their size counted once for every follower. */
+export interface LogBatch {
+  readonly lines: readonly LogLine[];
+  /** About what the lines take in memory (their text and a little for each line). */
+  readonly bytes: number;
+}
+
+/** Why a follower's stream ended: the container stopped or went, the engine closed it, or it was too slow. */
+export interface LogEnd {
+  reason: string;
+  [detail: string]: unknown;
+}
+
+/** What the pump hands lines to: an SSE response now, a WebSocket client of a `logs` topic later. */
+export interface LogSubscriber {
+  /**
+   * Takes lines, in order. False when its transport is full: it has taken this batch, and the pump
+   * holds what follows (within the follower's bound) until the subscriber calls `resume()`.
+   */
+  deliver(batch: LogBatch): boolean;
+  /** Once, at the end; after it nothing more is delivered. */
+  end(end: LogEnd): void;
+}
+
+const LINE_OVERHEAD_BYTES = 48;
+
+export function batchOf(lines: readonly LogLine[]): LogBatch {
+  let bytes = 0;
+  for (const line of lines) bytes += line.message.length + line.timestamp.length + LINE_OVERHEAD_BYTES;
+  return { lines, bytes };
+}
+
+const sameLine = (a: LogLine, b: LogLine): boolean =>
+  a.timestamp === b.timestamp && a.stream === b.stream && a.message === b.message && a.split === b.split;
+
+/**
+ * Pure: how many of the first `live` lines the tail already gave. A new follower's tail is read by a
+ * request of its own while the live stream goes on: the lines written between the follower joining
+ * and the tail being read are at the tail's end and the live lines' start, and are given once.
+ */
+export function overlap(tail: readonly LogLine[], live: readonly LogLine[]): number {
+  if (tail.length === 0 || live.length === 0) return 0;
+  const first = live[0]!;
+  for (let start = Math.max(0, tail.length - live.length); start < tail.length; start++) {
+    if (!sameLine(tail[start]!, first)) continue;
+    let k = 1;
+    while (start + k < tail.length && sameLine(tail[start + k]!, live[k]!)) k++;
+    if (start + k === tail.length) return k;
+  }
+  return 0;
+}
+
+/** Pure: a batch without its first `n` lines. */
+export function dropLines(batches: readonly LogBatch[], n: number): LogBatch[] {
+  const out: LogBatch[] = [];
+  let left = n;
+  for (const batch of batches) {
+    if (left >= batch.lines.length) {
+      left -= batch.lines.length;
+      continue;
+    }
+    out.push(left === 0 ? batch : batchOf(batch.lines.slice(left)));
+    left = 0;
+  }
+  return out;
+}
+
+/**
+ * One follower of a container's log, as the pump keeps it: delivered to while its transport has room;
+ * otherwise what follows waits here, up to `maxBytes`, and past that the follower is cut as too slow
+ * (the live stream is never paused for one slow reader: the others would fall behind with it).
+ * While it joins (its tail still being read), live lines wait here too.
+ */
+export class Follower {
+  private queue: LogBatch[] = [];
+  private queuedBytes = 0;
+  private full = false;
+  private joining: boolean;
+  private pendingEnd: LogEnd | null = null;
+  private finished = false;
+
+  constructor(
+    private readonly subscriber: LogSubscriber,
+    private readonly maxBytes: number,
+    joining: boolean,
+  ) {
+    this.joining = joining;
+  }
+
+  get buffered(): number {
+    return this.queuedBytes;
+  }
+
+  get done(): boolean {
+    return this.finished;
+  }
+
+  /** Whether its transport has room (tail lines are delivered only then). */
+  get ready(): boolean {
+    return !this.full;
+  }
+
+  /** A live batch: delivered, or held. False when the follower was cut for it. */
+  push(batch: LogBatch): boolean {
+    if (this.finished) return false;
+    if (this.joining || this.full || this.queue.length > 0) {
+      this.queue.push(batch);
+      this.queuedBytes += batch.bytes;
+      if (this.queuedBytes > this.maxBytes) {
+        this.cut(
+          `too slow: this follower fell more than ${Math.round(this.maxBytes / 1024)} KiB behind the container's log`,
+        );
+        return false;
+      }
+      return true;
+    }
+    this.full = !this.subscriber.deliver(batch);
+    return true;
+  }
+
+  /** A batch of its own tail, delivered straight away (the tail reader waits for `ready`). */
+  deliverTail(batch: LogBatch): void {
+    if (this.finished || batch.lines.length === 0) return;
+    this.full = !this.subscriber.deliver(batch);
+  }
+
+  /** The tail is all given: the live lines it already held are dropped, and the rest follow it. */
+  joined(tail: readonly LogLine[]): void {
+    if (!this.joining) return;
+    this.joining = false;
+    const held = this.queue.flatMap((b) => b.lines);
+    const n = overlap(tail, held);
+    if (n > 0) {
+      this.queue = dropLines(this.queue, n);
+      this.queuedBytes = this.queue.reduce((sum, b) => sum + b.bytes, 0);
+    }
+    this.flush();
+  }
+
+  /** Its transport has room again. */
+  resume(): void {
+    this.full = false;
+    this.flush();
+  }
+
+  /** What it holds, delivered while its transport takes it; then the end, if the stream has ended. */
+  private flush(): void {
+    if (this.finished || this.joining) return;
+    while (this.queue.length > 0 && !this.full) {
+      const batch = this.queue.shift()!;
+      this.queuedBytes -= batch.bytes;
+      this.full = !this.subscriber.deliver(batch);
+    }
+    if (this.queue.length === 0 && this.pendingEnd) this.finish(this.pendingEnd);
+  }
+
+  /** The live stream ended: the follower is told once everything held for it is delivered. */
+  end(end: LogEnd): void {
+    if (this.finished) return;
+    if (this.joining || this.queue.length > 0) this.pendingEnd = end;
+    else this.finish(end);
+  }
+
+  /** Ends it now, dropping what it holds. */
+  cut(reason: string): void {
+    this.queue = [];
+    this.queuedBytes = 0;
+    this.finish({ reason });
+  }
+
+  /** It left: nothing more is delivered, and it is not told. */
+  leave(): void {
+    this.finished = true;
+    this.queue = [];
+    this.queuedBytes = 0;
+  }
+
+  private finish(end: LogEnd): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.subscriber.end(end);
+  }
+}

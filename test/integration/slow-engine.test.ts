@@ -1,0 +1,242 @@
+import test from 'ava';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { get, type ClientRequest, type IncomingMessage } from 'node:http';
+import { join } from 'node:path';
+import { DockerodeEngine } from '../../src/docker/engine.js';
+import { docker, runContainer, waitFor } from '../helpers/engine.js';
+import { PrivateEngine } from '../helpers/private-engine.js';
+import { spawnVigil, type VigilProcess } from '../helpers/vigil-process.js';
+
+// These tests freeze their engine (SIGSTOP) and count its connections, so it is one of their own.
+const engine = new PrivateEngine();
+const host = engine.host;
+let vigil: VigilProcess;
+
+const dockerdPid = () => Number(readFileSync(join(engine.dir, 'docker.pid'), 'utf8'));
+const thaw = () => {
+  try {
+    process.kill(dockerdPid(), 'SIGCONT');
+  } catch {
+    // the engine is gone already
+  }
+};
+
+test.before(async () => {
+  await engine.up();
+  await runContainer('chatty', [], ['sh', '-c', 'while :; do echo chat; sleep 0.5; done'], host);
+  vigil = await spawnVigil({
+    DOCKER_HOST: host,
+    VIGIL_SAMPLE_INTERVAL_SECONDS: '1',
+    VIGIL_DATA_DIR: join(engine.dir, 'vigil-data'),
+    VIGIL_STREAMS_PER_CLIENT: '256',
+    VIGIL_STREAMS_MAX: '1024',
+    // a follower may then fall 1 MiB behind (2 s of the busy container's log) before it is cut
+    VIGIL_STREAMS_MEMORY_MB: '8',
+    VIGIL_LOG_LEVEL: 'info',
+  });
+  await waitFor(async () => (await fetch(`${vigil.url}/health/ready`)).status === 200, {
+    what: 'vigil ready',
+    timeoutMs: 30_000,
+  });
+});
+
+test.after.always(async () => {
+  thaw();
+  await vigil?.stop('SIGKILL');
+  await engine.destroy();
+});
+
+/** Inodes of a process's open sockets (vigil's by default). */
+function vigilSockets(pid: number | string = vigil.child.pid!): Set<string> {
+  const fds = `/proc/${pid}/fd`;
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(fds)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(join(fds, fd)));
+      if (m) inodes.add(m[1]!);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return inodes;
+}
+
+/** vigil's connections the engine has accepted on its socket: the engine's ends whose peers are vigil's. */
+function vigilEngineConnections(): number {
+  const mine = vigilSockets();
+  const socketPath = join(engine.dir, 'docker.sock');
+  let n = 0;
+  for (const line of execFileSync('ss', ['-xa'], { encoding: 'utf8' }).split('\n')) {
+    const cols = line.trim().split(/\s+/);
+    if (cols[1] === 'ESTAB' && cols[4] === socketPath && mine.has(cols[7]!)) n++;
+  }
+  return n;
+}
+
+/** The fewest over a second: a sweep's or an inspection's short call is not what is measured. */
+async function steady(count: () => number): Promise<number> {
+  let least = Infinity;
+  for (let i = 0; i < 6; i++) {
+    least = Math.min(least, count());
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return least;
+}
+
+test.serial(
+  'with the engine frozen, engine calls made for clients that left are cancelled, and sockets come back to the baseline',
+  async (t) => {
+    const baseline = await steady(() => vigilSockets().size);
+    process.kill(dockerdPid(), 'SIGSTOP');
+    t.teardown(thaw);
+    try {
+      const requests: ClientRequest[] = [];
+      for (let i = 0; i < 30; i++) {
+        const query = i % 2 === 0 ? 'tail=5&follow=true' : 'tail=5&follow=false';
+        const req = get(`${vigil.url}/api/v1/containers/chatty/logs?${query}`, { agent: false });
+        req.on('error', () => undefined);
+        requests.push(req);
+      }
+      // every client's connection, and the engine calls made for them, are open
+      const held = await waitFor(() => vigilSockets().size >= baseline + 30 && vigilSockets().size, {
+        what: 'the clients connected',
+      });
+      for (const req of requests) req.destroy();
+      const started = Date.now();
+      const live = await fetch(`${vigil.url}/health/live`);
+      t.is(live.status, 200);
+      t.true(Date.now() - started < 2000, 'liveness answers while the engine is frozen');
+      // the engine is still frozen: what was made for the clients that left must be gone without it
+      const whileFrozen = await waitFor(() => vigilSockets().size <= baseline + 4 && vigilSockets().size, {
+        what: `vigil's sockets back near ${baseline} while the engine is frozen`,
+        timeoutMs: 10_000,
+      }).catch(() => vigilSockets().size);
+      t.log(`vigil's sockets: ${baseline} at rest, ${held} with the clients, ${whileFrozen} after they left`);
+      t.true(whileFrozen <= baseline + 4, `still ${whileFrozen} sockets with the engine frozen (baseline ${baseline})`);
+
+      // a read of a frozen engine ends at its timeout and lets its socket go
+      const bounded = new DockerodeEngine(host, 500);
+      const own = () => vigilSockets('self').size;
+      const before = own();
+      await t.throwsAsync(bounded.inspect('chatty'), { message: /did not answer within 0.5 s/ });
+      await t.throwsAsync(bounded.logs('chatty', { follow: true, tail: 0 }, new AbortController().signal), {
+        message: /did not answer/,
+      });
+      await t.throwsAsync(bounded.events(null, new AbortController().signal), { message: /did not answer/ });
+      await waitFor(() => own() <= before, { what: 'the timed-out calls’ sockets closed' });
+    } finally {
+      thaw();
+    }
+    const after = await waitFor(
+      async () => {
+        const n = await steady(() => vigilSockets().size);
+        return n <= baseline + 1 && n;
+      },
+      { what: `vigil's sockets back to ${baseline} after the engine thawed`, timeoutMs: 30_000 },
+    );
+    t.log(`after the thaw: ${after}`);
+    await waitFor(async () => (await fetch(`${vigil.url}/health/ready`)).status === 200, { what: 'ready again' });
+  },
+);
+
+/** A follower that reads and checks every line: numbers in order, and how far behind the engine it is. */
+function follower(query: string) {
+  const state = { numbers: [] as number[], lagMs: [] as number[], res: null as IncomingMessage | null, text: '' };
+  const req = get(`${vigil.url}/api/v1/containers/fast/logs?${query}`, { agent: false }, (res) => {
+    state.res = res;
+    let buffer = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      buffer += chunk;
+      let i: number;
+      while ((i = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, i);
+        buffer = buffer.slice(i + 2);
+        if (!block.startsWith('event: log')) continue;
+        const line = JSON.parse(block.slice(block.indexOf('data: ') + 6)) as { timestamp: string; message: string };
+        state.numbers.push(Number(/^line-(\d+)/.exec(line.message)?.[1]));
+        state.lagMs.push(Date.now() - Date.parse(line.timestamp));
+      }
+    });
+  });
+  req.on('error', () => undefined);
+  return { state, close: () => req.destroy() };
+}
+
+const contiguous = (xs: number[]) => xs.every((n, i) => i === 0 || n === xs[i - 1]! + 1);
+
+test.serial(
+  'many followers of a busy container share one engine stream; a stalled one is cut as too slow, the others keep up',
+  async (t) => {
+    await runContainer(
+      'fast',
+      [],
+      [
+        'awk',
+        'BEGIN { pad = sprintf("%400s", ""); gsub(/ /, "x", pad); for (i = 1; ; i++) { print "line-" i " " pad; if (i % 100 == 0) { fflush(); system("sleep 0.1") } } }',
+      ],
+      host,
+    );
+    await waitFor(async () => (await fetch(`${vigil.url}/api/v1/containers/fast/health`)).status === 200, {
+      what: 'fast in the inventory',
+    });
+    const baseline = await steady(vigilEngineConnections);
+
+    const followers = Array.from({ length: 10 }, () => follower('tail=0&follow=true'));
+    t.teardown(() => followers.forEach((f) => f.close()));
+    const stalled: { text: string; ended: boolean; res: IncomingMessage | null } = {
+      text: '',
+      ended: false,
+      res: null,
+    };
+    const stalledReq = get(`${vigil.url}/api/v1/containers/fast/logs?tail=0&follow=true`, { agent: false }, (res) => {
+      stalled.res = res;
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (stalled.text += c));
+      res.on('end', () => (stalled.ended = true));
+      res.on('close', () => (stalled.ended = true));
+      res.pause();
+    });
+    stalledReq.on('error', () => (stalled.ended = true));
+    t.teardown(() => stalledReq.destroy());
+    await waitFor(() => followers.every((f) => f.state.numbers.length > 100), { what: 'every follower reading' });
+    // at rest vigil also holds idle keep-alive connections of its earlier calls, and the log stream may
+    // take one of them: one more at most, where a stream per follower made eleven
+    const during = await steady(vigilEngineConnections);
+    t.log(`vigil's connections to the engine: ${baseline} at rest, ${during} with 11 followers`);
+    t.true(during <= baseline + 1, `${during - baseline} engine connections for 11 followers of one container`);
+
+    // a follower joining late gets its tail and then the live lines, nothing missing or twice
+    const late = follower('tail=200&follow=true');
+    t.teardown(() => late.close());
+
+    await waitFor(() => vigil.logs.some((l) => l.msg === 'a log follower was cut'), {
+      what: 'the stalled follower cut',
+      timeoutMs: 60_000,
+    });
+    stalled.res?.resume();
+    await waitFor(() => stalled.ended, { what: 'the stalled follower’s stream ended' });
+    const cut = vigil.logs.find((l) => l.msg === 'a log follower was cut')!;
+    t.regex(String(cut.reason), /^too slow/);
+    t.true(/event: end\ndata: \{"reason":"too slow/.test(stalled.text.slice(-4096)), 'the follower is told why');
+
+    // the others go on for a while after the cut, and keep up
+    const mark = followers.map((f) => f.state.numbers.length);
+    await waitFor(() => followers.every((f, i) => f.state.numbers.length > mark[i]! + 2000), {
+      what: '2000 more lines for every follower',
+      timeoutMs: 30_000,
+    });
+    for (const [i, f] of followers.entries()) {
+      t.true(contiguous(f.state.numbers), `follower ${i} got every line, in order`);
+      const recent = f.state.lagMs.slice(-500).sort((a, b) => a - b);
+      t.true(recent.at(-1)! < 5000, `follower ${i} is ${recent.at(-1)} ms behind`);
+    }
+    t.log(
+      `lag of the last 500 lines, worst follower: ${Math.max(...followers.map((f) => Math.max(...f.state.lagMs.slice(-500))))} ms`,
+    );
+    t.true(late.state.numbers.length > 200);
+    t.true(contiguous(late.state.numbers), 'the late follower: its tail and the live lines, no gap, no line twice');
+    await docker(['rm', '-f', 'fast'], host);
+  },
+);

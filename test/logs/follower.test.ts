@@ -1,0 +1,149 @@
+import test from 'ava';
+import fc from 'fast-check';
+import type { LogLine } from '../../src/docker/parse/logs.js';
+import { batchOf, dropLines, Follower, overlap, type LogBatch, type LogEnd } from '../../src/logs/follower.js';
+
+const line = (n: number): LogLine => ({
+  timestamp: `2026-12-01T00:00:00.${String(n).padStart(9, '0')}Z`,
+  stream: 'stdout',
+  message: `line-${n}`,
+});
+const lines = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => line(from + i));
+
+/** A subscriber whose transport takes `room` batches, then is full until told otherwise. */
+function subscriber(room = Infinity) {
+  const got: LogLine[] = [];
+  const ends: LogEnd[] = [];
+  let left = room;
+  return {
+    got,
+    ends,
+    open: (n = Infinity) => (left = n),
+    deliver(batch: LogBatch) {
+      got.push(...batch.lines);
+      left--;
+      return left > 0;
+    },
+    end: (end: LogEnd) => ends.push(end),
+  };
+}
+
+test('the overlap of a tail and the live lines held meanwhile is found, whatever its length', (t) => {
+  fc.assert(
+    fc.property(fc.nat(50), fc.nat(50), fc.nat(50), (before, shared, after) => {
+      const tail = lines(1, before + shared);
+      const live = lines(before + 1, before + shared + after);
+      return overlap(tail, live) === shared;
+    }),
+  );
+  t.is(overlap([], lines(1, 3)), 0);
+  t.is(overlap(lines(1, 3), []), 0);
+});
+
+test('a line repeated in the log is not mistaken for the overlap unless the rest matches', (t) => {
+  const same = { timestamp: 't', stream: 'stdout' as const, message: 'x' };
+  const other = { timestamp: 'u', stream: 'stdout' as const, message: 'y' };
+  t.is(overlap([same, other, same], [same, other]), 1);
+  t.is(overlap([same, other], [same, other]), 2);
+});
+
+test('dropLines takes lines off the front across batches', (t) => {
+  const batches = [batchOf(lines(1, 3)), batchOf(lines(4, 6))];
+  t.deepEqual(
+    dropLines(batches, 4).flatMap((b) => b.lines.map((l) => l.message)),
+    ['line-5', 'line-6'],
+  );
+  t.deepEqual(dropLines(batches, 0), batches);
+  t.deepEqual(dropLines(batches, 6), []);
+});
+
+test('a follower with room gets each batch at once; a full one has them held and given in order on resume', (t) => {
+  const sub = subscriber(1);
+  const follower = new Follower(sub, 1_000_000, false);
+  follower.push(batchOf(lines(1, 2)));
+  follower.push(batchOf(lines(3, 4)));
+  follower.push(batchOf(lines(5, 5)));
+  t.deepEqual(
+    sub.got.map((l) => l.message),
+    ['line-1', 'line-2'],
+  );
+  t.true(follower.buffered > 0);
+  sub.open();
+  follower.resume();
+  t.deepEqual(
+    sub.got.map((l) => l.message),
+    lines(1, 5).map((l) => l.message),
+  );
+  t.is(follower.buffered, 0);
+});
+
+test('a follower that falls further behind than its bound is cut with a reason naming "too slow"', (t) => {
+  const sub = subscriber(1);
+  const follower = new Follower(sub, 2_000, false);
+  let n = 0;
+  while (!follower.done && n < 1000) follower.push(batchOf(lines(++n, n)));
+  t.true(follower.done);
+  t.is(sub.ends.length, 1);
+  t.regex(sub.ends[0]!.reason, /^too slow/);
+  t.is(follower.buffered, 0, 'what it held is let go');
+  t.false(follower.push(batchOf(lines(2000, 2000))));
+});
+
+test('a joining follower holds live lines until its tail is given, then drops the ones the tail had', (t) => {
+  const sub = subscriber();
+  const follower = new Follower(sub, 1_000_000, true);
+  follower.push(batchOf(lines(8, 10)));
+  follower.push(batchOf(lines(11, 12)));
+  t.deepEqual(sub.got, [], 'nothing live before the tail');
+  const tail = lines(1, 9);
+  follower.deliverTail(batchOf(tail));
+  follower.joined(tail);
+  t.deepEqual(
+    sub.got.map((l) => l.message),
+    lines(1, 12).map((l) => l.message),
+    'every line once, in order',
+  );
+});
+
+test('the end of the live stream reaches a follower after everything held for it', (t) => {
+  const sub = subscriber(1);
+  const follower = new Follower(sub, 1_000_000, false);
+  follower.push(batchOf(lines(1, 1)));
+  follower.push(batchOf(lines(2, 2)));
+  follower.end({ reason: 'container stopped' });
+  t.deepEqual(sub.ends, []);
+  sub.open();
+  follower.resume();
+  t.is(sub.got.length, 2);
+  t.deepEqual(sub.ends, [{ reason: 'container stopped' }]);
+});
+
+test('a follower that left is given nothing more and not told', (t) => {
+  const sub = subscriber();
+  const follower = new Follower(sub, 1_000_000, false);
+  follower.leave();
+  follower.push(batchOf(lines(1, 1)));
+  follower.end({ reason: 'container stopped' });
+  t.deepEqual(sub.got, []);
+  t.deepEqual(sub.ends, []);
+});
+
+test('a follower whose transport is full when its tail ends gets the held lines only once it has room', (t) => {
+  const sub = subscriber(1);
+  const follower = new Follower(sub, 1_000_000, true);
+  follower.push(batchOf(lines(3, 4)));
+  const tail = lines(1, 2);
+  follower.deliverTail(batchOf(tail));
+  follower.joined(tail);
+  t.deepEqual(
+    sub.got.map((l) => l.message),
+    ['line-1', 'line-2'],
+    'nothing more into a full transport',
+  );
+  sub.open();
+  follower.resume();
+  t.deepEqual(
+    sub.got.map((l) => l.message),
+    lines(1, 4).map((l) => l.message),
+  );
+});
