@@ -168,6 +168,8 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     channels: () => dispatcher.health(),
     onSweep: (listener) => sampler.on('sweep', listener),
     heartbeatMs: config.sseHeartbeatSeconds * 1000,
+    logPump,
+    logsTailCap: config.logsTailMax,
   });
   const server = new HttpServer(app, hub.handleUpgrade);
   let sweep: ScheduledTask | null = null;
