@@ -66,3 +66,32 @@ test('logs over the WebSocket: every line of a TTY and a non-TTY container, stdo
   client.socket.close();
   await waitFor(() => v.vigil.logPump.streams(ttyId) === 0, { what: 'the engine stream closed with the socket' });
 });
+
+test('a WebSocket log reader that stops reading is cut from the log with a reason, and the engine stream closes', async (t) => {
+  const loud = uniqueName('ws-logs-loud');
+  const line = 'x'.repeat(200);
+  await runContainer(loud, [], ['sh', '-c', `while true; do echo ${line}; done`]);
+  t.teardown(() => removeContainers([loud]));
+  const v = await startVigil({ VIGIL_STREAMS_MEMORY_MB: '1' });
+  t.teardown(() => v.stop());
+  await waitFor(async () => (await v.get('/health/ready')).status === 200, { what: 'ready' });
+  const id = (await docker(['inspect', '-f', '{{.Id}}', loud])).trim();
+  const client = await connect(v.url);
+  t.teardown(() => client.socket.terminate());
+  client.send({ type: 'subscribe', topics: ['logs'], containers: [loud] });
+  await waitFor(() => client.messages.some((m) => m.type === 'log'), { what: 'the first lines' });
+  // the reader stops reading: the kernel's buffers fill, then vigil's
+  const raw = (client.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+  raw.pause();
+  await waitFor(() => v.vigil.logPump.streams(id) === 0, {
+    what: 'the slow reader cut and the engine stream closed',
+    timeoutMs: 60_000,
+  });
+  raw.resume();
+  const end = await waitFor(() => client.messages.find((m) => m.type === 'log:end'), {
+    what: 'the reason',
+    timeoutMs: 30_000,
+  });
+  t.is(end.data.container, loud);
+  t.regex(String(end.data.reason), /^too slow/);
+});
