@@ -158,7 +158,7 @@ const vigil = spawnBuiltVigil(
 const url = `http://127.0.0.1:${port}`;
 while (
   !(await fetch(`${url}/health/ready`).then(
-    (r) => r.ok,
+    async (r) => ((await r.json()) as { status: string }).status === 'ok',
     () => false,
   ))
 )

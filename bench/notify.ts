@@ -58,7 +58,7 @@ const vigil = spawnBuiltVigil(
 );
 while (
   !(await fetch(`http://127.0.0.1:${port}/health/ready`).then(
-    (r) => r.ok,
+    async (r) => ((await r.json()) as { status: string }).status === 'ok',
     () => false,
   ))
 )

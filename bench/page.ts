@@ -74,7 +74,8 @@ const vigil = await spawnVigil({
 });
 const pid = vigil.child.pid!;
 for (let i = 0; i < 100; i++) {
-  if ((await fetch(`${vigil.url}/health/ready`)).ok) break;
+  const ready = (await (await fetch(`${vigil.url}/health/ready`)).json()) as { status: string };
+  if (ready.status === 'ok') break;
   await sleep(200);
 }
 

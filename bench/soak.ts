@@ -83,7 +83,7 @@ function vigil(
   );
 }
 const ready = (v: VigilProcess) =>
-  waitFor(async () => (await fetch(`${v.url}/health/ready`)).status === 200, {
+  waitFor(async () => ((await (await fetch(`${v.url}/health/ready`)).json()) as { status: string }).status === 'ok', {
     what: 'vigil ready',
     timeoutMs: 60_000,
   });
@@ -290,7 +290,22 @@ async function killWithMailDown(): Promise<void> {
     await ready(v);
     const mine = Array.from({ length: 10 }, (_, i) => `r${round}-crash-${i}`);
     names.push(...mine);
-    for (const n of mine) await runContainer(n, [], ['sh', '-c', 'sleep 0.3; exit 7'], engine.host);
+    // a crash is news only about a container vigil saw running: each one waits until vigil has seen it
+    // run, then crashes (a container that lived 0.3 s could be inspected only once it had exited, on a
+    // loaded machine, and made no notification at all)
+    for (const n of mine) {
+      await runContainer(n, [], ['sh', '-c', 'until [ -e /tmp/crash ]; do sleep 0.05; done; exit 7'], engine.host);
+    }
+    await waitFor(
+      async () => {
+        const { containers } = (await (await fetch(`${v.url}/api/v1/containers/health`, { headers: auth })).json()) as {
+          containers: { name: string; status: string }[];
+        };
+        return mine.every((n) => containers.some((c) => c.name === n && c.status === 'running'));
+      },
+      { what: `vigil to see the ${mine.length} containers of round ${round} running`, timeoutMs: 60_000 },
+    );
+    for (const n of mine) await docker(['exec', n, 'touch', '/tmp/crash']);
     await waitFor(
       async () => {
         const { channels } = (await (await fetch(`${v.url}/api/v1/channels`, { headers: auth })).json()) as {
@@ -298,7 +313,7 @@ async function killWithMailDown(): Promise<void> {
         };
         return channels[0]!.pending === names.length;
       },
-      { what: `${names.length} pending`, timeoutMs: 30_000 },
+      { what: `${names.length} pending`, timeoutMs: 60_000 },
     );
     await v.stop('SIGKILL');
   }
@@ -308,7 +323,16 @@ async function killWithMailDown(): Promise<void> {
     what: 'every mail',
     timeoutMs: 60_000,
   }).catch(() => undefined);
-  await sleep(3000);
+  // a message sent twice would be one sent and not marked: once none is pending, every send is done
+  await waitFor(
+    async () => {
+      const { channels } = (await (await fetch(`${v.url}/api/v1/channels`, { headers: auth })).json()) as {
+        channels: { pending: number }[];
+      };
+      return channels[0]!.pending === 0;
+    },
+    { what: 'nothing pending', timeoutMs: 60_000 },
+  ).catch(() => undefined);
   const per = names.map((n) => smtp.mails.filter((m) => m.raw.includes(`${n} crashed (exit code 7)`)).length);
   const lost = per.filter((c) => c === 0).length;
   const doubled = per.filter((c) => c > 1).length;
@@ -476,8 +500,8 @@ async function deletedStore(): Promise<string> {
   const noticed = await waitFor(
     async () => {
       const res = await fetch(`${v.url}/health/ready`);
-      const body = (await res.json()) as { checks: Record<string, string> };
-      return res.status === 503 && /deleted/.test(body.checks.store ?? '') ? Date.now() - started : null;
+      const body = (await res.json()) as { checks: Record<string, { reason?: string }> };
+      return res.status === 503 && /deleted/.test(body.checks.store?.reason ?? '') ? Date.now() - started : null;
     },
     { what: 'readiness to say so', timeoutMs: 10_000 },
   ).catch(() => null);

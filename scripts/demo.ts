@@ -179,7 +179,7 @@ const base = `http://127.0.0.1:${port}`;
 const readyBy = Date.now() + 120_000;
 while (
   !(await fetch(`${base}/health/ready`).then(
-    (r) => r.ok,
+    async (r) => ((await r.json()) as { status: string }).status === 'ok',
     () => false,
   ))
 ) {

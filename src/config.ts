@@ -135,6 +135,11 @@ export const configSchema = z
      * (its CPU and memory rules arrive as alerts and are told then), `always`, `never`.
      */
     spikeNotify: z.enum(['auto', 'always', 'never']).default('auto'),
+    /** Outbox messages past which vigil warns, and goes critical (the shipped rules use the defaults). */
+    queueWarn: z.coerce.number().int().min(1).max(10_000_000).default(100),
+    queueCritical: z.coerce.number().int().min(1).max(10_000_000).default(200),
+    /** Readiness is unhealthy while vigil's RSS is over this percent of its cgroup's limit (or the host's memory). */
+    readyMemoryPercent: z.coerce.number().gt(0).max(100).default(90),
     /** An incident closes once its container has been running and not unhealthy, with no new trouble, this long. */
     incidentQuietSeconds: seconds.default(60),
     /** A problem vigil cannot fix is reported again when it comes back after this long without it. */

@@ -59,6 +59,9 @@ const envNames: Record<string, keyof ConfigInput> = {
   VIGIL_INCIDENT_QUIET_SECONDS: 'incidentQuietSeconds',
   VIGIL_REPORT_QUIET_MINUTES: 'reportQuietMinutes',
   VIGIL_STREAMS_MAX: 'streamsMax',
+  VIGIL_QUEUE_WARN: 'queueWarn',
+  VIGIL_QUEUE_CRITICAL: 'queueCritical',
+  VIGIL_READY_MEMORY_PERCENT: 'readyMemoryPercent',
   VIGIL_STREAMS_PER_CLIENT: 'streamsPerClient',
   VIGIL_STREAMS_MEMORY_MB: 'streamsMemoryMb',
 };

@@ -5,6 +5,7 @@ import type { ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { AlertBridge } from './alerts/bridge.js';
 import { instancePattern } from './alerts/target.js';
+import { attentionContext } from './alerts/attention.js';
 import type { Config } from './config.js';
 import type { ContainersSource } from './containers/source.js';
 import { fleetEntry } from './containers/system.js';
@@ -29,7 +30,9 @@ import type { IntentTracker } from './recovery/intent-tracker.js';
 import type { Medic } from './recovery/medic.js';
 import { currentSnapshot, Sampler } from './sampler.js';
 import { spikeWatchFor } from './resources/spike-watch.js';
+import { watchHost } from './resources/host-assemble.js';
 import { HttpServer } from './server.js';
+import { readinessChecks, vigilVersion } from './readiness.js';
 import { LiveHub } from './http/ws/hub.js';
 import { alertsBody } from './http/routes/alerts.js';
 import { HistoryDaysStore } from './store/history-days.js';
@@ -121,6 +124,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
       containerLabels: config.alertContainerLabels,
       alertmanagerUrls: config.alertmanagerUrl ?? [],
       instancePattern: instancePattern(config.alertInstance),
+      attention: () => attentionContext(inventory.all(), medic.recoveryStates(), config.autoheal),
     },
   );
 
@@ -129,9 +133,14 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     ...{ inventory, sampler, bus, alerts: stores.alerts, medic, hostMemoryBytes },
     logger: logger.child({ component: 'spikes' }),
   });
+  const hostWatch = watchHost(config, {
+    ...{ sampler, bus, alerts: stores.alerts, outbox, host },
+    logger: logger.child({ component: 'host' }),
+  });
   const nats = natsPublisherFor(config, host, { containers, inventory, sampler, alertCounts, bus }, logger);
 
-  const selfSources = { streams: streamLimitsFor(config), incidents: recovery.incidents };
+  containers.system = hostWatch.readings;
+  const selfSources = { streams: streamLimitsFor(config), incidents: recovery.incidents, system: hostWatch.readings };
   const [streamLimits, guesses] = [selfSources.streams, newGuessLimiter()];
   // a follower may hold half its stream's share in the pump; the SSE response holds the rest
   const logPump = new LogPump(engine, logger.child({ component: 'logs' }), {
@@ -154,10 +163,13 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     containerActions: recovery.personActions,
     fleet: { own: () => fleetEntry(containers, alertCounts()), others: () => nats?.gatherFleet(FLEET_WAIT_MS) ?? null },
     incidents: selfSources.incidents,
-    readiness: [
-      { name: 'engine', check: engineProblem },
-      { name: 'store', check: () => storeFile.check() ?? storeWritable(db) },
-    ],
+    readiness: readinessChecks({
+      ...{ engine: engineProblem, events, sampler, hub: () => hub.problem() },
+      store: () => storeFile.check() ?? storeWritable(db),
+      intervalMs: config.sampleIntervalSeconds * 1000,
+      memoryPercent: config.readyMemoryPercent,
+    }),
+    about: { version: vigilVersion(), host, startedAt: Date.now() },
   });
 
   const hub = new LiveHub({
@@ -184,6 +196,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
       nats?.start();
       recovery.start();
       spikes.start();
+      hostWatch.start();
       dispatcher.start();
       sweep = scheduleMaintenance(medic, intent, { ...stores, outbox, threads }, maintenanceOptions(config), logger);
     },
@@ -195,6 +208,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
       const closing = server.close();
       await sweep?.stop();
       spikes.stop();
+      hostWatch.stop();
       await Promise.all([closing, sampler.stop(), events.stop(), nats?.stop(), recovery.stop()]);
       await dispatcher.stop();
       storeFile.stop();

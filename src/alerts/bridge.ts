@@ -6,6 +6,7 @@ import type { EventBus } from '../streams/event-bus.js';
 import type { AlertAction } from '../recovery/diagnosis.js';
 import { severityOf, type WebhookPayload } from './payload.js';
 import { alertTarget, requestedAction, type AlertTarget } from './target.js';
+import { noAttentionContext, type AttentionContext } from './attention.js';
 
 export interface AlertBridgeOptions {
   /** Alert labels that name a container, in order of preference. */
@@ -14,6 +15,8 @@ export interface AlertBridgeOptions {
   alertmanagerUrls: readonly string[];
   /** VIGIL_ALERT_INSTANCE, anchored; null: any instance. */
   instancePattern: RegExp | null;
+  /** What tells whether a person must act on an alert (its containers, the medic's view); none: every alert. */
+  attention?: () => AttentionContext;
 }
 
 /** What the bridge asks of the medic about one of this host's containers (by full id). */
@@ -174,6 +177,11 @@ export class AlertBridge {
 
   private tally(disposition: AlertDisposition): void {
     this.dispositions.set(disposition, (this.dispositions.get(disposition) ?? 0) + 1);
+  }
+
+  /** Read once per answer: the containers and recovery states an alert's actionRequired depends on. */
+  attention(): AttentionContext {
+    return this.options.attention?.() ?? noAttentionContext;
   }
 
   activePage(limit: number, cursor: number): { alerts: AlertRecord[]; next: number | null } {

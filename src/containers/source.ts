@@ -2,12 +2,15 @@ import type { InventoryEntry } from '../docker/inventory.js';
 import type { ContainerSnapshot } from '../sampler.js';
 import { resolveContainer } from './resolve.js';
 import type { ViewContext } from './view.js';
+import type { SystemReadings } from './system.js';
 
 /** What the JSON API and NATS read containers from: the inventory, the latest samples, the view context. */
 export interface ContainersSource {
   containers(): InventoryEntry[];
   snapshot(entry: InventoryEntry): ContainerSnapshot | undefined;
   context(): ViewContext;
+  /** The host's latest reading and the notification queue, for /api/v1/system; absent in tests of containers alone. */
+  system?: SystemReadings;
 }
 
 /** Why a reference found no single container, as a status both HTTP and NATS replies carry. */

@@ -37,6 +37,8 @@ export interface AppDependencies {
   metrics: MetricsEndpoint;
   containers: ContainersSource;
   readiness: readonly ReadinessCheck[];
+  /** What GET /health says of this vigil. */
+  about: { version: string; host: string; startedAt: number };
   apiToken: string | undefined;
   /** The Host names vigil answers as, and the proxies' names an Origin may carry (request-guard.ts). */
   hostPolicy: HostPolicy;
@@ -74,7 +76,7 @@ export function createApp(deps: AppDependencies): Koa {
 
   const open = new Router();
   metricsRoutes(open, deps.metrics);
-  probeRoutes(open, deps.readiness);
+  probeRoutes(open, deps.readiness, deps.about);
   pageRoutes(open, deps.webDir);
   sessionRoutes(open, deps.apiToken, deps.sessions);
   app.use(open.routes()).use(open.allowedMethods());
@@ -120,6 +122,7 @@ export function createApp(deps: AppDependencies): Koa {
     () => deps.containers.containers(),
     () => deps.alerts.bridge.activeCounts(),
     () => deps.containers.context(),
+    deps.containers.system,
     () => deps.dispatcher.health(),
   );
   fleetRoutes(api, deps.fleet);

@@ -40,6 +40,11 @@ export class StreamLimits {
     return this.open.size;
   }
 
+  /** Whether a new stream would be refused whoever asks (VIGIL_STREAMS_MAX reached). */
+  get full(): boolean {
+    return this.open.size >= this.options.max;
+  }
+
   /** Admits a new stream from `client`, or throws the 429 that says which limit it met. */
   admit(client: string): { register(stream: LimitedStream): void; release(): void } {
     const mine = this.byClient.get(client) ?? 0;

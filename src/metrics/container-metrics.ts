@@ -55,6 +55,42 @@ function renderFamily(metric: ContainerMetric, rows: readonly Row[], view: Expor
   return metricHeader(metric.name, metric.help, metric.kind === 'value' ? metric.type : 'gauge') + body;
 }
 
+/** One family as prom-client's getMetricsAsJSON() gives it (GET /metrics/json). */
+export interface MetricFamilyJson {
+  name: string;
+  help: string;
+  type: 'gauge' | 'counter' | 'histogram' | 'summary';
+  values: { labels: Record<string, string | number>; value: number; metricName?: string }[];
+  aggregator: string;
+}
+
+/** Pure: one metric's family as JSON, the same series and values as its text. */
+function familyJson(metric: ContainerMetric, rows: readonly Row[], view: ExporterView): MetricFamilyJson {
+  const values: MetricFamilyJson['values'] = [];
+  const identityOf = (row: Row) => ({ id: row.entry.record.shortId, name: row.entry.record.name });
+  switch (metric.kind) {
+    case 'value':
+      for (const row of rows) {
+        if (metric.sampled && !row.snapshot) continue;
+        const value = metric.value(row.entry, row.snapshot, view);
+        if (value !== null) values.push({ labels: identityOf(row), value });
+      }
+      break;
+    case 'stateset':
+      for (const row of rows) {
+        const current = metric.current(row.entry);
+        for (const value of metric.values)
+          values.push({ labels: { ...identityOf(row), [metric.label]: value }, value: value === current ? 1 : 0 });
+      }
+      break;
+    case 'info':
+      for (const row of rows) values.push({ labels: { ...identityOf(row), ...metric.labels(row.entry) }, value: 1 });
+      break;
+  }
+  const type = metric.kind === 'value' ? metric.type : 'gauge';
+  return { name: metric.name, help: metric.help, type, values, aggregator: 'sum' };
+}
+
 /** Pure: the exposition text of the per-container metrics for these containers. */
 export function renderContainerMetrics(metrics: readonly ContainerMetric[], view: ExporterView): string {
   const rows = rowsOf(view);
@@ -65,6 +101,10 @@ interface Rendered {
   generation: number;
   bytes: Buffer;
   gzipped: Promise<Buffer>;
+  /** The rows the text was rendered from: the JSON is rendered from the same, when first asked for. */
+  rows: readonly Row[];
+  /** The families as a JSON array's members (no brackets), rendered once per generation. */
+  json?: Buffer;
 }
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -104,6 +144,19 @@ export class ContainerMetricsText {
     return (await this.current()).gzipped;
   }
 
+  /**
+   * The same families as JSON (prom-client's getMetricsAsJSON() members, comma-separated, without the
+   * array's brackets), from the very rows the text came from, rendered once per generation.
+   */
+  async renderJson(): Promise<Buffer> {
+    const rendered = await this.current();
+    rendered.json ??= Buffer.from(
+      this.metrics.map((m) => JSON.stringify(familyJson(m, rendered.rows, this.view))).join(','),
+      'utf8',
+    );
+    return rendered.json;
+  }
+
   /** The latest complete text; while a newer one renders, the one before it (at most one sweep older). */
   private current(): Promise<Rendered> {
     const fresh = this.cached?.generation === this.view.generation();
@@ -121,7 +174,7 @@ export class ContainerMetricsText {
     }
     const bytes = Buffer.from(parts.join(''), 'utf8');
     // level 1: as small as level 6 on this repetitive text (43 KB of 463 KB at 200 containers), 3 times faster
-    this.cached = { generation, bytes, gzipped: gzipAsync(bytes, { level: 1 }) };
+    this.cached = { generation, bytes, gzipped: gzipAsync(bytes, { level: 1 }), rows };
     return this.cached;
   }
 }

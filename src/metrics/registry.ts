@@ -16,6 +16,11 @@ export interface MetricsEndpoint {
   render(): Promise<Buffer[]>;
   /** The same, gzipped: the per-container member was compressed when its sweep ended, vigil's own is small. */
   renderGzip(): Promise<Buffer[]>;
+  /**
+   * Every family of /metrics as JSON in prom-client's getMetricsAsJSON() shape, in parts of one array:
+   * the per-container families from the same snapshot as the text (cached with it), then vigil's own.
+   */
+  renderJson(): Promise<Buffer[]>;
 }
 
 /**
@@ -51,6 +56,12 @@ export function createMetrics(view: ExporterView, options: FamilyOptions, self: 
     async render() {
       const [theirs, own] = await Promise.all([containers.render(), registry.metrics()]);
       return [theirs, Buffer.from(own, 'utf8')];
+    },
+    async renderJson() {
+      const [theirs, own] = await Promise.all([containers.renderJson(), registry.getMetricsAsJSON()]);
+      const ownJson = JSON.stringify(own).slice(1, -1);
+      const separator = theirs.length > 0 && ownJson.length > 0 ? ',' : '';
+      return [Buffer.from('['), theirs, Buffer.from(`${separator}${ownJson}]`, 'utf8')];
     },
     async renderGzip() {
       const [own, theirs] = await Promise.all([registry.metrics(), containers.renderGzip()]);

@@ -8,6 +8,7 @@ import type { Medic } from '../recovery/medic.js';
 import type { Dispatcher } from '../notify/dispatcher.js';
 import type { AlertBridge } from '../alerts/bridge.js';
 import type { StreamLimits } from '../http/stream-limits.js';
+import type { SystemReadings } from '../containers/system.js';
 
 export interface SelfMetricSources {
   /** VIGIL_HOST: which host of a fleet these metrics come from. */
@@ -21,13 +22,16 @@ export interface SelfMetricSources {
   bridge: AlertBridge;
   streams: StreamLimits;
   incidents: IncidentTracker;
+  /** The host's last sweep and the notification queue; absent where a test has neither. */
+  system?: SystemReadings;
 }
 
 /** vigil's own health: is the engine there, how long sweeps take, how much it sees. */
 export function registerSelfMetrics(
   registry: Registry,
-  { host, events, inventory, sampler, nats, medic, dispatcher, bridge, streams, incidents }: SelfMetricSources,
+  { host, events, inventory, sampler, nats, medic, dispatcher, bridge, streams, incidents, system }: SelfMetricSources,
 ): void {
+  if (system) registerSystemMetrics(registry, system);
   const incidentDuration = new Histogram({
     name: 'vigil_incident_duration_seconds',
     help: 'How long incidents lasted, first sign of trouble to healthy and quiet again, by outcome.',
@@ -232,4 +236,40 @@ export function registerSelfMetrics(
       });
     }
   }
+}
+
+/** The host's CPU and memory as vigil reads them from /proc, and the notification queue: the shipped rules use them. */
+function registerSystemMetrics(registry: Registry, system: SystemReadings): void {
+  const gauge = (name: string, help: string, value: () => number | null) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        const v = value();
+        if (v !== null) this.set(v);
+      },
+    });
+  gauge(
+    'vigil_host_cpu_utilisation_ratio',
+    "Busy share of all the host's cores over the last sweep (from /proc/stat, as top computes it), 0 to 1.",
+    () => system.host().cpuUtilisation,
+  );
+  gauge('vigil_host_memory_total_bytes', "The host's memory (MemTotal).", () => system.host().memoryTotalBytes);
+  gauge(
+    'vigil_host_memory_available_bytes',
+    "The host's memory available to programs without swapping (MemAvailable).",
+    () => system.host().memoryAvailableBytes,
+  );
+  gauge(
+    'vigil_notifications_pending',
+    'Notifications waiting in the outbox, all channels together.',
+    () => system.notifications().pending,
+  );
+  gauge(
+    'vigil_notifications_oldest_pending_seconds',
+    'How long the oldest notification in the outbox has waited (0 when none waits).',
+    () => system.notifications().oldestPendingSeconds,
+  );
 }

@@ -191,6 +191,26 @@ export function notificationFor(event: VigilEvent, options: LinkOptions = {}): N
           : `${String(d.resource)} of ${c.name} (${c.id}) has been back below its line for ${String(d.forSeconds)} s.`,
       };
     }
+    case 'host.spike':
+    case 'host.normal': {
+      // the host's CPU, memory or notification queue over its line (src/resources/host-watch.ts)
+      if (d.notify !== true) return null;
+      const spike = event.type === 'host.spike';
+      const host = event.host ?? 'the host';
+      const queue = d.resource === 'queue';
+      const what = queue ? `${String(d.value)} notifications pending` : `${String(d.resource)} at ${String(d.value)} %`;
+      const line = String(d.level === 'critical' ? d.crit : d.warn) + (queue ? ' pending' : ' %');
+      return {
+        ...base,
+        key: `host/${String(d.resource)}/${String(d.level)}/${event.id}`,
+        event: 'spike',
+        severity: spike ? (d.level === 'critical' ? 'critical' : 'warning') : 'info',
+        title: spike ? `${host}: ${what}` : `${host}: ${String(d.resource)} back to normal (${what})`,
+        text: spike
+          ? `${host} has been over ${line} (${String(d.level)}) for ${String(d.forSeconds)} s: ${what}. vigil does nothing about it by itself.`
+          : `${host} is back below its line: ${what}.`,
+      };
+    }
     case 'recovery.cycle':
       if (!c) return null;
       return {

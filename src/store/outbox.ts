@@ -37,6 +37,12 @@ const fromRow = (r: Row): OutboxRow => ({
 });
 
 /** The durable outbox: written before sending, so that a crash of vigil loses nothing it meant to say. */
+/** `notifications` in /api/v1/system: what waits in the outbox, all channels together. */
+export interface QueueDepth {
+  pending: number;
+  oldestPendingSeconds: number;
+}
+
 export class OutboxStore {
   private readonly existsStmt;
   private readonly addStmt;
@@ -48,6 +54,7 @@ export class OutboxStore {
   private readonly pruneStmt;
   private readonly retryNowStmt;
   private readonly nextDueStmt;
+  private readonly queueStmt;
 
   constructor(private readonly db: Db) {
     this.existsStmt = db.prepare<[string, string, number], { n: number }>(
@@ -70,6 +77,9 @@ export class OutboxStore {
     this.pruneStmt = db.prepare("DELETE FROM outbox WHERE status != 'pending' AND created_at < ?");
     this.nextDueStmt = db.prepare<[], { at: number | null }>(
       "SELECT min(next_at) AS at FROM outbox WHERE status = 'pending'",
+    );
+    this.queueStmt = db.prepare<[], { n: number; oldest: number | null }>(
+      "SELECT count(*) AS n, min(created_at) AS oldest FROM outbox WHERE status = 'pending'",
     );
     this.retryNowStmt = db.prepare("UPDATE outbox SET next_at = ? WHERE status = 'pending' AND next_at > ?");
   }
@@ -107,6 +117,12 @@ export class OutboxStore {
   /** Pending messages per channel. */
   depth(): Map<string, number> {
     return new Map(this.depthStmt.all().map((r) => [r.channel, r.n]));
+  }
+
+  /** Pending messages of every channel, and how long the oldest has waited (0 when none waits). */
+  queueDepth(now: number): QueueDepth {
+    const { n, oldest } = this.queueStmt.get() ?? { n: 0, oldest: null };
+    return { pending: n, oldestPendingSeconds: oldest === null ? 0 : Math.max(0, Math.round((now - oldest) / 1000)) };
   }
 
   /** Everything pending becomes due now (a new process owes no wait to the backoff of a dead one). */

@@ -27,6 +27,18 @@ export function natsSubjects(host: string) {
 }
 export type NatsSubjects = ReturnType<typeof natsSubjects>;
 
+/**
+ * The subjects of the original one-host specification, published beside the per-host ones with the
+ * same bodies (each carries its `host`). A request on `health` is answered only by the vigil that has
+ * the container, so that one request works across a fleet; on `healthAll` every vigil answers.
+ */
+export const originalSubjects = {
+  health: 'docker.container.health',
+  healthAll: 'docker.container.health.all',
+  stats: 'docker.container.stats',
+  statsStream: 'docker.container.stats.stream',
+} as const;
+
 /** What the publisher reads; the bodies are the JSON API's own shapes. */
 export interface NatsSources {
   /** The summary entry of one container by its short id, if it still exists. */
@@ -62,7 +74,7 @@ export class NatsPublisher {
   readonly subjects: NatsSubjects;
 
   constructor(
-    host: string,
+    private readonly host: string,
     private readonly url: string,
     private readonly sources: NatsSources,
     private readonly bus: EventBus,
@@ -81,11 +93,13 @@ export class NatsPublisher {
     this.connecting = this.connect();
     this.bus.on('event', this.onEvent);
     const subjects = this.subjects;
-    this.sources.onSweep(() => this.publishStats(subjects.statsStream));
+    this.sources.onSweep(() => this.publishStats(subjects.statsStream, originalSubjects.statsStream));
     this.sources.onStateChange((shortId) => this.publishSummary(shortId));
     this.timer = setInterval(() => {
-      this.publish(subjects.healthAll, this.sources.healthAll());
-      this.publishStats(subjects.stats);
+      const healthAll = this.sources.healthAll();
+      this.publish(subjects.healthAll, healthAll);
+      this.publish(originalSubjects.healthAll, healthAll);
+      this.publishStats(subjects.stats, originalSubjects.stats);
     }, this.intervalMs);
     this.timer.unref();
   }
@@ -123,7 +137,9 @@ export class NatsPublisher {
       nc.subscribe(health, { callback: (err, msg) => !err && this.answerOne(msg, true) });
       // another host's container is not this vigil's to answer for: it stays silent, the owner answers
       nc.subscribe(fleetContainer, { callback: (err, msg) => !err && this.answerOne(msg, false) });
-      nc.subscribe(healthAll, { callback: (err, msg) => !err && this.answer(msg, this.sources.healthAll()) });
+      nc.subscribe(originalSubjects.health, { callback: (err, msg) => !err && this.answerOne(msg, false) });
+      for (const subject of [healthAll, originalSubjects.healthAll])
+        nc.subscribe(subject, { callback: (err, msg) => !err && this.answer(msg, this.sources.healthAll()) });
       nc.subscribe(fleetHealth, { callback: (err, msg) => !err && this.answer(msg, this.sources.fleetEntry()) });
       void this.watchStatus(nc);
     } catch (err) {
@@ -158,11 +174,13 @@ export class NatsPublisher {
   private publishSummary(shortId: string): void {
     if (this.stopped) return;
     const summary = this.sources.summaryOf(shortId);
-    if (summary) this.publish(this.subjects.health, summary);
+    if (!summary) return;
+    this.publish(this.subjects.health, summary);
+    this.publish(originalSubjects.health, summary);
   }
 
-  private publishStats(subject: string): void {
-    for (const stats of this.sources.allStats()) this.publish(subject, stats);
+  private publishStats(...subjects: string[]): void {
+    for (const stats of this.sources.allStats()) for (const subject of subjects) this.publish(subject, stats);
   }
 
   private publish(subject: string, body: unknown): void {
@@ -183,7 +201,8 @@ export class NatsPublisher {
     const ref = msg.string().trim().replace(/^"|"$/g, '');
     const { status, body } = this.sources.detail(ref);
     if (status === 404 && !notFoundToo) return;
-    msg.respond(JSON.stringify(body));
+    // an error body says which host it comes from too: a fleet's answers must be told apart
+    msg.respond(JSON.stringify(status === 200 ? body : { ...(body as object), host: this.host }));
   }
 
   /**

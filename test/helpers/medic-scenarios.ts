@@ -214,8 +214,9 @@ export async function storeFullCase(
     const readyBody = await waitFor(
       async () => {
         const res = await fetch(`${v.url}/health/ready`);
-        const body = (await res.json()) as { checks?: Record<string, string> };
-        return res.status === 503 && body.checks?.store ? { status: res.status, store: body.checks.store } : null;
+        const body = (await res.json()) as { checks?: Record<string, { reason?: string }> };
+        const store = body.checks?.store?.reason;
+        return res.status === 503 && store ? { status: res.status, store } : null;
       },
       { what: 'readiness to say the store is full', timeoutMs: 15_000, intervalMs: 250 },
     ).catch(() => ({ status: 200, store: null }));

@@ -61,6 +61,18 @@ export async function startVigil(
   };
 }
 
+/**
+ * GET /health/ready's overall status (`ok`, `degraded`, `unhealthy`), or null when vigil does not
+ * answer: `ok` is what waiting for "ready" means (the engine reached and the inventory in sync).
+ */
+export async function readiness(url: string): Promise<string | null> {
+  try {
+    return ((await (await fetch(`${url}/health/ready`)).json()) as { status: string }).status;
+  } catch {
+    return null;
+  }
+}
+
 /** The value of one sample in Prometheus text, or undefined when the series is absent. */
 export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
   for (const line of text.split('\n')) {

@@ -60,7 +60,15 @@ const get = (path: string) => vigil.get(path, { headers: auth });
 const activeAlerts = async () =>
   (
     (await (await get('/api/v1/alerts')).json()) as {
-      alerts: { id: string; alertname: string; container: string; acknowledged: boolean; severity: string }[];
+      alerts: {
+        id: string;
+        alertname: string;
+        container: string;
+        acknowledged: boolean;
+        severity: string;
+        source: string;
+        actionRequired: boolean;
+      }[];
     }
   ).alerts;
 const post = (body: string, headers: Record<string, string> = { ...auth, 'content-type': 'application/json' }) =>
@@ -92,12 +100,22 @@ const webhookBody = (fingerprint: string, labels: Record<string, string>, status
   });
 const actionsOn = (n: string) => events.filter((e) => e.type === 'recovery.action' && e.container?.name === n);
 
+/**
+ * Until vigil's inventory has the container running. The engine's create event is inspected too: an
+ * alert that reached the medic while the inventory still said "created" was declined ("created, never
+ * started", the request answered), and no action came at all.
+ */
+const seenRunning = (n: string) =>
+  waitFor(() => vigil.vigil.inventory.all().some((e) => e.record.name === n && e.record.state === 'running'), {
+    what: `${n} running in the inventory`,
+  });
+
 test.serial(
   'a firing ContainerCpuHigh about a labelled container is recorded and emailed, and nothing is done to it',
   async (t) => {
     const n = uniqueName('cpuhigh');
     await runOn(n, ['--label', 'vigil.autoheal=true', '--stop-timeout', '1'], ['sleep', '100000'], engine.host);
-    await waitFor(() => vigil.vigil.inventory.all().some((e) => e.record.name === n), { what: 'the container' });
+    await seenRunning(n);
     const before = await docker(['inspect', '-f', '{{.State.StartedAt}}', n]);
     const labels = { alertname: 'ContainerCpuHigh', container: n, severity: 'warning', instance };
     await am.post(labels, { summary: `CPU of ${n} above 80 %` });
@@ -110,6 +128,11 @@ test.serial(
     t.like(
       (await activeAlerts()).find((a) => a.container === n),
       { alertname: 'ContainerCpuHigh', severity: 'warning', acknowledged: false },
+    );
+    t.like(
+      (await activeAlerts()).find((a) => a.container === n),
+      { source: 'alertmanager', actionRequired: true },
+      'its rule asks vigil for no action: a person must act',
     );
     await new Promise((r) => setTimeout(r, 3000));
     t.deepEqual(actionsOn(n), [], 'not restarted');
@@ -146,7 +169,7 @@ test.serial(
       ['sleep', '100000'],
       engine.host,
     );
-    await waitFor(() => vigil.vigil.inventory.get(id), { what: 'the container' });
+    await seenRunning(n);
     const ask = { alertname: 'PleaseRestart', container: n, severity: 'warning', vigil_action: 'restart' };
     const otherHostsBefore =
       metricValue(await scrape(vigil), 'vigil_alerts_received_total', { disposition: 'other_host' }) ?? 0;
@@ -169,6 +192,11 @@ test.serial(
     const first = await waitFor(() => actionsOn(n)[0], { what: 'the restart', timeoutMs: 15_000 });
     t.like(first.data, { action: 'restart', outcome: 'success' });
     t.regex(String(first.data.reason), /alert PleaseRestart is firing and asks for restart/);
+    t.like(
+      (await activeAlerts()).find((a) => a.id === 'a0a0a0a0a0a0'),
+      { source: 'alertmanager', actionRequired: false },
+      'a warning vigil acts on by itself needs no one',
+    );
 
     const byId = {
       alertname: 'PleaseRestartById',
@@ -214,7 +242,7 @@ const payload = (fingerprint: string, container: string, status = 'firing') =>
 test.serial('the same payload delivered three times makes one action and one email', async (t) => {
   const n = uniqueName('dup');
   await runOn(n, ['--label', 'vigil.autoheal=true', '--stop-timeout', '1'], ['sleep', '100000'], engine.host);
-  await waitFor(() => vigil.vigil.inventory.all().some((e) => e.record.name === n), { what: 'the container' });
+  await seenRunning(n);
   const body = payload('abcdef0123456789', n);
   const answers = await Promise.all([post(body), post(body), post(body)]);
   t.deepEqual(

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { readiness } from '../helpers/vigil.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +39,7 @@ const start = async (env: Record<string, string>) => {
 
 test('with DOCKER_HOST=tcp://, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH vigil watches, streams and acts on the engine over TLS', async (t) => {
   const vigil = await start({ DOCKER_HOST: engine.tlsHost, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: engine.certPath });
-  await waitFor(async () => (await fetch(`${vigil.url}/health/ready`)).status === 200, {
+  await waitFor(async () => (await readiness(vigil.url)) === 'ok', {
     what: 'ready over TLS',
     timeoutMs: 20_000,
   });
@@ -99,12 +100,15 @@ test('with DOCKER_HOST=tcp://, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH vigil watc
 test('without the client certificate the engine refuses vigil, and vigil says so instead of pretending', async (t) => {
   // the engine demands a client certificate (--tlsverify); vigil without DOCKER_CERT_PATH has none
   const vigil = await start({ DOCKER_HOST: engine.tlsHost, DOCKER_TLS_VERIFY: '', DOCKER_CERT_PATH: '' });
-  await waitFor(async () => (await fetch(`${vigil.url}/health/ready`)).status === 503, {
-    what: 'not ready',
+  await waitFor(async () => (await readiness(vigil.url)) === 'degraded', {
+    what: 'degraded: the engine cannot be reached',
     timeoutMs: 20_000,
   });
-  const ready = (await (await fetch(`${vigil.url}/health/ready`)).json()) as { checks: { engine: string } };
-  t.notRegex(ready.checks.engine, /^ok$/);
+  const res = await fetch(`${vigil.url}/health/ready`);
+  t.is(res.status, 200, 'degraded is still served as ready: the store, page and alerts work');
+  const ready = (await res.json()) as { checks: { engine: { status: string; reason?: string } } };
+  t.is(ready.checks.engine.status, 'degraded');
+  t.truthy(ready.checks.engine.reason);
   t.regex(await (await fetch(`${vigil.url}/metrics`)).text(), /^vigil_engine_up 0$/m);
   t.is(vigil.child.exitCode, null, 'vigil keeps running and keeps trying');
 });

@@ -64,14 +64,29 @@ test.serial(
           .on('error', reject)
           .end();
       });
-    const zipped = await get('gzip');
-    const plain = await get('identity');
+    const containerLines = (s: string) => s.split('\n').filter((l) => l.startsWith('docker_container_info'));
+    // other test files add and remove containers on the same engine: the gzipped scrape is compared with
+    // plain ones before and after it that list the same containers, so that none came or went meanwhile
+    const { zipped, plain } = await waitFor(
+      async () => {
+        const plainBefore = await get('identity');
+        const zippedNow = await get('gzip');
+        const plainAfter = await get('identity');
+        const same = containerLines(plainBefore.body.toString('utf8')).join('\n');
+        return (
+          same === containerLines(plainAfter.body.toString('utf8')).join('\n') && {
+            zipped: zippedNow,
+            plain: plainAfter,
+          }
+        );
+      },
+      { what: 'a gzipped scrape while no container came or went' },
+    );
     t.is(zipped.headers['content-encoding'], 'gzip');
     t.is(plain.headers['content-encoding'], undefined);
     t.true(zipped.body.length < plain.body.length / 3, `${zipped.body.length} gzipped bytes for ${plain.body.length}`);
     // several gzip members, as RFC 1952 allows: the container part was compressed when its sweep ended
     const text = gunzipSync(zipped.body).toString('utf8');
-    const containerLines = (s: string) => s.split('\n').filter((l) => l.startsWith('docker_container_info'));
     t.deepEqual(containerLines(text), containerLines(plain.body.toString('utf8')));
     t.regex(text, /^vigil_engine_up \d/m, "vigil's own metrics follow in the same response");
   },

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { readiness } from '../helpers/vigil.js';
 import fc from 'fast-check';
 import { alertFlood, apiRequestArb, mayActOn, webhookBodyArb } from '../helpers/fuzz.js';
 import { connect } from 'node:net';
@@ -49,7 +50,7 @@ test.serial(
   async (t) => {
     const v = await vigilWith();
     t.teardown(() => v.stop());
-    await waitFor(async () => (await fetch(`${v.url}/health/ready`)).status === 200, { what: 'ready' });
+    await waitFor(async () => (await readiness(v.url)) === 'ok', { what: 'ready' });
     for (const [method, path] of [
       ['PROPFIND', '/api/v1/containers/health'],
       ['MOVE', '/metrics'],
@@ -102,7 +103,7 @@ test.serial(
   async (t) => {
     const v = await vigilWith();
     t.teardown(() => v.stop());
-    await waitFor(async () => (await fetch(`${v.url}/health/ready`)).status === 200, { what: 'ready' });
+    await waitFor(async () => (await readiness(v.url)) === 'ok', { what: 'ready' });
     const before = await docker(['inspect', '-f', '{{.Id}} {{.State.StartedAt}}', 'untouchable']);
     const statuses = new Map<number, number>();
     const count = (s: number) => statuses.set(s, (statuses.get(s) ?? 0) + 1);
@@ -158,7 +159,7 @@ test.serial(
       VIGIL_WEBHOOK_MAX_BYTES: '4194304',
     });
     t.teardown(() => v.stop());
-    await waitFor(async () => (await fetch(`${v.url}/health/ready`)).status === 200, { what: 'ready' });
+    await waitFor(async () => (await readiness(v.url)) === 'ok', { what: 'ready' });
     const { statuses, retryAfter, destroy } = await openIdleEventStreams(v.url, 300, auth);
     t.teardown(destroy);
     t.is(statuses.filter((s) => s === 200).length, 64, 'the total limit admits 64');
@@ -220,7 +221,7 @@ test.serial(
     });
     const v = await vigilWith();
     t.teardown(() => v.stop());
-    await waitFor(async () => (await fetch(`${v.url}/health/ready`)).status === 200, { what: 'ready' });
+    await waitFor(async () => (await readiness(v.url)) === 'ok', { what: 'ready' });
     const res = await fetch(`${v.url}/api/v1/containers/biglog/logs?tail=all&follow=false`, { headers: auth });
     t.is(res.status, 200);
     const { lines: count, end } = await countLogEvents(res.body as unknown as AsyncIterable<Uint8Array>);
@@ -257,7 +258,7 @@ test.serial('credentials never reach the log: NATS, SMTP and webhook secrets are
   );
   const v = await vigilWith({ VIGIL_CONFIG: file, VIGIL_NATS_URL: 'nats://natsuser:natsSecret123@127.0.0.1:1' });
   t.teardown(() => v.stop());
-  await waitFor(async () => (await fetch(`${v.url}/health/ready`)).status === 200, { what: 'ready' });
+  await waitFor(async () => (await readiness(v.url)) === 'ok', { what: 'ready' });
   for (const name of ['mail', 'hook'])
     await fetch(`${v.url}/api/v1/channels/${name}/test`, { method: 'POST', headers: auth });
   await new Promise((r) => setTimeout(r, 1500));

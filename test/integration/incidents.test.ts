@@ -1,9 +1,15 @@
 import test from 'ava';
-import { docker, removeContainers, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
+import { docker as dockerOn, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
 import { freePort } from '../helpers/net.js';
+import { PrivateEngine } from '../helpers/private-engine.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
 import { metricValue, scrape, startVigilWithChannels, type RunningVigil } from '../helpers/vigil.js';
 
+// the incident's thread holds only its container's news, and only this vigil acts on it: on the suite's
+// shared engine every other file's vigil restarted the labelled container too, and their containers'
+// news went into the same mails (a mail about several incidents belongs to none, so had no incident header)
+const engine = new PrivateEngine();
+const docker = (args: string[]) => dockerOn(args, engine.host);
 let vigil: RunningVigil;
 let smtp: TestSmtpServer;
 const name = uniqueName('incident');
@@ -17,9 +23,11 @@ interface IncidentBody {
 }
 
 test.before(async () => {
+  await engine.up();
   smtp = new TestSmtpServer(await freePort());
   await smtp.start();
   vigil = await startVigilWithChannels([smtp.channel()], {
+    DOCKER_HOST: engine.host,
     VIGIL_NOTIFY_GROUP_SECONDS: '0',
     VIGIL_INCIDENT_QUIET_SECONDS: '2',
     VIGIL_BACKOFF_BASE_SECONDS: '1',
@@ -29,7 +37,7 @@ test.before(async () => {
 test.after.always(async () => {
   await vigil?.stop();
   await smtp?.stop();
-  await removeContainers([name]);
+  await engine.destroy();
 });
 
 const header = (raw: string, key: string) =>
@@ -49,6 +57,7 @@ test.serial(
         ...['--health-cmd', 'test -f /tmp/ok', '--health-interval', '1s', '--health-retries', '1'],
       ],
       ['sh', '-c', 'touch /tmp/ok; exec sleep 100000'],
+      engine.host,
     );
     await waitFor(
       () => vigil.vigil.inventory.all().find((e) => e.record.name === name && e.record.health?.status === 'healthy'),

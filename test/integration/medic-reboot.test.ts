@@ -1,4 +1,5 @@
 import test from 'ava';
+import { readiness } from '../helpers/vigil.js';
 import { join } from 'node:path';
 import { docker as dockerOn, runContainer as runOn, waitFor } from '../helpers/engine.js';
 import { PrivateEngine } from '../helpers/private-engine.js';
@@ -20,7 +21,7 @@ async function startVigil(env: Record<string, string> = {}): Promise<Vigil> {
     VIGIL_LOG_LEVEL: 'warn',
     ...env,
   });
-  await waitFor(async () => (await fetch(`${vigil.url}/health/ready`)).status === 200, {
+  await waitFor(async () => (await readiness(vigil.url)) === 'ok', {
     what: 'vigil ready',
     timeoutMs: 30_000,
   });

@@ -15,7 +15,7 @@ import {
   waitFor,
 } from '../helpers/engine.js';
 import { PrivateEngine } from '../helpers/private-engine.js';
-import { startVigil, type RunningVigil } from '../helpers/vigil.js';
+import { startVigil, type RunningVigil, readiness } from '../helpers/vigil.js';
 
 // the medic acts on containers: its vigil must be the only one on the engine, so the file has its own
 const engine = new PrivateEngine();
@@ -320,11 +320,14 @@ test.serial(
     const ready = await waitFor(
       async () => {
         const res = await vigil.get('/health/ready');
-        return res.status === 503 ? ((await res.json()) as { checks: { store: string } }) : null;
+        return res.status === 503
+          ? ((await res.json()) as { checks: { store: { status: string; reason: string } } })
+          : null;
       },
       { what: 'readiness to fail' },
     );
-    t.regex(ready.checks.store, /cannot be written/);
+    t.is(ready.checks.store.status, 'unhealthy');
+    t.regex(ready.checks.store.reason, /cannot be written/);
     await vigil.vigil.medic.bootReconcile('vigil-start', Date.now()); // the boot reconcile runs on a read-only store too
     await waitFor(async () => (await docker(['inspect', '-f', '{{.State.Status}}', crasher])) === 'running', {
       what: 'the crashed container started',
@@ -335,7 +338,7 @@ test.serial(
     t.true(vigil.vigil.intent.unsavedCount > 0, 'the stop is held in memory');
 
     await exec('chattr', ['-i', ...files]);
-    await waitFor(async () => (await vigil.get('/health/ready')).status === 200, { what: 'ready again' });
+    await waitFor(async () => (await readiness(vigil.url)) === 'ok', { what: 'ready again' });
     t.true(vigil.vigil.intent.flush(), 'everything written');
     const db = new Database(files[0], { readonly: true });
     t.teardown(() => db.close());

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { readiness } from '../helpers/vigil.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +26,7 @@ async function startVigil(configFile: string, env: Record<string, string>): Prom
     VIGIL_LOG_LEVEL: 'warn',
     ...env,
   });
-  await waitFor(async () => (await fetch(`${vigil.url}/health/ready`)).status === 200, {
+  await waitFor(async () => (await readiness(vigil.url)) === 'ok', {
     what: 'vigil ready',
     timeoutMs: 30_000,
   });

@@ -4,19 +4,26 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifySignature } from '../../src/notify/channels/webhook.js';
-import { removeContainers, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
+import { docker as dockerOn, runContainer as runOn, uniqueName, waitFor } from '../helpers/engine.js';
 import { freePort } from '../helpers/net.js';
+import { PrivateEngine } from '../helpers/private-engine.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
 import { metricValue, scrape, startVigil, type RunningVigil } from '../helpers/vigil.js';
 
+// every message here is about this file's containers, and only this vigil acts on them: on the suite's
+// shared engine other files' vigils restarted the labelled container as well, and other files'
+// containers' news was grouped into these messages (another subject, no thread)
+const engine = new PrivateEngine();
+const docker = (args: string[]) => dockerOn(args, engine.host);
+const runContainer = (n: string, options: string[], command: string[]) => runOn(n, options, command, engine.host);
 const secret = 'webhook-secret-123';
-const created: string[] = [];
 let smtp: TestSmtpServer;
 let receiver: Server;
 const hooks: { headers: IncomingMessage['headers']; body: string; path: string }[] = [];
 let vigil: RunningVigil;
 
 test.before(async () => {
+  await engine.up();
   smtp = new TestSmtpServer(await freePort());
   await smtp.start();
   receiver = createServer((req, res) => {
@@ -63,6 +70,7 @@ test.before(async () => {
     }),
   );
   vigil = await startVigil({
+    DOCKER_HOST: engine.host,
     VIGIL_CONFIG: file,
     VIGIL_AUTOHEAL: 'labelled',
     VIGIL_BOOT_GRACE_SECONDS: '0',
@@ -77,21 +85,35 @@ test.after.always(async () => {
   await vigil?.stop();
   await smtp?.stop();
   receiver?.close();
-  await removeContainers(created);
+  await engine.destroy();
 });
 
 const mailsAbout = (name: string) => smtp.mails.filter((m) => m.raw.includes(name));
+
+/**
+ * A crash is news only about a container vigil saw running: the container waits for /tmp/crash, and
+ * gets it once vigil lists it running (one that lived half a second could be inspected only after its
+ * exit on a loaded machine, and made no notification at all).
+ */
+async function crashOnceSeenRunning(n: string) {
+  await waitFor(() => vigil.vigil.inventory.all().some((e) => e.record.name === n && e.record.state === 'running'), {
+    what: `vigil to see ${n} running`,
+    timeoutMs: 30_000,
+  });
+  await docker(['exec', n, 'touch', '/tmp/crash']);
+}
+const untilCrash = 'until [ -e /tmp/crash ]; do sleep 0.05; done';
 
 test.serial(
   'a crash sends an email naming the container, over STARTTLS with auth, and the recovery another',
   async (t) => {
     const n = uniqueName('mail');
-    created.push(n);
     await runContainer(
       n,
       ['--label', 'vigil.autoheal=true', '--restart', 'no'],
-      ['sh', '-c', 'sleep 0.5; [ -f /tmp/again ] && exec sleep 100000; touch /tmp/again; exit 3'],
+      ['sh', '-c', `[ -f /tmp/again ] && exec sleep 100000; touch /tmp/again; ${untilCrash}; exit 3`],
     );
+    await crashOnceSeenRunning(n);
     const crash = await waitFor(() => mailsAbout(n).find((m) => /crashed \(exit code 3\)/.test(m.raw)), {
       what: 'the crash email',
       timeoutMs: 15_000,
@@ -143,8 +165,8 @@ test.serial(
   async (t) => {
     await smtp.stop();
     const n = uniqueName('outage');
-    created.push(n);
-    await runContainer(n, [], ['sh', '-c', 'sleep 0.3; exit 5']);
+    await runContainer(n, [], ['sh', '-c', `${untilCrash}; exit 5`]);
+    await crashOnceSeenRunning(n);
     await waitFor(
       async () =>
         (
@@ -174,7 +196,7 @@ test.serial(
     const text = await scrape(vigil);
     t.true((metricValue(text, 'vigil_notifications_total', { channel: 'oncall-email', outcome: 'failed' }) ?? 0) >= 1);
     t.true((metricValue(text, 'vigil_notifications_total', { channel: 'oncall-email', outcome: 'sent' }) ?? 0) >= 1);
-    // other test files' containers share the engine and may have news on the way: the outbox drains
+    // the outbox drains: nothing else was waiting behind it
     await waitFor(
       async () => metricValue(await scrape(vigil), 'vigil_outbox_depth', { channel: 'oncall-email' }) === 0,
       {

@@ -54,14 +54,17 @@ test.serial(
     };
     t.like(
       alerts.alerts.find((a) => a.container === name),
-      { alertname: 'VigilCpuSpike', severity: 'warning' },
+      // vigil's own, and not labelled vigil.spike.action=restart: vigil does nothing about it, a person must
+      { alertname: 'VigilCpuSpike', severity: 'warning', source: 'vigil', actionRequired: true },
     );
 
     await docker(['exec', name, 'sh', '-c', 'kill $(cat /tmp/burn)']);
     const normal = await waitFor(() => ofBurner('resource.normal')[0], { what: 'back to normal', timeoutMs: 20_000 });
     t.like(normal.data, { resource: 'cpu', level: 'normal', previous: 'warning' });
-    // both mails are in the incident's thread (one subject); their text tells the spike from its end
-    const about = () => smtp.mails.filter((m) => m.subject.includes(name));
+    // their text tells the spike from its end; a mail is this container's when it names it (other test
+    // files' containers share the engine, and news of theirs sent at the same moment goes in the same
+    // mail, whose subject then lists at most five names)
+    const about = () => smtp.mails.filter((m) => m.raw.includes(name));
     await waitFor(() => about().some((m) => /back below its line/.test(m.raw)), { what: 'the mail of its end' });
     const spikeMails = about().filter((m) => /has been over 30 % of its limit/.test(m.raw));
     t.is(spikeMails.length, 1, 'one notification for one spike');

@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { docker, removeContainers, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
 import { alertFlood } from '../helpers/fuzz.js';
 import { PrivateEngine } from '../helpers/private-engine.js';
-import { metricValue, scrape, startVigil } from '../helpers/vigil.js';
+import { metricValue, scrape, startVigil, readiness } from '../helpers/vigil.js';
 import { spawnVigil } from '../helpers/vigil-process.js';
 
 interface Message {
@@ -47,7 +47,7 @@ test('subscribing to health gives the current state at once and again after each
   t.teardown(() => removeContainers([name]));
   const v = await startVigil();
   t.teardown(() => v.stop());
-  await waitFor(async () => (await v.get('/health/ready')).status === 200, { what: 'ready' });
+  await waitFor(async () => (await readiness(v.url)) === 'ok', { what: 'ready' });
   const client = await connect(v.url);
   t.teardown(() => client.close());
   const first = client.next('health:update');
@@ -77,7 +77,7 @@ test('events reach only the containers subscribed to, and stop after unsubscribi
   t.teardown(() => removeContainers([watched, other]));
   const v = await startVigil();
   t.teardown(() => v.stop());
-  await waitFor(async () => (await v.get('/health/ready')).status === 200, { what: 'ready' });
+  await waitFor(async () => (await readiness(v.url)) === 'ok', { what: 'ready' });
   const client = await connect(v.url);
   t.teardown(() => client.close());
 

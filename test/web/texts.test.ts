@@ -32,8 +32,16 @@ test('plural: one noun for one, the plural for any other count', (t) => {
 });
 
 test('readiness says what is wrong in its own words: "the engine is unreachable", never "engine cannot reach the engine"', (t) => {
-  t.is(readinessText({ engine: 'ok', store: 'ok' }), 'engine ok · store ok');
-  const line = readinessText({ engine: 'the engine is unreachable at unix:///var/run/docker.sock', store: 'ok' });
+  const ok = { status: 'ok', severity: 'critical' } as const;
+  t.is(readinessText({ engine: { ...ok, severity: 'degraded' }, store: ok }), 'engine ok · store ok');
+  const line = readinessText({
+    engine: {
+      status: 'degraded',
+      severity: 'degraded',
+      reason: 'the engine is unreachable at unix:///var/run/docker.sock',
+    },
+    store: ok,
+  });
   t.is(line, 'the engine is unreachable at unix:///var/run/docker.sock · store ok');
   t.notRegex(line, /engine (cannot|the engine)/);
 });

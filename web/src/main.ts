@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, live, session, signIn, Unauthorized, type LiveMessage } from './api.js';
 import { FleetPanel } from './fleet.js';
+import type { ReadinessBody } from '../../src/http/routes/probes.js';
 import { detailLine, readinessText, scoreText } from './texts.js';
 import {
   AlertsPanel,
@@ -144,7 +145,7 @@ function App() {
     void loadAlerts();
     const ready = () =>
       fetch('/health/ready')
-        .then((r) => r.json() as Promise<{ checks: Record<string, string> }>)
+        .then((r) => r.json() as Promise<ReadinessBody>)
         .then(
           (r) => setEngine(readinessText(r.checks)),
           () => setEngine('vigil unreachable'),

@@ -1,6 +1,8 @@
 // Pure: the words the page shows a person: the live feed's lines, the readiness line, counts with their
 // nouns. No DOM, no preact: the unit tests (test/web/texts.test.ts) read it too.
 
+import type { CheckResult } from '../../src/http/routes/probes.js';
+
 export interface FeedEvent {
   id: number;
   type: string;
@@ -73,9 +75,9 @@ export function feedText(e: FeedEvent): string {
 }
 
 /** Pure: the readiness checks in one line: "engine ok · store ok", or what is wrong, in its own words. */
-export function readinessText(checks: Record<string, string>): string {
+export function readinessText(checks: Record<string, CheckResult>): string {
   return Object.entries(checks)
-    .map(([name, state]) => (state === 'ok' ? `${name} ok` : state))
+    .map(([name, check]) => (check.status === 'ok' ? `${name} ok` : (check.reason ?? `${name} ${check.status}`)))
     .join(' · ');
 }
 

@@ -34,6 +34,7 @@ export interface System {
   host: { name: string; cpus: number; cpuPercent: number; memoryPercent: number; memoryTotalBytes: number };
   containers: Record<string, number>;
   alerts: { total: number; bySeverity: Record<string, number> };
+  notifications?: { pending: number; oldestPendingSeconds: number };
 }
 export interface Alert {
   id: string;
@@ -64,6 +65,11 @@ export function Gauge({ label, percent }: { label: string; percent: number }) {
   </div>`;
 }
 
+/** One small line: what waits in vigil's outbox. */
+export function queueLine(queue: System['notifications']): string {
+  return `notifications queued: ${queue?.pending ?? 0} (oldest ${queue?.oldestPendingSeconds ?? 0}s)`;
+}
+
 export function HostPanel({ system, live, engine }: { system: System | null; live: boolean; engine: string }) {
   const c = system?.containers ?? {};
   return html`<section class="panel host" aria-label="Host">
@@ -87,6 +93,7 @@ export function HostPanel({ system, live, engine }: { system: System | null; liv
       <span class=${live ? 'dot ok' : 'dot bad'}></span>${live ? 'live' : 'reconnecting…'} · ${engine}
       ${system?.engine?.version ? ` · Docker ${system.engine.version}` : ''}
     </p>
+    <p class="state" data-testid="queue">${queueLine(system?.notifications)}</p>
   </section>`;
 }
 

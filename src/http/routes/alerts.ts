@@ -1,6 +1,7 @@
 import type { Router } from '@koa/router';
 import { AckError, type AlertBridge } from '../../alerts/bridge.js';
 import type { AlertRecord } from '../../store/alerts.js';
+import { actionRequired, alertSource, noAttentionContext, type AttentionContext } from '../../alerts/attention.js';
 import { parseWebhookPayload } from '../../alerts/payload.js';
 import { readJsonBody } from '../body.js';
 import { HttpError } from '../errors.js';
@@ -47,13 +48,14 @@ export function parsePage(query: Record<string, string | string[] | undefined>):
 }
 
 /** One alert as the API and the live page show it. */
-export function alertView(a: AlertRecord) {
+export function alertView(a: AlertRecord, attention: AttentionContext = noAttentionContext) {
   return {
     id: a.fingerprint,
     alertname: a.alertname,
     severity: a.severity,
     status: a.status,
-    source: 'alertmanager',
+    source: alertSource(a),
+    actionRequired: actionRequired(a, attention),
     container: a.containerName,
     since: a.startsAt,
     summary: a.annotations.summary ?? null,
@@ -73,10 +75,11 @@ export function alertView(a: AlertRecord) {
 export function alertsBody(bridge: AlertBridge, limit = 100, cursor = 0) {
   const page = bridge.activePage(limit, cursor);
   const counts = bridge.activeCounts();
+  const attention = bridge.attention();
   return {
     total: Object.values(counts).reduce((a, b) => a + b, 0),
     nextCursor: page.next === null ? null : String(page.next),
-    alerts: page.alerts.map(alertView),
+    alerts: page.alerts.map((a) => alertView(a, attention)),
   };
 }
 
@@ -90,7 +93,7 @@ export function alertRoutes(router: Router, bridge: AlertBridge): void {
     // resolved alerts: the most recent, newest first (no cursor: the page shows the last few)
     ctx.body =
       state === 'resolved'
-        ? { alerts: bridge.recentlyResolved(Math.min(limit, 100)).map(alertView) }
+        ? { alerts: bridge.recentlyResolved(Math.min(limit, 100)).map((a) => alertView(a)) }
         : alertsBody(bridge, limit, cursor);
   });
 

@@ -18,4 +18,15 @@ export function metricsRoutes(router: Router, metrics: MetricsEndpoint): void {
     for (const part of parts) ctx.res.write(part);
     ctx.res.end();
   });
+  // the same families as JSON, in prom-client's getMetricsAsJSON() shape
+  router.get('/metrics/json', async (ctx) => {
+    const parts = await metrics.renderJson();
+    ctx.respond = false;
+    ctx.res.writeHead(200, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': parts.reduce((n, p) => n + p.length, 0),
+    });
+    for (const part of parts) ctx.res.write(part);
+    ctx.res.end();
+  });
 }

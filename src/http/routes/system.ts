@@ -1,5 +1,5 @@
 import type { Router } from '@koa/router';
-import { systemSummary } from '../../containers/system.js';
+import { systemSummary, type SystemReadings } from '../../containers/system.js';
 import type { ViewContext } from '../../containers/view.js';
 import type { InventoryEntry } from '../../docker/inventory.js';
 import { channelCounts, type ChannelStatus } from '../../notify/channel-status.js';
@@ -10,9 +10,13 @@ export function systemRoutes(
   containers: () => InventoryEntry[],
   alertCounts: () => Record<string, number>,
   context: () => ViewContext,
+  readings?: SystemReadings,
   channels: () => readonly { status: ChannelStatus }[] = () => [],
 ): void {
   router.get('/api/v1/system', (ctx) => {
-    ctx.body = { ...systemSummary(containers(), alertCounts(), context()), channels: channelCounts(channels()) };
+    ctx.body = {
+      ...systemSummary(containers(), alertCounts(), context(), readings),
+      channels: channelCounts(channels()),
+    };
   });
 }

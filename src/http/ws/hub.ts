@@ -87,6 +87,16 @@ export class LiveHub {
     return this.clients.size;
   }
 
+  /** Why the hub would not accept a new client now, or null: readiness's `websocket` check. */
+  problem(): string | null {
+    if (this.closed) return 'the live WebSocket hub is closed';
+    if (this.loadFailed) return 'the WebSocket server could not be loaded';
+    if (this.parts.limits.full) return 'every stream is taken (VIGIL_STREAMS_MAX): new WebSocket clients get 429';
+    return null;
+  }
+  private closed = false;
+  private loadFailed = false;
+
   /** For the HTTP server's `upgrade` event: takes the request when it is for the hub, else answers 404. */
   readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     // a client that resets the connection mid-handshake must not take vigil down with an unhandled error
@@ -110,6 +120,7 @@ export class LiveHub {
           this.accept(ws, admission, req.socket.remoteAddress ?? 'unknown');
         }),
       (err: Error) => {
+        this.loadFailed = true;
         this.parts.logger.error({ err }, 'the WebSocket server could not be loaded');
         refuse(503, 'the WebSocket server could not be loaded');
       },
@@ -117,6 +128,7 @@ export class LiveHub {
   };
 
   close(): void {
+    this.closed = true;
     clearInterval(this.heartbeat);
     for (const client of this.clients) client.socket.terminate();
     this.server.close();

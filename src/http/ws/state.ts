@@ -22,7 +22,7 @@ export function liveState(sources: StateSources): { health: string; stats: Retur
   const summaries = entries.map((e) => containerSummary(e, containers.snapshot(e), context));
   const health = serverMessage('health:update', {
     containers: healthSummary(summaries, context),
-    system: systemSummary(entries, sources.alertCounts(), context),
+    system: systemSummary(entries, sources.alertCounts(), context, containers.system),
     channels: sources.channels(),
     alerts: sources.alerts(),
   });
