@@ -100,6 +100,8 @@ export const configSchema = z
     sweepCron: z.string().min(9).default('* * * * *'),
     /** Days of history kept. */
     historyDays: z.coerce.number().int().min(1).max(3650).default(30),
+    /** A container labelled vigil.cleanup=true that vigil gave up on is removed this long after. */
+    cleanupAfterSeconds: z.coerce.number().int().min(0).default(600),
     /** Notification channels (only in the file). */
     channels: z.array(channelSchema).default([]),
     /** Links in messages, when set. */

@@ -17,6 +17,8 @@ export interface MaintenanceStores {
   alerts: AlertStore;
   incidents: IncidentStore;
   threads: ChatThreadStore;
+  /** What was kept of containers vigil removed (cleanup.ts). */
+  removed?: { prune(before: number): number };
 }
 
 export interface MaintenanceOptions {
@@ -50,7 +52,8 @@ export function runMaintenance(
       stores.desired.prune(before) +
       stores.alerts.prune(before) +
       stores.incidents.prune(before) +
-      stores.threads.prune(before);
+      stores.threads.prune(before) +
+      (stores.removed?.prune(before) ?? 0);
     if (expired > 0) logger.info({ expired }, 'closed firing alerts that Alertmanager stopped sending as expired');
     if (pruned > 0)
       logger.info({ pruned }, 'pruned old history, messages, alerts, incidents and rows of containers long gone');

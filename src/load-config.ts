@@ -38,6 +38,7 @@ const envNames: Record<string, keyof ConfigInput> = {
   VIGIL_ENGINE_SHUTDOWN_WINDOW_SECONDS: 'engineShutdownWindowSeconds',
   VIGIL_SWEEP_CRON: 'sweepCron',
   VIGIL_HISTORY_DAYS: 'historyDays',
+  VIGIL_CLEANUP_AFTER_SECONDS: 'cleanupAfterSeconds',
   VIGIL_GRAFANA_URL: 'grafanaUrl',
   VIGIL_NOTIFY_EXPIRY_HOURS: 'notifyExpiryHours',
   VIGIL_NOTIFY_DEDUPE_SECONDS: 'notifyDedupeSeconds',

@@ -9,6 +9,7 @@ import { attentionContext } from './alerts/attention.js';
 import type { Config } from './config.js';
 import type { ContainersSource } from './containers/source.js';
 import { fleetEntry } from './containers/system.js';
+import { HealthTrends } from './history/health-trends.js';
 import { StateTransitions } from './containers/event-transitions.js';
 import { containerTransitions } from './containers/transitions.js';
 import type { ContainerEngine } from './docker/engine.js';
@@ -34,6 +35,7 @@ import { HttpServer } from './server.js';
 import { readinessChecks, vigilVersion } from './readiness.js';
 import { LiveHub } from './http/ws/hub.js';
 import { alertsBody } from './http/routes/alerts.js';
+import { HistoryDaysStore } from './store/history-days.js';
 import { LogPump } from './logs/pump.js';
 import { openStore, storePath, storeWritable, type Db } from './store/db.js';
 import { watchStoreFile } from './store/store-file.js';
@@ -97,18 +99,20 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
   const bus = new EventBus(config.eventBufferSize, undefined, host);
   publishTransitions(inventory, events, bus);
 
+  const db = openStore(config.dataDir);
+  const storeFile = watchStoreFile(db, storePath(config.dataDir), logger.child({ component: 'store' }));
+  const recovery = assembleRecovery(config, { engine, events, inventory, db, bus, clock, selfId: deps.selfId }, logger);
+  const { stores, intent, medic } = recovery;
+  const trends = new HealthTrends(stores.history, 60_000, clock);
   const containers: ContainersSource = {
     containers: () => inventory.all(),
     snapshot,
     context: () => ({
       ...{ now: new Date(), host, hostMemoryBytes: hostMemoryBytes(), labelAllowlist: config.labels },
       engineVersion: engineVersion(),
+      healthTrend: (entry) => trends.of(entry),
     }),
   };
-  const db = openStore(config.dataDir);
-  const storeFile = watchStoreFile(db, storePath(config.dataDir), logger.child({ component: 'store' }));
-  const recovery = assembleRecovery(config, { engine, events, inventory, db, bus, clock, selfId: deps.selfId }, logger);
-  const { stores, intent, medic } = recovery;
   const { outbox, threads, dispatcher } = assembleNotifications(config, db, bus, logger, clock);
   const bridge = new AlertBridge(
     stores.alerts,
@@ -153,6 +157,8 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     logger: logger.child({ component: 'http' }),
     ...{ metrics, containers, engine, logPump, bus, dispatcher, bridge, streamLimits, guesses },
     history: stores.history,
+    historyDays: new HistoryDaysStore(db),
+    removedContainers: stores.removed,
     ...web,
     containerActions: recovery.personActions,
     fleet: { own: () => fleetEntry(containers, alertCounts()), others: () => nats?.gatherFleet(FLEET_WAIT_MS) ?? null },
@@ -174,6 +180,8 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     channels: () => dispatcher.health(),
     onSweep: (listener) => sampler.on('sweep', listener),
     heartbeatMs: config.sseHeartbeatSeconds * 1000,
+    logPump,
+    logsTailCap: config.logsTailMax,
   });
   const server = new HttpServer(app, hub.handleUpgrade);
   let sweep: ScheduledTask | null = null;

@@ -81,6 +81,8 @@ export interface ContainerSummary {
   resources: ResourceView;
   labels: Record<string, string>;
   lastHealthCheck: string;
+  /** Its daily health scores over the last 30 days, rising, level or falling (history/health-trends.ts). */
+  healthTrend: 'improving' | 'stable' | 'declining';
 }
 
 /** When health was last established: the last probe's end, or else when vigil last observed or sampled it. */
@@ -105,6 +107,8 @@ export interface ViewContext {
   engineVersion?: string | null;
   hostMemoryBytes: number;
   labelAllowlist: readonly string[];
+  /** A container's health trend from its history; stable when the caller keeps none. */
+  healthTrend?: (entry: InventoryEntry) => ContainerSummary['healthTrend'];
 }
 
 export function containerSummary(
@@ -125,6 +129,7 @@ export function containerSummary(
     resources: resourceView(entry, snapshot, ctx.hostMemoryBytes),
     labels: pickLabels(record.labels, ctx.labelAllowlist),
     lastHealthCheck: lastHealthCheck(entry, snapshot).toISOString(),
+    healthTrend: ctx.healthTrend?.(entry) ?? 'stable',
   };
 }
 

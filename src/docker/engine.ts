@@ -34,6 +34,8 @@ export interface ContainerEngine {
   stop(id: string): Promise<void>;
   /** Restarts with the container's own stop timeout (its --stop-timeout, else the engine's 10 s). */
   restart(id: string): Promise<void>;
+  /** `docker rm -f`: the cleanup of a container vigil gave up on. */
+  removeContainer(id: string): Promise<void>;
   /**
    * Replaces a container by a new one from the same configuration (name, labels, env, mounts, network,
    * restart policy, healthcheck); returns the new id. `networkMode` replaces the old one's (a sidecar
@@ -272,6 +274,10 @@ export class DockerodeEngine implements ContainerEngine {
 
   async restart(id: string): Promise<void> {
     await this.docker.getContainer(id).restart();
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    await this.docker.getContainer(id).remove({ force: true });
   }
 
   async recreate(id: string, overrides: { networkMode?: string } = {}): Promise<string> {

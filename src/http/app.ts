@@ -19,6 +19,8 @@ import type { LogPump } from '../logs/pump.js';
 import type { EventBus } from '../streams/event-bus.js';
 import type { HistoryStore } from '../store/history.js';
 import { historyRoutes } from './routes/history.js';
+import type { HistoryDaysStore } from '../store/history-days.js';
+import type { RemovedContainerStore } from '../store/removed-containers.js';
 import { channelRoutes } from './routes/channels.js';
 import type { Dispatcher } from '../notify/dispatcher.js';
 import type { AlertBridge } from '../alerts/bridge.js';
@@ -48,7 +50,7 @@ export interface AppDependencies {
   bus: EventBus;
   streams: Omit<StreamOptions, 'limits'>;
   streamLimits: StreamLimits;
-  history: { store: HistoryStore; retentionDays: number };
+  history: { store: HistoryStore; retentionDays: number; days?: HistoryDaysStore; removed?: RemovedContainerStore };
   dispatcher: Dispatcher;
   alerts: { bridge: AlertBridge; webhookToken: string | undefined; webhookMaxBytes: number };
   fleet: FleetSource;
@@ -107,6 +109,9 @@ export function createApp(deps: AppDependencies): Koa {
   historyRoutes(api, {
     containers: deps.containers,
     history: deps.history.store,
+    days: deps.history.days,
+    removed: deps.history.removed,
+    channels: () => deps.dispatcher.health().map((c) => c.name),
     retentionDays: deps.history.retentionDays,
     incidents: () => deps.incidents.list(),
   });
@@ -118,6 +123,7 @@ export function createApp(deps: AppDependencies): Koa {
     () => deps.alerts.bridge.activeCounts(),
     () => deps.containers.context(),
     deps.containers.system,
+    () => deps.dispatcher.health(),
   );
   fleetRoutes(api, deps.fleet);
   api.get('/api/v1/incidents', (ctx) => {

@@ -28,14 +28,16 @@ export function createHttpApp(
   config: Config,
   parts: Omit<AppDependencies, 'apiToken' | 'streams' | 'history' | 'alerts'> & {
     history: AppDependencies['history']['store'];
+    historyDays?: AppDependencies['history']['days'];
+    removedContainers?: AppDependencies['history']['removed'];
     bridge: AppDependencies['alerts']['bridge'];
   },
 ): Koa {
-  const { history, bridge, ...rest } = parts;
+  const { history, historyDays, removedContainers, bridge, ...rest } = parts;
   return createApp({
     ...rest,
     apiToken: config.apiToken,
-    history: { store: history, retentionDays: config.historyDays },
+    history: { store: history, retentionDays: config.historyDays, days: historyDays, removed: removedContainers },
     alerts: { bridge, webhookToken: config.webhookToken, webhookMaxBytes: config.webhookMaxBytes },
     streams: {
       heartbeatMs: config.sseHeartbeatSeconds * 1000,

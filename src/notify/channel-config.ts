@@ -11,6 +11,7 @@ export const notifyEvents = [
   'recovered',
   'gave_up',
   'boot_recovery',
+  'cleanup',
   'dependants',
   'spike',
 ] as const;

@@ -2,6 +2,14 @@ import { channelSecrets, redactText } from '../redact.js';
 import type { OutboxRow } from '../store/outbox.js';
 import type { ChannelConfig } from './channel-config.js';
 import type { Notifier } from './notifier.js';
+import {
+  CHANNEL_THRESHOLDS,
+  channelStatus,
+  channelTrend,
+  errorRateOf,
+  type ChannelStatus,
+  type ChannelTrend,
+} from './channel-status.js';
 
 export interface ChannelHealth {
   name: string;
@@ -10,6 +18,9 @@ export interface ChannelHealth {
   failed: number;
   expired: number;
   pending: number;
+  /** From the error rate, the latest attempts and the last success (channel-status.ts). */
+  status: ChannelStatus;
+  trend: ChannelTrend;
   /** Of the last 20 attempts. */
   errorRate: number;
   latencyMs: number | null;
@@ -26,7 +37,7 @@ export interface ChannelState {
   lastSentAt: number | null;
   /** Send times within the last minute, for the rate limit. */
   recentSends: number[];
-  health: Omit<ChannelHealth, 'name' | 'type' | 'pending' | 'errorRate'> & { outcomes: boolean[] };
+  health: Omit<ChannelHealth, 'name' | 'type' | 'pending' | 'errorRate' | 'status' | 'trend'> & { outcomes: boolean[] };
 }
 
 export function newChannelState(notifier: Notifier, config: ChannelConfig): ChannelState {
@@ -50,7 +61,7 @@ export function recordAttempt(
   error?: string,
 ): void {
   const h = channel.health;
-  h.outcomes = [...h.outcomes, ok].slice(-20);
+  h.outcomes = [...h.outcomes, ok].slice(-CHANNEL_THRESHOLDS.window);
   if (ok) {
     h.latencyMs = latencyMs;
     h.lastSuccessAt = new Date(now).toISOString();
@@ -61,11 +72,14 @@ export function recordAttempt(
 }
 
 /** Pure: a channel's health as the API and the page show it; an error that quotes its URL or secrets, redacted. */
-export function healthOf(c: ChannelState, pending: number): ChannelHealth {
+export function healthOf(c: ChannelState, pending: number, now: number): ChannelHealth {
   const { outcomes, ...counts } = c.health;
-  const errorRate = outcomes.length ? outcomes.filter((ok) => !ok).length / outcomes.length : 0;
+  const errorRate = errorRateOf(outcomes);
   const lastError = counts.lastError === null ? null : redactChannelError(c.config, counts.lastError);
-  return { name: c.config.name, type: c.config.type, ...counts, lastError, pending, errorRate };
+  const lastSuccessAt = counts.lastSuccessAt === null ? null : Date.parse(counts.lastSuccessAt);
+  const status = channelStatus({ outcomes, lastSuccessAt }, now);
+  const trend = channelTrend(outcomes);
+  return { name: c.config.name, type: c.config.type, status, trend, ...counts, lastError, pending, errorRate };
 }
 
 /** Pure: a channel's error fit to serve: its URLs redacted, its own secrets (echoed by the far side) removed. */

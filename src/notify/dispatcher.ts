@@ -125,7 +125,7 @@ export class Dispatcher extends EventEmitter<{ outcome: [string, DeliveryOutcome
 
   health(): ChannelHealth[] {
     const depth = this.outbox.depth();
-    return [...this.channels.values()].map((c) => healthOf(c, depth.get(c.config.name) ?? 0));
+    return [...this.channels.values()].map((c) => healthOf(c, depth.get(c.config.name) ?? 0, this.clock()));
   }
 
   /** Sends a test message straight to a channel (not through the outbox) and reports how it went. */

@@ -1,3 +1,4 @@
+import type { BootSummary } from '../recovery/boot-report.js';
 import { causeOfStateEvent } from '../containers/health.js';
 import type { IncidentRef, VigilEvent } from '../streams/event-bus.js';
 import type { notifyEvents, severities } from './channel-config.js';
@@ -134,6 +135,7 @@ export function notificationFor(event: VigilEvent, options: LinkOptions = {}): N
     case 'recovery.boot': {
       const recovered = (d.recovered as string[]) ?? [];
       const failed = (d.failed as { name: string; reason: string }[]) ?? [];
+      if (typeof d.sentence === 'string') return bootNotice(base, event.id, d);
       if (recovered.length + failed.length === 0) return null;
       const trigger = d.trigger === 'engine-restart' ? 'the Docker engine restarted' : 'vigil started';
       return {
@@ -149,6 +151,16 @@ export function notificationFor(event: VigilEvent, options: LinkOptions = {}): N
         ].join('\n'),
       };
     }
+    case 'recovery.cleanup':
+      if (!c) return null;
+      return {
+        ...base,
+        key: `cleanup/${c.name}/${event.id}`,
+        event: 'cleanup',
+        severity: 'warning',
+        title: `${c.name} removed: vigil had given up on it`,
+        text: `vigil removed ${c.name} (${c.id}), labelled vigil.cleanup=true, ${String(d.reason)}; it last exited with code ${String(d.exitCode)}. Its last ${plural(Number(d.logLines), 'log line')}, exit code and inspect are kept: GET /api/v1/history/${c.name}.`,
+      };
     case 'recovery.dependants':
       return dependantsNotification(base, c, d);
     case 'incident.closed':
@@ -212,6 +224,29 @@ export function notificationFor(event: VigilEvent, options: LinkOptions = {}): N
     default:
       return null;
   }
+}
+
+/**
+ * The recovery notice after an engine or host restart (or a vigil start that acted): the sentence of
+ * recovery.boot, then what vigil started and what could not be brought back, and why.
+ */
+function bootNotice(base: Pick<Notification, 'at' | 'links'>, id: number, d: Record<string, unknown>): Notification {
+  const summary = d.summary as BootSummary;
+  const recovered = (d.recovered as string[]) ?? [];
+  const failed = (d.failed as { name: string; reason: string }[]) ?? [];
+  const restarted = String(d.restarted);
+  return {
+    ...base,
+    key: `boot/${id}`,
+    event: 'boot_recovery',
+    severity: failed.length > 0 ? 'critical' : summary.notBack.length > 0 || recovered.length > 0 ? 'warning' : 'info',
+    title: `${restarted === 'vigil' ? 'vigil started' : `${restarted === 'host' ? 'Host' : 'Engine'} back`}: ${summary.running} of ${summary.shouldRun} should-run containers running`,
+    text: [
+      `${String(d.sentence)}.`,
+      ...recovered.map((n) => `  started ${n}`),
+      ...summary.notBack.map((f) => `  not back: ${f.name}: ${f.reason}`),
+    ].join('\n'),
+  };
 }
 
 /** One message for a whole chain: what came back, and each dependant brought after it (or why not). */

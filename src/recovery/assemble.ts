@@ -11,9 +11,11 @@ import { EventCursorStore } from '../store/event-cursor.js';
 import { HistoryStore } from '../store/history.js';
 import { IncidentStore } from '../store/incidents.js';
 import { RecoveryStateStore } from '../store/recovery-state.js';
+import { RemovedContainerStore } from '../store/removed-containers.js';
 import type { EventBus } from '../streams/event-bus.js';
 import { ownContainerId } from './identity.js';
 import { IncidentTracker } from '../incidents/tracker.js';
+import { Cleaner } from './cleanup.js';
 import { DependantFollower } from './dependant-follower.js';
 import { IntentTracker } from './intent-tracker.js';
 import { Medic } from './medic.js';
@@ -28,6 +30,7 @@ export interface Recovery {
     history: HistoryStore;
     alerts: AlertStore;
     incidents: IncidentStore;
+    removed: RemovedContainerStore;
   };
   intent: IntentTracker;
   medic: Medic;
@@ -59,6 +62,7 @@ export function assembleRecovery(config: Config, parts: RecoveryParts, logger: L
     history: new HistoryStore(db),
     alerts: new AlertStore(db),
     incidents: new IncidentStore(db),
+    removed: new RemovedContainerStore(db),
   };
   const cursor = new EventCursorStore(db);
   const saveCursor = cursorSaver(events, cursor, logger);
@@ -96,6 +100,15 @@ export function assembleRecovery(config: Config, parts: RecoveryParts, logger: L
     quietMs,
     checkMs: Math.min(5000, quietMs / 4),
   });
+  const cleaner = new Cleaner(
+    {
+      ...{ engine, inventory, intent, recovery: stores.recovery, history: stores.history, bus },
+      removed: stores.removed,
+      logger: logger.child({ component: 'cleanup' }),
+    },
+    config.cleanupAfterSeconds * 1000,
+    parts.clock,
+  );
   return {
     stores,
     intent,
@@ -109,8 +122,10 @@ export function assembleRecovery(config: Config, parts: RecoveryParts, logger: L
       medic.start();
       follower.start();
       saveCursor.start();
+      cleaner.start();
     },
     async stop() {
+      cleaner.stop();
       saveCursor.stop();
       incidents.stop();
       follower.stop();

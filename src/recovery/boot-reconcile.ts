@@ -1,3 +1,4 @@
+import { uptime } from 'node:os';
 import type { Logger } from 'pino';
 import type { Inventory } from '../docker/inventory.js';
 import type { ContainerRecord } from '../docker/types.js';
@@ -5,6 +6,7 @@ import type { RecoveryStateStore } from '../store/recovery-state.js';
 import type { EventBus } from '../streams/event-bus.js';
 import type { RecoveryActor } from './actor.js';
 import { bootPlan, type BootContext, type BootTrigger } from './boot-plan.js';
+import { bootSentence, bootNoticeWanted, bootSummary, HOST_BOOT_WINDOW_MS } from './boot-report.js';
 import { containerKey } from './identity.js';
 import type { IntentTracker } from './intent-tracker.js';
 import { KeyedTimers } from './keyed-timers.js';
@@ -22,6 +24,8 @@ export interface BootReconcileParts {
   later(id: string, inMs: number): void;
   bus: EventBus;
   logger: Logger;
+  /** When the host booted (the kernel's uptime): a vigil start soon after it is a host restart. */
+  hostBootedAt?: () => number;
 }
 
 /**
@@ -70,9 +74,30 @@ export async function reconcileAfterBoot(
     }),
   );
   intent.engineRestartHandled(wentAway);
-  if (recovered.length + failed.length > 0 || trigger === 'engine-restart') {
-    bus.publish({ type: 'recovery.boot', data: { trigger, recovered: recovered.sort(), failed, skipped } });
-    logger.info({ trigger, recovered, failed, skipped: skipped.length }, 'reconciled after restart');
+  const summary = bootSummary(
+    candidates
+      .filter(({ record }) => record.id !== context.selfId)
+      .map(({ record, desired }) => ({ name: record.name, state: record.state, desired: desired?.desired })),
+    recovered,
+    failed,
+    skipped,
+  );
+  const hostBootedAt = parts.hostBootedAt?.() ?? Date.now() - uptime() * 1000;
+  const hostBooted = trigger === 'vigil-start' && context.syncedAt - hostBootedAt <= HOST_BOOT_WINDOW_MS;
+  if (bootNoticeWanted(trigger, hostBooted, recovered.length, failed.length)) {
+    const restarted = trigger === 'engine-restart' ? 'engine' : hostBooted ? 'host' : 'vigil';
+    const at = new Date(context.syncedAt).toISOString();
+    bus.publish({
+      type: 'recovery.boot',
+      data: {
+        ...{ trigger, restarted, at, recovered: recovered.sort(), failed, skipped },
+        ...{ summary, sentence: bootSentence(restarted, at, summary) },
+      },
+    });
+    logger.info(
+      { trigger, restarted, recovered, failed, skipped: skipped.length, summary },
+      'reconciled after restart',
+    );
   }
   return actedOn;
 }

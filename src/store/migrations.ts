@@ -121,4 +121,18 @@ export const migrations: readonly string[] = [
     time_nano TEXT NOT NULL
   );
   `,
+  `
+  -- containers labelled vigil.cleanup=true that vigil gave up on and removed: what was left of them
+  CREATE TABLE removed_containers (
+    key          TEXT NOT NULL,
+    container_id TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    removed_at   INTEGER NOT NULL,
+    exit_code    INTEGER,
+    logs         TEXT NOT NULL, -- the last 200 lines as JSON: [{timestamp, stream, message}]
+    inspect      TEXT NOT NULL  -- the container as vigil last saw it, as JSON
+  );
+  CREATE INDEX removed_containers_name ON removed_containers (name, removed_at);
+  CREATE INDEX removed_containers_at ON removed_containers (removed_at);
+  `,
 ];

@@ -4,7 +4,7 @@ import type { ContainerEngine, EngineInfo } from '../../src/docker/engine.js';
 import type { ContainerRecord, ResourceSample } from '../../src/docker/types.js';
 
 export interface EngineCall {
-  method: 'start' | 'stop' | 'restart' | 'recreate' | 'pull';
+  method: 'start' | 'stop' | 'restart' | 'recreate' | 'pull' | 'remove';
   id: string;
   at: number;
 }
@@ -285,6 +285,12 @@ export class FakeEngine implements ContainerEngine {
     this.emitEvent(id, 'kill', { signal: '15' });
     this.finish(id, 143);
     this.emitEvent(id, 'stop');
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    this.reachable();
+    this.calls.push({ method: 'remove', id, at: Date.now() });
+    this.remove(id);
   }
 
   async restart(id: string): Promise<void> {

@@ -4,6 +4,7 @@
  */
 export const containerSummaryKeys = [
   'health',
+  'healthTrend',
   'host',
   'id',
   'image',

@@ -45,6 +45,18 @@ test('promtool test rules: every alert fires where it should and not where it sh
     t.true(tests.includes(`alertname: ${alert}`), `${alert} is tested`);
 });
 
+test('promtool checks and tests the channel rules, every alert of them tested', async (t) => {
+  const check = await run('promtool', ['check', 'rules', 'prometheus/rules/channels.yml']);
+  t.is(check.code, 0, check.out);
+  t.regex(check.out, /SUCCESS: 3 rules found/);
+  const r = await run('promtool', ['test', 'rules', 'prometheus/rules/channels.test.yml']);
+  t.is(r.code, 0, r.out);
+  const tests = readFileSync(`${repo}prometheus/rules/channels.test.yml`, 'utf8');
+  const rules = readFileSync(`${repo}prometheus/rules/channels.yml`, 'utf8');
+  for (const [, alert] of rules.matchAll(/- alert: (\w+)/g))
+    t.true(tests.includes(`alertname: ${alert}`), `${alert} is tested`);
+});
+
 for (const file of ['alertmanager.yml', 'alertmanager-fleet.yml']) {
   test(`amtool check-config passes on alertmanager/${file}`, async (t) => {
     const r = await run('amtool', ['check-config', `alertmanager/${file}`]);

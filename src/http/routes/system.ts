@@ -2,6 +2,7 @@ import type { Router } from '@koa/router';
 import { systemSummary, type SystemReadings } from '../../containers/system.js';
 import type { ViewContext } from '../../containers/view.js';
 import type { InventoryEntry } from '../../docker/inventory.js';
+import { channelCounts, type ChannelStatus } from '../../notify/channel-status.js';
 
 /** GET /api/v1/system (alerts counted by the store). */
 export function systemRoutes(
@@ -10,8 +11,12 @@ export function systemRoutes(
   alertCounts: () => Record<string, number>,
   context: () => ViewContext,
   readings?: SystemReadings,
+  channels: () => readonly { status: ChannelStatus }[] = () => [],
 ): void {
   router.get('/api/v1/system', (ctx) => {
-    ctx.body = systemSummary(containers(), alertCounts(), context(), readings);
+    ctx.body = {
+      ...systemSummary(containers(), alertCounts(), context(), readings),
+      channels: channelCounts(channels()),
+    };
   });
 }

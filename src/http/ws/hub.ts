@@ -16,9 +16,12 @@ import {
   parseClientMessage,
   reaches,
   serverMessage,
+  type ClientMessage,
   type Subscription,
   type Topic,
 } from './protocol.js';
+import { lookUpContainer } from '../../containers/source.js';
+import type { LogFollow, LogPump } from '../../logs/pump.js';
 
 /** What the hub reads (the state sources) and what bounds it. */
 export interface LiveHubParts extends StateSources, UpgradeGate {
@@ -31,6 +34,16 @@ export interface LiveHubParts extends StateSources, UpgradeGate {
   /** Each client is pinged this often; one that has not answered the previous ping is dropped. */
   heartbeatMs: number;
   logger: Logger;
+  /** The log pump that `logs` subscribers follow through (one engine stream per container). */
+  logPump?: LogPump;
+  /** The most lines of tail a `logs` subscriber may ask for (VIGIL_LOGS_TAIL_MAX). */
+  logsTailCap?: number;
+}
+
+/** One container's log a client follows, with its slot in the stream limits. */
+interface FollowedLog {
+  follow: LogFollow;
+  release(): void;
 }
 
 interface Client {
@@ -40,6 +53,9 @@ interface Client {
   /** Latest state messages held back while the client was slow: replaced, never queued. */
   pendingState: Map<Topic, string>;
   droppedEvents: number;
+  address: string;
+  /** By container id. */
+  logs: Map<string, FollowedLog>;
   release(): void;
 }
 
@@ -101,7 +117,7 @@ export class LiveHub {
       (server) =>
         server.handleUpgrade(req, socket, head, (ws) => {
           accepted = true;
-          this.accept(ws, admission);
+          this.accept(ws, admission, req.socket.remoteAddress ?? 'unknown');
         }),
       (err: Error) => {
         this.loadFailed = true;
@@ -118,9 +134,11 @@ export class LiveHub {
     this.server.close();
   }
 
-  private accept(socket: WebSocket, admission: ReturnType<StreamLimits['admit']>): void {
+  private accept(socket: WebSocket, admission: ReturnType<StreamLimits['admit']>, address: string): void {
     const client: Client = {
       socket,
+      address,
+      logs: new Map(),
       sub: { topics: new Set(), containers: new Set() },
       alive: true,
       pendingState: new Map(),
@@ -146,6 +164,7 @@ export class LiveHub {
       return;
     }
     client.sub = applyMessage(client.sub, parsed.message);
+    if (parsed.message.topics.includes('logs')) this.onLogsMessage(client, parsed.message);
     const { topics, containers } = client.sub;
     this.send(client, serverMessage('subscribed', { topics: [...topics], containers: [...containers] }));
     if (parsed.message.type === 'subscribe') {
@@ -159,6 +178,86 @@ export class LiveHub {
         for (const event of recent.slice(-RECENT_EVENTS)) this.send(client, serverMessage('event', event));
       }
     }
+  }
+
+  /** `logs`: follows (or stops following) each named container's log through the pump. */
+  private onLogsMessage(client: Client, message: ClientMessage): void {
+    const refs = (message.containers ?? []).map((c) => c.replace(/^\//, ''));
+    if (message.type === 'unsubscribe') {
+      for (const [id, log] of client.logs) {
+        const entry = this.parts.containers.containers().find((e) => e.record.id === id);
+        const named = refs.length === 0 || refs.some((r) => r === entry?.record.name || id.startsWith(r));
+        if (named) this.stopLog(client, id, log);
+      }
+      return;
+    }
+    const pump = this.parts.logPump;
+    if (!pump) return this.send(client, serverMessage('error', { message: 'logs are not served here' }));
+    if (refs.length === 0)
+      return this.send(client, serverMessage('error', { message: 'logs: name the containers to follow' }));
+    const tail = Math.min(message.tail ?? 0, this.parts.logsTailCap ?? 1000);
+    for (const ref of refs) {
+      const found = lookUpContainer(ref, this.parts.containers);
+      if (!found.ok) {
+        this.send(client, serverMessage('error', { message: found.problem.message, container: ref }));
+        continue;
+      }
+      const { record } = found.entry;
+      if (client.logs.has(record.id)) continue;
+      let admission: ReturnType<StreamLimits['admit']>;
+      try {
+        // each followed log is a stream, counted as an SSE log stream is: per client and in total
+        admission = this.parts.limits.admit(client.address);
+      } catch (err) {
+        this.send(client, serverMessage('error', { message: (err as Error).message, container: record.name }));
+        continue;
+      }
+      const container = record.name;
+      const follow = pump.follow(
+        record,
+        { tail },
+        {
+          deliver: (batch) => {
+            for (const line of batch.lines) {
+              const { timestamp, stream, message: text } = line;
+              this.send(client, serverMessage('log', { container, timestamp, stream, message: text }));
+            }
+            if (!this.behind(client)) return true;
+            this.resumeWhenRead(client, record.id);
+            return false;
+          },
+          end: (end) => {
+            this.send(client, serverMessage('log:end', { container, ...end }));
+            const log = client.logs.get(record.id);
+            if (log) this.stopLog(client, record.id, log);
+          },
+        },
+      );
+      admission.register({ buffered: () => follow.buffered, cut: () => follow.close() });
+      client.logs.set(record.id, { follow, release: () => admission.release() });
+      follow.ready.catch((err: Error) => {
+        this.send(client, serverMessage('log:end', { container, reason: `the engine refused: ${err.message}` }));
+        const log = client.logs.get(record.id);
+        if (log) this.stopLog(client, record.id, log);
+      });
+    }
+  }
+
+  /** A WebSocket has no drain event: its buffer is looked at until it has room again. */
+  private resumeWhenRead(client: Client, id: string): void {
+    const check = () => {
+      const log = client.logs.get(id);
+      if (!log || !this.clients.has(client)) return;
+      if (this.behind(client)) setTimeout(check, 50).unref();
+      else log.follow.resume();
+    };
+    setTimeout(check, 50).unref();
+  }
+
+  private stopLog(client: Client, id: string, log: FollowedLog): void {
+    client.logs.delete(id);
+    log.follow.close();
+    log.release();
   }
 
   private statsFor(client: Client, stats: ReturnType<typeof containerStats>[]): string {
@@ -259,6 +358,7 @@ export class LiveHub {
 
   private forget(client: Client): void {
     if (!this.clients.delete(client)) return;
+    for (const [id, log] of client.logs) this.stopLog(client, id, log);
     client.release();
   }
 }

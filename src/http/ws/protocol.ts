@@ -10,10 +10,13 @@ import { z } from 'zod';
  *  - `events:dropped`: `{ count }` events this client was too slow to take, said once it caught up.
  *  - `subscribed`, `error`: answers to the client's messages.
  * The client sends `{ type: 'subscribe' | 'unsubscribe', topics: [...], containers?: [...] }`; topics are
- * `health`, `stats` and `events`; `containers` (names or ids) narrows `stats` and `events`.
+ * `health`, `stats`, `events` and `logs`; `containers` (names or ids) narrows `stats` and `events`, and
+ * names the containers whose logs a `logs` subscriber follows (`tail` lines first). Each line comes as
+ * `log`: `{ container, timestamp, stream, message }`; a followed log's end as `log:end`:
+ * `{ container, reason }` (the container stopped, or the client was too slow and was cut).
  */
 
-export const topics = ['health', 'stats', 'events'] as const;
+export const topics = ['health', 'stats', 'events', 'logs'] as const;
 export type Topic = (typeof topics)[number];
 
 const clientMessageSchema = z.strictObject({
@@ -23,6 +26,8 @@ const clientMessageSchema = z.strictObject({
     .array(z.string().regex(/^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/, 'a container name or id'))
     .max(100)
     .optional(),
+  /** For `logs`: lines from before the subscription, per container (0 when absent). */
+  tail: z.number().int().min(0).max(100_000).optional(),
 });
 export type ClientMessage = z.output<typeof clientMessageSchema>;
 
