@@ -38,7 +38,7 @@ export class TestPrometheus {
         this.vigilTarget === null ? '' : block.replace('vigil:9323', this.vigilTarget),
       )
       .replace("'alertmanager:9093'", `'${this.alertmanagerTarget}'`)
-      .replace('/etc/prometheus/rules/*.yml', join(repo, 'prometheus/rules/vigil.yml'))
+      .replaceAll('/etc/prometheus/rules/', `${join(repo, 'prometheus/rules')}/`)
       .replace('/etc/prometheus/targets/*.json', join(this.dir, 'targets-*.json'));
     const file = join(this.dir, 'prometheus.yml');
     writeFileSync(file, config);

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -13,9 +14,17 @@ const run = (cmd: string, args: string[], env: Record<string, string> = {}) =>
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
   );
 
-test('promtool check config passes on prometheus/prometheus.yml', async (t) => {
-  const r = await run('promtool', ['check', 'config', 'prometheus/prometheus.yml']);
+test('promtool check config passes on prometheus/prometheus.yml, its rule files where the stack mounts them', async (t) => {
+  // the stack mounts prometheus/rules at /etc/prometheus/rules: the copy points there in this checkout
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-promcfg-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const config = readFileSync(join(repo, 'prometheus/prometheus.yml'), 'utf8');
+  t.true(config.includes('/etc/prometheus/rules/'));
+  const copy = join(dir, 'prometheus.yml');
+  writeFileSync(copy, config.replaceAll('/etc/prometheus/rules/', `${join(repo, 'prometheus/rules')}/`));
+  const r = await run('promtool', ['check', 'config', copy]);
   t.is(r.code, 0, r.out);
+  t.regex(r.out, /SUCCESS: \d+ rules found/);
 });
 
 test('promtool check rules passes on every rule file, and finds every rule written in it', async (t) => {
