@@ -94,76 +94,86 @@ const factsArb: fc.Arbitrary<HealthFacts> = fc
   }));
 
 test('property: an exit that follows a kill within the stop window is never unhealthy unless OOM-killed', (t) => {
-  fc.assert(
-    fc.property(factsArb, fc.integer({ min: 0, max: STOP_TO_EXIT_MS }), (f, afterKill) => {
-      const record = { ...f.record, state: 'exited' as const, oomKilled: false, finishedAt: at(afterKill) };
-      return containerHealth({ ...f, record, stopRequestedAt: at(0) }) === 'none';
-    }),
+  // fc.assert throws with the shrunk counterexample when the property fails
+  t.notThrows(() =>
+    fc.assert(
+      fc.property(factsArb, fc.integer({ min: 0, max: STOP_TO_EXIT_MS }), (f, afterKill) => {
+        const record = { ...f.record, state: 'exited' as const, oomKilled: false, finishedAt: at(afterKill) };
+        return containerHealth({ ...f, record, stopRequestedAt: at(0) }) === 'none';
+      }),
+    ),
   );
-  t.pass();
 });
 
 test('property: an OOM kill, a dead container and a restart loop are always unhealthy', (t) => {
-  fc.assert(
-    fc.property(factsArb, (f) => {
-      const oom = { ...f, record: { ...f.record, state: 'exited' as const, oomKilled: true } };
-      const dead = { ...f, record: { ...f.record, state: 'dead' as const } };
-      const looping = { ...f, record: { ...f.record, state: 'restarting' as const } };
-      return [oom, dead, looping].every((x) => containerHealth(x) === 'unhealthy');
-    }),
+  // fc.assert throws with the shrunk counterexample when the property fails
+  t.notThrows(() =>
+    fc.assert(
+      fc.property(factsArb, (f) => {
+        const oom = { ...f, record: { ...f.record, state: 'exited' as const, oomKilled: true } };
+        const dead = { ...f, record: { ...f.record, state: 'dead' as const } };
+        const looping = { ...f, record: { ...f.record, state: 'restarting' as const } };
+        return [oom, dead, looping].every((x) => containerHealth(x) === 'unhealthy');
+      }),
+    ),
   );
-  t.pass();
 });
 
 test('property: exited health is unhealthy exactly when the exit cause is a crash or an OOM kill', (t) => {
-  fc.assert(
-    fc.property(factsArb, (f) => {
-      if (f.record.state !== 'exited') return true;
-      const cause = exitCause({ ...f.record, stopRequestedAt: f.stopRequestedAt, watchedSince: f.watchedSince });
-      return (containerHealth(f) === 'unhealthy') === (cause === 'crashed' || cause === 'oom-killed');
-    }),
+  // fc.assert throws with the shrunk counterexample when the property fails
+  t.notThrows(() =>
+    fc.assert(
+      fc.property(factsArb, (f) => {
+        if (f.record.state !== 'exited') return true;
+        const cause = exitCause({ ...f.record, stopRequestedAt: f.stopRequestedAt, watchedSince: f.watchedSince });
+        return (containerHealth(f) === 'unhealthy') === (cause === 'crashed' || cause === 'oom-killed');
+      }),
+    ),
   );
-  t.pass();
 });
 
 const metricHealth = healthFamily.metrics({ labels: [] }).find((m) => m.kind === 'stateset') as StateSetMetric;
 const ctx = { now: at(0), host: 'h', hostMemoryBytes: 1 << 30, labelAllowlist: [] };
 
 test("property: the JSON, the summary counts and /metrics agree on every container's health", (t) => {
-  fc.assert(
-    fc.property(fc.array(factsArb, { minLength: 1, maxLength: 8 }), (all) => {
-      const entries = all.map((f, i) => ({
-        ...newEntry({ ...f.record, name: `c${i}`, id: `${i}`.padStart(64, '0') }, f.watchedSince, f.stopRequestedAt),
-      }));
-      const summaries = entries.map((e) => containerSummary(e, undefined, ctx));
-      const summary = healthSummary(summaries, ctx);
-      const unhealthyInMetrics = entries.filter((e) => metricHealth.current(e) === 'unhealthy').length;
-      return (
-        entries.every((e, i) => metricHealth.current(e) === summaries[i]!.health) &&
-        summary.unhealthy === unhealthyInMetrics
-      );
-    }),
+  // fc.assert throws with the shrunk counterexample when the property fails
+  t.notThrows(() =>
+    fc.assert(
+      fc.property(fc.array(factsArb, { minLength: 1, maxLength: 8 }), (all) => {
+        const entries = all.map((f, i) => ({
+          ...newEntry({ ...f.record, name: `c${i}`, id: `${i}`.padStart(64, '0') }, f.watchedSince, f.stopRequestedAt),
+        }));
+        const summaries = entries.map((e) => containerSummary(e, undefined, ctx));
+        const summary = healthSummary(summaries, ctx);
+        const unhealthyInMetrics = entries.filter((e) => metricHealth.current(e) === 'unhealthy').length;
+        return (
+          entries.every((e, i) => metricHealth.current(e) === summaries[i]!.health) &&
+          summary.unhealthy === unhealthyInMetrics
+        );
+      }),
+    ),
   );
-  t.pass();
 });
 
 test('property: a running container that exits opens an incident and tells of a crash exactly when it turns unhealthy', (t) => {
-  fc.assert(
-    fc.property(factsArb, (f) => {
-      if (f.record.state !== 'exited') return true;
-      const before = { ...f, record: { ...plain } };
-      const events = containerTransitions(before, f).map((e, id) => ({
-        ...e,
-        id,
-        time: at(0).toISOString(),
-        data: e.data ?? {},
-      }));
-      const state = events.find((e) => e.type === 'container.state')!;
-      const unhealthy = containerHealth(f) === 'unhealthy';
-      const trouble = events.some((e) => troubleOf(e) !== null);
-      const told = notificationFor(state) !== null;
-      return trouble === unhealthy && told === unhealthy;
-    }),
+  // fc.assert throws with the shrunk counterexample when the property fails
+  t.notThrows(() =>
+    fc.assert(
+      fc.property(factsArb, (f) => {
+        if (f.record.state !== 'exited') return true;
+        const before = { ...f, record: { ...plain } };
+        const events = containerTransitions(before, f).map((e, id) => ({
+          ...e,
+          id,
+          time: at(0).toISOString(),
+          data: e.data ?? {},
+        }));
+        const state = events.find((e) => e.type === 'container.state')!;
+        const unhealthy = containerHealth(f) === 'unhealthy';
+        const trouble = events.some((e) => troubleOf(e) !== null);
+        const told = notificationFor(state) !== null;
+        return trouble === unhealthy && told === unhealthy;
+      }),
+    ),
   );
-  t.pass();
 });
