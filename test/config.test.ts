@@ -31,7 +31,7 @@ test('environment variables are read by their documented names', (t) => {
   t.is(c.dockerHost, 'tcp://127.0.0.1:2375');
   t.is(c.statsSource, 'api');
   t.deepEqual(c.labels, ['team', 'tier', 'app']);
-  t.is(c.sampleIntervalSeconds, 0.5);
+  t.is(c.sampleIntervalMs, 500);
 });
 
 test('with a token vigil listens on all interfaces by default and the webhook token defaults to it', (t) => {
