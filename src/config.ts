@@ -27,7 +27,7 @@ export interface SettingDoc {
 export const settingDocs = z.registry<SettingDoc>();
 
 function setting<S extends z.ZodType>(schema: S, doc: SettingDoc): S {
-  settingDocs.add(schema as z.ZodType, doc);
+  settingDocs.add(schema, doc);
   return schema;
 }
 
@@ -44,8 +44,8 @@ function duration(
   least: 'positive' | 'zero' = 'positive',
 ) {
   const schema = z.union([z.number(), z.string()]).transform((value, ctx) => {
-    const ms = typeof value === 'number' ? value * msPer[unit] : parseDurationMs(value, unit);
-    if (ms === null || !Number.isFinite(ms) || ms < 0 || (least === 'positive' && ms === 0)) {
+    const ms = parseDurationMs(String(value), unit);
+    if (ms === null || (least === 'positive' && ms === 0)) {
       const floor = least === 'positive' ? 'above 0' : '0 or more';
       ctx.addIssue({
         code: 'custom',
@@ -416,57 +416,55 @@ export const settingDefinitions: readonly SettingDefinition[] = (Object.keys(set
 });
 
 // strict: a misspelt key is an error, not a silently ignored setting
-export const configSchema = z
-  .strictObject(settings)
-  .transform((c, ctx) => {
-    const listen = c.listen ?? (c.apiToken ? '0.0.0.0:9323' : '127.0.0.1:9323');
-    const { host, port } = splitHostPort(listen);
-    if (port > 65535) ctx.addIssue({ code: 'custom', path: ['listen'], message: `port ${port} is out of range` });
-    if (!c.apiToken && !isLoopback(host)) {
+export const configSchema = z.strictObject(settings).transform((c, ctx) => {
+  const listen = c.listen ?? (c.apiToken ? '0.0.0.0:9323' : '127.0.0.1:9323');
+  const { host, port } = splitHostPort(listen);
+  if (port > 65535) ctx.addIssue({ code: 'custom', path: ['listen'], message: `port ${port} is out of range` });
+  if (!c.apiToken && !isLoopback(host)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['listen'],
+      message: `${listen} is not a loopback address and VIGIL_API_TOKEN is not set: the API serves container logs and actions, so without a token vigil listens on loopback only`,
+    });
+  }
+  if (c.alertInstance !== undefined) {
+    try {
+      new RegExp(c.alertInstance);
+    } catch (err) {
       ctx.addIssue({
         code: 'custom',
-        path: ['listen'],
-        message: `${listen} is not a loopback address and VIGIL_API_TOKEN is not set: the API serves container logs and actions, so without a token vigil listens on loopback only`,
+        path: ['alertInstance'],
+        message: `not a regular expression: ${(err as Error).message}`,
       });
     }
-    if (c.alertInstance !== undefined) {
-      try {
-        new RegExp(c.alertInstance);
-      } catch (err) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['alertInstance'],
-          message: `not a regular expression: ${(err as Error).message}`,
-        });
-      }
+  }
+  if (!cron.validate(c.sweepCron))
+    ctx.addIssue({ code: 'custom', path: ['sweepCron'], message: `"${c.sweepCron}" is not a cron expression` });
+  const channelNames = new Set<string>();
+  for (const [i, channel] of c.channels.entries()) {
+    if (channelNames.has(channel.name))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['channels', i, 'name'],
+        message: `channel name "${channel.name}" is used twice`,
+      });
+    channelNames.add(channel.name);
+  }
+  const seen = new Map<string, string>();
+  for (const label of c.labels) {
+    const prom = promLabelName(label);
+    const other = seen.get(prom);
+    if (other !== undefined && other !== label) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['labels'],
+        message: `"${other}" and "${label}" both become the Prometheus label ${prom}`,
+      });
     }
-    if (!cron.validate(c.sweepCron))
-      ctx.addIssue({ code: 'custom', path: ['sweepCron'], message: `"${c.sweepCron}" is not a cron expression` });
-    const channelNames = new Set<string>();
-    for (const [i, channel] of c.channels.entries()) {
-      if (channelNames.has(channel.name))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['channels', i, 'name'],
-          message: `channel name "${channel.name}" is used twice`,
-        });
-      channelNames.add(channel.name);
-    }
-    const seen = new Map<string, string>();
-    for (const label of c.labels) {
-      const prom = promLabelName(label);
-      const other = seen.get(prom);
-      if (other !== undefined && other !== label) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['labels'],
-          message: `"${other}" and "${label}" both become the Prometheus label ${prom}`,
-        });
-      }
-      seen.set(prom, label);
-    }
-    return { ...c, listen: { host, port }, labels: [...new Set(c.labels)], webhookToken: c.webhookToken ?? c.apiToken };
-  });
+    seen.set(prom, label);
+  }
+  return { ...c, listen: { host, port }, labels: [...new Set(c.labels)], webhookToken: c.webhookToken ?? c.apiToken };
+});
 
 export type { ChannelConfig } from './notify/channel-config.js';
 export type Config = z.output<typeof configSchema>;

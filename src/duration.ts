@@ -5,14 +5,17 @@ export type DurationUnit = keyof typeof msPer;
 /**
  * Pure: a duration as text → milliseconds. `500ms`, `30s`, `5m`, `2h`, `1d` (a decimal number and a
  * unit, spaces allowed), or a bare number, which is in `bareUnit` and read as `Number` reads it (the
- * way settings were always read, so `1e3` stays valid); null when it is none of these or negative.
+ * way settings were always read, so `1e3` stays valid); null when it is none of these, negative or
+ * too large to be finite.
  */
 export function parseDurationMs(text: string, bareUnit: DurationUnit): number | null {
   const trimmed = text.trim();
   if (trimmed === '') return null;
   const bare = Number(trimmed);
-  if (Number.isFinite(bare)) return bare < 0 ? null : bare * msPer[bareUnit];
   const m = /^(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h|d)$/.exec(trimmed);
-  if (!m) return null;
-  return Number(m[1]) * msPer[m[2] as DurationUnit];
+  let ms: number;
+  if (!Number.isNaN(bare)) ms = bare * msPer[bareUnit];
+  else if (m) ms = Number(m[1]) * msPer[m[2] as DurationUnit];
+  else return null;
+  return Number.isFinite(ms) && ms >= 0 ? ms : null;
 }
