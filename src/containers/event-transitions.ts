@@ -1,5 +1,5 @@
 import type { ContainerEvent, ContainerEventAction, ContainerState } from '../docker/types.js';
-import type { VigilEventInput } from '../streams/event-bus.js';
+import type { VigilEventInput } from '../streams/events.js';
 import { exitCause } from './health.js';
 
 export type StateOrRemoved = ContainerState | 'removed';

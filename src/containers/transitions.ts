@@ -1,4 +1,4 @@
-import type { VigilEventInput } from '../streams/event-bus.js';
+import type { VigilEventInput } from '../streams/events.js';
 import { containerHealth, exitCauseOf, type HealthFacts } from './health.js';
 
 /**
