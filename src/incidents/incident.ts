@@ -55,7 +55,9 @@ export function stepOf(event: VigilEvent): { kind: 'did' | 'recovered'; what: st
     case 'resource.normal':
       return { kind: 'recovered', what: `${event.data.resource} back to normal` };
     case 'alert':
-      return event.data.status === 'resolved' ? { kind: 'recovered', what: `alert ${event.data.alertname} resolved` } : null;
+      return event.data.status === 'resolved'
+        ? { kind: 'recovered', what: `alert ${event.data.alertname} resolved` }
+        : null;
     default:
       return null;
   }

@@ -66,7 +66,13 @@ export class PersonActions {
     return { id: record.shortId, name: record.name, action, by, desired };
   }
 
-  private note(record: ContainerRecord, action: PersonAction, by: PersonSource, outcome: ActionOutcome, error?: string) {
+  private note(
+    record: ContainerRecord,
+    action: PersonAction,
+    by: PersonSource,
+    outcome: ActionOutcome,
+    error?: string,
+  ) {
     const data = { action, reason: `asked by a person (${by})`, by, outcome, ...(error ? { error } : {}) };
     const container = { id: record.shortId, name: record.name };
     this.parts.bus.publish({ type: 'recovery.action', container, data: { ...data, counted: false } });

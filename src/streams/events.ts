@@ -259,3 +259,12 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 
 /** What a publisher gives the bus: the bus sets the id, the time and the host. */
 export type VigilEventInput = DistributiveOmit<VigilEvent, 'id' | 'time' | 'host'>;
+
+/** What a publisher of some types only gives the bus. */
+export type EventInput<T extends VigilEventType> = Extract<VigilEventInput, { type: T }>;
+
+/** A type guard for one event type, for `filter` and `find`: `events.filter(isEvent('alert'))`. */
+export const isEvent =
+  <T extends VigilEventType>(type: T) =>
+  <E extends { type: VigilEventType }>(event: E): event is Extract<E, { type: T }> =>
+    event.type === type;

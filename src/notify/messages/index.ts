@@ -8,7 +8,10 @@ import { cleanupMessage, cycleMessage, dependantsMessage, gaveUpMessage, recover
 import { hostNormalMessage, hostSpikeMessage, resourceNormalMessage, resourceSpikeMessage } from './spike.js';
 
 /** The notification one event calls for, if any. */
-export type MessageBuilder<T extends VigilEventType> = (event: EventOfType<T>, base: MessageBase) => Notification | null;
+export type MessageBuilder<T extends VigilEventType> = (
+  event: EventOfType<T>,
+  base: MessageBase,
+) => Notification | null;
 
 /** Events that are never news on their own: streams carry them, people are not told. */
 const notNews = (): null => null;
