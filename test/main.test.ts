@@ -1,16 +1,15 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { vigilEntryArgs } from './helpers/vigil-entry.js';
 
 const exec = promisify(execFile);
-const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
 const runMain = (env: Record<string, string>) =>
-  exec(process.execPath, ['--import', 'tsx', main], { env: { PATH: process.env.PATH!, ...env }, timeout: 20_000 }).then(
+  exec(process.execPath, vigilEntryArgs(), { env: { PATH: process.env.PATH!, ...env }, timeout: 20_000 }).then(
     () => ({ code: 0, stderr: '' }),
     (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }),
   );
@@ -34,7 +33,7 @@ test('a port already taken stops vigil with a fatal log naming the address', asy
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   t.teardown(() => server.close());
   const { port } = server.address() as { port: number };
-  const result = await exec(process.execPath, ['--import', 'tsx', main], {
+  const result = await exec(process.execPath, vigilEntryArgs(), {
     env: {
       PATH: process.env.PATH!,
       VIGIL_LISTEN: `127.0.0.1:${port}`,
