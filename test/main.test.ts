@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { vigilEntryArgs } from './helpers/vigil-entry.js';
 
 const exec = promisify(execFile);
+// the timeouts only end a vigil that hangs: a machine under load can take many seconds to start node
 
 const runMain = (env: Record<string, string>) =>
-  exec(process.execPath, vigilEntryArgs(), { env: { PATH: process.env.PATH!, ...env }, timeout: 20_000 }).then(
+  exec(process.execPath, vigilEntryArgs(), { env: { PATH: process.env.PATH!, ...env }, timeout: 120_000 }).then(
     () => ({ code: 0, stderr: '' }),
     (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }),
   );
@@ -40,7 +41,7 @@ test('a port already taken stops vigil with a fatal log naming the address', asy
       DOCKER_HOST: 'unix:///nonexistent/docker.sock',
       VIGIL_DATA_DIR: mkdtempSync(join(tmpdir(), 'vigil-data-')),
     },
-    timeout: 20_000,
+    timeout: 120_000,
   }).then(
     () => ({ code: 0, stdout: '' }),
     (err: { code: number; stdout: string }) => ({ code: err.code, stdout: err.stdout }),
