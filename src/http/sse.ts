@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import { PassThrough } from 'node:stream';
 import { HttpError } from './errors.js';
+import { CUT_GRACE_MS } from './stream-client.js';
 import { retryAfterSeconds, type StreamLimits } from './stream-limits.js';
 
 export interface SseChannel {
@@ -19,14 +20,6 @@ export interface SseChannel {
   alsoHolds(measure: () => number): void;
   readonly closed: boolean;
 }
-
-/**
- * After the final event of a cut stream, the client gets this long to read it; then its socket goes.
- * What vigil holds meanwhile is that event and what the response had already taken, not the stream's
- * backlog; a stalled client that reads again must get through the kernel's buffers first (megabytes
- * on loopback), which one second under load did not allow.
- */
-const CUT_GRACE_MS = 10_000;
 
 /**
  * Turns a koa request into a Server-Sent Events stream, within the stream limits: a client past

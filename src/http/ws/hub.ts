@@ -21,7 +21,8 @@ import {
   type Topic,
 } from './protocol.js';
 import { lookUpContainer } from '../../containers/source.js';
-import type { LogFollow, LogPump } from '../../logs/pump.js';
+import type { LogEnd, LogFollow, LogPump } from '../../logs/pump.js';
+import { CUT_GRACE_MS } from '../stream-client.js';
 
 /** What the hub reads (the state sources) and what bounds it. */
 export interface LiveHubParts extends StateSources, UpgradeGate {
@@ -42,6 +43,8 @@ export interface LiveHubParts extends StateSources, UpgradeGate {
 
 /** One container's log a client follows, with its slot in the stream limits. */
 interface FollowedLog {
+  /** Its name, as the client's messages about it say. */
+  container: string;
   follow: LogFollow;
   release(): void;
 }
@@ -147,7 +150,7 @@ export class LiveHub {
     };
     admission.register({
       buffered: () => socket.bufferedAmount,
-      cut: (reason) => this.drop(client, 1013, reason),
+      cut: (reason) => this.cut(client, reason),
     });
     this.clients.add(client);
     socket.on('pong', () => (client.alive = true));
@@ -226,20 +229,17 @@ export class LiveHub {
             this.resumeWhenRead(client, record.id);
             return false;
           },
-          end: (end) => {
-            this.send(client, serverMessage('log:end', { container, ...end }));
-            const log = client.logs.get(record.id);
-            if (log) this.stopLog(client, record.id, log);
-          },
+          end: (end) => this.endLog(client, record.id, end),
         },
       );
-      admission.register({ buffered: () => follow.buffered, cut: () => follow.close() });
-      client.logs.set(record.id, { follow, release: () => admission.release() });
-      follow.ready.catch((err: Error) => {
-        this.send(client, serverMessage('log:end', { container, reason: `the engine refused: ${err.message}` }));
-        const log = client.logs.get(record.id);
-        if (log) this.stopLog(client, record.id, log);
+      admission.register({
+        buffered: () => follow.buffered,
+        cut: (reason) => this.endLog(client, record.id, { reason }),
       });
+      client.logs.set(record.id, { container, follow, release: () => admission.release() });
+      follow.ready.catch((err: Error) =>
+        this.endLog(client, record.id, { reason: `the engine refused: ${err.message}` }),
+      );
     }
   }
 
@@ -252,6 +252,17 @@ export class LiveHub {
       else log.follow.resume();
     };
     setTimeout(check, 50).unref();
+  }
+
+  /**
+   * A followed log ends with `log:end` saying why, sent whatever the client holds: the reason is what
+   * a cut reader most needs to read once it reads again (the socket closes after it or the client stays).
+   */
+  private endLog(client: Client, id: string, end: LogEnd): void {
+    const log = client.logs.get(id);
+    if (!log) return;
+    this.sendFinal(client, serverMessage('log:end', { container: log.container, ...end }));
+    this.stopLog(client, id, log);
   }
 
   private stopLog(client: Client, id: string, log: FollowedLog): void {
@@ -329,18 +340,23 @@ export class LiveHub {
   private send(client: Client, message: string): void {
     if (client.socket.readyState !== client.socket.OPEN) return;
     if (client.socket.bufferedAmount > this.parts.limits.perStreamBytes) {
-      this.drop(client, 1013, 'too slow: this client holds more than its share of vigil memory for streams');
+      this.cut(client, 'too slow: this client holds more than its share of vigil memory for streams');
       return;
     }
     client.socket.send(message);
   }
 
+  /** A last message, queued whatever the client holds already. */
+  private sendFinal(client: Client, message: string): void {
+    if (client.socket.readyState === client.socket.OPEN) client.socket.send(message);
+  }
+
   private beat(): void {
     for (const client of this.clients) {
       if (!client.alive) {
+        // a reader that stopped reading cannot answer either: it is cut as a slow one is, told why
         this.parts.logger.debug('a WebSocket client missed a heartbeat; dropped');
-        client.socket.terminate();
-        this.forget(client);
+        this.cut(client, `too slow: this client did not answer a ping within ${this.parts.heartbeatMs / 1000} s`);
         continue;
       }
       client.alive = false;
@@ -349,10 +365,16 @@ export class LiveHub {
     }
   }
 
-  private drop(client: Client, code: number, reason: string): void {
-    client.socket.close(code, reason.slice(0, 120));
-    // a client that does not read will not read the close frame either
-    setTimeout(() => client.socket.terminate(), 1000).unref();
+  /**
+   * The client is dropped with 1013: each log it follows ends first with the reason, then the close
+   * frame; a client that does not read will not answer the close either, and its socket goes after
+   * the grace a cut SSE stream gets.
+   */
+  private cut(client: Client, reason: string): void {
+    if (!this.clients.has(client)) return;
+    for (const id of [...client.logs.keys()]) this.endLog(client, id, { reason });
+    client.socket.close(1013, reason.slice(0, 120));
+    setTimeout(() => client.socket.terminate(), CUT_GRACE_MS).unref();
     this.forget(client);
   }
 
