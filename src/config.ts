@@ -123,6 +123,8 @@ export const configSchema = z
     alertInstance: z.string().min(1).max(1000).optional(),
     /** A firing alert Alertmanager has not sent again for this long, and past its endsAt, is closed as expired. */
     alertExpiryHours: seconds.default(24),
+    /** With an Alertmanager, vigil's own alerts are sent to it again this often (endsAt four resends ahead). */
+    alertResendSeconds: seconds.default(60),
     /** Spike lines, percent of the container's limit (of one core for CPU when it has none). */
     spikeCpuWarn: percentLine.default(80),
     spikeCpuCrit: percentLine.default(90),

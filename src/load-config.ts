@@ -50,6 +50,7 @@ const envNames: Record<string, keyof ConfigInput> = {
   VIGIL_ALERT_INSTANCE: 'alertInstance',
   VIGIL_HOST: 'host',
   VIGIL_ALERT_EXPIRY_HOURS: 'alertExpiryHours',
+  VIGIL_ALERT_RESEND_SECONDS: 'alertResendSeconds',
   VIGIL_SPIKE_CPU_WARN: 'spikeCpuWarn',
   VIGIL_SPIKE_CPU_CRIT: 'spikeCpuCrit',
   VIGIL_SPIKE_MEMORY_WARN: 'spikeMemoryWarn',

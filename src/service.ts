@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { AlertBridge } from './alerts/bridge.js';
 import { instancePattern } from './alerts/target.js';
 import { attentionContext } from './alerts/attention.js';
+import { ownAlertSenderFor, type OwnAlerts } from './alerts/own/assemble.js';
 import type { Config } from './config.js';
 import type { ContainersSource } from './containers/source.js';
 import { fleetEntry } from './containers/system.js';
@@ -62,6 +63,8 @@ export interface Vigil {
   db: Db;
   /** Starts following the engine and sampling; resolves at once (the engine may come later). */
   start(): void;
+  /** The alerts vigil raises itself; `probe` is the hook container probes report through. */
+  ownAlerts: OwnAlerts;
   /** Alertmanager webhook requests by outcome. */
   bridgeRequests(): Map<string, number>;
   /** Open HTTP connections (SSE clients among them). */
@@ -125,8 +128,14 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
       alertmanagerUrls: config.alertmanagerUrl ?? [],
       instancePattern: instancePattern(config.alertInstance),
       attention: () => attentionContext(inventory.all(), medic.recoveryStates(), config.autoheal),
+      host,
     },
   );
+  const ownAlerts = ownAlertSenderFor(config, host, {
+    ...{ bus, containers: () => inventory.all(), recoveryStates: () => medic.recoveryStates() },
+    channels: () => dispatcher.health(),
+    logger: logger.child({ component: 'own-alerts' }),
+  });
 
   const alertCounts = () => stores.alerts.activeCounts();
   const spikes = spikeWatchFor(config, {
@@ -188,6 +197,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
   return {
     ...{ app, metrics, engine, events, inventory, sampler, bus, streamLimits, nats, medic, intent, dispatcher, db },
     logPump,
+    ownAlerts,
     start() {
       logConfiguration(config, sources, logger);
       storeFile.start();
@@ -198,6 +208,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
       spikes.start();
       hostWatch.start();
       dispatcher.start();
+      ownAlerts.sender?.start();
       sweep = scheduleMaintenance(medic, intent, { ...stores, outbox, threads }, maintenanceOptions(config), logger);
     },
     bridgeRequests: () => bridge.requests,
@@ -207,6 +218,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
       hub.close();
       const closing = server.close();
       await sweep?.stop();
+      await ownAlerts.sender?.stop();
       spikes.stop();
       hostWatch.stop();
       await Promise.all([closing, sampler.stop(), events.stop(), nats?.stop(), recovery.stop()]);
