@@ -34,6 +34,8 @@ import { spikeWatchFor } from './resources/spike-watch.js';
 import { watchHost } from './resources/host-assemble.js';
 import { HttpServer } from './server.js';
 import { readinessChecks, vigilVersion } from './readiness.js';
+import { Liveness } from './liveness.js';
+import { registerLivenessMetrics } from './metrics/liveness.js';
 import { LiveHub } from './http/ws/hub.js';
 import { alertsBody } from './http/routes/alerts.js';
 import { HistoryDaysStore } from './store/history-days.js';
@@ -63,6 +65,8 @@ export interface Vigil {
   db: Db;
   /** Starts following the engine and sampling; resolves at once (the engine may come later). */
   start(): void;
+  /** Whether sweeps and the engine's event stream are live (readiness, metrics, systemd's watchdog). */
+  liveness: Liveness;
   /** The alerts vigil raises itself; `probe` is the hook container probes report through. */
   ownAlerts: OwnAlerts;
   /** Alertmanager webhook requests by outcome. */
@@ -162,6 +166,8 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     { labels: config.labels },
     { ...{ host, events, inventory, sampler, nats, medic, dispatcher, bridge }, ...selfSources },
   );
+  const liveness = new Liveness({ events, sampler, intervalMs: config.sampleIntervalSeconds * 1000 });
+  registerLivenessMetrics(metrics.registry, liveness);
   const app = createHttpApp(config, {
     logger: logger.child({ component: 'http' }),
     ...{ metrics, containers, engine, logPump, bus, dispatcher, bridge, streamLimits, guesses },
@@ -173,7 +179,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     fleet: { own: () => fleetEntry(containers, alertCounts()), others: () => nats?.gatherFleet(FLEET_WAIT_MS) ?? null },
     incidents: selfSources.incidents,
     readiness: readinessChecks({
-      ...{ engine: engineProblem, events, sampler, hub: () => hub.problem() },
+      ...{ engine: engineProblem, events, sampler, liveness, hub: () => hub.problem() },
       store: () => storeFile.check() ?? storeWritable(db),
       intervalMs: config.sampleIntervalSeconds * 1000,
       memoryPercent: config.readyMemoryPercent,
@@ -198,6 +204,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     ...{ app, metrics, engine, events, inventory, sampler, bus, streamLimits, nats, medic, intent, dispatcher, db },
     logPump,
     ownAlerts,
+    liveness,
     start() {
       logConfiguration(config, sources, logger);
       storeFile.start();
