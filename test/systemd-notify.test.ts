@@ -63,7 +63,9 @@ test('READY=1 once, then WATCHDOG=1 only while sweeps and the event stream are l
   let live = true;
   const send = systemdNotify({ ...process.env, NOTIFY_SOCKET: socket.path });
   const sending = new Set<Promise<string | null>>();
+  let sent = 0;
   const notify = (assignments: readonly string[]) => {
+    sent++;
     const p = send(assignments);
     sending.add(p);
     void p.finally(() => sending.delete(p));
@@ -77,6 +79,8 @@ test('READY=1 once, then WATCHDOG=1 only while sweeps and the event stream are l
   // stalled: no more pings, so systemd's WatchdogSec runs out and it restarts vigil
   live = false;
   await Promise.all([...sending]);
+  // systemd-notify waits on a barrier after each message: its line is read once the barrier's is
+  await socket.until((r) => r.filter((m) => m === 'BARRIER=1').length === sent);
   const pingsWhenStalled = socket.received.filter((m) => m === 'WATCHDOG=1').length;
   await new Promise((r) => setTimeout(r, 500));
   t.is(socket.received.filter((m) => m === 'WATCHDOG=1').length, pingsWhenStalled);
