@@ -5,7 +5,7 @@ export function staleness(what: string, lastAt: number, now: number, intervalMs:
   return `${what} ${Math.round(age / 1000)} s ago, more than three intervals (${(3 * intervalMs) / 1000} s)`;
 }
 
-/** What liveness listens to: the sampler's sweeps and the engine's event stream (events, connections, answered pings). */
+/** What liveness listens to: the sampler's sweeps, the engine's event stream (events, connections, answered pings). */
 export interface LivenessParts {
   events: {
     connected: boolean;

@@ -77,7 +77,7 @@ export interface ReadinessParts {
   engine: () => string | null;
   events: LivenessParts['events'];
   sampler: LivenessParts['sampler'];
-  /** The sweeps' and the event stream's freshness, shared with the metrics and systemd's watchdog; made here without one. */
+  /** Sweeps' and the event stream's freshness, shared with metrics and systemd's watchdog; made here without one. */
   liveness?: Liveness;
   /** Why the live WebSocket hub would not accept a client now, or null. */
   hub: () => string | null;

@@ -62,7 +62,8 @@ export class OwnAlertSources {
     } else if (e.type === 'recovery.boot') {
       const failed = Array.isArray(d.failed) ? (d.failed as { name?: unknown; reason?: unknown }[]) : [];
       this.bootFailed.clear();
-      for (const f of failed) if (typeof f.name === 'string') this.bootFailed.set(f.name, String(f.reason ?? ''));
+      for (const f of failed)
+        if (typeof f.name === 'string') this.bootFailed.set(f.name, typeof f.reason === 'string' ? f.reason : '');
     }
   }
 
