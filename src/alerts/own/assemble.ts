@@ -17,7 +17,7 @@ export function ownAlertSenderFor(config: Config, host: string, parts: OwnAlertP
       ? null
       : new OwnAlertSender(
           () => sources.facts(),
-          { urls, host, resendMs: config.alertResendSeconds * 1000 },
+          { urls, host, resendMs: config.alertResendMs },
           parts.logger,
         );
   return { sources, sender };
