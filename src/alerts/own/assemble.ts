@@ -15,10 +15,6 @@ export function ownAlertSenderFor(config: Config, host: string, parts: OwnAlertP
   const sender =
     urls.length === 0
       ? null
-      : new OwnAlertSender(
-          () => sources.facts(),
-          { urls, host, resendMs: config.alertResendMs },
-          parts.logger,
-        );
+      : new OwnAlertSender(() => sources.facts(), { urls, host, resendMs: config.alertResendMs }, parts.logger);
   return { sources, sender };
 }
