@@ -44,26 +44,23 @@ export class OwnAlertSources {
   }
 
   private onEvent(e: VigilEvent): void {
-    const d = e.data;
     if ((e.type === 'resource.spike' || e.type === 'resource.normal') && e.container) {
-      const r = resource(d.resource);
+      const r = resource(e.data.resource);
       if (r === null) return;
       const key = `${e.container.name}/${r}`;
-      const l = level(d.level);
+      const l = level(e.data.level);
       if (e.type === 'resource.spike' && l !== null)
         this.spikes.set(key, { name: e.container.name, resource: r, level: l });
       else this.spikes.delete(key);
     } else if (e.type === 'host.spike' || e.type === 'host.normal') {
-      const r = resource(d.resource);
+      const r = resource(e.data.resource);
       if (r === null) return;
-      const l = level(d.level);
+      const l = level(e.data.level);
       if (e.type === 'host.spike' && l !== null) this.host.set(r, l);
       else this.host.delete(r);
     } else if (e.type === 'recovery.boot') {
-      const failed = Array.isArray(d.failed) ? (d.failed as { name?: unknown; reason?: unknown }[]) : [];
       this.bootFailed.clear();
-      for (const f of failed)
-        if (typeof f.name === 'string') this.bootFailed.set(f.name, typeof f.reason === 'string' ? f.reason : '');
+      for (const f of e.data.failed ?? []) if (typeof f.name === 'string') this.bootFailed.set(f.name, f.reason ?? '');
     }
   }
 

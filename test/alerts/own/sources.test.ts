@@ -6,6 +6,7 @@ import { OwnAlertSources } from '../../../src/alerts/own/sources.js';
 import type { InventoryEntry } from '../../../src/docker/inventory.js';
 import type { ContainerRecord } from '../../../src/docker/types.js';
 import { EventBus } from '../../../src/streams/event-bus.js';
+import { someEvent } from '../../helpers/events.js';
 
 const record = (name: string, state: ContainerRecord['state'] = 'running') =>
   ({ id: `${name}-id`, name, state, health: null }) as unknown as ContainerRecord;
@@ -33,17 +34,17 @@ test('the facts follow the events: spikes and the host until normal, the boot fa
   ];
   const { bus, own } = sources(entries);
   const web = { id: 'web-id', name: 'web' };
-  bus.publish({ type: 'resource.spike', container: web, data: { resource: 'memory', level: 'critical' } });
-  bus.publish({ type: 'host.spike', data: { resource: 'cpu', level: 'warning' } });
-  bus.publish({ type: 'recovery.boot', data: { failed: [{ name: 'db', reason: 'no such image' }] } });
+  bus.publish(someEvent('resource.spike', { resource: 'memory', level: 'critical' }, web));
+  bus.publish(someEvent('host.spike', { resource: 'cpu', level: 'warning' }));
+  bus.publish(someEvent('recovery.boot', { failed: [{ name: 'db', reason: 'no such image' }] }));
   t.like(own.facts(), {
     spikes: [{ name: 'web', resource: 'memory', level: 'critical' }],
     host: [{ resource: 'cpu', level: 'warning' }],
     bootLeftDown: [{ name: 'db', reason: 'no such image' }],
     channelsFailing: [{ name: 'mail', lastError: 'ECONNREFUSED' }],
   });
-  bus.publish({ type: 'resource.normal', container: web, data: { resource: 'memory', level: 'normal' } });
-  bus.publish({ type: 'host.normal', data: { resource: 'cpu', level: 'normal' } });
+  bus.publish(someEvent('resource.normal', { resource: 'memory', level: 'normal' }, web));
+  bus.publish(someEvent('host.normal', { resource: 'cpu', level: 'normal' }));
   entries[1]!.state = 'running';
   t.like(own.facts(), { spikes: [], host: [], bootLeftDown: [] });
 });
