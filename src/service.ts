@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { AlertBridge } from './alerts/bridge.js';
 import { instancePattern } from './alerts/target.js';
 import { attentionContext } from './alerts/attention.js';
+import { ownAlertSenderFor, type OwnAlerts } from './alerts/own/assemble.js';
 import type { Config } from './config.js';
 import type { ContainersSource } from './containers/source.js';
 import { fleetEntry } from './containers/system.js';
@@ -33,6 +34,8 @@ import { spikeWatchFor } from './resources/spike-watch.js';
 import { watchHost } from './resources/host-assemble.js';
 import { HttpServer } from './server.js';
 import { readinessChecks, vigilVersion } from './readiness.js';
+import { Liveness } from './liveness.js';
+import { registerLivenessMetrics } from './metrics/liveness.js';
 import { LiveHub } from './http/ws/hub.js';
 import { alertsBody } from './http/routes/alerts.js';
 import { HistoryDaysStore } from './store/history-days.js';
@@ -62,6 +65,10 @@ export interface Vigil {
   db: Db;
   /** Starts following the engine and sampling; resolves at once (the engine may come later). */
   start(): void;
+  /** Whether sweeps and the engine's event stream are live (readiness, metrics, systemd's watchdog). */
+  liveness: Liveness;
+  /** The alerts vigil raises itself; `probe` is the hook container probes report through. */
+  ownAlerts: OwnAlerts;
   /** Alertmanager webhook requests by outcome. */
   bridgeRequests(): Map<string, number>;
   /** Open HTTP connections (SSE clients among them). */
@@ -125,8 +132,14 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
       alertmanagerUrls: config.alertmanagerUrl ?? [],
       instancePattern: instancePattern(config.alertInstance),
       attention: () => attentionContext(inventory.all(), medic.recoveryStates(), config.autoheal),
+      host,
     },
   );
+  const ownAlerts = ownAlertSenderFor(config, host, {
+    ...{ bus, containers: () => inventory.all(), recoveryStates: () => medic.recoveryStates() },
+    channels: () => dispatcher.health(),
+    logger: logger.child({ component: 'own-alerts' }),
+  });
 
   const alertCounts = () => stores.alerts.activeCounts();
   const spikes = spikeWatchFor(config, {
@@ -153,6 +166,8 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     { labels: config.labels },
     { ...{ host, events, inventory, sampler, nats, medic, dispatcher, bridge }, ...selfSources },
   );
+  const liveness = new Liveness({ events, sampler, intervalMs: config.sampleIntervalMs });
+  registerLivenessMetrics(metrics.registry, liveness);
   const app = createHttpApp(config, {
     logger: logger.child({ component: 'http' }),
     ...{ metrics, containers, engine, logPump, bus, dispatcher, bridge, streamLimits, guesses },
@@ -164,7 +179,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     fleet: { own: () => fleetEntry(containers, alertCounts()), others: () => nats?.gatherFleet(FLEET_WAIT_MS) ?? null },
     incidents: selfSources.incidents,
     readiness: readinessChecks({
-      ...{ engine: engineProblem, events, sampler, hub: () => hub.problem() },
+      ...{ engine: engineProblem, events, sampler, liveness, hub: () => hub.problem() },
       store: () => storeFile.check() ?? storeWritable(db),
       intervalMs: config.sampleIntervalMs,
       memoryPercent: config.readyMemoryPercent,
@@ -188,6 +203,8 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
   return {
     ...{ app, metrics, engine, events, inventory, sampler, bus, streamLimits, nats, medic, intent, dispatcher, db },
     logPump,
+    ownAlerts,
+    liveness,
     start() {
       logConfiguration(config, sources, logger);
       storeFile.start();
@@ -198,6 +215,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
       spikes.start();
       hostWatch.start();
       dispatcher.start();
+      ownAlerts.sender?.start();
       sweep = scheduleMaintenance(medic, intent, { ...stores, outbox, threads }, maintenanceOptions(config), logger);
     },
     bridgeRequests: () => bridge.requests,
@@ -207,6 +225,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
       hub.close();
       const closing = server.close();
       await sweep?.stop();
+      await ownAlerts.sender?.stop();
       spikes.stop();
       hostWatch.stop();
       await Promise.all([closing, sampler.stop(), events.stop(), nats?.stop(), recovery.stop()]);
