@@ -71,7 +71,12 @@ test('given up: a fact while vigil has given up, healthy once the container runs
   t.deepEqual(own.facts().gaveUp, [{ name: 'stuck', healthy: true }]);
 });
 
-/** A loopback Alertmanager stand-in that answers each POST /api/v2/alerts with the next status. */
+/**
+ * A loopback Alertmanager stand-in that answers each POST /api/v2/alerts with the next status. The
+ * senders it answers get a resend interval of 30 s, and so a 10 s timeout per try, unless the timeout is
+ * what a test is about: the unit tests share a worker, and another's busy moment held this one's event
+ * loop past a 1 s timeout.
+ */
 async function alertmanager(t: { teardown(f: () => void): void }, statuses: number[]) {
   const bodies: unknown[] = [];
   let hang = false;
@@ -99,7 +104,7 @@ test('the sender posts to /api/v2/alerts, tries a 5xx again (bounded), and does 
   const { own } = sources([{ name: 'stuck', state: 'exited', gaveUp: true }]);
   const sender = new OwnAlertSender(
     () => own.facts(),
-    { urls: [am.url], host: 'h1', resendMs: 3000 },
+    { urls: [am.url], host: 'h1', resendMs: 30_000 },
     pino({ level: 'silent' }),
   );
   await sender.resend();
@@ -136,13 +141,13 @@ test('nothing active and nothing lately resolved: nothing is sent', async (t) =>
   const { own } = sources([{ name: 'web' }]);
   const sender = new OwnAlertSender(
     () => own.facts(),
-    { urls: [am.url], host: 'h1', resendMs: 1000 },
+    { urls: [am.url], host: 'h1', resendMs: 30_000 },
     pino({ level: 'silent' }),
   );
   const withoutChannels = () => ({ ...own.facts(), channelsFailing: [] });
   const quiet = new OwnAlertSender(
     withoutChannels,
-    { urls: [am.url], host: 'h1', resendMs: 1000 },
+    { urls: [am.url], host: 'h1', resendMs: 30_000 },
     pino({ level: 'silent' }),
   );
   await quiet.resend();
