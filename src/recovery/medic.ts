@@ -19,12 +19,15 @@ import type { MedicOptions, MedicStores } from './medic-options.js';
 import { nextStep, reviewHealthyRun } from './next-step.js';
 import type { RecoveryAction } from './policy.js';
 import { SingleFlight } from './single-flight.js';
+import { predatesOwnStart } from './stale-record.js';
 
 type ActHow = Parameters<RecoveryActor['act']>[3];
 type ActResult = Awaited<ReturnType<RecoveryActor['act']>>;
 
 /** After a successful action, when to look again if no event comes first. */
 const SETTLE_MS = 5_000;
+/** How soon to look again at a container whose record is older than the medic's own start of it. */
+const STALE_RECHECK_MS = 1_000;
 
 /**
  * The medic: evaluates a container (diagnosis, pure), decides under policy and backoff (pure), and
@@ -38,6 +41,11 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
   private readonly boot: BootReconciler;
   /** Firing alerts whose rule asks for an action, waiting for their reconcile. */
   private readonly alertRequests = new Map<string, AlertRequest>();
+  /**
+   * By container id, after a successful start or restart: the start time of the record it was taken
+   * on. Until the inventory shows a later start, its records predate that action (stale-record.ts).
+   */
+  private readonly ownStartOf = new Map<string, number | null>();
   private unsubscribe: (() => void)[] = [];
   private stopped = false;
 
@@ -101,6 +109,7 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
       busy: flights.size,
       reported: actor.reportedCount,
       alertRequests: alertRequests.size,
+      ownStarts: this.ownStartOf.size,
     };
   }
 
@@ -193,6 +202,7 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
 
   private readonly onRemoved = ({ record }: InventoryEntry): void => {
     this.timers.cancel(record.id);
+    this.ownStartOf.delete(record.id);
     const key = containerKey(record);
     // a recreated container keeps its key: forget only what belongs to no container any more
     if (this.inventory.all().some((e) => containerKey(e.record) === key)) return;
@@ -216,6 +226,12 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
   private async evaluateHeld(record: ContainerRecord, key: string, id: string): Promise<void> {
     // with the engine gone nothing can be done, and the resync when it is back brings every container here
     if (!this.events.connected) return;
+    const actedOnStartedAt = this.ownStartOf.get(id);
+    if (actedOnStartedAt !== undefined) {
+      // the fresh record comes with the inventory's inspection of the start event; the recheck is in case it does not
+      if (predatesOwnStart(record, actedOnStartedAt)) return this.schedule(id, STALE_RECHECK_MS);
+      this.ownStartOf.delete(id);
+    }
     const now = this.clock();
     const recovery = this.stores.recovery.get(key);
     const alert = this.alertRequests.get(key);
@@ -260,6 +276,10 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
     how: ActHow,
   ): ReturnType<RecoveryActor['act']> {
     const result = await this.actor.act(record, action, reason, how);
+    // a failed action started nothing: the record it was taken on is still the container's latest
+    const startsItAnew = action === 'start' || action === 'restart';
+    if (result.outcome === 'success' && startsItAnew)
+      this.ownStartOf.set(record.id, record.startedAt?.getTime() ?? null);
     const settle = result.outcome === 'success' ? SETTLE_MS : 1000;
     this.schedule(record.id, Math.max(result.nextAt - this.clock(), settle));
     return result;

@@ -168,8 +168,34 @@ test.serial(
     );
     for (const id of h.engine.ids()) h.engine.remove(id);
     await h.advance(10_000);
-    t.deepEqual(h.medic.memoryFootprint(), { timers: 0, busy: 0, reported: 0, alertRequests: 0 });
+    t.deepEqual(h.medic.memoryFootprint(), { timers: 0, busy: 0, reported: 0, alertRequests: 0, ownStarts: 0 });
     const intent = h.intent.memoryFootprint();
     t.is(intent.memory + intent.ownStarts + intent.unsaved, 0);
+  },
+);
+
+test.serial(
+  'an inspection from before its own restart that lands late is not acted on: one alert, one restart',
+  async (t) => {
+    const h = await medicHarness();
+    t.teardown(() => h.close());
+    const id = h.engine.run('late-inspect', { labels: heal });
+    await h.advance(bootGraceMs + 100);
+    // as on a busy engine with `--stop-timeout 1` and a process that ignores SIGTERM: the inspection the
+    // restart's die causes sees the container exited, and lands after the restart has returned and
+    // after the backoff (1 s) allows another action
+    h.engine.inspectDelayMs = 1200;
+    h.engine.stopTimeoutMs = 1000;
+    h.engine.restartGapMs = 300;
+    h.medic.alertFiring(id, 'Dup', 'restart');
+    await h.advance(10_000);
+    t.deepEqual(
+      h.engine.calls.map((c) => c.method),
+      ['restart'],
+    );
+    t.is(h.ofType('recovery.action', 'late-inspect').length, 1);
+    t.is(h.engine.get(id).state, 'running');
+    await h.advance(60_000);
+    t.is(h.ofType('recovery.action', 'late-inspect').length, 1, 'nothing more once the fresh inspection landed');
   },
 );
