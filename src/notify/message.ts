@@ -1,4 +1,4 @@
-import type { BootSummary } from '../recovery/boot-report.js';
+import type { BootSummary } from '../recovery/boot/boot-report.js';
 import { causeOfStateEvent } from '../containers/health.js';
 import type { IncidentRef, VigilEvent } from '../streams/event-bus.js';
 import type { notifyEvents, severities } from './channel-config.js';
