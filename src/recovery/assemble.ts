@@ -90,11 +90,8 @@ export function assembleRecovery(config: Config, parts: RecoveryParts, logger: L
     logger: logger.child({ component: 'actions' }),
     hold: (record, work) => medic.hold(record, work),
   });
-  const followerParts = { inventory, intent, medic, recovery: stores.recovery, bus };
-  const follower = new DependantFollower(
-    { ...followerParts, logger: logger.child({ component: 'dependants' }) },
-    options,
-  );
+  const follower = new DependantFollower({ inventory, bus, logger: logger.child({ component: 'dependants' }) });
+  follower.on('chain', (chain) => medic.followDependants(chain));
   const quietMs = config.incidentQuietSeconds * 1000;
   const incidents = new IncidentTracker(bus, inventory, stores.incidents, logger.child({ component: 'incidents' }), {
     quietMs,

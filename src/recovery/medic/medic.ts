@@ -8,8 +8,11 @@ import type { ContainerRecord } from '../../docker/types.js';
 import { listen } from '../../listen.js';
 import type { EventBus } from '../../streams/event-bus.js';
 import { RecoveryActor, type ActionOutcome } from './actor.js';
-import { BootReconciler } from '../boot/boot-reconcile.js';
-import type { BootTrigger } from '../boot/boot-plan.js';
+import type { BootStep, BootTrigger } from '../boot/boot-plan.js';
+import { BootTiming, planBootRound, reportBootRound, type BootStepOutcome } from '../boot/boot-reconcile.js';
+import type { FollowStep } from '../dependants/dependants.js';
+import type { DependantChain } from '../dependants/dependant-follower.js';
+import { dependantStep, reportChain, type ChainStep } from '../dependants/dependant-step.js';
 import { diagnose, type AlertAction, type AlertRequest } from '../decisions/diagnosis.js';
 import { containerKey } from '../identity.js';
 import type { IntentTracker } from '../intent/intent-tracker.js';
@@ -22,7 +25,6 @@ import { SingleFlight } from './single-flight.js';
 import { predatesOwnStart } from '../decisions/stale-record.js';
 
 type ActHow = Parameters<RecoveryActor['act']>[3];
-type ActResult = Awaited<ReturnType<RecoveryActor['act']>>;
 
 /** After a successful action, when to look again if no event comes first. */
 const SETTLE_MS = 5_000;
@@ -30,15 +32,34 @@ const SETTLE_MS = 5_000;
 const STALE_RECHECK_MS = 1_000;
 
 /**
- * The medic: evaluates a container (diagnosis, pure), decides under policy and backoff (pure), and
- * has the actor act, one evaluation per container at a time. What each container should be doing
- * comes from the intent tracker; what to do after a restart of vigil or the engine from the boot plan.
+ * The medic: the one place vigil acts on containers on its own. Reading order, and how control flows:
+ *
+ * 1. Triggers: the inventory's changes (each engine event, after its inspection), a firing alert
+ *    (alertFiring), the periodic sweep, and the medic's own timers all come to schedule(), then
+ *    evaluate(). One evaluation per container at a time (single-flight.ts); a trigger that comes while
+ *    one runs makes one more evaluation after it.
+ * 2. evaluateHeld(): a record older than the medic's own last start of the container is not acted on
+ *    (decisions/stale-record.ts). A running healthy container only has its backoff forgiven in time
+ *    (decisions/next-step.ts reviewHealthyRun). Otherwise what it should be doing (intent/
+ *    intent-tracker.ts), the diagnosis (decisions/diagnosis.ts) and the step under label policy and
+ *    backoff (decisions/next-step.ts, policy.ts, schedule.ts): nothing, look again, report, give up, act.
+ * 3. act(): the actor (actor.ts) takes the action on the engine and records it; the medic then looks
+ *    again once the action's events have had time to arrive, or when the backoff allows.
+ * 4. After a start of vigil or of the engine, once the inventory is in sync and a grace period has
+ *    passed (boot/boot-reconcile.ts BootTiming), bootReconcile() carries out the boot plan's steps
+ *    (boot/boot-plan.ts, pure), reports them, and sweeps what it did not start. Until then stopped
+ *    containers wait.
+ * 5. When a container comes back, the dependant follower (dependants/) hands its chain of dependants
+ *    to followDependants(), which brings each back as dependants/dependant-step.ts decides.
+ *
+ * Nothing here decides by itself: the decisions are pure functions, tested on tables; this class reads
+ * the state they need, carries out what they return, and keeps the timers.
  */
 export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; outcome: ActionOutcome }] }> {
   private readonly flights = new SingleFlight();
   private readonly timers = new KeyedTimers();
   private readonly actor: RecoveryActor;
-  private readonly boot: BootReconciler;
+  private readonly boot: BootTiming;
   /** Firing alerts whose rule asks for an action, waiting for their reconcile. */
   private readonly alertRequests = new Map<string, AlertRequest>();
   /**
@@ -61,31 +82,35 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
     private readonly clock: () => number = Date.now,
   ) {
     super();
-    const markOwnStart = (id: string) => intent.markOwnStart(id);
-    const recreating = {
-      before: (id: string) => intent.markRecreating(id),
-      after: (oldId: string, newId: string | null) => intent.carry(oldId, newId),
-    };
-    const onAction = (done: { action: RecoveryAction; outcome: ActionOutcome }) => this.emit('action', done);
-    const actorParts = { engine, stores, bus, markOwnStart, recreating, logger };
-    this.actor = new RecoveryActor(actorParts, options, onAction, clock);
-    const { actor, flights } = this;
-    const bootParts = {
-      ...{ inventory, intent, actor, flights, bus, logger, recovery: stores.recovery },
-      start: (record: ContainerRecord, reason: string, trigger: BootTrigger) =>
-        this.act(record, 'start', reason, { counted: false, trigger }),
-      later: (id: string, inMs: number) => this.schedule(id, inMs),
-    };
-    const { engineShutdownWindowMs: shutdownWindowMs, reconcileOnBoot: scope, schedule, selfId } = options;
-    const bootOptions = { graceMs: options.bootGraceMs, shutdownWindowMs, scope, schedule, selfId };
-    this.boot = new BootReconciler(bootParts, bootOptions, (started) => this.sweep(started), clock);
+    this.actor = new RecoveryActor(
+      {
+        engine,
+        stores,
+        bus,
+        markOwnStart: (id) => intent.markOwnStart(id),
+        recreating: {
+          before: (id) => intent.markRecreating(id),
+          after: (oldId, newId) => intent.carry(oldId, newId),
+        },
+        logger,
+      },
+      options,
+      (done) => this.emit('action', done),
+      clock,
+    );
+    this.boot = new BootTiming(
+      options.bootGraceMs,
+      (trigger, syncedAt) => this.bootReconcile(trigger, syncedAt),
+      logger,
+      clock,
+    );
   }
 
   start(): void {
     this.unsubscribe = [
       listen(this.events, { disconnected: () => this.boot.engineGone() }),
       listen(this.inventory, {
-        synced: () => this.boot.synced(),
+        synced: () => this.boot.synced(this.intent.engineWentAwayAt === null ? 'vigil-start' : 'engine-restart'),
         added: this.onInventoryChange,
         changed: this.onInventoryChange,
         removed: this.onRemoved,
@@ -161,21 +186,14 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
   }
 
   /**
-   * For the dependant follower: one action on a container within the medic's single flight (so never
-   * beside the medic's own on it), recorded like the medic's; null when the medic is busy with it.
+   * Brings back the dependants of a container that came back, in the chain's order: each read afresh
+   * (what ran before may have changed it), each within the single flight like the medic's own actions,
+   * and none counted as an attempt. One `recovery.dependants` event tells what came of the chain.
    */
-  async actAlone(
-    record: ContainerRecord,
-    action: RecoveryAction,
-    reason: string,
-    how: ActHow,
-  ): Promise<ActResult | null> {
-    const box: { result: ActResult | null } = { result: null };
-    await this.flights.run(
-      containerKey(record),
-      async () => void (box.result = await this.act(record, action, reason, how)),
+  followDependants(chain: DependantChain): void {
+    this.bringChain(chain).catch((err: Error) =>
+      this.logger.error({ err: err.message, container: chain.root.name }, 'following dependants failed'),
     );
-    return box.result;
   }
 
   /**
@@ -185,15 +203,35 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
   async hold(record: ContainerRecord, work: () => Promise<void>, waitMs = 30_000): Promise<void> {
     const key = containerKey(record);
     const until = this.clock() + waitMs;
-    while (!(await this.flights.run(key, work))) {
+    while (!(await this.flights.run(key, work)).ran) {
       if (this.clock() > until) throw new Error(`the medic is still acting on ${record.name}; try again`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
 
-  /** Runs the boot reconcile now (tests; production runs it after every resync). */
-  bootReconcile(trigger: BootTrigger, syncedAt: number): Promise<void> {
-    return this.boot.run(trigger, syncedAt);
+  /**
+   * The reconcile after a start of vigil or of the engine (production runs it a grace period after every
+   * resync; tests call it): carries out the boot plan's steps, reports them, then evaluates the normal
+   * way every container it did not start (those come back through their own events).
+   */
+  async bootReconcile(trigger: BootTrigger, syncedAt: number): Promise<void> {
+    const context = {
+      trigger,
+      syncedAt,
+      now: this.clock(),
+      shutdownWindowMs: this.options.engineShutdownWindowMs,
+      scope: this.options.reconcileOnBoot,
+      schedule: this.options.schedule,
+      selfId: this.options.selfId,
+    };
+    const sources = { inventory: this.inventory, intent: this.intent, recovery: this.stores.recovery };
+    const round = planBootRound(sources, context);
+    const outcomes = await Promise.all(round.steps.map((step) => this.carryOutBootStep(step, trigger)));
+    this.intent.engineRestartHandled(round.engineWentAwayAt);
+    reportBootRound(round, outcomes, { bus: this.bus, logger: this.logger });
+    this.boot.done();
+    const actedOn = outcomes.filter((o) => o.kind === 'started' || o.kind === 'failed').map((o) => o.record.id);
+    this.sweep(new Set(actedOn));
   }
 
   private readonly onInventoryChange = ({ record }: InventoryEntry): void => {
@@ -266,6 +304,66 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
         await this.act(record, step.action, step.reason, how);
       }
     }
+  }
+
+  /** One step of the boot plan. A boot start is uncounted: a restart is not the container's failure. */
+  private async carryOutBootStep(step: BootStep, trigger: BootTrigger): Promise<BootStepOutcome> {
+    const { record } = step;
+    const key = containerKey(record);
+    switch (step.kind) {
+      case 'skip':
+        return { kind: 'skipped', record, reason: step.reason };
+      case 'later':
+        this.schedule(record.id, step.waitMs);
+        return { kind: 'skipped', record, reason: step.reason };
+      case 'give-up':
+        this.actor.giveUp(record, key, this.stores.recovery.get(key), step.reason);
+        return { kind: 'skipped', record, reason: step.reason };
+      case 'start': {
+        const flight = await this.flights.run(key, () => this.bootStart(record, step.reason, trigger));
+        return flight.ran ? flight.value : { kind: 'busy', record };
+      }
+    }
+  }
+
+  private async bootStart(record: ContainerRecord, reason: string, trigger: BootTrigger): Promise<BootStepOutcome> {
+    try {
+      const result = await this.act(record, 'start', reason, { counted: false, trigger });
+      if (result.outcome === 'success') return { kind: 'started', record };
+      return { kind: 'failed', record, reason: result.error ?? 'unknown' };
+    } catch (err) {
+      return { kind: 'failed', record, reason: (err as Error).message };
+    }
+  }
+
+  private async bringChain(chain: DependantChain): Promise<void> {
+    const steps: ChainStep[] = [];
+    for (const link of chain.order) {
+      const dependant = this.inventory.get(link.id)?.record;
+      if (dependant) steps.push(await this.bringDependant(chain.root, dependant, link));
+    }
+    reportChain(chain.root, steps, { bus: this.bus, logger: this.logger });
+  }
+
+  private async bringDependant(
+    root: ContainerRecord,
+    dependant: ContainerRecord,
+    link: FollowStep,
+  ): Promise<ChainStep> {
+    const key = containerKey(dependant);
+    const facts = {
+      desired: this.intent.desired(key)?.desired,
+      recovery: this.stores.recovery.get(key),
+      now: this.clock(),
+      options: this.options,
+    };
+    const step = dependantStep(root, dependant, link, facts);
+    const { name } = dependant;
+    if (step.kind === 'skip') return { name, action: 'none', outcome: 'skipped', reason: step.reason };
+    const flight = await this.flights.run(key, () => this.act(dependant, step.action, step.reason, step.how));
+    if (!flight.ran) return { name, action: 'none', outcome: 'skipped', reason: 'vigil is already acting on it' };
+    const { outcome, error } = flight.value;
+    return { name, action: step.action, outcome, reason: error ? `${step.reason}: ${error}` : step.reason };
   }
 
   /** Acts, then looks again: its events usually say first whether it helped, else when the backoff allows. */

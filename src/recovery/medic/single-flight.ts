@@ -1,3 +1,6 @@
+/** What a request to run came to: run, with what the work returned, or not run because the key was held. */
+export type Flight<T> = { ran: true; value: T } | { ran: false };
+
 /**
  * One evaluation or action per container at a time. Two interleaving at an await would both see the
  * same backoff state and both act; a request that comes while one runs is remembered, and runs once
@@ -16,22 +19,21 @@ export class SingleFlight {
   }
 
   /**
-   * Runs `work` holding `key`. When the key is already held, nothing runs now; `whenFree` is called
-   * once the holder is done, however many times it was asked meanwhile. Resolves false when held.
+   * Runs `work` holding `key`, and says what it returned. When the key is already held, nothing runs
+   * now; `whenFree` is called once the holder is done, however many times it was asked meanwhile.
    */
-  async run(key: string, work: () => Promise<void>, whenFree?: () => void): Promise<boolean> {
+  async run<T>(key: string, work: () => Promise<T>, whenFree?: () => void): Promise<Flight<T>> {
     if (this.busy.has(key)) {
       if (whenFree) this.again.add(key);
-      return false;
+      return { ran: false };
     }
     this.busy.add(key);
     try {
-      await work();
+      return { ran: true, value: await work() };
     } finally {
       this.busy.delete(key);
       if (this.again.delete(key)) whenFree?.();
     }
-    return true;
   }
 
   /** The key belongs to no container any more. */
