@@ -16,6 +16,24 @@ export type ActionTrigger = BootTrigger | 'dependency';
 
 export type ActionOutcome = 'success' | 'failure';
 
+/** How an action is taken and recorded. */
+export interface ActionHow {
+  /** Whether it is one of the container's recovery attempts (moves its backoff). */
+  counted: boolean;
+  /** The problem it answers, kept in the backoff state when it fails (`image-missing`). */
+  problem?: string | undefined;
+  trigger?: ActionTrigger;
+  /** For a recreate: the network to recreate into (a sidecar's new namespace owner). */
+  networkMode?: string;
+}
+
+export interface ActionResult {
+  outcome: ActionOutcome;
+  error?: string;
+  /** When the container may next be acted on. */
+  nextAt: number;
+}
+
 export interface ActorOptions {
   schedule: SchedulePolicy;
   /** Recovery actions in flight at once, engine-wide. */
@@ -66,12 +84,7 @@ export class RecoveryActor {
    * Takes one action on one container, recording it and what it changed. An uncounted action (after
    * a restart of the engine) leaves the backoff alone. Resolves with when the container may next be acted on.
    */
-  async act(
-    record: ContainerRecord,
-    action: RecoveryAction,
-    reason: string,
-    how: { counted: boolean; problem?: string | undefined; trigger?: ActionTrigger; networkMode?: string },
-  ): Promise<{ outcome: ActionOutcome; error?: string; nextAt: number }> {
+  async act(record: ContainerRecord, action: RecoveryAction, reason: string, how: ActionHow): Promise<ActionResult> {
     const { stores, bus, logger } = this.parts;
     const key = containerKey(record);
     const startedAt = this.clock();
@@ -100,16 +113,29 @@ export class RecoveryActor {
       );
     }
     const data = {
-      ...{ action, reason, outcome, ...(error ? { error } : {}), attempt: recovery.attempts, counted },
+      action,
+      reason,
+      outcome,
+      ...(error ? { error } : {}),
+      attempt: recovery.attempts,
+      counted,
       ...(interrupted ? { interrupted: 'the engine went away during the call' } : {}),
       ...(how.trigger ? { trigger: how.trigger } : {}),
-      ...{ nextAllowedAt: new Date(recovery.nextAt).toISOString(), ms: now - startedAt },
+      nextAllowedAt: new Date(recovery.nextAt).toISOString(),
+      ms: now - startedAt,
     };
     this.note(record, key, data);
     bus.publish({ type: 'recovery.action', container, data });
     this.onAction({ action, outcome });
-    const log = { container: record.name, action, reason, outcome, ...(error ? { err: error } : {}) };
-    logger[outcome === 'success' ? 'info' : 'warn']({ ...log, attempt: recovery.attempts }, 'recovery action');
+    const log = {
+      container: record.name,
+      action,
+      reason,
+      outcome,
+      ...(error ? { err: error } : {}),
+      attempt: recovery.attempts,
+    };
+    logger[outcome === 'success' ? 'info' : 'warn'](log, 'recovery action');
     return { outcome, ...(error ? { error } : {}), nextAt: recovery.nextAt };
   }
 

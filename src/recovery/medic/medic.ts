@@ -7,7 +7,7 @@ import type { Inventory, InventoryEntry } from '../../docker/inventory.js';
 import type { ContainerRecord } from '../../docker/types.js';
 import { listen } from '../../listen.js';
 import type { EventBus } from '../../streams/event-bus.js';
-import { RecoveryActor, type ActionOutcome } from './actor.js';
+import { RecoveryActor, type ActionHow, type ActionOutcome, type ActionResult } from './actor.js';
 import type { BootStep, BootTrigger } from '../boot/boot-plan.js';
 import { BootTiming, planBootRound, reportBootRound, type BootStepOutcome } from '../boot/boot-reconcile.js';
 import type { FollowStep } from '../dependants/dependants.js';
@@ -23,8 +23,6 @@ import { nextStep, reviewHealthyRun } from '../decisions/next-step.js';
 import type { RecoveryAction } from '../decisions/policy.js';
 import { SingleFlight } from './single-flight.js';
 import { predatesOwnStart } from '../decisions/stale-record.js';
-
-type ActHow = Parameters<RecoveryActor['act']>[3];
 
 /** After a successful action, when to look again if no event comes first. */
 const SETTLE_MS = 5_000;
@@ -371,8 +369,8 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
     record: ContainerRecord,
     action: RecoveryAction,
     reason: string,
-    how: ActHow,
-  ): ReturnType<RecoveryActor['act']> {
+    how: ActionHow,
+  ): Promise<ActionResult> {
     const result = await this.actor.act(record, action, reason, how);
     // a failed action started nothing: the record it was taken on is still the container's latest
     const startsItAnew = action === 'start' || action === 'restart';
