@@ -2,9 +2,7 @@ import type { Logger } from 'pino';
 import type { EngineEvents } from '../../docker/events.js';
 import type { Inventory, InventoryEntry } from '../../docker/inventory.js';
 import type { ContainerEvent, ContainerRecord } from '../../docker/types.js';
-import type { DesiredState, DesiredStateStore } from '../../store/desired-state.js';
-import type { HistoryStore } from '../../store/history.js';
-import type { RecoveryStateStore } from '../../store/recovery-state.js';
+import type { DesiredState } from '../../store/desired-state.js';
 import { listen } from '../../listen.js';
 import { containerKey, idKey } from '../identity.js';
 import {
@@ -16,12 +14,7 @@ import {
   type KillStop,
 } from '../decisions/intent.js';
 import { OWN_ACTION_MS, recentGaps, stopCause, type OwnAction, type StreamGap } from '../decisions/stop-cause.js';
-
-export interface IntentStores {
-  desired: DesiredStateStore;
-  recovery: RecoveryStateStore;
-  history: HistoryStore;
-}
+import { ContainerRows, type IntentStores } from './container-rows.js';
 
 type PendingKillStop = KillStop & { previous: DesiredState | undefined; recordedAt: number };
 
@@ -31,30 +24,32 @@ export type PersonSource = 'api' | 'page';
 /**
  * What each container should be doing, learned from the engine's events: a start means run, a kill
  * before the die means a person stopped it, a die alone is a crash. Stops made by the engine's own
- * shutdown are taken back when the stream closes right after them. Desired state that the store
- * cannot take (read-only, full) is kept here and written when it can, so none is lost.
+ * shutdown are taken back when the stream closes right after them. What it learns is kept in the
+ * container's rows (container-rows.ts).
  */
 export class IntentTracker {
   private readonly memory = new Map<string, IntentMemory>();
   private recentKillStops: PendingKillStop[] = [];
   /** Containers vigil itself is starting: their start events are not a person's. */
   private readonly ownStarts = new Map<string, OwnAction>();
-  private readonly unsaved = new Map<string, DesiredState>();
   /** Containers vigil is recreating: the removal of the old one is not the end of its rows. */
   private readonly recreating = new Set<string>();
   /** When vigil had no event stream: kills in these are the engine's own (stop-cause.ts). */
   private gaps: StreamGap[] = [];
   private wentAwayAt: number | null = null;
   private unsubscribe: (() => void)[] = [];
+  private readonly rows: ContainerRows;
 
   constructor(
     private readonly events: EngineEvents,
     private readonly inventory: Inventory,
-    private readonly stores: IntentStores,
+    stores: IntentStores,
     private readonly logger: Logger,
     private readonly engineShutdownWindowMs: number,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.rows = new ContainerRows(stores, logger);
+  }
 
   start(): void {
     this.unsubscribe = [
@@ -77,7 +72,7 @@ export class IntentTracker {
   }
 
   desired(key: string): DesiredState | undefined {
-    return this.unsaved.get(key) ?? this.stores.desired.get(key);
+    return this.rows.desired(key);
   }
 
   /** vigil is about to act on this container: the kills and the start it causes are not a person's. */
@@ -102,13 +97,7 @@ export class IntentTracker {
     this.recreating.delete(oldId);
     const oldGone = !this.inventory.get(oldId);
     if (newId === null || newId === oldId) return oldGone ? this.forgetIfGone(oldId) : undefined;
-    const [from, to] = [idKey(oldId), idKey(newId)];
-    const desired = this.desired(from);
-    if (!desired) return;
-    this.put({ ...desired, key: to, containerId: newId });
-    this.stores.recovery.put({ ...this.stores.recovery.get(from), key: to });
-    this.guard('history not carried to the recreated container', () => this.stores.history.rekey(from, to));
-    this.forgetIfGone(oldId);
+    if (this.rows.moveTo(idKey(oldId), idKey(newId), newId)) this.forgetIfGone(oldId);
   }
 
   /**
@@ -124,13 +113,17 @@ export class IntentTracker {
     const key = containerKey(record);
     const reason = `${desired === 'stopped' ? 'stopped' : 'started'} by a person through vigil's ${by === 'page' ? 'page' : 'API'}`;
     const now = this.clock();
-    this.put({ key, containerId: record.id, name: record.name, desired, source: 'api', reason, updatedAt: now });
-    if (desired === 'running') {
-      const recovery = this.stores.recovery.get(key);
-      if (recovery.gaveUpAt !== null || recovery.attempts > 0)
-        this.stores.recovery.put({ ...recovery, gaveUpAt: null, attempts: 0, nextAt: 0 });
-    }
-    this.addHistory(key, record, now, { desired, reason, by });
+    this.rows.putDesired({
+      key,
+      containerId: record.id,
+      name: record.name,
+      desired,
+      source: 'api',
+      reason,
+      updatedAt: now,
+    });
+    if (desired === 'running') this.rows.forgiveBackoff(key, 'any-attempt');
+    this.rows.addHistory(key, record, now, { desired, reason, by });
   }
 
   /**
@@ -150,16 +143,7 @@ export class IntentTracker {
 
   /** Writes what the store refused earlier; true when nothing is left waiting. */
   flush(): boolean {
-    const recoveryWritten = this.stores.recovery.flush();
-    for (const [key, state] of this.unsaved) {
-      try {
-        this.stores.desired.put(state);
-        this.unsaved.delete(key);
-      } catch {
-        return false;
-      }
-    }
-    return recoveryWritten;
+    return this.rows.flush();
   }
 
   /** Per-container entries held in memory: they must follow the containers the engine has, not grow. */
@@ -167,27 +151,13 @@ export class IntentTracker {
     return {
       memory: this.memory.size,
       ownStarts: this.ownStarts.size,
-      unsaved: this.unsaved.size,
+      unsaved: this.rows.unsavedDesired,
       recentKillStops: this.recentKillStops.length,
     };
   }
 
   get unsavedCount(): number {
-    return this.unsaved.size + this.stores.recovery.unsavedCount;
-  }
-
-  private put(state: DesiredState): void {
-    this.unsaved.delete(state.key);
-    try {
-      this.flush();
-      this.stores.desired.put(state);
-    } catch (err) {
-      this.unsaved.set(state.key, state);
-      this.logger.error(
-        { err: (err as Error).message, container: state.name },
-        'desired state not written; kept in memory until the store takes it',
-      );
-    }
+    return this.rows.unsavedCount;
   }
 
   private readonly onEngineEvent = (event: ContainerEvent): void => {
@@ -252,15 +222,17 @@ export class IntentTracker {
     source: DesiredState['source'],
   ): void {
     const { desired, reason } = change;
-    this.put({ key, containerId: container.id, name: container.name, desired, source, reason, updatedAt: now });
+    this.rows.putDesired({
+      key,
+      containerId: container.id,
+      name: container.name,
+      desired,
+      source,
+      reason,
+      updatedAt: now,
+    });
     // last: history is worth less than the desired state
-    this.addHistory(key, container, now, { desired, reason });
-  }
-
-  private addHistory(key: string, container: { id: string; name: string }, at: number, data: Record<string, unknown>) {
-    this.guard('intent history not written', () =>
-      this.stores.history.add({ key, containerId: container.id, name: container.name, at, kind: 'intent', data }),
-    );
+    this.rows.addHistory(key, container, now, { desired, reason });
   }
 
   private onStart(id: string, key: string, now: number): void {
@@ -268,8 +240,7 @@ export class IntentTracker {
     this.ownStarts.delete(id);
     if (own !== undefined && now - own.lastAt <= OWN_ACTION_MS) return;
     // a person (or their tooling) started it: whatever vigil had given up on is theirs again
-    const recovery = this.stores.recovery.get(key);
-    if (recovery.gaveUpAt !== null) this.stores.recovery.put({ ...recovery, gaveUpAt: null, attempts: 0, nextAt: 0 });
+    this.rows.forgiveBackoff(key, 'gave-up');
   }
 
   /** The engine says it is gone (live, or in the replay of what happened while vigil was away). */
@@ -298,7 +269,7 @@ export class IntentTracker {
       if (stop.previous?.desired !== 'running') continue;
       const current = this.desired(stop.key);
       if (current?.desired !== 'stopped' || current.updatedAt !== stop.recordedAt) continue;
-      this.put({
+      this.rows.putDesired({
         ...stop.previous,
         updatedAt: now,
         reason: `${stop.previous.reason}; the stop came from the engine shutting down`,
@@ -313,7 +284,7 @@ export class IntentTracker {
     const key = containerKey(record);
     try {
       if (this.desired(key)) return;
-      this.put({
+      this.rows.putDesired({
         key,
         containerId: record.id,
         name: record.name,
@@ -344,16 +315,6 @@ export class IntentTracker {
    */
   private forgetIfGone(id: string, key = idKey(id)): void {
     if (this.inventory.all().some((e) => e.record.id !== id && containerKey(e.record) === key)) return;
-    this.unsaved.delete(key);
-    this.stores.recovery.forget(key);
-    this.guard('desired state of a removed container not deleted', () => this.stores.desired.forget(key));
-  }
-
-  private guard(what: string, write: () => void): void {
-    try {
-      write();
-    } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, what);
-    }
+    this.rows.forget(key);
   }
 }
