@@ -126,12 +126,11 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
 
   /** Per-container entries held in memory: they must follow the containers the engine has, not grow. */
   memoryFootprint(): Record<string, number> {
-    const { timers, flights, actor, alertRequests } = this;
     return {
-      timers: timers.size,
-      busy: flights.size,
-      reported: actor.reportedCount,
-      alertRequests: alertRequests.size,
+      timers: this.timers.size,
+      busy: this.flights.size,
+      reported: this.actor.reportedCount,
+      alertRequests: this.alertRequests.size,
       ownStarts: this.ownStartOf.size,
     };
   }
