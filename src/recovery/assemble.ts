@@ -70,7 +70,7 @@ export function assembleRecovery(config: Config, parts: RecoveryParts, logger: L
   const last = readCursor(cursor, logger);
   // `since` is inclusive: the event at the cursor itself was handled already
   events.resumeFrom(last === null ? FIRST_EVENT : last + 1n);
-  const shutdownWindowMs = config.engineShutdownWindowSeconds * 1000;
+  const shutdownWindowMs = config.engineShutdownWindowMs;
   const intent = new IntentTracker(events, inventory, stores, logger.child({ component: 'intent' }), shutdownWindowMs);
   const recorder = new StatusRecorder(inventory, stores.history, logger.child({ component: 'history' }));
   const options = medicOptions(config, parts.selfId !== undefined ? parts.selfId : readOwnContainerId());
@@ -92,7 +92,7 @@ export function assembleRecovery(config: Config, parts: RecoveryParts, logger: L
   });
   const follower = new DependantFollower({ inventory, bus, logger: logger.child({ component: 'dependants' }) });
   follower.on('chain', (chain) => medic.followDependants(chain));
-  const quietMs = config.incidentQuietSeconds * 1000;
+  const quietMs = config.incidentQuietMs;
   const incidents = new IncidentTracker(bus, inventory, stores.incidents, logger.child({ component: 'incidents' }), {
     quietMs,
     checkMs: Math.min(5000, quietMs / 4),
@@ -103,7 +103,7 @@ export function assembleRecovery(config: Config, parts: RecoveryParts, logger: L
       removed: stores.removed,
       logger: logger.child({ component: 'cleanup' }),
     },
-    config.cleanupAfterSeconds * 1000,
+    config.cleanupAfterMs,
     parts.clock,
   );
   return {
