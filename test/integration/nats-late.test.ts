@@ -37,11 +37,7 @@ test('a vigil started before its NATS server connects when the server comes up, 
   const seen: unknown[] = [];
   subscriber.subscribe('vigil.late.events', { callback: (_err, msg) => seen.push(msg.json()) });
   await subscriber.flush();
-  bus.publish({
-    type: 'container.health',
-    container: { id: 'abcdef012345', name: 'late' },
-    data: { from: null, to: 'healthy', source: 'healthcheck' },
-  });
+  bus.publish({ type: 'recovery.report', container: { id: 'abc123', name: 'late' }, data: { reason: 'a test' } });
   await waitFor(() => seen.length > 0, { what: 'the event on NATS' });
-  t.like(seen[0], { type: 'container.health' });
+  t.like(seen[0], { type: 'recovery.report', data: { reason: 'a test' } });
 });
