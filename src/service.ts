@@ -27,8 +27,8 @@ import { createMetrics, type MetricsEndpoint } from './metrics/registry.js';
 import { assembleNotifications, channelTarget } from './notify/assemble.js';
 import type { Dispatcher } from './notify/dispatcher.js';
 import { assembleRecovery } from './recovery/assemble.js';
-import type { IntentTracker } from './recovery/intent-tracker.js';
-import type { Medic } from './recovery/medic.js';
+import type { IntentTracker } from './recovery/intent/intent-tracker.js';
+import type { Medic } from './recovery/medic/medic.js';
 import { currentSnapshot, Sampler } from './sampler.js';
 import { spikeWatchFor } from './resources/spike-watch.js';
 import { watchHost } from './resources/host-assemble.js';
@@ -115,7 +115,10 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     containers: () => inventory.all(),
     snapshot,
     context: () => ({
-      ...{ now: new Date(), host, hostMemoryBytes: hostMemoryBytes(), labelAllowlist: config.labels },
+      now: new Date(),
+      host,
+      hostMemoryBytes: hostMemoryBytes(),
+      labelAllowlist: config.labels,
       engineVersion: engineVersion(),
       healthTrend: (entry) => trends.of(entry),
     }),
@@ -136,50 +139,87 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     },
   );
   const ownAlerts = ownAlertSenderFor(config, host, {
-    ...{ bus, containers: () => inventory.all(), recoveryStates: () => medic.recoveryStates() },
+    bus,
+    containers: () => inventory.all(),
+    recoveryStates: () => medic.recoveryStates(),
     channels: () => dispatcher.health(),
     logger: logger.child({ component: 'own-alerts' }),
   });
 
   const alertCounts = () => stores.alerts.activeCounts();
   const spikes = spikeWatchFor(config, {
-    ...{ inventory, sampler, bus, alerts: stores.alerts, medic, hostMemoryBytes },
+    inventory,
+    sampler,
+    bus,
+    alerts: stores.alerts,
+    medic,
+    hostMemoryBytes,
     logger: logger.child({ component: 'spikes' }),
   });
   const hostWatch = watchHost(config, {
-    ...{ sampler, bus, alerts: stores.alerts, outbox, host },
+    sampler,
+    bus,
+    alerts: stores.alerts,
+    outbox,
+    host,
     logger: logger.child({ component: 'host' }),
   });
   const nats = natsPublisherFor(config, host, { containers, inventory, sampler, alertCounts, bus }, logger);
 
   containers.system = hostWatch.readings;
-  const selfSources = { streams: streamLimitsFor(config), incidents: recovery.incidents, system: hostWatch.readings };
-  const [streamLimits, guesses] = [selfSources.streams, newGuessLimiter()];
+  const streamLimits = streamLimitsFor(config);
+  const guesses = newGuessLimiter();
   // a follower may hold half its stream's share in the pump; the SSE response holds the rest
   const logPump = new LogPump(engine, logger.child({ component: 'logs' }), {
     maxBehindBytes: streamLimits.perStreamBytes / 2,
   });
   const generation = exposureGeneration(inventory, sampler);
-  const web = { hostPolicy: hostPolicyFor(config, [hostname(), config.host]), sessions: new RevokedSessionStore(db) };
+  const hostPolicy = hostPolicyFor(config, [hostname(), config.host]);
+  const sessions = new RevokedSessionStore(db);
   const metrics = createMetrics(
     { containers: () => inventory.all(), snapshot, hostMemoryBytes, generation },
     { labels: config.labels },
-    { ...{ host, events, inventory, sampler, nats, medic, dispatcher, bridge }, ...selfSources },
+    {
+      host,
+      events,
+      inventory,
+      sampler,
+      nats,
+      medic,
+      dispatcher,
+      bridge,
+      streams: streamLimits,
+      incidents: recovery.incidents,
+      system: hostWatch.readings,
+    },
   );
   const liveness = new Liveness({ events, sampler, intervalMs: config.sampleIntervalMs });
   registerLivenessMetrics(metrics.registry, liveness);
   const app = createHttpApp(config, {
     logger: logger.child({ component: 'http' }),
-    ...{ metrics, containers, engine, logPump, bus, dispatcher, bridge, streamLimits, guesses },
+    metrics,
+    containers,
+    engine,
+    logPump,
+    bus,
+    dispatcher,
+    bridge,
+    streamLimits,
+    guesses,
     history: stores.history,
     historyDays: new HistoryDaysStore(db),
     removedContainers: stores.removed,
-    ...web,
+    hostPolicy,
+    sessions,
     containerActions: recovery.personActions,
     fleet: { own: () => fleetEntry(containers, alertCounts()), others: () => nats?.gatherFleet(FLEET_WAIT_MS) ?? null },
-    incidents: selfSources.incidents,
+    incidents: recovery.incidents,
     readiness: readinessChecks({
-      ...{ engine: engineProblem, events, sampler, liveness, hub: () => hub.problem() },
+      engine: engineProblem,
+      events,
+      sampler,
+      liveness,
+      hub: () => hub.problem(),
       store: () => storeFile.check() ?? storeWritable(db),
       intervalMs: config.sampleIntervalMs,
       memoryPercent: config.readyMemoryPercent,
@@ -188,7 +228,13 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
   });
 
   const hub = new LiveHub({
-    ...{ containers, bus, limits: streamLimits, guesses, apiToken: config.apiToken, ...web },
+    containers,
+    bus,
+    limits: streamLimits,
+    guesses,
+    apiToken: config.apiToken,
+    hostPolicy,
+    sessions,
     logger: logger.child({ component: 'ws' }),
     alertCounts,
     alerts: () => alertsBody(bridge),
@@ -201,7 +247,19 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
   const server = new HttpServer(app, hub.handleUpgrade);
   let sweep: ScheduledTask | null = null;
   return {
-    ...{ app, metrics, engine, events, inventory, sampler, bus, streamLimits, nats, medic, intent, dispatcher, db },
+    app,
+    metrics,
+    engine,
+    events,
+    inventory,
+    sampler,
+    bus,
+    streamLimits,
+    nats,
+    medic,
+    intent,
+    dispatcher,
+    db,
     logPump,
     ownAlerts,
     liveness,

@@ -3,7 +3,7 @@ import { postJson } from '../post-json.js';
 import type { Logger } from 'pino';
 import type { AlertRecord, AlertStore } from '../store/alerts.js';
 import type { EventBus } from '../streams/event-bus.js';
-import type { AlertAction } from '../recovery/diagnosis.js';
+import type { AlertAction } from '../recovery/decisions/diagnosis.js';
 import { severityOf, type WebhookPayload } from './payload.js';
 import { alertTarget, requestedAction, type AlertTarget } from './target.js';
 import { noAttentionContext, type AttentionContext } from './attention.js';

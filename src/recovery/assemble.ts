@@ -16,12 +16,12 @@ import type { EventBus } from '../streams/event-bus.js';
 import { ownContainerId } from './identity.js';
 import { IncidentTracker } from '../incidents/tracker.js';
 import { Cleaner } from './cleanup.js';
-import { DependantFollower } from './dependant-follower.js';
-import { IntentTracker } from './intent-tracker.js';
-import { Medic } from './medic.js';
-import { PersonActions } from './person-actions.js';
-import { medicOptions } from './medic-options.js';
-import { StatusRecorder } from './status-recorder.js';
+import { DependantFollower } from './dependants/dependant-follower.js';
+import { IntentTracker } from './intent/intent-tracker.js';
+import { Medic } from './medic/medic.js';
+import { PersonActions } from './intent/person-actions.js';
+import { medicOptions } from './medic/medic-options.js';
+import { StatusRecorder } from '../history/status-recorder.js';
 
 export interface Recovery {
   stores: {
@@ -90,11 +90,8 @@ export function assembleRecovery(config: Config, parts: RecoveryParts, logger: L
     logger: logger.child({ component: 'actions' }),
     hold: (record, work) => medic.hold(record, work),
   });
-  const followerParts = { inventory, intent, medic, recovery: stores.recovery, bus };
-  const follower = new DependantFollower(
-    { ...followerParts, logger: logger.child({ component: 'dependants' }) },
-    options,
-  );
+  const follower = new DependantFollower({ inventory, bus, logger: logger.child({ component: 'dependants' }) });
+  follower.on('chain', (chain) => medic.followDependants(chain));
   const quietMs = config.incidentQuietMs;
   const incidents = new IncidentTracker(bus, inventory, stores.incidents, logger.child({ component: 'incidents' }), {
     quietMs,

@@ -10,7 +10,7 @@ import type { RemovedContainerStore } from '../store/removed-containers.js';
 import type { EventBus } from '../streams/event-bus.js';
 import type { VigilEvent } from '../streams/events.js';
 import { containerKey } from './identity.js';
-import type { IntentTracker } from './intent-tracker.js';
+import type { IntentTracker } from './intent/intent-tracker.js';
 import { KeyedTimers } from './keyed-timers.js';
 
 /** The label that lets vigil remove a container it gave up on. */

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { effectiveMemoryLimit } from '../containers/view.js';
 import type { Inventory, InventoryEntry } from '../docker/inventory.js';
-import type { Medic } from '../recovery/medic.js';
+import type { Medic } from '../recovery/medic/medic.js';
 import { currentSnapshot, type Sampler } from '../sampler.js';
 import type { AlertStore } from '../store/alerts.js';
 import type { EventBus } from '../streams/event-bus.js';

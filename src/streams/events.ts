@@ -1,13 +1,13 @@
 import type { ExitCause } from '../containers/health.js';
 import type { ContainerState, HealthStatus } from '../docker/types.js';
 import type { Incident } from '../incidents/incident.js';
-import type { BootTrigger } from '../recovery/boot-plan.js';
-import type { BootSummary } from '../recovery/boot-report.js';
-import type { ActionOutcome, ActionTrigger } from '../recovery/actor.js';
-import type { ChainStep } from '../recovery/dependant-follower.js';
-import type { PersonSource } from '../recovery/intent-tracker.js';
-import type { PersonAction } from '../recovery/person-actions.js';
-import type { RecoveryAction } from '../recovery/policy.js';
+import type { BootTrigger } from '../recovery/boot/boot-plan.js';
+import type { BootSummary } from '../recovery/boot/boot-report.js';
+import type { ActionOutcome, ActionTrigger } from '../recovery/medic/actor.js';
+import type { ChainStep } from '../recovery/dependants/dependant-step.js';
+import type { PersonSource } from '../recovery/intent/intent-tracker.js';
+import type { PersonAction } from '../recovery/intent/person-actions.js';
+import type { RecoveryAction } from '../recovery/decisions/policy.js';
 import type { HostResource } from '../resources/host-watch.js';
 import type { SpikeLevel, SpikeResource } from '../resources/spikes.js';
 

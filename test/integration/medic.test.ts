@@ -122,7 +122,7 @@ test.serial(
     );
     // the backoff vigil chose after attempts 1, 2 and 3: 1, 2 and 4 s (base shortened to 1 s by
     // configuration). How late after it the next start came is the machine's load, not vigil's: the
-    // exact gaps are asserted on a fake clock (test/recovery/medic.test.ts)
+    // exact gaps are asserted on a fake clock (test/recovery/medic/medic.test.ts)
     t.deepEqual(
       starts.slice(0, 3).map((e, i) => Math.round((allowed[i]! - Date.parse(e.time)) / 1000)),
       [1, 2, 4],

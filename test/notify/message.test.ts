@@ -5,7 +5,7 @@ import { signBody, verifySignature } from '../../src/notify/channels/webhook.js'
 import { slackPayload } from '../../src/notify/channels/slack.js';
 import { mailOf } from '../../src/notify/channels/email.js';
 import type { VigilEvent, VigilEventType } from '../../src/streams/events.js';
-import type { ChainStep } from '../../src/recovery/dependant-follower.js';
+import type { ChainStep } from '../../src/recovery/dependants/dependant-step.js';
 import { someDelivered, type SomeData } from '../helpers/events.js';
 import type { OutboxRow } from '../../src/store/outbox.js';
 import { createHmac } from 'node:crypto';

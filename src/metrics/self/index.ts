@@ -4,7 +4,7 @@ import type { Inventory } from '../../docker/inventory.js';
 import type { Sampler } from '../../sampler.js';
 import type { IncidentTracker } from '../../incidents/tracker.js';
 import type { NatsPublisher } from '../../streams/nats.js';
-import type { Medic } from '../../recovery/medic.js';
+import type { Medic } from '../../recovery/medic/medic.js';
 import type { Dispatcher } from '../../notify/dispatcher.js';
 import type { AlertBridge } from '../../alerts/bridge.js';
 import type { StreamLimits } from '../../http/stream-limits.js';

@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Medic } from '../../recovery/medic.js';
+import type { Medic } from '../../recovery/medic/medic.js';
 
 /** The medic's actions, and where each container it is recovering stands. */
 export function registerRecoveryMetrics(registry: Registry, medic: Medic): void {
