@@ -1,4 +1,4 @@
-import type { VigilEventInput } from '../streams/event-bus.js';
+import type { EventInput } from '../streams/events.js';
 import { containerHealth, exitCauseOf, type HealthFacts } from './health.js';
 
 /**
@@ -9,11 +9,11 @@ import { containerHealth, exitCauseOf, type HealthFacts } from './health.js';
 export function containerTransitions(
   before: HealthFacts | undefined,
   after: HealthFacts | undefined,
-): VigilEventInput[] {
+): EventInput<'container.state' | 'container.health'>[] {
   const record = (after ?? before)?.record;
   if (!record) return [];
   const container = { id: record.shortId, name: record.name };
-  const events: VigilEventInput[] = [];
+  const events: EventInput<'container.state' | 'container.health'>[] = [];
   const fromState = before?.record.state ?? null;
   const toState = after?.record.state ?? 'removed';
   if (fromState !== toState) {

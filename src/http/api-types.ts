@@ -8,12 +8,12 @@ import type { ContainerState, HealthStatus } from '../docker/types.js';
 import type { Incident } from '../incidents/incident.js';
 import type { ChannelHealth } from '../notify/channel-state.js';
 import type { notifyEvents, severities } from '../notify/channel-config.js';
-import type { VigilEvent } from '../streams/event-bus.js';
+import type { VigilEvent } from '../streams/events.js';
 
 export type { ContainerSummary, HealthSummary, ResourceView } from '../containers/view.js';
 export type { Incident } from '../incidents/incident.js';
 export type { ChannelHealth } from '../notify/channel-state.js';
-export type { VigilEvent } from '../streams/event-bus.js';
+export type { VigilEvent } from '../streams/events.js';
 export type { ReadinessBody, CheckResult } from './routes/probes.js';
 
 /** CPU as cores in use (1 = one core busy), beside the container's limit in cores; null: no limit. */

@@ -169,9 +169,9 @@ export function spikeWatchFor(
   const defaults = {
     cpu: { warn: config.spikeCpuWarn, crit: config.spikeCpuCrit },
     memory: { warn: config.spikeMemoryWarn, crit: config.spikeMemoryCrit },
-    forSeconds: config.spikeForSeconds,
+    forSeconds: config.spikeForMs / 1000,
   };
-  const intervalSeconds = config.sampleIntervalSeconds;
+  const intervalSeconds = config.sampleIntervalMs / 1000;
   const thresholds = new ThresholdSource(settings, defaults, intervalSeconds);
   return new SpikeWatch(parts, { defaults, intervalSeconds, notify, thresholds });
 }
