@@ -44,6 +44,7 @@ import { ResourceSeriesStore } from './store/resource-series.js';
 import { RecentEventStore } from './store/recent-events.js';
 import { registerSeriesMetrics, SeriesRecorder } from './history/series-recorder.js';
 import { PageSettingsStore } from './store/page-settings.js';
+import { ChannelSettingsSource } from './notify/channel-settings.js';
 import { EventBus } from './streams/event-bus.js';
 import type { NatsPublisher } from './streams/nats.js';
 import { natsPublisherFor } from './streams/nats-sources.js';
@@ -180,7 +181,10 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     containerActions: recovery.personActions,
     series: { store: series, sampleIntervalSeconds: config.sampleIntervalMs / 1000, size: () => seriesRecorder.size() },
     recentEvents,
-    settings: { thresholds: spikes.thresholds },
+    settings: {
+      thresholds: spikes.thresholds,
+      channels: new ChannelSettingsSource(config.channels, pageSettings, dispatcher),
+    },
     fleet: { own: () => fleetEntry(containers, alertCounts()), others: () => nats?.gatherFleet(FLEET_WAIT_MS) ?? null },
     incidents: selfSources.incidents,
     readiness: readinessChecks({
