@@ -154,7 +154,7 @@ export const settings = {
       .optional(),
     {
       env: 'VIGIL_ALERTMANAGER_URL',
-      doc: "for silences on acknowledge; a cluster's peers comma-separated (the first that takes the silence)",
+      doc: 'where vigil sends its own alerts (every peer of a cluster, comma-separated) and creates silences on acknowledge (the first peer that takes it)',
     },
   ),
   host: setting(
@@ -324,6 +324,11 @@ export const settings = {
     env: 'VIGIL_ALERT_EXPIRY_HOURS',
     file: 'alertExpiryHours',
     doc: 'a firing alert Alertmanager has not sent again for this long (and past its `endsAt`) is closed as expired',
+  }),
+  alertResendMs: duration('s', 60, {
+    env: 'VIGIL_ALERT_RESEND_SECONDS',
+    file: 'alertResendSeconds',
+    doc: "with `VIGIL_ALERTMANAGER_URL`, vigil's own alerts are sent again this often, their `endsAt` four resends ahead",
   }),
   spikeCpuWarn: setting(percentLine.default(80), {
     env: 'VIGIL_SPIKE_CPU_WARN',

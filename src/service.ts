@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { AlertBridge } from './alerts/bridge.js';
 import { instancePattern } from './alerts/target.js';
 import { attentionContext } from './alerts/attention.js';
+import { ownAlertSenderFor, type OwnAlerts } from './alerts/own/assemble.js';
 import type { Config } from './config.js';
 import type { ContainersSource } from './containers/source.js';
 import { fleetEntry } from './containers/system.js';
@@ -33,6 +34,8 @@ import { spikeWatchFor } from './resources/spike-watch.js';
 import { watchHost } from './resources/host-assemble.js';
 import { HttpServer } from './server.js';
 import { readinessChecks, vigilVersion } from './readiness.js';
+import { Liveness } from './liveness.js';
+import { registerLivenessMetrics } from './metrics/liveness.js';
 import { LiveHub } from './http/ws/hub.js';
 import { alertsBody } from './http/routes/alerts.js';
 import { HistoryDaysStore } from './store/history-days.js';
@@ -67,6 +70,10 @@ export interface Vigil {
   db: Db;
   /** Starts following the engine and sampling; resolves at once (the engine may come later). */
   start(): void;
+  /** Whether sweeps and the engine's event stream are live (readiness, metrics, systemd's watchdog). */
+  liveness: Liveness;
+  /** The alerts vigil raises itself; `probe` is the hook container probes report through. */
+  ownAlerts: OwnAlerts;
   /** Alertmanager webhook requests by outcome. */
   bridgeRequests(): Map<string, number>;
   /** Open HTTP connections (SSE clients among them). */
@@ -130,8 +137,14 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
       alertmanagerUrls: config.alertmanagerUrl ?? [],
       instancePattern: instancePattern(config.alertInstance),
       attention: () => attentionContext(inventory.all(), medic.recoveryStates(), config.autoheal),
+      host,
     },
   );
+  const ownAlerts = ownAlertSenderFor(config, host, {
+    ...{ bus, containers: () => inventory.all(), recoveryStates: () => medic.recoveryStates() },
+    channels: () => dispatcher.health(),
+    logger: logger.child({ component: 'own-alerts' }),
+  });
 
   const alertCounts = () => stores.alerts.activeCounts();
   const pageSettings = new PageSettingsStore(db);
@@ -171,6 +184,8 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     { ...{ host, events, inventory, sampler, nats, medic, dispatcher, bridge }, ...selfSources },
   );
   registerSeriesMetrics(metrics.registry, seriesRecorder);
+  const liveness = new Liveness({ events, sampler, intervalMs: config.sampleIntervalMs });
+  registerLivenessMetrics(metrics.registry, liveness);
   const app = createHttpApp(config, {
     logger: logger.child({ component: 'http' }),
     ...{ metrics, containers, engine, logPump, bus, dispatcher, bridge, streamLimits, guesses },
@@ -188,7 +203,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     fleet: { own: () => fleetEntry(containers, alertCounts()), others: () => nats?.gatherFleet(FLEET_WAIT_MS) ?? null },
     incidents: selfSources.incidents,
     readiness: readinessChecks({
-      ...{ engine: engineProblem, events, sampler, hub: () => hub.problem() },
+      ...{ engine: engineProblem, events, sampler, liveness, hub: () => hub.problem() },
       store: () => storeFile.check() ?? storeWritable(db),
       intervalMs: config.sampleIntervalMs,
       memoryPercent: config.readyMemoryPercent,
@@ -212,6 +227,8 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
   return {
     ...{ app, metrics, engine, events, inventory, sampler, bus, streamLimits, nats, medic, intent, dispatcher, db },
     logPump,
+    ownAlerts,
+    liveness,
     start() {
       logConfiguration(config, sources, logger);
       // first: the events of the start itself belong in the feed
@@ -225,6 +242,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
       hostWatch.start();
       seriesRecorder.start();
       dispatcher.start();
+      ownAlerts.sender?.start();
       sweep = scheduleMaintenance(medic, intent, { ...stores, outbox, threads }, maintenanceOptions(config), logger);
     },
     bridgeRequests: () => bridge.requests,
@@ -234,6 +252,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
       hub.close();
       const closing = server.close();
       await sweep?.stop();
+      await ownAlerts.sender?.stop();
       spikes.stop();
       hostWatch.stop();
       seriesRecorder.stop();

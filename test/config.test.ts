@@ -191,7 +191,7 @@ test('every environment variable and file key ever documented is still read, as 
 
 test('a duration is milliseconds in the configuration; its variable takes a bare number in its unit, as before', (t) => {
   const durations = settingDefinitions.filter((d) => d.msPerUnit !== undefined);
-  t.is(durations.length, 18);
+  t.is(durations.length, 19); // VIGIL_ALERT_RESEND_SECONDS the 19th
   for (const d of durations) {
     t.is(parseConfig({ [d.env!]: '2' })[d.key], 2 * d.msPerUnit!, d.env);
     t.true(d.key.endsWith('Ms'), `${d.key} says its unit`);

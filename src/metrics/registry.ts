@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { collectDefaultMetrics, Gauge, Registry, type LabelValues } from 'prom-client';
 import { ContainerMetricsText } from './container-metrics.js';
 import { containerFamilies } from './families/index.js';
-import { registerSelfMetrics, type SelfMetricSources } from './self.js';
+import { registerSelfMetrics, type SelfMetricSources } from './self/index.js';
 import type { ExporterView, FamilyOptions } from './view.js';
 
 /** Everything /metrics serves. */
