@@ -43,6 +43,11 @@ import { LogPump } from './logs/pump.js';
 import { openStore, storePath, storeWritable, type Db } from './store/db.js';
 import { watchStoreFile } from './store/store-file.js';
 import { RevokedSessionStore } from './store/revoked-sessions.js';
+import { ResourceSeriesStore } from './store/resource-series.js';
+import { RecentEventStore } from './store/recent-events.js';
+import { registerSeriesMetrics, SeriesRecorder } from './history/series-recorder.js';
+import { PageSettingsStore } from './store/page-settings.js';
+import { ChannelSettingsSource } from './notify/channel-settings.js';
 import { EventBus } from './streams/event-bus.js';
 import type { NatsPublisher } from './streams/nats.js';
 import { natsPublisherFor } from './streams/nats-sources.js';
@@ -147,15 +152,20 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
   });
 
   const alertCounts = () => stores.alerts.activeCounts();
-  const spikes = spikeWatchFor(config, {
-    inventory,
-    sampler,
-    bus,
-    alerts: stores.alerts,
-    medic,
-    hostMemoryBytes,
-    logger: logger.child({ component: 'spikes' }),
-  });
+  const pageSettings = new PageSettingsStore(db);
+  const spikes = spikeWatchFor(
+    config,
+    {
+      inventory,
+      sampler,
+      bus,
+      alerts: stores.alerts,
+      medic,
+      hostMemoryBytes,
+      logger: logger.child({ component: 'spikes' }),
+    },
+    pageSettings,
+  );
   const hostWatch = watchHost(config, {
     sampler,
     bus,
@@ -167,6 +177,16 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
   const nats = natsPublisherFor(config, host, { containers, inventory, sampler, alertCounts, bus }, logger);
 
   containers.system = hostWatch.readings;
+  const series = new ResourceSeriesStore(db);
+  const seriesRecorder = new SeriesRecorder({
+    inventory,
+    sampler,
+    store: series,
+    host: hostWatch.readings,
+    logger: logger.child({ component: 'series' }),
+  });
+  const recentEvents = new RecentEventStore(db, logger.child({ component: 'events' }));
+  let unfollowEvents: (() => void) | null = null;
   const streamLimits = streamLimitsFor(config);
   const guesses = newGuessLimiter();
   // a follower may hold half its stream's share in the pump; the SSE response holds the rest
@@ -193,6 +213,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
       system: hostWatch.readings,
     },
   );
+  registerSeriesMetrics(metrics.registry, seriesRecorder);
   const liveness = new Liveness({ events, sampler, intervalMs: config.sampleIntervalMs });
   registerLivenessMetrics(metrics.registry, liveness);
   const app = createHttpApp(config, {
@@ -212,6 +233,12 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     hostPolicy,
     sessions,
     containerActions: recovery.personActions,
+    series: { store: series, sampleIntervalSeconds: config.sampleIntervalMs / 1000, size: () => seriesRecorder.size() },
+    recentEvents,
+    settings: {
+      thresholds: spikes.thresholds,
+      channels: new ChannelSettingsSource(config.channels, pageSettings, dispatcher),
+    },
     fleet: { own: () => fleetEntry(containers, alertCounts()), others: () => nats?.gatherFleet(FLEET_WAIT_MS) ?? null },
     incidents: recovery.incidents,
     readiness: readinessChecks({
@@ -265,6 +292,8 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     liveness,
     start() {
       logConfiguration(config, sources, logger);
+      // first: the events of the start itself belong in the feed
+      unfollowEvents ??= recentEvents.follow(bus);
       storeFile.start();
       events.start();
       sampler.start();
@@ -272,6 +301,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
       recovery.start();
       spikes.start();
       hostWatch.start();
+      seriesRecorder.start();
       dispatcher.start();
       ownAlerts.sender?.start();
       sweep = scheduleMaintenance(medic, intent, { ...stores, outbox, threads }, maintenanceOptions(config), logger);
@@ -286,6 +316,8 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
       await ownAlerts.sender?.stop();
       spikes.stop();
       hostWatch.stop();
+      seriesRecorder.stop();
+      unfollowEvents?.();
       await Promise.all([closing, sampler.stop(), events.stop(), nats?.stop(), recovery.stop()]);
       await dispatcher.stop();
       storeFile.stop();
