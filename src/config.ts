@@ -75,6 +75,8 @@ export const configSchema = z
     apiStatsConcurrency: z.coerce.number().int().min(1).max(256).default(8),
     /** Container inspections in flight at once when the inventory resynchronises. */
     inspectConcurrency: z.coerce.number().int().min(1).max(64).default(16),
+    /** Container probes (vigil.probe.exec) running at once, across every probed container. */
+    probeConcurrency: z.coerce.number().int().min(1).max(256).default(8),
     /** Comment lines on idle SSE streams, so that proxies do not drop them. */
     sseHeartbeatSeconds: seconds.default(15),
     /** The largest `tail` a log request may ask for (besides `all`), and the tail when it asks none. */

@@ -24,6 +24,7 @@ const envNames: Record<string, keyof ConfigInput> = {
   VIGIL_PROC_ROOT: 'procRoot',
   VIGIL_API_STATS_CONCURRENCY: 'apiStatsConcurrency',
   VIGIL_INSPECT_CONCURRENCY: 'inspectConcurrency',
+  VIGIL_PROBE_CONCURRENCY: 'probeConcurrency',
   VIGIL_SSE_HEARTBEAT_SECONDS: 'sseHeartbeatSeconds',
   VIGIL_LOGS_TAIL_MAX: 'logsTailMax',
   VIGIL_LOGS_DEFAULT_TAIL: 'logsDefaultTail',

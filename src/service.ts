@@ -241,6 +241,7 @@ function publishTransitions(inventory: Inventory, events: EngineEvents, bus: Eve
   });
   // the kill that makes an exit a stop is judged against the exit's own time, so one entry serves both
   inventory.on('changed', (entry, before) => publishHealth(containerTransitions({ ...entry, record: before }, entry)));
+  inventory.on('probed', (entry, before) => publishHealth(containerTransitions(before, entry)));
   inventory.on('removed', (entry) => states.onLost(entry.record));
 }
 
@@ -248,7 +249,7 @@ function publishTransitions(inventory: Inventory, events: EngineEvents, bus: Eve
 function exposureGeneration(inventory: Inventory, sampler: Sampler): () => number {
   let generation = 0;
   const bump = () => void generation++;
-  for (const event of ['added', 'changed', 'removed'] as const) inventory.on(event, bump);
+  for (const event of ['added', 'changed', 'removed', 'probed'] as const) inventory.on(event, bump);
   sampler.on('sweep', bump);
   return () => generation;
 }

@@ -5,6 +5,7 @@ import type { ContainerEngine } from '../docker/engine.js';
 import type { EngineEvents } from '../docker/events.js';
 import type { Inventory, InventoryEntry } from '../docker/inventory.js';
 import type { ContainerRecord } from '../docker/types.js';
+import type { ProbeHealth } from '../probes/state.js';
 import { listen } from '../listen.js';
 import type { EventBus } from '../streams/event-bus.js';
 import { RecoveryActor, type ActionOutcome } from './actor.js';
@@ -80,6 +81,7 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
         synced: () => this.boot.synced(),
         added: this.onInventoryChange,
         changed: this.onInventoryChange,
+        probed: this.onInventoryChange,
         removed: this.onRemoved,
       }),
     ];
@@ -146,7 +148,7 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
     const key = containerKey(record);
     await this.flights.run(
       key,
-      () => this.evaluateHeld(record, key, id),
+      () => this.evaluateHeld(record, key, id, entry.probe ?? null),
       () => this.schedule(id, 0),
     );
   }
@@ -213,13 +215,13 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
     });
   }
 
-  private async evaluateHeld(record: ContainerRecord, key: string, id: string): Promise<void> {
+  private async evaluateHeld(record: ContainerRecord, key: string, id: string, probe: ProbeHealth | null): Promise<void> {
     // with the engine gone nothing can be done, and the resync when it is back brings every container here
     if (!this.events.connected) return;
     const now = this.clock();
     const recovery = this.stores.recovery.get(key);
     const alert = this.alertRequests.get(key);
-    if (record.state === 'running' && runningHealth(record) !== 'unhealthy' && !alert) {
+    if (record.state === 'running' && runningHealth(record, probe) !== 'unhealthy' && !alert) {
       const startedAt = record.startedAt?.getTime() ?? null;
       const review = reviewHealthyRun(recovery, startedAt, now, this.options.schedule);
       if (review.state !== recovery) this.stores.recovery.put(review.state);
@@ -230,7 +232,7 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
     const desired = this.intent.desired(key);
     const needsImage = record.state !== 'running' && desired?.desired === 'running';
     const imagePresent = needsImage ? await this.engine.imageExists(record.image).catch(() => true) : true;
-    const diagnosis = diagnose({ record, desired, recovery, imagePresent, now, ...(alert ? { alert } : {}) });
+    const diagnosis = diagnose({ record, desired, recovery, imagePresent, now, probe, ...(alert ? { alert } : {}) });
     const { labels } = record;
     const decision = nextStep({ diagnosis, alert, labels, recovery, now: this.clock(), options: this.options });
     if (decision.alertAnswered) this.alertRequests.delete(key);
