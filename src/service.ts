@@ -37,6 +37,7 @@ import { LiveHub } from './http/ws/hub.js';
 import { alertsBody } from './http/routes/alerts.js';
 import { HistoryDaysStore } from './store/history-days.js';
 import { LogPump } from './logs/pump.js';
+import { Prober } from './probes/prober.js';
 import { openStore, storePath, storeWritable, type Db } from './store/db.js';
 import { watchStoreFile } from './store/store-file.js';
 import { RevokedSessionStore } from './store/revoked-sessions.js';
@@ -146,6 +147,10 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
   const logPump = new LogPump(engine, logger.child({ component: 'logs' }), {
     maxBehindBytes: streamLimits.perStreamBytes / 2,
   });
+  const prober = new Prober(
+    { engine, inventory, logPump, logger: logger.child({ component: 'probes' }) },
+    { concurrency: config.probeConcurrency, procRoot: config.procRoot, selfId: deps.selfId ?? null },
+  );
   const generation = exposureGeneration(inventory, sampler);
   const web = { hostPolicy: hostPolicyFor(config, [hostname(), config.host]), sessions: new RevokedSessionStore(db) };
   const metrics = createMetrics(
@@ -195,6 +200,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
       sampler.start();
       nats?.start();
       recovery.start();
+      prober.start();
       spikes.start();
       hostWatch.start();
       dispatcher.start();
@@ -208,6 +214,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
       const closing = server.close();
       await sweep?.stop();
       spikes.stop();
+      prober.stop();
       hostWatch.stop();
       await Promise.all([closing, sampler.stop(), events.stop(), nats?.stop(), recovery.stop()]);
       await dispatcher.stop();

@@ -1,6 +1,7 @@
 import type { InventoryEntry } from '../docker/inventory.js';
 import type { ContainerRecord, HealthStatus } from '../docker/types.js';
-import { containerHealth } from './health.js';
+import { containerHealth, healthSource } from './health.js';
+import { probeError, probeView } from '../probes/view.js';
 import type { ContainerSnapshot } from '../sampler.js';
 
 /** Pure shapes of the JSON API. Everything here is a function of the inventory, a snapshot and the clock. */
@@ -87,7 +88,7 @@ export interface ContainerSummary {
 
 /** When health was last established: the last probe's end, or else when vigil last observed or sampled it. */
 export function lastHealthCheck(entry: InventoryEntry, snapshot: ContainerSnapshot | undefined): Date {
-  const probe = entry.record.health?.log.at(-1)?.end;
+  const probe = entry.record.health?.log.at(-1)?.end ?? entry.probe?.exec?.last?.end;
   if (probe && entry.record.state === 'running') return probe;
   const sampled = snapshot ? new Date(snapshot.sampledAt) : null;
   return sampled && sampled > entry.observedAt ? sampled : entry.observedAt;
@@ -174,6 +175,12 @@ export function containerDetail(entry: InventoryEntry, snapshot: ContainerSnapsh
           })),
         }
       : null,
+    /** What decides `health` while it runs: the engine's HEALTHCHECK, vigil's probes (vigil.probe.*), or its state. */
+    healthSource: record.state === 'running' ? healthSource(entry) : 'state',
+    /** The label-declared probes, beside the engine's HEALTHCHECK when it has one too (that stays the truth). */
+    probe: probeView(entry.probe, record.startedAt),
+    /** Probe labels that could not be used (an unparsable duration, an invalid expression). */
+    probeError: probeError(entry.probe),
     exitCode: record.exitCode,
     error: record.error || null,
     oomKilled: record.oomKilled,
