@@ -46,7 +46,9 @@ export function containerTransitions(
         to: toHealth,
         source,
         ...(health ? { failingStreak: health.failingStreak, lastOutput: health.log.at(-1)?.output.trim() ?? '' } : {}),
-        ...(probe?.exec ? { failingStreak: probe.exec.failingStreak, lastOutput: probe.exec.last?.output.trim() ?? '' } : {}),
+        ...(probe?.exec
+          ? { failingStreak: probe.exec.failingStreak, lastOutput: probe.exec.last?.output.trim() ?? '' }
+          : {}),
         ...(probeReason ? { reason: probeReason } : {}),
       },
     });

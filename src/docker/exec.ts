@@ -47,9 +47,9 @@ export async function execInContainer(
       AttachStderr: true,
       Tty: false,
       abortSignal: abort.signal,
-    } as Docker.ExecCreateOptions);
+    });
     execId = exec.id;
-    const stream = (await exec.start({ hijack: true, stdin: false, abortSignal: abort.signal } as object)) as Readable;
+    const stream = (await exec.start({ hijack: true, stdin: false, abortSignal: abort.signal })) as Readable;
     const output = await readBounded(docker, stream, options.outputLimit, abort.signal);
     const inspected = (await exec.inspect({ abortSignal: abort.signal } as object)) as { ExitCode: number | null };
     return { exitCode: inspected.ExitCode, output };
@@ -105,7 +105,7 @@ async function endHungExec(
   const signal = AbortSignal.timeout(5000);
   let info: { Running: boolean; Pid: number };
   try {
-    info = (await exec.inspect({ abortSignal: signal } as object)) as { Running: boolean; Pid: number };
+    info = (await exec.inspect({ abortSignal: signal } as object));
   } catch {
     return false;
   }
@@ -122,7 +122,7 @@ async function endHungExec(
   if (inner === null) return false;
   try {
     const killer = await docker.getContainer(containerId).exec({ Cmd: ['kill', '-9', String(inner)] });
-    const stream = (await killer.start({ hijack: true, stdin: false } as object)) as Readable;
+    const stream = (await killer.start({ hijack: true, stdin: false })) as Readable;
     stream.resume();
     await new Promise((resolve) => stream.on('close', resolve).on('end', resolve).on('error', resolve));
     const after = (await exec.inspect({ abortSignal: AbortSignal.timeout(5000) } as object)) as { Running: boolean };
@@ -132,7 +132,7 @@ async function endHungExec(
   }
 }
 
-/** Whether the process at this /proc path runs exactly `argv` (so that a pid of another namespace is never signalled). */
+/** Whether the process at this /proc path runs exactly `argv`: a pid of another namespace is never signalled. */
 function cmdlineIs(path: string, argv: readonly string[]): boolean {
   try {
     const cmdline = readFileSync(path, 'utf8');

@@ -93,7 +93,7 @@ export function parseCommand(text: string): { ok: true; argv: string[] } | { ok:
     if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((a) => typeof a === 'string'))
       return { ok: false, message: 'must be a non-empty JSON array of strings' };
     if ((parsed[0] as string).length === 0) return { ok: false, message: 'names no command' };
-    return { ok: true, argv: parsed as string[] };
+    return { ok: true, argv: parsed };
   }
   const argv: string[] = [];
   // `inWord`: a word has begun, which quotes do even when empty ('' is an argument)

@@ -124,7 +124,10 @@ export class Prober {
     const errors = describeErrors(spec.errors);
     // once per set of labels: a restart of the container with the same bad label says nothing new
     if (errors.length > 0 && existing?.signature !== signature)
-      this.parts.logger.warn({ container: record.name, errors }, 'probe labels that cannot be used; those probes do not run');
+      this.parts.logger.warn(
+        { container: record.name, errors },
+        'probe labels that cannot be used; those probes do not run',
+      );
     const p: Probed = {
       ...{ id: record.id, name: record.name, tty: record.tty, signature, runStartedAt, spec },
       health: freshProbeHealth(spec.exec, spec.log, errors, runStartedAt),

@@ -97,9 +97,10 @@ export function logStatusAt(state: LogProbeState, now: number): ProbeStatus {
 
 /** Pure: the probes' combined status at `now`: unhealthy when either says so; starting until exec has said. */
 export function withStatus(health: ProbeHealth, now: number): ProbeHealth {
-  const log = health.log && logStatusAt(health.log, now) === 'healthy' && health.log.unhealthyUntil !== null
-    ? { ...health.log, unhealthyUntil: null }
-    : health.log;
+  const log =
+    health.log && logStatusAt(health.log, now) === 'healthy' && health.log.unhealthyUntil !== null
+      ? { ...health.log, unhealthyUntil: null }
+      : health.log;
   const statuses: ProbeStatus[] = [];
   if (health.exec) statuses.push(health.exec.status);
   if (log) statuses.push(logStatusAt(log, now));
@@ -126,7 +127,9 @@ export function probeFailureReason(probe: ProbeHealth, now: number): string | nu
   if (exec?.status === 'unhealthy') {
     const last = exec.last?.output.trim();
     const said = last ? ` (last: ${last.slice(0, 200)})` : '';
-    parts.push(`probe vigil.probe.exec ${JSON.stringify(exec.command.join(' '))} failed ${exec.failingStreak} times${said}`);
+    parts.push(
+      `probe vigil.probe.exec ${JSON.stringify(exec.command.join(' '))} failed ${exec.failingStreak} times${said}`,
+    );
   }
   const log = probe.log;
   if (log && logStatusAt(log, now) === 'unhealthy' && log.lastMatch) {

@@ -215,7 +215,12 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
     });
   }
 
-  private async evaluateHeld(record: ContainerRecord, key: string, id: string, probe: ProbeHealth | null): Promise<void> {
+  private async evaluateHeld(
+    record: ContainerRecord,
+    key: string,
+    id: string,
+    probe: ProbeHealth | null,
+  ): Promise<void> {
     // with the engine gone nothing can be done, and the resync when it is back brings every container here
     if (!this.events.connected) return;
     const now = this.clock();
