@@ -105,7 +105,7 @@ async function endHungExec(
   const signal = AbortSignal.timeout(5000);
   let info: { Running: boolean; Pid: number };
   try {
-    info = (await exec.inspect({ abortSignal: signal } as object));
+    info = await exec.inspect({ abortSignal: signal } as object);
   } catch {
     return false;
   }
