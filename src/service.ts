@@ -56,6 +56,8 @@ export interface Vigil {
   streamLimits: StreamLimits;
   /** Followed logs, one engine stream per container. */
   logPump: LogPump;
+  /** The label-declared probes (vigil.probe.*). */
+  prober: Prober;
   nats: NatsPublisher | null;
   medic: Medic;
   intent: IntentTracker;
@@ -193,6 +195,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
   return {
     ...{ app, metrics, engine, events, inventory, sampler, bus, streamLimits, nats, medic, intent, dispatcher, db },
     logPump,
+    prober,
     start() {
       logConfiguration(config, sources, logger);
       storeFile.start();
