@@ -1,4 +1,13 @@
-import { RE2JS } from 're2js';
+import { createRequire } from 'node:module';
+import type { RE2JS } from 're2js';
+
+/**
+ * re2js (a quarter of a megabyte of code) is loaded on the first log probe's pattern, not at start:
+ * most hosts declare none, and vigil's resident memory is counted.
+ */
+const require = createRequire(import.meta.url);
+let re2: typeof RE2JS | null = null;
+const engine = (): typeof RE2JS => (re2 ??= (require('re2js') as { RE2JS: typeof RE2JS }).RE2JS);
 
 /**
  * Probes declared with labels on any container (issue 25), read here, purely: the labels → what to
@@ -135,7 +144,7 @@ export function parseCommand(text: string): { ok: true; argv: string[] } | { ok:
 export function parsePattern(text: string): { ok: true; regex: RE2JS } | { ok: false; message: string } {
   if (text.length === 0) return { ok: false, message: 'is empty' };
   try {
-    return { ok: true, regex: RE2JS.compile(text) };
+    return { ok: true, regex: engine().compile(text) };
   } catch (err) {
     return { ok: false, message: `is not a valid RE2 expression: ${(err as Error).message}` };
   }
