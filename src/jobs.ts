@@ -66,7 +66,7 @@ export function maintenanceOptions(config: Config): MaintenanceOptions {
   return {
     cron: config.sweepCron,
     retentionMs: config.historyDays * 86_400_000,
-    alertExpiryMs: config.alertExpiryHours * 3_600_000,
+    alertExpiryMs: config.alertExpiryMs,
   };
 }
 

@@ -96,7 +96,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
   const { engine, events, inventory, hostMemoryBytes, engineVersion, problem: engineProblem } = watched;
   const sources = statsSources(config, engine, hostMemoryBytes, logger);
   const samplerLogger = logger.child({ component: 'sampler' });
-  const sampler = new Sampler(inventory, sources, samplerLogger, config.sampleIntervalSeconds * 1000);
+  const sampler = new Sampler(inventory, sources, samplerLogger, config.sampleIntervalMs);
   const snapshot = (e: { record: Parameters<typeof currentSnapshot>[1] }) => currentSnapshot(sampler, e.record);
 
   const bus = new EventBus(config.eventBufferSize, undefined, host);
@@ -173,7 +173,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     readiness: readinessChecks({
       ...{ engine: engineProblem, events, sampler, hub: () => hub.problem() },
       store: () => storeFile.check() ?? storeWritable(db),
-      intervalMs: config.sampleIntervalSeconds * 1000,
+      intervalMs: config.sampleIntervalMs,
       memoryPercent: config.readyMemoryPercent,
     }),
     about: { version: vigilVersion(), host, startedAt: Date.now() },
@@ -186,7 +186,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     alerts: () => alertsBody(bridge),
     channels: () => dispatcher.health(),
     onSweep: (listener) => sampler.on('sweep', listener),
-    heartbeatMs: config.sseHeartbeatSeconds * 1000,
+    heartbeatMs: config.sseHeartbeatMs,
     logPump,
     logsTailCap: config.logsTailMax,
   });
@@ -230,7 +230,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
 /** What vigil runs with, once at start: where it reads, where it tells, without credentials. */
 function logConfiguration(config: Config, sources: readonly { name: string }[], logger: Logger): void {
   const channels = config.channels.map(channelTarget);
-  const intervalSeconds = config.sampleIntervalSeconds;
+  const intervalSeconds = config.sampleIntervalMs / 1000;
   logger.info({ sources: sources.map((s) => s.name), intervalSeconds }, 'sampling resources');
   const nats = config.natsUrl ? redactUrl(config.natsUrl) : null;
   logger.info({ engine: redactUrl(config.dockerHost), nats, channels }, 'configuration');

@@ -1,5 +1,6 @@
 import type { ContainerRecord, HealthStatus } from '../docker/types.js';
 import { isCurrent, type ProbeHealth } from '../probes/state.js';
+import type { ContainerStateEvent } from '../streams/events.js';
 
 /** What vigil knows of a container to say whether it is ill: its record and what the engine's events told. */
 export interface HealthFacts {
@@ -119,10 +120,9 @@ export function containerHealth(facts: HealthFacts): HealthStatus {
  * Pure: the cause a `container.state` event carries, or, for one from before events carried it, the
  * cause its exit code and OOM flag tell on their own.
  */
-export function causeOfStateEvent(data: Record<string, unknown>): ExitCause | null {
+export function causeOfStateEvent(data: ContainerStateEvent['data']): ExitCause | null {
   if (data.to !== 'exited' && data.to !== 'dead') return null;
-  if (typeof data.cause === 'string' && (exitCauses as readonly string[]).includes(data.cause))
-    return data.cause as ExitCause;
+  if (data.cause !== undefined && exitCauses.includes(data.cause)) return data.cause;
   const code = Number(data.exitCode);
   return exitCause({
     exitCode: Number.isFinite(code) ? code : null,

@@ -1,6 +1,6 @@
-import type { VigilEventInput } from '../streams/event-bus.js';
-import { containerHealth, exitCauseOf, healthSource, type HealthFacts } from './health.js';
+import type { EventInput } from '../streams/events.js';
 import { probeFailureReason } from '../probes/state.js';
+import { containerHealth, exitCauseOf, healthSource, type HealthFacts } from './health.js';
 
 /**
  * Pure: the events one change of a container makes — a state change (with why it exited) and a
@@ -10,11 +10,11 @@ import { probeFailureReason } from '../probes/state.js';
 export function containerTransitions(
   before: HealthFacts | undefined,
   after: HealthFacts | undefined,
-): VigilEventInput[] {
+): EventInput<'container.state' | 'container.health'>[] {
   const record = (after ?? before)?.record;
   if (!record) return [];
   const container = { id: record.shortId, name: record.name };
-  const events: VigilEventInput[] = [];
+  const events: EventInput<'container.state' | 'container.health'>[] = [];
   const fromState = before?.record.state ?? null;
   const toState = after?.record.state ?? 'removed';
   if (fromState !== toState) {

@@ -70,7 +70,7 @@ export function assembleRecovery(config: Config, parts: RecoveryParts, logger: L
   const last = readCursor(cursor, logger);
   // `since` is inclusive: the event at the cursor itself was handled already
   events.resumeFrom(last === null ? FIRST_EVENT : last + 1n);
-  const shutdownWindowMs = config.engineShutdownWindowSeconds * 1000;
+  const shutdownWindowMs = config.engineShutdownWindowMs;
   const intent = new IntentTracker(events, inventory, stores, logger.child({ component: 'intent' }), shutdownWindowMs);
   const recorder = new StatusRecorder(inventory, stores.history, logger.child({ component: 'history' }));
   const options = medicOptions(config, parts.selfId !== undefined ? parts.selfId : readOwnContainerId());
@@ -95,7 +95,7 @@ export function assembleRecovery(config: Config, parts: RecoveryParts, logger: L
     { ...followerParts, logger: logger.child({ component: 'dependants' }) },
     options,
   );
-  const quietMs = config.incidentQuietSeconds * 1000;
+  const quietMs = config.incidentQuietMs;
   const incidents = new IncidentTracker(bus, inventory, stores.incidents, logger.child({ component: 'incidents' }), {
     quietMs,
     checkMs: Math.min(5000, quietMs / 4),
@@ -106,7 +106,7 @@ export function assembleRecovery(config: Config, parts: RecoveryParts, logger: L
       removed: stores.removed,
       logger: logger.child({ component: 'cleanup' }),
     },
-    config.cleanupAfterSeconds * 1000,
+    config.cleanupAfterMs,
     parts.clock,
   );
   return {

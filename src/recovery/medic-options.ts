@@ -29,17 +29,17 @@ export interface MedicStores {
 export function medicOptions(config: Config, selfId: string | null): MedicOptions {
   return {
     schedule: {
-      baseMs: config.backoffBaseSeconds * 1000,
-      maxMs: config.backoffMaxSeconds * 1000,
-      resetAfterMs: config.backoffResetSeconds * 1000,
+      baseMs: config.backoffBaseMs,
+      maxMs: config.backoffMaxMs,
+      resetAfterMs: config.backoffResetMs,
       maxAttempts: config.recoveryMaxAttempts,
     },
     autoheal: config.autoheal,
     reconcileOnBoot: config.reconcileOnBoot,
     concurrency: config.recoveryConcurrency,
-    bootGraceMs: config.bootGraceSeconds * 1000,
-    engineShutdownWindowMs: config.engineShutdownWindowSeconds * 1000,
-    reportQuietMs: config.reportQuietMinutes * 60_000,
+    bootGraceMs: config.bootGraceMs,
+    engineShutdownWindowMs: config.engineShutdownWindowMs,
+    reportQuietMs: config.reportQuietMs,
     selfId,
   };
 }

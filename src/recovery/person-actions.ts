@@ -3,6 +3,7 @@ import type { ContainerEngine } from '../docker/engine.js';
 import type { ContainerRecord } from '../docker/types.js';
 import type { HistoryStore } from '../store/history.js';
 import type { EventBus } from '../streams/event-bus.js';
+import type { ActionOutcome } from './actor.js';
 import { containerKey } from './identity.js';
 import type { IntentTracker, PersonSource } from './intent-tracker.js';
 
@@ -65,7 +66,13 @@ export class PersonActions {
     return { id: record.shortId, name: record.name, action, by, desired };
   }
 
-  private note(record: ContainerRecord, action: PersonAction, by: PersonSource, outcome: string, error?: string) {
+  private note(
+    record: ContainerRecord,
+    action: PersonAction,
+    by: PersonSource,
+    outcome: ActionOutcome,
+    error?: string,
+  ) {
     const data = { action, reason: `asked by a person (${by})`, by, outcome, ...(error ? { error } : {}) };
     const container = { id: record.shortId, name: record.name };
     this.parts.bus.publish({ type: 'recovery.action', container, data: { ...data, counted: false } });

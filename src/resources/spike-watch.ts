@@ -149,9 +149,9 @@ export function spikeWatchFor(config: Config, parts: ConstructorParameters<typeo
     defaults: {
       cpu: { warn: config.spikeCpuWarn, crit: config.spikeCpuCrit },
       memory: { warn: config.spikeMemoryWarn, crit: config.spikeMemoryCrit },
-      forSeconds: config.spikeForSeconds,
+      forSeconds: config.spikeForMs / 1000,
     },
-    intervalSeconds: config.sampleIntervalSeconds,
+    intervalSeconds: config.sampleIntervalMs / 1000,
     notify,
   });
 }

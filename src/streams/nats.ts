@@ -2,7 +2,8 @@ import type { Msg, NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { subjectToken } from '../host.js';
 import { redactUrl } from '../logger.js';
-import type { EventBus, VigilEvent } from './event-bus.js';
+import type { EventBus } from './event-bus.js';
+import type { VigilEvent } from './events.js';
 
 /**
  * The subjects of one host's vigil. A host's own subjects have four tokens or more

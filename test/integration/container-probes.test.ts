@@ -1,7 +1,7 @@
 import test from 'ava';
 import pLimit from 'p-limit';
 import type { SweepReport } from '../../src/sampler.js';
-import type { VigilEvent } from '../../src/streams/event-bus.js';
+import { isEvent, type EventOfType, type VigilEvent, type VigilEventType } from '../../src/streams/events.js';
 import { docker as dockerOn, runContainer as runOn, uniqueName, waitFor } from '../helpers/engine.js';
 import { PrivateEngine } from '../helpers/private-engine.js';
 import { startVigil, type RunningVigil } from '../helpers/vigil.js';
@@ -29,8 +29,8 @@ async function probingVigil(env: Record<string, string> = {}): Promise<{ vigil: 
   return { vigil, events };
 }
 
-const ofContainer = (events: VigilEvent[], n: string, type: string) =>
-  events.filter((e) => e.type === type && e.container?.name === n);
+const ofContainer = <T extends VigilEventType>(events: VigilEvent[], n: string, type: T): EventOfType<T>[] =>
+  events.filter(isEvent(type)).filter((e) => e.container?.name === n);
 
 interface HistoryAnswer {
   actions: { action: string; reason: string; outcome: string }[];

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { VigilEvent } from '../../src/streams/event-bus.js';
+import { isEvent, type EventOfType, type VigilEvent, type VigilEventType } from '../../src/streams/events.js';
 import {
   docker as dockerOn,
   engineGet,
@@ -49,8 +49,8 @@ function name(prefix: string): string {
   return n;
 }
 
-const ofContainer = (events: VigilEvent[], n: string, type: string) =>
-  events.filter((e) => e.type === type && e.container?.name === n);
+const ofContainer = <T extends VigilEventType>(events: VigilEvent[], n: string, type: T): EventOfType<T>[] =>
+  events.filter(isEvent(type)).filter((e) => e.container?.name === n);
 
 test.serial(
   'a container whose health check starts failing is restarted within its interval plus 1 s of turning unhealthy',

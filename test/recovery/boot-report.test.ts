@@ -93,6 +93,7 @@ test('the notification: the sentence, what vigil started, what is not back and w
     data: {
       trigger: 'engine-restart',
       restarted: 'engine',
+      at: 'T',
       recovered: [],
       failed: [],
       skipped: [],
