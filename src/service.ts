@@ -38,6 +38,7 @@ import { alertsBody } from './http/routes/alerts.js';
 import { HistoryDaysStore } from './store/history-days.js';
 import { LogPump } from './logs/pump.js';
 import { Prober } from './probes/prober.js';
+import { verdictChanged } from './probes/state.js';
 import { openStore, storePath, storeWritable, type Db } from './store/db.js';
 import { watchStoreFile } from './store/store-file.js';
 import { RevokedSessionStore } from './store/revoked-sessions.js';
@@ -259,7 +260,8 @@ function publishTransitions(inventory: Inventory, events: EngineEvents, bus: Eve
 function exposureGeneration(inventory: Inventory, sampler: Sampler): () => number {
   let generation = 0;
   const bump = () => void generation++;
-  for (const event of ['added', 'changed', 'removed', 'probed'] as const) inventory.on(event, bump);
+  for (const event of ['added', 'changed', 'removed'] as const) inventory.on(event, bump);
+  inventory.on('probed', (after, before) => verdictChanged(before.probe, after.probe) && bump());
   sampler.on('sweep', bump);
   return () => generation;
 }

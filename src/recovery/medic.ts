@@ -5,7 +5,7 @@ import type { ContainerEngine } from '../docker/engine.js';
 import type { EngineEvents } from '../docker/events.js';
 import type { Inventory, InventoryEntry } from '../docker/inventory.js';
 import type { ContainerRecord } from '../docker/types.js';
-import type { ProbeHealth } from '../probes/state.js';
+import { verdictChanged, type ProbeHealth } from '../probes/state.js';
 import { listen } from '../listen.js';
 import type { EventBus } from '../streams/event-bus.js';
 import { RecoveryActor, type ActionOutcome } from './actor.js';
@@ -81,7 +81,8 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
         synced: () => this.boot.synced(),
         added: this.onInventoryChange,
         changed: this.onInventoryChange,
-        probed: this.onInventoryChange,
+        probed: (after: InventoryEntry, before: InventoryEntry) =>
+          verdictChanged(before.probe, after.probe) && this.onInventoryChange(after),
         removed: this.onRemoved,
       }),
     ];

@@ -7,6 +7,7 @@ import {
   afterLogMatch,
   freshProbeHealth,
   probeFailureReason,
+  verdictChanged,
   withStatus,
   type ExecRun,
 } from '../../src/probes/state.js';
@@ -103,4 +104,17 @@ test('schedule: 200 containers spread over the interval, not bunched at its star
     buckets.every((n) => n > 0 && n < 50),
     buckets.join(','),
   );
+});
+
+test('a run that only renews the last run is no change for the metrics and the medic; a new status or streak is', (t) => {
+  const fresh = freshProbeHealth(spec.exec, null, [], T);
+  const rules = { retries: 3, startPeriodMs: 0 };
+  const ok1 = withStatus({ ...fresh, exec: afterExecRun(fresh.exec!, run(1000, 0), rules, T) }, T + 1000);
+  const ok2 = withStatus({ ...ok1, exec: afterExecRun(ok1.exec!, run(2000, 0), rules, T) }, T + 2000);
+  const failed = withStatus({ ...ok2, exec: afterExecRun(ok2.exec!, run(3000, 1), rules, T) }, T + 3000);
+  t.true(verdictChanged(fresh, ok1), 'starting → healthy');
+  t.false(verdictChanged(ok1, ok2), 'healthy again, only the times moved');
+  t.true(verdictChanged(ok2, failed), 'the failing streak grew');
+  t.true(verdictChanged(null, fresh));
+  t.false(verdictChanged(null, null));
 });
