@@ -132,9 +132,14 @@ test.serial('a bad probe label is said once in the log and in the API answer, an
     labels.flatMap((l) => ['--label', l]),
     ['sleep', '100000'],
   );
-  const answer = await waitFor(async () => ((await detail(vigil, n)).probeError ? detail(vigil, n) : null), {
-    what: 'the probe error in the API',
-  });
+  // the error is there from the container's creation on; its health once it runs
+  const answer = await waitFor(
+    async () => {
+      const d = await detail(vigil, n);
+      return d.probeError && d.status === 'running' ? d : null;
+    },
+    { what: 'the probe error in the API of the running container' },
+  );
   t.regex(answer.probeError!, /vigil\.probe\.interval: "often" is not a duration/);
   t.regex(answer.probeError!, /vigil\.probe\.log: is not a valid RE2 expression/);
   t.like(answer, { health: 'healthy', healthSource: 'state', probe: null });
