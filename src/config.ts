@@ -195,6 +195,10 @@ export const settings = {
     env: 'VIGIL_INSPECT_CONCURRENCY',
     doc: 'inspections in flight during a resync',
   }),
+  probeConcurrency: setting(z.coerce.number().int().min(1).max(256).default(8), {
+    env: 'VIGIL_PROBE_CONCURRENCY',
+    doc: 'exec probes (`vigil.probe.exec`) running at once across all containers; the rest wait their turn',
+  }),
   sseHeartbeatMs: duration('s', 15, {
     env: 'VIGIL_SSE_HEARTBEAT_SECONDS',
     file: 'sseHeartbeatSeconds',

@@ -40,6 +40,8 @@ import { LiveHub } from './http/ws/hub.js';
 import { alertsBody } from './http/routes/alerts.js';
 import { HistoryDaysStore } from './store/history-days.js';
 import { LogPump } from './logs/pump.js';
+import { Prober } from './probes/prober.js';
+import { verdictChanged } from './probes/state.js';
 import { openStore, storePath, storeWritable, type Db } from './store/db.js';
 import { watchStoreFile } from './store/store-file.js';
 import { RevokedSessionStore } from './store/revoked-sessions.js';
@@ -63,6 +65,8 @@ export interface Vigil {
   streamLimits: StreamLimits;
   /** Followed logs, one engine stream per container. */
   logPump: LogPump;
+  /** The label-declared probes (vigil.probe.*). */
+  prober: Prober;
   nats: NatsPublisher | null;
   medic: Medic;
   intent: IntentTracker;
@@ -193,6 +197,10 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
   const logPump = new LogPump(engine, logger.child({ component: 'logs' }), {
     maxBehindBytes: streamLimits.perStreamBytes / 2,
   });
+  const prober = new Prober(
+    { engine, inventory, logPump, logger: logger.child({ component: 'probes' }) },
+    { concurrency: config.probeConcurrency, procRoot: config.procRoot, selfId: deps.selfId ?? null },
+  );
   const generation = exposureGeneration(inventory, sampler);
   const hostPolicy = hostPolicyFor(config, [hostname(), config.host]);
   const sessions = new RevokedSessionStore(db);
@@ -290,6 +298,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     logPump,
     ownAlerts,
     liveness,
+    prober,
     start() {
       logConfiguration(config, sources, logger);
       // first: the events of the start itself belong in the feed
@@ -299,6 +308,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
       sampler.start();
       nats?.start();
       recovery.start();
+      prober.start();
       spikes.start();
       hostWatch.start();
       seriesRecorder.start();
@@ -315,6 +325,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
       await sweep?.stop();
       await ownAlerts.sender?.stop();
       spikes.stop();
+      prober.stop();
       hostWatch.stop();
       seriesRecorder.stop();
       unfollowEvents?.();
@@ -350,6 +361,7 @@ function publishTransitions(inventory: Inventory, events: EngineEvents, bus: Eve
   });
   // the kill that makes an exit a stop is judged against the exit's own time, so one entry serves both
   inventory.on('changed', (entry, before) => publishHealth(containerTransitions({ ...entry, record: before }, entry)));
+  inventory.on('probed', (entry, before) => publishHealth(containerTransitions(before, entry)));
   inventory.on('removed', (entry) => states.onLost(entry.record));
 }
 
@@ -358,6 +370,7 @@ function exposureGeneration(inventory: Inventory, sampler: Sampler): () => numbe
   let generation = 0;
   const bump = () => void generation++;
   for (const event of ['added', 'changed', 'removed'] as const) inventory.on(event, bump);
+  inventory.on('probed', (after, before) => verdictChanged(before.probe, after.probe) && bump());
   sampler.on('sweep', bump);
   return () => generation;
 }

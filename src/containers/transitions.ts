@@ -1,5 +1,6 @@
 import type { EventInput } from '../streams/events.js';
-import { containerHealth, exitCauseOf, type HealthFacts } from './health.js';
+import { probeFailureReason } from '../probes/state.js';
+import { containerHealth, exitCauseOf, healthSource, type HealthFacts } from './health.js';
 
 /**
  * Pure: the events one change of a container makes — a state change (with why it exited) and a
@@ -33,14 +34,22 @@ export function containerTransitions(
   const toHealth = after ? containerHealth(after) : null;
   if (after && fromHealth !== toHealth) {
     const { health } = after.record;
+    const running = after.record.state === 'running';
+    const source = running ? healthSource(after) : 'state';
+    const probe = source === 'probe' ? after.probe : null;
+    const probeReason = probe ? probeFailureReason(probe, Date.now()) : null;
     events.push({
       type: 'container.health',
       container,
       data: {
         from: fromHealth,
         to: toHealth,
-        source: health && after.record.state === 'running' ? 'healthcheck' : 'state',
+        source,
         ...(health ? { failingStreak: health.failingStreak, lastOutput: health.log.at(-1)?.output.trim() ?? '' } : {}),
+        ...(probe?.exec
+          ? { failingStreak: probe.exec.failingStreak, lastOutput: probe.exec.last?.output.trim() ?? '' }
+          : {}),
+        ...(probeReason ? { reason: probeReason } : {}),
       },
     });
   }

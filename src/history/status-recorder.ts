@@ -24,6 +24,7 @@ export class StatusRecorder {
     this.unsubscribe = listen(this.inventory, {
       added: this.onChange,
       changed: this.onChange,
+      probed: this.onChange,
       removed: this.onRemoved,
     });
   }

@@ -71,11 +71,13 @@ export interface ContainerHealthEvent extends AboutContainer {
   data: {
     from: HealthStatus | null;
     to: HealthStatus | null;
-    /** From its HEALTHCHECK, or inferred from its state (a crash turns it unhealthy). */
-    source: 'healthcheck' | 'state';
-    /** With a HEALTHCHECK only. */
+    /** From its HEALTHCHECK, its label-declared probes (vigil.probe.*), or inferred from its state. */
+    source: 'healthcheck' | 'probe' | 'state';
+    /** With a HEALTHCHECK or an exec probe only. */
     failingStreak?: number;
     lastOutput?: string;
+    /** Why its probes call it unhealthy: which probe, what it ran or matched, what it said. */
+    reason?: string;
   };
 }
 

@@ -1,4 +1,6 @@
+import { runningHealth } from '../../containers/health.js';
 import type { ContainerRecord } from '../../docker/types.js';
+import { probeFailureReason, type ProbeHealth } from '../../probes/state.js';
 import type { DesiredState } from '../../store/desired-state.js';
 import type { RecoveryState } from '../../store/recovery-state.js';
 import { engineWillRestart, type RecoveryAction } from './policy.js';
@@ -21,6 +23,8 @@ export interface DiagnosisInput {
   /** A firing alert whose rule asks vigil to act on this container (its `vigil_action` label), if any. */
   alert?: AlertRequest;
   now: number;
+  /** What its label-declared probes found (vigil.probe.*); they decide only without a HEALTHCHECK. */
+  probe?: ProbeHealth | null;
 }
 
 export type Diagnosis =
@@ -47,6 +51,10 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
         action: 'restart',
         reason: `unhealthy: ${record.health.failingStreak} failed checks${last ? ` (last: ${last.slice(0, 200)})` : ''}`,
       };
+    }
+    if (input.probe && runningHealth(record, input.probe) === 'unhealthy') {
+      const why = probeFailureReason(input.probe, input.now) ?? 'its probes fail';
+      return { kind: 'act', action: 'restart', reason: `unhealthy: ${why}` };
     }
     // severity never implies an action: only the rule's own vigil_action does
     if (input.alert && input.alert.action !== 'start') {

@@ -5,6 +5,7 @@ import type { ContainerEngine } from '../../docker/engine.js';
 import type { EngineEvents } from '../../docker/events.js';
 import type { Inventory, InventoryEntry } from '../../docker/inventory.js';
 import type { ContainerRecord } from '../../docker/types.js';
+import { verdictChanged, type ProbeHealth } from '../../probes/state.js';
 import { listen } from '../../listen.js';
 import type { EventBus } from '../../streams/event-bus.js';
 import { RecoveryActor, type ActionHow, type ActionOutcome, type ActionResult } from './actor.js';
@@ -111,6 +112,8 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
         synced: () => this.boot.synced(this.intent.engineWentAwayAt === null ? 'vigil-start' : 'engine-restart'),
         added: this.onInventoryChange,
         changed: this.onInventoryChange,
+        probed: (after: InventoryEntry, before: InventoryEntry) =>
+          verdictChanged(before.probe, after.probe) && this.onInventoryChange(after),
         removed: this.onRemoved,
       }),
     ];
@@ -177,7 +180,7 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
     const key = containerKey(record);
     await this.flights.run(
       key,
-      () => this.evaluateHeld(record, key, id),
+      () => this.evaluateHeld(record, key, id, entry.probe ?? null),
       () => this.schedule(id, 0),
     );
   }
@@ -258,7 +261,12 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
     });
   }
 
-  private async evaluateHeld(record: ContainerRecord, key: string, id: string): Promise<void> {
+  private async evaluateHeld(
+    record: ContainerRecord,
+    key: string,
+    id: string,
+    probe: ProbeHealth | null,
+  ): Promise<void> {
     // with the engine gone nothing can be done, and the resync when it is back brings every container here
     if (!this.events.connected) return;
     const actedOnStartedAt = this.ownStartOf.get(id);
@@ -270,7 +278,7 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
     const now = this.clock();
     const recovery = this.stores.recovery.get(key);
     const alert = this.alertRequests.get(key);
-    if (record.state === 'running' && runningHealth(record) !== 'unhealthy' && !alert) {
+    if (record.state === 'running' && runningHealth(record, probe) !== 'unhealthy' && !alert) {
       const startedAt = record.startedAt?.getTime() ?? null;
       const review = reviewHealthyRun(recovery, startedAt, now, this.options.schedule);
       if (review.state !== recovery) this.stores.recovery.put(review.state);
@@ -281,7 +289,7 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
     const desired = this.intent.desired(key);
     const needsImage = record.state !== 'running' && desired?.desired === 'running';
     const imagePresent = needsImage ? await this.engine.imageExists(record.image).catch(() => true) : true;
-    const diagnosis = diagnose({ record, desired, recovery, imagePresent, now, ...(alert ? { alert } : {}) });
+    const diagnosis = diagnose({ record, desired, recovery, imagePresent, now, probe, ...(alert ? { alert } : {}) });
     const { labels } = record;
     const decision = nextStep({ diagnosis, alert, labels, recovery, now: this.clock(), options: this.options });
     if (decision.alertAnswered) this.alertRequests.delete(key);
