@@ -32,6 +32,7 @@ export class ProcessMetricsText {
   readonly registry = new Registry();
   private cached: Rendered | null = null;
   private preparing: Promise<Rendered> | null = null;
+  private afterSweep: Promise<unknown> = Promise.resolve();
 
   constructor(sampler: SweepSignal) {
     // the event-loop delay histogram wakes the loop at this resolution: prom-client's 10 ms was 6,000
@@ -49,7 +50,7 @@ export class ProcessMetricsText {
     }
     const openFilesCounted = countOpenFilesPerSweep(this.registry, sampler);
     // after the open-file count of the same sweep has landed
-    sampler.on('sweep', () => void openFilesCounted().then(() => this.prepare()));
+    sampler.on('sweep', () => void (this.afterSweep = openFilesCounted().then(() => this.prepare())));
   }
 
   get contentType(): string {
@@ -65,6 +66,11 @@ export class ProcessMetricsText {
   /** The figures of the last sweep; rendered now only before the first sweep has ended. */
   current(): Promise<Rendered> {
     return this.cached ? Promise.resolve(this.cached) : this.prepare();
+  }
+
+  /** Resolves when the rendering that the last sweep started has landed (tests wait on it). */
+  async settled(): Promise<void> {
+    await this.afterSweep;
   }
 
   /** The same families as JSON members, as of the same sweep. */

@@ -26,6 +26,8 @@ export interface MetricsEndpoint {
   renderJson(): Promise<Buffer[]>;
   /** A scrape has come in: the sampler keeps its sweeps clear of the time scrapes come at. */
   scraped(at: number): void;
+  /** Resolves when what the last sweep started rendering has landed (tests wait on it). */
+  settled(): Promise<void>;
 }
 
 /**
@@ -77,6 +79,9 @@ export function createMetrics(view: ExporterView, options: FamilyOptions, self: 
     },
     scraped(at) {
       lastScrapeAt = at;
+    },
+    async settled() {
+      await Promise.all([containers.prepare(), processText.settled()]);
     },
   };
 }
