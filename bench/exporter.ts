@@ -142,7 +142,12 @@ async function measureVigil(containers: number) {
     // the machine's run queue over that window: figures taken under load are noisy, the ratio less so
     const loadAverage = round(loadavg()[0]!, 2);
     const cold = await coldScrapes(url, coldCount);
-    const warm = await warmScrapes(url, loadSeconds, PROMETHEUS_SCRAPE_HEADERS);
+    const warmCpu0 = cpuSecondsOf(pid);
+    const warmScrapesRun = await warmScrapes(url, loadSeconds, PROMETHEUS_SCRAPE_HEADERS);
+    // vigil's CPU per scrape: what a scrape costs it, whatever the machine's load does to wall times
+    // (a sweep or two falls in the window too: a few µs per scrape at wrk's rate)
+    const cpuMsPerScrape = ((cpuSecondsOf(pid) - warmCpu0) * 1000) / warmScrapesRun.requests;
+    const warm = { ...warmScrapesRun, vigilCpuMsPerScrape: round(cpuMsPerScrape, 3) };
     return {
       prometheus: { ...prometheus, ...floorRatios(prometheus) },
       loadAverage,
@@ -210,7 +215,9 @@ for (const n of sizes) {
     `Prometheus-observed scrape: avg ${p.avgMs} ms, p99 ${p.p99Ms} ms, max ${p.maxMs} ms over ${p.scrapes} scrapes, ${p.samplesScraped} samples (the same bytes from a static server: avg ${p.floorAvgMs} ms, max ${p.floorMaxMs} ms)`,
   );
   console.log(`cold scrapes (once per sweep, gzip): avg ${cold.avgMs} ms, p99 ${cold.p99Ms} ms, max ${cold.maxMs} ms`);
-  console.log(`warm scrapes (back to back, gzip):   p50 ${warm.latencyMsP50} ms, p99 ${warm.latencyMsP99} ms`);
+  console.log(
+    `warm scrapes (back to back, gzip):   p50 ${warm.latencyMsP50} ms, p99 ${warm.latencyMsP99} ms, vigil CPU ${warm.vigilCpuMsPerScrape} ms per scrape`,
+  );
   console.log(
     `vigil steady state: ${vigil.cpuMsPerMinute} ms CPU/min (${vigil.cpuPercentOfCore} % of a core), RSS ${vigil.rssMB} MB (max ${vigil.rssMBMax}; anonymous ${vigil.rssAnonMB})`,
   );

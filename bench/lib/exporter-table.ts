@@ -19,7 +19,7 @@ export interface ExporterRow {
     /** dockerd and containerd over the same window. */
     engineCpuPercentOfCore?: number;
     cold: { avgMs: number; maxMs: number };
-    warm: { latencyMsP50: number; latencyMsP99: number };
+    warm: { latencyMsP50: number; latencyMsP99: number; vigilCpuMsPerScrape?: number };
     cpuMsPerMinute: number;
     cpuPercentOfCore: number;
     cpuMsPerMinutePerContainer: number;
@@ -57,7 +57,7 @@ export function scalingTable(rows: ExporterRow[]): string {
     return `${((b.vigil.cpuMsPerMinute - a.vigil.cpuMsPerMinute) / (b.containers - a.containers)).toFixed(3)} ms/min`;
   };
   const scrape = [
-    '| containers | scrape ÷ static floor, avg / max | Prometheus-observed scrape avg / p99 / max | same bytes, static server avg / max | load average, engine CPU | samples | cold scrape avg / max | warm p50 / p99 | vigil CPU | CPU per container (× the smallest) | CPU per added container | RSS (max), of it anonymous |',
+    '| containers | scrape ÷ static floor, avg / max | Prometheus-observed scrape avg / p99 / max | same bytes, static server avg / max | load average, engine CPU | samples | cold scrape avg / max | warm p50 / p99, vigil CPU per scrape | vigil CPU | CPU per container (× the smallest) | CPU per added container | RSS (max), of it anonymous |',
     '|---:|---|---|---|---|---:|---|---|---|---|---|---|',
     ...rows.map(({ containers, vigil: v }, i) => [
       containers,
@@ -67,7 +67,7 @@ export function scalingTable(rows: ExporterRow[]): string {
       `${orUnknown(v.loadAverage)}, ${orUnknown(v.engineCpuPercentOfCore, ' % of a core')}`,
       v.prometheus.samplesScraped,
       `${v.cold.avgMs} / ${v.cold.maxMs} ms`,
-      `${v.warm.latencyMsP50} / ${v.warm.latencyMsP99} ms`,
+      `${v.warm.latencyMsP50} / ${v.warm.latencyMsP99} ms, ${orUnknown(v.warm.vigilCpuMsPerScrape, ' ms')}`,
       `${v.cpuMsPerMinute} ms/min (${v.cpuPercentOfCore} % of a core)`,
       `${v.cpuMsPerMinutePerContainer} ms/min (${(v.cpuMsPerMinutePerContainer / first).toFixed(2)}×)`,
       marginal(i),

@@ -3,6 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { collectDefaultMetrics, Gauge, Registry, type LabelValues } from 'prom-client';
+import { familyText, type FamilyValues } from './exposition.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -11,15 +12,12 @@ export interface SweepSignal {
   on(event: 'sweep', listener: () => void): unknown;
 }
 
-/** One rendering of the process registry: its text and that text gzipped. */
+/** One collection of the process registry: its text, that text gzipped, and the same families as JSON. */
 interface Rendered {
   bytes: Buffer;
   gzipped: Buffer;
-  /**
-   * prom-client's getMetricsAsJSON() members, comma-separated, without the array's brackets: collected
-   * again when GET /metrics/json first asks after a sweep (Prometheus never does).
-   */
-  json?: Promise<Buffer>;
+  /** prom-client's getMetricsAsJSON() members, comma-separated, without the array's brackets. */
+  json: Buffer;
 }
 
 /**
@@ -73,18 +71,18 @@ export class ProcessMetricsText {
     await this.afterSweep;
   }
 
-  /** The same families as JSON members, as of the same sweep. */
+  /** The same families as JSON members, of the same collection. */
   async currentJson(): Promise<Buffer> {
-    const rendered = await this.current();
-    rendered.json ??= this.registry
-      .getMetricsAsJSON()
-      .then((families) => Buffer.from(JSON.stringify(families).slice(1, -1), 'utf8'));
-    return rendered.json;
+    return (await this.current()).json;
   }
 
+  /** One collection, as text and JSON both: collected twice, the two would count other handles. */
   private async render(): Promise<Rendered> {
-    const bytes = Buffer.from(await this.registry.metrics(), 'utf8');
-    this.cached = { bytes, gzipped: await gzipAsync(bytes, { level: 1 }) };
+    const families = await this.registry.getMetricsAsJSON();
+    const text = families.map((f) => familyText({ ...f, type: String(f.type) as FamilyValues['type'] })).join('');
+    const bytes = Buffer.from(text, 'utf8');
+    const json = Buffer.from(JSON.stringify(families).slice(1, -1), 'utf8');
+    this.cached = { bytes, gzipped: await gzipAsync(bytes, { level: 1 }), json };
     return this.cached;
   }
 }

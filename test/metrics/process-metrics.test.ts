@@ -51,3 +51,27 @@ test("prom-client's process metrics are there, without the misnamed _total gauge
   t.notRegex(text, /^nodejs_active_handles_total/m);
   if (process.platform === 'linux') t.regex(text, /^process_open_fds \d+$/m);
 });
+
+test('the text and the JSON are of one collection: the same series with the same values', async (t) => {
+  const sampler = sweeper();
+  const text = new ProcessMetricsText(sampler);
+  await swept(text, sampler);
+  const lines = (await text.current()).bytes
+    .toString()
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'));
+  const families = JSON.parse(`[${(await text.currentJson()).toString()}]`) as {
+    name: string;
+    values: { labels: Record<string, string | number>; value: number | null; metricName?: string }[];
+  }[];
+  const fromJson = families.flatMap((f) =>
+    f.values.map((v) => {
+      const labels = Object.entries(v.labels).map(([k, l]) => `${k}="${String(l)}"`);
+      // JSON has no NaN: JSON.stringify writes null
+      const value = v.value === null ? 'NaN' : String(v.value);
+      return `${v.metricName ?? f.name}${labels.length ? `{${labels.join(',')}}` : ''} ${value}`;
+    }),
+  );
+  t.deepEqual(lines, fromJson);
+  t.true(lines.some((l) => l.startsWith('nodejs_gc_duration_seconds_bucket{le="+Inf"') || l.startsWith('nodejs_heap')));
+});
