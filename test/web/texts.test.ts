@@ -1,5 +1,17 @@
 import test from 'ava';
-import { detailLine, feedText, plural, readinessText, scoreText, type FeedEvent } from '../../web/src/texts.js';
+import {
+  ago,
+  cpuText,
+  detailLine,
+  feedText,
+  memoryShare,
+  memoryText,
+  plural,
+  readinessText,
+  scoreText,
+  stateText,
+  type FeedEvent,
+} from '../../web/src/texts.js';
 
 const ev = (type: string, data: Record<string, unknown>): FeedEvent => ({
   id: 1,
@@ -9,19 +21,41 @@ const ev = (type: string, data: Record<string, unknown>): FeedEvent => ({
   data,
 });
 
+const stateOf = (status: 'running' | 'exited', exitedAt: string | null = null, exitCode: number | null = null) => ({
+  status,
+  startedAt: null,
+  exitedAt,
+  exitCode,
+});
+
 test('the detail line: "trend stable", not "trendstable"; 1 incident, 1 restart; uptime only while running', (t) => {
   const history = { trend: 'stable', meanTimeToRecoverSeconds: 9, incidents: [{}] };
   t.is(
-    detailLine({ status: 'running', image: 'busybox', uptime: '2m3s', restarts: 1 }, history),
+    detailLine(
+      { status: 'running', image: 'busybox', uptime: '2m3s', restarts: 1, state: stateOf('running') },
+      history,
+    ),
     'running · busybox · up 2m3s · 1 restart · trend stable · recovers in 9 s on average (1 incident)',
   );
   t.is(
-    detailLine({ status: 'exited', image: 'busybox', uptime: '0s', restarts: 3 }, { ...history, incidents: [{}, {}] }),
+    detailLine(
+      { status: 'exited', image: 'busybox', uptime: '0s', restarts: 3, state: stateOf('exited') },
+      { ...history, incidents: [{}, {}] },
+    ),
     'exited · busybox · 3 restarts · trend stable · recovers in 9 s on average (2 incidents)',
   );
   t.is(
-    detailLine({ status: 'running', image: 'i', uptime: '1s', restarts: 0 }, null),
+    detailLine({ status: 'running', image: 'i', uptime: '1s', restarts: 0, state: stateOf('running') }, null),
     'running · i · up 1s · 0 restarts · trend …',
+  );
+  const now = Date.parse('2026-12-01T10:03:00Z');
+  t.is(
+    detailLine(
+      { status: 'exited', image: 'i', uptime: '0s', restarts: 0, state: stateOf('exited', '2026-12-01T10:00:00Z', 1) },
+      null,
+      now,
+    ),
+    'exited 3 min ago (exit 1) · i · 0 restarts · trend …',
   );
 });
 
@@ -88,4 +122,32 @@ test("the feed tells a stop from a crash, gives the medic's reason and its givin
     'incident closed (gave up) after 9 s',
   );
   t.is(feedText(ev('something.new', {})), 'something.new');
+});
+
+test('state: "up" while it runs; "exited 3 min ago (exit 1)" once it stopped, never "up 0s"', (t) => {
+  const now = Date.parse('2026-12-01T10:03:00Z');
+  const exited = {
+    status: 'exited',
+    uptime: '0s',
+    state: { status: 'exited', startedAt: null, exitedAt: '2026-12-01T10:00:00Z', exitCode: 1 },
+  } as const;
+  t.is(stateText(exited, now), 'exited 3 min ago (exit 1)');
+  const running = {
+    status: 'running',
+    uptime: '2h3m',
+    state: { status: 'running', startedAt: null, exitedAt: null, exitCode: null },
+  } as const;
+  t.is(stateText(running, now), 'up 2h3m');
+  t.is(stateText({ ...running, status: 'created', state: { ...running.state, status: 'created' } }, now), 'created');
+});
+
+test('memory in MiB with its limit, or "no limit"; CPU of a core with the limit in cores', (t) => {
+  const MiB = 1024 * 1024;
+  t.is(memoryText({ usageBytes: 120 * MiB, limitBytes: 512 * MiB, hostBytes: 8192 * MiB }), '120 MiB of 512 MiB');
+  t.is(memoryText({ usageBytes: 120 * MiB, limitBytes: null, hostBytes: 8192 * MiB }), '120 MiB · no limit');
+  t.is(memoryShare({ usageBytes: 256 * MiB, limitBytes: 512 * MiB, hostBytes: 8192 * MiB }), 50);
+  t.is(cpuText({ cores: 0.125, limitCores: null }), '12.5 % of a core');
+  t.is(cpuText({ cores: 0.5, limitCores: 0.5 }), '50 % of a core · limit 0.5 cores');
+  t.is(ago(40_000), '40 s');
+  t.is(ago(2 * 3600_000 + 5), '2 h');
 });

@@ -16,17 +16,35 @@ export function valueTicks(max: number, count = 4): number[] {
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? 10 * magnitude;
   const ticks: number[] = [];
-  for (let i = 0; ticks.length === 0 || ticks.at(-1)! < top - step * 1e-9; i++) ticks.push(Number((i * step).toPrecision(12)));
+  for (let i = 0; ticks.length === 0 || ticks.at(-1)! < top - step * 1e-9; i++)
+    ticks.push(Number((i * step).toPrecision(12)));
   return ticks;
 }
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-const timeSteps = [MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY];
+const timeSteps = [
+  MINUTE,
+  5 * MINUTE,
+  10 * MINUTE,
+  15 * MINUTE,
+  30 * MINUTE,
+  HOUR,
+  2 * HOUR,
+  3 * HOUR,
+  6 * HOUR,
+  12 * HOUR,
+  DAY,
+];
 
 /** Pure: times between `from` and `to` on a round step (local time), about `count` of them. */
-export function timeTicks(from: number, to: number, count = 5, offsetMinutes = new Date(from).getTimezoneOffset()): number[] {
+export function timeTicks(
+  from: number,
+  to: number,
+  count = 5,
+  offsetMinutes = new Date(from).getTimezoneOffset(),
+): number[] {
   const span = Math.max(1, to - from);
   const step = timeSteps.find((s) => span / s <= count) ?? DAY * Math.ceil(span / DAY / count);
   const offset = -offsetMinutes * MINUTE;

@@ -1,5 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { seriesRanges, type SeriesAnswer, type SeriesMarker, type SeriesPoint, type SeriesRange } from '../../src/http/api-types.js';
+import {
+  seriesRanges,
+  type SeriesAnswer,
+  type SeriesMarker,
+  type SeriesPoint,
+  type SeriesRange,
+} from '../../src/http/api-types.js';
 import { api } from './api.js';
 import {
   formatValue,
@@ -106,19 +112,21 @@ export function Chart({
         onPointerLeave=${() => setHover(null)}
       >
         ${ticks.map(
-          (v) => html`<g class="tick">
-            <line x1=${LEFT} x2=${width - RIGHT} y1=${y(v)} y2=${y(v)} />
-            <text x=${LEFT - 6} y=${y(v) + 4} text-anchor="end">${formatValue(v, unit)}</text>
-          </g>`,
+          (v) =>
+            html`<g class="tick">
+              <line x1=${LEFT} x2=${width - RIGHT} y1=${y(v)} y2=${y(v)} />
+              <text x=${LEFT - 6} y=${y(v) + 4} text-anchor="end">${formatValue(v, unit)}</text>
+            </g>`,
         )}
         ${timeTicks(from, to, Math.max(2, Math.floor(width / 110))).map(
           (t) => html`<text class="time" x=${x(t)} y=${HEIGHT - 6} text-anchor="middle">${timeLabel(t, span)}</text>`,
         )}
         ${markers.map(
-          (m) => html`<g class=${`marker ${m.kind}`} data-marker=${m.kind}>
-            <line x1=${x(m.at)} x2=${x(m.at)} y1=${TOP} y2=${HEIGHT - BOTTOM} />
-            <circle cx=${x(m.at)} cy=${TOP + 3} r="3.5"><title>${markerText(m)}</title></circle>
-          </g>`,
+          (m) =>
+            html`<g class=${`marker ${m.kind}`} data-marker=${m.kind}>
+              <line x1=${x(m.at)} x2=${x(m.at)} y1=${TOP} y2=${HEIGHT - BOTTOM} />
+              <circle cx=${x(m.at)} cy=${TOP + 3} r="3.5"><title>${markerText(m)}</title></circle>
+            </g>`,
         )}
         ${
           limit !== null
@@ -141,7 +149,9 @@ export function Chart({
           ? `${new Date(hoverPoint.t).toLocaleString()} · ${readout.join(' · ')}`
           : lines.every((l) => l.points.length === 0)
             ? 'No samples in this range yet.'
-            : html`<span class="legend">${lines.map((l) => html`<span class=${`key ${l.tone}`}>${l.label}</span> `)}</span>`
+            : html`<span class="legend"
+                >${lines.map((l) => html`<span class=${`key ${l.tone}`}>${l.label}</span> `)}</span
+              >`
       }
     </p>
   </figure>`;
@@ -226,7 +236,9 @@ export function SeriesPanel({ path, title }: { path: string; title: string }) {
       <span class="ranges" role="group" aria-label="Range">
         ${seriesRanges.map(
           (r) =>
-            html`<button type="button" aria-pressed=${r === range} onClick=${() => setRange(r)}>${rangeLabels[r]}</button>`,
+            html`<button type="button" aria-pressed=${r === range} onClick=${() => setRange(r)}>
+              ${rangeLabels[r]}
+            </button>`,
         )}
       </span>
     </h2>

@@ -24,7 +24,8 @@ export function appendLines(held: readonly LogLine[], more: readonly LogLine[], 
     if (newest !== undefined && line.timestamp < newest) continue;
     if (newest !== undefined && line.timestamp === newest) {
       let seen = false;
-      for (let i = out.length - 1; i >= 0 && out[i]!.timestamp === newest; i--) if (sameLine(out[i]!, line)) seen = true;
+      for (let i = out.length - 1; i >= 0 && out[i]!.timestamp === newest; i--)
+        if (sameLine(out[i]!, line)) seen = true;
       if (seen) continue;
     }
     out.push(line);
@@ -68,9 +69,7 @@ export function isLogLine(v: unknown): v is LogLine {
   if (typeof v !== 'object' || v === null) return false;
   const o = v as Record<string, unknown>;
   return (
-    typeof o.timestamp === 'string' &&
-    (o.stream === 'stdout' || o.stream === 'stderr') &&
-    typeof o.message === 'string'
+    typeof o.timestamp === 'string' && (o.stream === 'stdout' || o.stream === 'stderr') && typeof o.message === 'string'
   );
 }
 

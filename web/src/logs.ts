@@ -82,16 +82,24 @@ export function LogViewer({ name, running }: { name: string; running: boolean })
   return html`<section class="panel" aria-label="Logs">
     <h2>Logs <span class="dim">${shown.length} of ${lines.length} lines</span></h2>
     <div class="log-tools">
-      <label>Search <input type="search" value=${search} onInput=${(e: Event) => setSearch((e.target as HTMLInputElement).value)} /></label>
+      <label
+        >Search
+        <input type="search" value=${search} onInput=${(e: Event) => setSearch((e.target as HTMLInputElement).value)}
+      /></label>
       <label
         >Stream
-        <select value=${stream} onChange=${(e: Event) => setStream((e.target as HTMLSelectElement).value as typeof stream)}>
+        <select
+          value=${stream}
+          onChange=${(e: Event) => setStream((e.target as HTMLSelectElement).value as typeof stream)}
+        >
           <option value="all">both</option>
           <option value="stdout">stdout</option>
           <option value="stderr">stderr</option>
         </select></label
       >
-      <button type="button" aria-pressed=${follow} onClick=${() => setFollow(!follow)}>${follow ? 'Pause' : 'Follow'}</button>
+      <button type="button" aria-pressed=${follow} onClick=${() => setFollow(!follow)}>
+        ${follow ? 'Pause' : 'Follow'}
+      </button>
       <button type="button" disabled=${earlier !== 'idle'} onClick=${() => void loadEarlier()}>
         ${earlier === 'none' ? 'No earlier lines' : earlier === 'loading' ? 'Loading…' : 'Load earlier'}
       </button>

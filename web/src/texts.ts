@@ -1,15 +1,10 @@
 // Pure: the words the page shows a person: the live feed's lines, the readiness line, counts with their
 // nouns. No DOM, no preact: the unit tests (test/web/texts.test.ts) read it too.
 
-import type { CheckResult } from '../../src/http/routes/probes.js';
+import type { CheckResult, ContainerSummary, CpuReading, MemoryReading, VigilEvent } from '../../src/http/api-types.js';
 
-export interface FeedEvent {
-  id: number;
-  type: string;
-  time: string;
-  container?: { id: string; name: string };
-  data: Record<string, unknown>;
-}
+/** An event as the live feed shows it: the API's own shape. */
+export type FeedEvent = VigilEvent;
 
 const exitWords = (d: Record<string, unknown>): string => {
   const code = typeof d.exitCode === 'number' ? d.exitCode : null;
@@ -86,18 +81,71 @@ export function scoreText(score: number | null): string {
   return score === null ? '–' : `${Math.round(score * 100)} %`;
 }
 
+/** What the detail line reads of a container's history (GET /api/v1/history/:id). */
+export interface HistoryGist {
+  trend?: string;
+  meanTimeToRecoverSeconds?: number;
+  incidents?: unknown[];
+}
+
 /**
- * Pure: the detail view's line under the name: state, image, uptime (while it runs), restarts, the
- * health trend and how fast it recovers — "running · web:1 · up 2h3m · 1 restart · trend stable".
+ * Pure: the detail view's line under the name: state, image, restarts, the health trend and how fast it
+ * recovers — "up 2h3m · web:1 · 1 restart · trend stable", "exited 3 min ago (exit 1) · web:1 · …".
  */
-export function detailLine(detail: Record<string, unknown>, history: Record<string, unknown> | null): string {
-  const parts = [String(detail.status), String(detail.image)];
-  if (detail.status === 'running') parts.push(`up ${String(detail.uptime)}`);
-  parts.push(plural(Number(detail.restarts ?? 0), 'restart'));
-  parts.push(`trend ${typeof history?.trend === 'string' ? history.trend : '…'}`);
+export function detailLine(
+  c: Pick<ContainerSummary, 'status' | 'image' | 'uptime' | 'restarts' | 'state'>,
+  history: HistoryGist | null,
+  now = Date.now(),
+): string {
+  const parts = [
+    c.status === 'running' ? `${c.status} · ${c.image} · ${stateText(c, now)}` : `${stateText(c, now)} · ${c.image}`,
+  ];
+  parts.push(plural(c.restarts, 'restart'));
+  parts.push(`trend ${history?.trend ?? '…'}`);
   if (typeof history?.meanTimeToRecoverSeconds === 'number') {
-    const incidents = Array.isArray(history.incidents) ? history.incidents.length : 0;
+    const incidents = history.incidents?.length ?? 0;
     parts.push(`recovers in ${history.meanTimeToRecoverSeconds} s on average (${plural(incidents, 'incident')})`);
   }
   return parts.join(' · ');
+}
+
+/** Pure: how long ago, in the largest whole unit: "40 s", "3 min", "2 h", "5 d". */
+export function ago(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} h`;
+  return `${Math.floor(s / 86_400)} d`;
+}
+
+/**
+ * Pure: a container's state as a person reads it: "up 2h3m" while it runs, "exited 3 min ago (exit 1)"
+ * once it stopped, "created" before it ever ran.
+ */
+export function stateText(c: Pick<ContainerSummary, 'status' | 'uptime' | 'state'>, now: number): string {
+  if (c.status === 'running') return `up ${c.uptime}`;
+  const { exitedAt, exitCode } = c.state;
+  if (exitedAt === null) return c.status;
+  const code = exitCode === null ? '' : ` (exit ${exitCode})`;
+  return `${c.status} ${ago(now - Date.parse(exitedAt))} ago${code}`;
+}
+
+const MiB = 1024 * 1024;
+
+/** Pure: "120 MiB of 512 MiB", or "120 MiB · no limit" for a container bounded only by the host. */
+export function memoryText(m: MemoryReading): string {
+  const used = `${(m.usageBytes / MiB).toFixed(0)} MiB`;
+  return m.limitBytes === null ? `${used} · no limit` : `${used} of ${(m.limitBytes / MiB).toFixed(0)} MiB`;
+}
+
+/** Pure: the share of memory to draw: of the limit, or of the host's memory when there is none. */
+export function memoryShare(m: MemoryReading): number {
+  const of = m.limitBytes ?? m.hostBytes;
+  return of > 0 ? Math.min(100, (m.usageBytes / of) * 100) : 0;
+}
+
+/** Pure: "12 % of a core", with the limit when it has one: "12 % of a core · limit 0.5 cores". */
+export function cpuText(c: CpuReading): string {
+  const used = `${Math.round(c.cores * 1000) / 10} % of a core`;
+  return c.limitCores === null ? used : `${used} · limit ${plural(c.limitCores, 'core')}`;
 }
