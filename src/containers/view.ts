@@ -2,6 +2,14 @@ import type { InventoryEntry } from '../docker/inventory.js';
 import type { ContainerRecord, HealthStatus } from '../docker/types.js';
 import { containerHealth } from './health.js';
 import type { ContainerSnapshot } from '../sampler.js';
+import type {
+  ContainerDetail,
+  ContainerStats,
+  CpuReading,
+  HealthSource,
+  MemoryReading,
+  StateView,
+} from '../http/api-types.js';
 
 /** Pure shapes of the JSON API. Everything here is a function of the inventory, a snapshot and the clock. */
 
@@ -68,6 +76,49 @@ export function resourceView(
   };
 }
 
+/** Pure: a running container's own HEALTHCHECK speaks for it; otherwise its state does. */
+export function healthSource(record: ContainerRecord): HealthSource {
+  return record.state === 'running' && record.health ? 'healthcheck' : 'state';
+}
+
+/** Pure: the state and its times; a container that has not stopped since it started has no exit yet. */
+export function stateView(record: ContainerRecord): StateView {
+  const ended =
+    record.state !== 'running' &&
+    record.state !== 'paused' &&
+    record.state !== 'restarting' &&
+    record.finishedAt !== null &&
+    record.finishedAt.getTime() > 0 &&
+    (record.startedAt === null || record.finishedAt >= record.startedAt);
+  return {
+    status: record.state,
+    startedAt: record.startedAt?.toISOString() ?? null,
+    exitedAt: ended ? record.finishedAt!.toISOString() : null,
+    exitCode: ended ? record.exitCode : null,
+  };
+}
+
+export function cpuReading(entry: InventoryEntry, snapshot: ContainerSnapshot | undefined): CpuReading {
+  const running = entry.record.state === 'running';
+  return {
+    cores: running ? Math.round((snapshot?.cpuPercent ?? 0) * 10) / 1000 : 0,
+    limitCores: entry.record.limits.cpuCores,
+  };
+}
+
+export function memoryReading(
+  entry: InventoryEntry,
+  snapshot: ContainerSnapshot | undefined,
+  hostMemoryBytes: number,
+): MemoryReading {
+  const running = entry.record.state === 'running';
+  return {
+    usageBytes: running ? (snapshot?.sample.memoryWorkingSetBytes ?? 0) : 0,
+    limitBytes: snapshot?.sample.memoryLimitBytes ?? entry.record.limits.memoryBytes,
+    hostBytes: hostMemoryBytes,
+  };
+}
+
 export interface ContainerSummary {
   host: string;
   id: string;
@@ -75,10 +126,15 @@ export interface ContainerSummary {
   image: string;
   status: ContainerRecord['state'];
   health: HealthStatus;
+  healthSource: HealthSource;
+  /** The state with its times: "exited 3 min ago (exit 1)" reads from here. */
+  state: StateView;
   uptime: string;
   /** Restarts vigil has seen (the engine's policy and vigil's own). */
   restarts: number;
   resources: ResourceView;
+  cpu: CpuReading;
+  memory: MemoryReading;
   labels: Record<string, string>;
   lastHealthCheck: string;
   /** Its daily health scores over the last 30 days, rising, level or falling (history/health-trends.ts). */
@@ -124,9 +180,13 @@ export function containerSummary(
     image: record.image,
     status: record.state,
     health: containerHealth(entry),
+    healthSource: healthSource(record),
+    state: stateView(record),
     uptime: formatUptime(uptimeMs(record, ctx.now)),
     restarts: entry.restarts,
     resources: resourceView(entry, snapshot, ctx.hostMemoryBytes),
+    cpu: cpuReading(entry, snapshot),
+    memory: memoryReading(entry, snapshot, ctx.hostMemoryBytes),
     labels: pickLabels(record.labels, ctx.labelAllowlist),
     lastHealthCheck: lastHealthCheck(entry, snapshot).toISOString(),
     healthTrend: ctx.healthTrend?.(entry) ?? 'stable',
@@ -156,7 +216,11 @@ export function healthSummary(containers: ContainerSummary[], ctx: Pick<ViewCont
 }
 
 /** GET /containers/:id/health: everything vigil knows about the container's health. */
-export function containerDetail(entry: InventoryEntry, snapshot: ContainerSnapshot | undefined, ctx: ViewContext) {
+export function containerDetail(
+  entry: InventoryEntry,
+  snapshot: ContainerSnapshot | undefined,
+  ctx: ViewContext,
+): ContainerDetail {
   const { record } = entry;
   return {
     ...containerSummary(entry, snapshot, ctx),
@@ -187,7 +251,11 @@ export function containerDetail(entry: InventoryEntry, snapshot: ContainerSnapsh
 }
 
 /** GET /containers/:id/stats: raw figures in base units beside the percentages a person reads. */
-export function containerStats(entry: InventoryEntry, snapshot: ContainerSnapshot | undefined, ctx: ViewContext) {
+export function containerStats(
+  entry: InventoryEntry,
+  snapshot: ContainerSnapshot | undefined,
+  ctx: ViewContext,
+): ContainerStats {
   const s = snapshot?.sample;
   const limit = effectiveMemoryLimit(entry, snapshot, ctx.hostMemoryBytes);
   const workingSet = s?.memoryWorkingSetBytes ?? 0;
@@ -200,6 +268,7 @@ export function containerStats(entry: InventoryEntry, snapshot: ContainerSnapsho
     source: snapshot?.source ?? null,
     cpu: {
       percent: round2(snapshot?.cpuPercent ?? 0),
+      cores: round2((snapshot?.cpuPercent ?? 0) / 100),
       usageSeconds: s?.cpuSeconds ?? 0,
       limitCores: entry.record.limits.cpuCores,
     },

@@ -9,6 +9,7 @@ import type { HostPolicy } from './request-guard.js';
 import { newGuessLimiter, type GuessLimiter, limitGuesses } from './guess-limiter.js';
 import type { StreamLimits } from './stream-limits.js';
 import type { Incident } from '../incidents/incident.js';
+import type { IncidentsAnswer } from './api-types.js';
 import type { ContainersSource } from '../containers/source.js';
 import { containerRoutes } from './routes/containers.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -127,7 +128,8 @@ export function createApp(deps: AppDependencies): Koa {
   );
   fleetRoutes(api, deps.fleet);
   api.get('/api/v1/incidents', (ctx) => {
-    ctx.body = deps.incidents.list();
+    const body: IncidentsAnswer = deps.incidents.list();
+    ctx.body = body;
   });
   app.use(api.routes()).use(api.allowedMethods());
   return app;

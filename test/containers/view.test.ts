@@ -176,3 +176,35 @@ test('stats give base units beside the percentages', (t) => {
 test('only allowlisted labels are picked', (t) => {
   t.deepEqual(pickLabels({ a: '1', b: '2', secret: 'x' }, ['a', 'b', 'c']), { a: '1', b: '2' });
 });
+
+test('an exited container reads its exit time and code; a running one has none', (t) => {
+  const exited = record('fx-exited');
+  const now = new Date(exited.finishedAt!.getTime() + 180_000);
+  const view = containerSummary(newEntry(exited, now), undefined, ctx(now)).state;
+  t.is(view.status, 'exited');
+  t.is(view.exitedAt, exited.finishedAt!.toISOString());
+  t.is(view.exitCode, exited.exitCode);
+  const running = record('fx-plain');
+  const runningView = containerSummary(newEntry(running, now), snapshot(running), ctx(now)).state;
+  t.deepEqual([runningView.exitedAt, runningView.exitCode], [null, null]);
+  t.is(runningView.startedAt, running.startedAt!.toISOString());
+});
+
+test('memory in bytes with its own limit or null, CPU in cores with the limit in cores', (t) => {
+  const r = { ...record('fx-plain'), limits: { memoryBytes: null, cpuCores: 1.5 } };
+  const now = new Date(r.startedAt!.getTime() + 60_000);
+  const snap = { ...snapshot(r), cpuPercent: 50, sample: { ...snapshot(r).sample, memoryLimitBytes: null } };
+  const s = containerSummary(newEntry(r, now), snap, ctx(now));
+  t.is(s.cpu.cores, 0.5);
+  t.is(s.cpu.limitCores, 1.5);
+  t.is(s.memory.limitBytes, null, 'no limit of its own: not the host memory passed off as one');
+  t.is(s.memory.usageBytes, snap.sample.memoryWorkingSetBytes);
+  t.true(s.memory.hostBytes > 0);
+});
+
+test('health says where it comes from: the HEALTHCHECK while running, else the state', (t) => {
+  const now = new Date();
+  t.is(containerSummary(newEntry(record('fx-health'), now), undefined, ctx(now)).healthSource, 'healthcheck');
+  t.is(containerSummary(newEntry(record('fx-plain'), now), undefined, ctx(now)).healthSource, 'state');
+  t.is(containerSummary(newEntry(record('fx-exited'), now), undefined, ctx(now)).healthSource, 'state');
+});

@@ -1,10 +1,12 @@
 import type { Router } from '@koa/router';
 import type { Dispatcher } from '../../notify/dispatcher.js';
 import { HttpError } from '../errors.js';
+import type { ChannelsAnswer } from '../api-types.js';
 
 export function channelRoutes(router: Router, dispatcher: Dispatcher): void {
   router.get('/api/v1/channels', (ctx) => {
-    ctx.body = { channels: dispatcher.health() };
+    const body: ChannelsAnswer = { channels: dispatcher.health() };
+    ctx.body = body;
   });
   router.post('/api/v1/channels/:name/test', async (ctx) => {
     const name = ctx.params.name!;

@@ -3,6 +3,7 @@ import { lookUpContainer, type ContainersSource } from '../../containers/source.
 import { containerDetail, containerStats, containerSummary, healthSummary } from '../../containers/view.js';
 import type { InventoryEntry } from '../../docker/inventory.js';
 import { HttpError } from '../errors.js';
+import type { ContainerDetail, ContainerStats, HealthSummary } from '../api-types.js';
 
 /** `:id` → the entry, or the 4xx that says why not. */
 export function findContainer(ref: string, source: ContainersSource): InventoryEntry {
@@ -15,14 +16,17 @@ export function containerRoutes(router: Router, source: ContainersSource): void 
   router.get('/api/v1/containers/health', (ctx) => {
     const context = source.context();
     const summaries = source.containers().map((e) => containerSummary(e, source.snapshot(e), context));
-    ctx.body = healthSummary(summaries, context);
+    const body: HealthSummary = healthSummary(summaries, context);
+    ctx.body = body;
   });
   router.get('/api/v1/containers/:id/health', (ctx) => {
     const entry = findContainer(ctx.params.id!, source);
-    ctx.body = containerDetail(entry, source.snapshot(entry), source.context());
+    const body: ContainerDetail = containerDetail(entry, source.snapshot(entry), source.context());
+    ctx.body = body;
   });
   router.get('/api/v1/containers/:id/stats', (ctx) => {
     const entry = findContainer(ctx.params.id!, source);
-    ctx.body = containerStats(entry, source.snapshot(entry), source.context());
+    const body: ContainerStats = containerStats(entry, source.snapshot(entry), source.context());
+    ctx.body = body;
   });
 }

@@ -3,6 +3,7 @@ import { systemSummary, type SystemReadings } from '../../containers/system.js';
 import type { ViewContext } from '../../containers/view.js';
 import type { InventoryEntry } from '../../docker/inventory.js';
 import { channelCounts, type ChannelStatus } from '../../notify/channel-status.js';
+import type { SystemAnswer } from '../api-types.js';
 
 /** GET /api/v1/system (alerts counted by the store). */
 export function systemRoutes(
@@ -14,9 +15,10 @@ export function systemRoutes(
   channels: () => readonly { status: ChannelStatus }[] = () => [],
 ): void {
   router.get('/api/v1/system', (ctx) => {
-    ctx.body = {
+    const body: SystemAnswer = {
       ...systemSummary(containers(), alertCounts(), context(), readings),
       channels: channelCounts(channels()),
     };
+    ctx.body = body;
   });
 }
