@@ -123,6 +123,8 @@ test.serial("a stopped container's log panel holds each line once, after 30 s, a
   t.is(lines.length, 2, lines.join('\n'));
   t.regex(lines[0]!, /first line/);
   t.is(await page.locator('.logs .line.stderr').count(), 1, 'stderr told apart');
+  const detail = (await (await vigil.get(`/api/v1/containers/${quitter}/health`)).json()) as { state: unknown };
+  t.log('the state vigil serves:', JSON.stringify(detail.state));
   t.regex((await page.getByTestId('state').textContent()) ?? '', /exited \d+ s ago \(exit 3\)/);
   // search within what is loaded
   await page.getByLabel('Search').fill('second');
