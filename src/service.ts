@@ -40,6 +40,9 @@ import { LogPump } from './logs/pump.js';
 import { openStore, storePath, storeWritable, type Db } from './store/db.js';
 import { watchStoreFile } from './store/store-file.js';
 import { RevokedSessionStore } from './store/revoked-sessions.js';
+import { ResourceSeriesStore } from './store/resource-series.js';
+import { RecentEventStore } from './store/recent-events.js';
+import { registerSeriesMetrics, SeriesRecorder } from './history/series-recorder.js';
 import { EventBus } from './streams/event-bus.js';
 import type { NatsPublisher } from './streams/nats.js';
 import { natsPublisherFor } from './streams/nats-sources.js';
@@ -140,6 +143,13 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
   const nats = natsPublisherFor(config, host, { containers, inventory, sampler, alertCounts, bus }, logger);
 
   containers.system = hostWatch.readings;
+  const series = new ResourceSeriesStore(db);
+  const seriesRecorder = new SeriesRecorder({
+    ...{ inventory, sampler, store: series, host: hostWatch.readings },
+    logger: logger.child({ component: 'series' }),
+  });
+  const recentEvents = new RecentEventStore(db, logger.child({ component: 'events' }));
+  let unfollowEvents: (() => void) | null = null;
   const selfSources = { streams: streamLimitsFor(config), incidents: recovery.incidents, system: hostWatch.readings };
   const [streamLimits, guesses] = [selfSources.streams, newGuessLimiter()];
   // a follower may hold half its stream's share in the pump; the SSE response holds the rest
@@ -153,6 +163,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     { labels: config.labels },
     { ...{ host, events, inventory, sampler, nats, medic, dispatcher, bridge }, ...selfSources },
   );
+  registerSeriesMetrics(metrics.registry, seriesRecorder);
   const app = createHttpApp(config, {
     logger: logger.child({ component: 'http' }),
     ...{ metrics, containers, engine, logPump, bus, dispatcher, bridge, streamLimits, guesses },
@@ -161,6 +172,8 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     removedContainers: stores.removed,
     ...web,
     containerActions: recovery.personActions,
+    series: { store: series, sampleIntervalSeconds: config.sampleIntervalSeconds, size: () => seriesRecorder.size() },
+    recentEvents,
     fleet: { own: () => fleetEntry(containers, alertCounts()), others: () => nats?.gatherFleet(FLEET_WAIT_MS) ?? null },
     incidents: selfSources.incidents,
     readiness: readinessChecks({
@@ -190,6 +203,8 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     logPump,
     start() {
       logConfiguration(config, sources, logger);
+      // first: the events of the start itself belong in the feed
+      unfollowEvents ??= recentEvents.follow(bus);
       storeFile.start();
       events.start();
       sampler.start();
@@ -197,6 +212,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
       recovery.start();
       spikes.start();
       hostWatch.start();
+      seriesRecorder.start();
       dispatcher.start();
       sweep = scheduleMaintenance(medic, intent, { ...stores, outbox, threads }, maintenanceOptions(config), logger);
     },
@@ -209,6 +225,8 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
       await sweep?.stop();
       spikes.stop();
       hostWatch.stop();
+      seriesRecorder.stop();
+      unfollowEvents?.();
       await Promise.all([closing, sampler.stop(), events.stop(), nats?.stop(), recovery.stop()]);
       await dispatcher.stop();
       storeFile.stop();

@@ -95,6 +95,8 @@ export interface SystemAnswer {
   /** The notifications queued in the outbox, not yet delivered. */
   notifications: { pending: number; oldestPendingSeconds: number };
   channels: { total: number; healthy: number };
+  /** The resource history's size in the store; null where vigil keeps none (tests of the API alone). */
+  resourceHistory: { rows: number } | null;
 }
 
 // --- resource history (GET /api/v1/containers/:id/series, GET /api/v1/system/series) ---

@@ -32,6 +32,10 @@ import { pageRoutes } from './routes/page.js';
 import { sessionRoutes } from './routes/session.js';
 import type { SessionRevocations } from '../store/revoked-sessions.js';
 import { containerActionRoutes, type ContainerActionsSource } from './routes/container-actions.js';
+import { seriesRoutes } from './routes/series.js';
+import type { ResourceSeriesStore } from '../store/resource-series.js';
+import { recentEventRoutes } from './routes/recent-events.js';
+import type { VigilEvent } from '../streams/event-bus.js';
 
 export interface AppDependencies {
   logger: Logger;
@@ -59,6 +63,10 @@ export interface AppDependencies {
   incidents: { list(): { open: Incident[]; recent: Incident[] } };
   /** A person's stop, start and restart of a container (POST /api/v1/containers/:id/stop …). */
   containerActions?: ContainerActionsSource;
+  /** Resource history (GET /api/v1/containers/:id/series, /api/v1/system/series); empty series without one. */
+  series?: { store: ResourceSeriesStore; sampleIntervalSeconds: number; size(): { rows: number } };
+  /** Events kept across restarts for GET /api/v1/events/recent; the bus's ring alone without. */
+  recentEvents?: { latest(limit: number): VigilEvent[] };
   /** The built page; the default is web/dist. */
   webDir?: string;
   /** Wrong tokens per address, shared with the live WebSocket; the default is vigil's own. */
@@ -97,6 +105,14 @@ export function createApp(deps: AppDependencies): Koa {
 
   const api = new Router();
   api.use('/api/v1', requireAuth(deps.apiToken, deps.sessions));
+  // before containerRoutes and the event stream, whose :id and /events would take these paths
+  seriesRoutes(api, {
+    containers: deps.containers,
+    series: deps.series?.store,
+    history: deps.history.store,
+    sampleIntervalSeconds: deps.series?.sampleIntervalSeconds ?? 10,
+  });
+  recentEventRoutes(api, { bus: deps.bus, stored: deps.recentEvents });
   containerRoutes(api, deps.containers);
   if (deps.containerActions) {
     const { containers, containerActions: actions, apiToken, sessions } = deps;
@@ -125,6 +141,7 @@ export function createApp(deps: AppDependencies): Koa {
     () => deps.containers.context(),
     deps.containers.system,
     () => deps.dispatcher.health(),
+    () => deps.series?.size() ?? null,
   );
   fleetRoutes(api, deps.fleet);
   api.get('/api/v1/incidents', (ctx) => {

@@ -135,4 +135,38 @@ export const migrations: readonly string[] = [
   CREATE INDEX removed_containers_name ON removed_containers (name, removed_at);
   CREATE INDEX removed_containers_at ON removed_containers (removed_at);
   `,
+  `
+  -- resource history, downsampled in tiers: 0 each sweep (kept an hour), 1 a minute (a day), 2 ten
+  -- minutes (a week); key is a container's key or 'host'; a tier 1 or 2 row is the mean of its samples
+  CREATE TABLE resource_series (
+    tier            INTEGER NOT NULL,
+    key             TEXT NOT NULL,
+    at              INTEGER NOT NULL,
+    samples         INTEGER NOT NULL,
+    cpu_cores       REAL NOT NULL,
+    memory_bytes    REAL NOT NULL,
+    memory_limit    INTEGER,
+    rx_per_second   REAL NOT NULL,
+    tx_per_second   REAL NOT NULL,
+    read_per_second REAL NOT NULL,
+    write_per_second REAL NOT NULL,
+    PRIMARY KEY (tier, key, at)
+  ) WITHOUT ROWID;
+  CREATE INDEX resource_series_at ON resource_series (tier, at);
+  -- the latest events, so that the page's live feed is filled after a restart of vigil too
+  CREATE TABLE recent_events (
+    id   INTEGER PRIMARY KEY,
+    at   INTEGER NOT NULL,
+    body TEXT NOT NULL
+  );
+  -- settings made on the page (alert thresholds per container, channels): deleting a row gives the
+  -- value back to the labels and the file
+  CREATE TABLE page_settings (
+    scope      TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    body       TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (scope, name)
+  );
+  `,
 ];

@@ -13,11 +13,13 @@ export function systemRoutes(
   context: () => ViewContext,
   readings?: SystemReadings,
   channels: () => readonly { status: ChannelStatus }[] = () => [],
+  resourceHistory: () => SystemAnswer['resourceHistory'] = () => null,
 ): void {
   router.get('/api/v1/system', (ctx) => {
     const body: SystemAnswer = {
       ...systemSummary(containers(), alertCounts(), context(), readings),
       channels: channelCounts(channels()),
+      resourceHistory: resourceHistory(),
     };
     ctx.body = body;
   });

@@ -1,0 +1,45 @@
+import test from 'ava';
+import fc from 'fast-check';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { openStore } from '../../src/store/db.js';
+import { mergeRecent, RecentEventStore } from '../../src/store/recent-events.js';
+import { EventBus, type VigilEvent } from '../../src/streams/event-bus.js';
+
+const silent = pino({ level: 'silent' });
+
+test('events outlive a restart of vigil and are kept to the latest few', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-recent-'));
+  const db = openStore(dir);
+  const bus = new EventBus(100, 1);
+  const store = new RecentEventStore(db, silent, 5);
+  const unfollow = store.follow(bus);
+  for (let i = 0; i < 8; i++)
+    bus.publish({ type: 'container.state', container: { id: 'a', name: 'web' }, data: { i } });
+  unfollow();
+  db.close();
+  const again = openStore(dir);
+  t.teardown(() => again.close());
+  const kept = new RecentEventStore(again, silent, 5).latest(10);
+  t.deepEqual(
+    kept.map((e) => e.data.i),
+    [3, 4, 5, 6, 7],
+  );
+  t.is(kept[0]!.type, 'container.state');
+});
+
+test('the store and the ring merged: each event once, oldest first, the latest `limit`', (t) => {
+  const event = (id: number): VigilEvent => ({ id, type: 't', time: new Date(id).toISOString(), data: {} });
+  const ids = fc.uniqueArray(fc.integer({ min: 1, max: 200 }), { maxLength: 40 });
+  t.notThrows(() =>
+    fc.assert(
+      fc.property(ids, ids, fc.integer({ min: 1, max: 50 }), (a, b, limit) => {
+        const merged = mergeRecent(a.map(event), b.map(event), limit).map((e) => e.id);
+        const expected = [...new Set([...a, ...b])].sort((x, y) => x - y).slice(-limit);
+        return JSON.stringify(merged) === JSON.stringify(expected);
+      }),
+    ),
+  );
+});
