@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { formatValue, linePath, nearestIndex, timeTicks, valueTicks } from '../../web/src/chart-scale.js';
+import { axisTicks, formatValue, linePath, nearestIndex, timeTicks, valueTicks } from '../../web/src/chart-scale.js';
 
 test('value ticks are round, start at 0 and reach the top', (t) => {
   t.deepEqual(valueTicks(1), [0, 0.25, 0.5, 0.75, 1]);
@@ -62,4 +62,24 @@ test('a gap in the samples is drawn as a gap', (t) => {
     3,
   );
   t.is(d.match(/M/g)?.length, 2);
+});
+
+test('axis ticks are round in the unit read: MiB for memory, not bytes; percent of a core for CPU', (t) => {
+  const MiB = 1024 * 1024;
+  t.deepEqual(
+    axisTicks(0.95 * MiB, 'bytes').map((v) => formatValue(v, 'bytes')),
+    ['0 MiB', '0.25 MiB', '0.5 MiB', '0.75 MiB', '1 MiB'],
+  );
+  t.deepEqual(
+    axisTicks(300 * MiB, 'bytes').map((v) => formatValue(v, 'bytes')),
+    ['0 MiB', '100 MiB', '200 MiB', '300 MiB'],
+  );
+  t.deepEqual(
+    axisTicks(0.6, 'cores').map((v) => formatValue(v, 'cores')),
+    ['0 %', '20 %', '40 %', '60 %'],
+  );
+  t.deepEqual(
+    axisTicks(3000, 'bytesPerSecond').map((v) => formatValue(v, 'bytesPerSecond')),
+    ['0 B/s', '1 KiB/s', '2 KiB/s', '3 KiB/s'],
+  );
 });

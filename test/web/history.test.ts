@@ -21,7 +21,10 @@ test('the history answer read field by field: the daily scores by their date, 0.
 test('what happened, newest first, each with who asked: the page, the API or the medic', (t) => {
   const lines = historyLines(
     readHistory({
-      intents: [{ at: '2026-12-01T10:00:00.000Z', desired: 'stopped', by: 'page' }],
+      intents: [
+        { at: '2026-12-01T10:00:00.000Z', desired: 'stopped', by: 'page' },
+        { at: '2026-12-01T09:00:00.000Z', desired: 'running', reason: 'seen started' },
+      ],
       actions: [
         {
           at: '2026-12-01T10:05:00.000Z',

@@ -9,6 +9,8 @@ export interface Point {
 
 export type Unit = 'cores' | 'bytes' | 'bytesPerSecond';
 
+const MiB = 1024 * 1024;
+
 /** Pure: round ticks from 0 to at least `max` (about `count` of them): 0, 0.25, 0.5… or 0, 200, 400… */
 export function valueTicks(max: number, count = 4): number[] {
   const top = max > 0 && Number.isFinite(max) ? max : 1;
@@ -19,6 +21,27 @@ export function valueTicks(max: number, count = 4): number[] {
   for (let i = 0; ticks.length === 0 || ticks.at(-1)! < top - step * 1e-9; i++)
     ticks.push(Number((i * step).toPrecision(12)));
   return ticks;
+}
+
+/**
+ * Pure: the size of one step of the unit a person reads on an axis up to `max`: a percent of a core, a
+ * MiB or GiB, a B/s, KiB/s or MiB/s. Ticks are made round in that unit, not in bytes.
+ */
+export function displayStep(max: number, unit: Unit): number {
+  switch (unit) {
+    case 'cores':
+      return 0.01;
+    case 'bytes':
+      return max >= 1024 * MiB ? 1024 * MiB : MiB;
+    case 'bytesPerSecond':
+      return max >= MiB ? MiB : max >= 1024 ? 1024 : 1;
+  }
+}
+
+/** Pure: round ticks of a value axis in the unit it is read in (0, 256, 512 MiB; 0, 25, 50 % of a core). */
+export function axisTicks(max: number, unit: Unit, count = 4): number[] {
+  const step = displayStep(max, unit);
+  return valueTicks(max / step, count).map((v) => v * step);
 }
 
 const MINUTE = 60_000;
@@ -62,8 +85,6 @@ export function timeLabel(t: number, spanMs: number): string {
   if (spanMs <= DAY) return clock;
   return `${['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getDay()]} ${clock}`;
 }
-
-const MiB = 1024 * 1024;
 
 /** Pure: a value with its unit, as an axis or a readout says it. CPU is in cores: 0.5 → "50 %". */
 export function formatValue(v: number, unit: Unit): string {

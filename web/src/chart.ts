@@ -13,7 +13,7 @@ import {
   nearestIndex,
   timeLabel,
   timeTicks,
-  valueTicks,
+  axisTicks,
   type Point,
   type Unit,
 } from './chart-scale.js';
@@ -73,7 +73,7 @@ export function Chart({
   const [box, width] = useWidth();
   const [hover, setHover] = useState<number | null>(null);
   const top = Math.max(limit ?? 0, ...lines.flatMap((l) => l.points.map((p) => p.v)));
-  const ticks = valueTicks(top * 1.05);
+  const ticks = axisTicks(top * 1.05, unit);
   const max = ticks.at(-1) ?? 1;
   const x = (t: number) => LEFT + ((t - from) / Math.max(1, to - from)) * (width - LEFT - RIGHT);
   const y = (v: number) => TOP + (1 - v / max) * (HEIGHT - TOP - BOTTOM);

@@ -50,10 +50,10 @@ export function historyLines(h: ContainerHistory): HistoryLine[] {
     if (!at) continue;
     const desired = text(i.desired) ?? 'a change';
     const by = text(i.by);
-    lines.push({
-      at,
-      text: `${desired === 'stopped' ? 'stop' : desired === 'running' ? 'run' : desired} asked by ${by ?? 'someone'}`,
-    });
+    const reason = text(i.reason);
+    const wanted = desired === 'stopped' ? 'to be stopped' : desired === 'running' ? 'to run' : desired;
+    // an intent vigil learnt (from a start or an exit it saw) has a reason and no one who asked
+    lines.push({ at, text: by ? `${wanted}: asked by ${by}` : `${wanted}${reason ? ` — ${reason}` : ''}` });
   }
   for (const a of h.actions) {
     const at = text(a.at);

@@ -111,6 +111,7 @@ export function LogViewer({ name, running }: { name: string; running: boolean })
             ><time class="dim">${lineTime(l.timestamp)}</time> ${l.message}</span
           >`,
       )}
+      ${lines.length === 0 && !ended ? html`<span class="line dim">No lines yet: the container has written nothing.</span>` : null}
       ${ended ? html`<span class="line end" data-testid="log-end">── ${endText(ended)} ──</span>` : null}
     </pre>
   </section>`;

@@ -8,7 +8,7 @@ import { FleetPanel } from './fleet.js';
 import { historyLines, readHistory, type ContainerHistory } from './history.js';
 import { LogViewer } from './logs.js';
 import { ChannelSettingsPanel, ThresholdsPanel } from './settings.js';
-import { cpuText, detailLine, memoryText, readinessText, scoreText } from './texts.js';
+import { cpuText, detailLine, memoryText, plural, readinessText, scoreText } from './texts.js';
 import {
   AlertsPanel,
   ChannelsPanel,
@@ -57,6 +57,7 @@ function Detail({ name, live: summary, back }: { name: string; live: Container |
   const shown = summary ?? detail;
   const check = detail?.healthCheck;
   const scores = history?.dailyHealthScore ?? [];
+  const observed = scores.filter((s) => s.score !== null);
   const lines = history ? historyLines(history) : [];
   return html`<main class="detail">
     <p><a href="/" onClick=${(e: Event) => (e.preventDefault(), back())}>← all containers</a></p>
@@ -104,8 +105,15 @@ function Detail({ name, live: summary, back }: { name: string; live: Container |
     <section class="panel">
       <h2>Daily health score <span class="dim">share of the day running and healthy</span></h2>
       <ol class="scores" data-testid="scores">
-        ${scores.map((s) => html`<li><span class="dim">${s.date}</span> ${scoreText(s.score)}</li>`)}
+        ${observed.map((s) => html`<li><span class="dim">${s.date}</span> ${scoreText(s.score)}</li>`)}
       </ol>
+      ${
+        observed.length < scores.length
+          ? html`<p class="dim">
+              ${plural(scores.length - observed.length, 'day')} of the last ${scores.length} not observed.
+            </p>`
+          : null
+      }
     </section>
   </main>`;
 }
