@@ -42,7 +42,8 @@ test('what happened, newest first, each with who asked: the page, the API or the
     [
       'restart success · asked by page',
       'restart failure — crashed (exit code 1) · asked by medic',
-      'stop asked by page',
+      'to be stopped: asked by page',
+      'to run — seen started',
     ],
   );
 });
