@@ -151,3 +151,9 @@ test('memory in MiB with its limit, or "no limit"; CPU of a core with the limit 
   t.is(ago(40_000), '40 s');
   t.is(ago(2 * 3600_000 + 5), '2 h');
 });
+
+test('a container vigil meets for the first time "appeared", never "null → created"', (t) => {
+  t.is(feedText(ev('container.state', { from: null, to: 'created' })), 'appeared: created');
+  t.is(feedText(ev('container.health', { from: null, to: 'none' })), 'health none');
+  t.is(feedText(ev('container.health', { from: 'none', to: 'healthy' })), 'health none → healthy');
+});

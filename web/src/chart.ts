@@ -170,7 +170,7 @@ export function ResourceCharts({ series }: { series: SeriesAnswer }) {
   const common = { from: series.from, to: series.to, stepMs: series.stepSeconds * 1000, markers: series.markers };
   return html`<div class="charts">
     <${Chart}
-      title="CPU (of a core)"
+      title=${series.entity === 'system' ? 'Host CPU (of a core)' : 'CPU (of a core)'}
       unit="cores"
       lines=${[{ label: 'CPU', tone: 'a', points: of(series.points, (p) => p.cpuCores) }]}
       limit=${series.limits.cpuCores}

@@ -33,8 +33,15 @@ interface ChainStep {
 export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 const texts: Record<string, (e: FeedEvent) => string> = {
-  'container.state': (e) => `${String(e.data.from)} → ${String(e.data.to)}${exitWords(e.data)}`,
-  'container.health': (e) => `health ${String(e.data.from)} → ${String(e.data.to)}`,
+  // a container vigil meets for the first time has no state before: it is said to appear
+  'container.state': (e) =>
+    typeof e.data.from !== 'string'
+      ? `appeared: ${String(e.data.to)}`
+      : `${e.data.from} → ${String(e.data.to)}${exitWords(e.data)}`,
+  'container.health': (e) =>
+    typeof e.data.from !== 'string'
+      ? `health ${String(e.data.to)}`
+      : `health ${e.data.from} → ${String(e.data.to)}`,
   'recovery.started': (e) => `vigil is trying ${String(e.data.action)}: ${String(e.data.reason)}`,
   'recovery.action': (e) =>
     `vigil ${String(e.data.action)}: ${String(e.data.outcome)} — ${String(e.data.reason)}${typeof e.data.attempt === 'number' ? ` (attempt ${e.data.attempt})` : ''}`,

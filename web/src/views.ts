@@ -185,7 +185,11 @@ export function ContainersTable({ containers, open }: { containers: Container[];
                   ${memoryText(c.memory)}
                 </td>
                 <td data-label="Restarts">${c.restarts}</td>
-                <td class="dim" data-label="Labels">
+                <td
+                  class="dim"
+                  data-label="Labels"
+                  hidden=${!Object.keys(c.labels).some((k) => k.startsWith('forge.'))}
+                >
                   ${Object.entries(c.labels)
                     .filter(([k]) => k.startsWith('forge.'))
                     .map(([k, v]) => `${k.slice(6)}=${v}`)
