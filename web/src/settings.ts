@@ -114,7 +114,26 @@ function SettingRow({
   </tr>`;
 }
 
-const notifyEventNames: NotifyEventName[] = [];
+/**
+ * The events a channel can be given, as the server's schema lists them (src/notify/channel-config.ts,
+ * which the page does not bundle: it brings zod). The check below fails the type check when the server
+ * adds one the page does not offer.
+ */
+const notifyEventNames = [
+  'unhealthy',
+  'crash',
+  'oom',
+  'alert',
+  'recovered',
+  'gave_up',
+  'boot_recovery',
+  'cleanup',
+  'dependants',
+  'spike',
+] as const satisfies readonly NotifyEventName[];
+const everyEventOffered: Exclude<NotifyEventName, (typeof notifyEventNames)[number]> extends never ? true : never =
+  true;
+void everyEventOffered;
 
 /**
  * Every channel's events and minimum severity, each with its source and a way back to the file, and a
@@ -149,8 +168,6 @@ export function ChannelSettingsPanel() {
     }
   };
   if (!settings) return null;
-  const events = settings.channels.flatMap((c) => c.events.value ?? []);
-  const known = [...new Set([...notifyEventNames, ...events])];
   return html`<section class="panel" aria-label="Configure alerts">
     <h2>Configure alerts</h2>
     <ul class="list">
@@ -159,7 +176,6 @@ export function ChannelSettingsPanel() {
           html`<${ChannelRow}
             key=${c.name}
             channel=${c}
-            known=${known}
             patch=${patch}
             test=${test}
             said=${said[c.name]}
@@ -172,6 +188,14 @@ export function ChannelSettingsPanel() {
 
 const severityNames: Severity[] = ['info', 'warning', 'critical'];
 
+/** Pure: a channel's events with one ticked or unticked; none left means every event again (null). */
+export function toggled(events: readonly NotifyEventName[] | null, name: NotifyEventName): NotifyEventName[] | null {
+  const now = new Set(events ?? []);
+  if (now.has(name)) now.delete(name);
+  else now.add(name);
+  return now.size === 0 ? null : notifyEventNames.filter((e) => now.has(e));
+}
+
 function ChannelRow({
   channel: c,
   patch,
@@ -179,7 +203,6 @@ function ChannelRow({
   said,
 }: {
   channel: ChannelSettings;
-  known: string[];
   patch: (name: string, body: object) => Promise<void>;
   test: (name: string) => Promise<void>;
   said: string | undefined;
@@ -198,7 +221,21 @@ function ChannelRow({
       >
       <${Source} of=${c.minSeverity} />
       ${c.minSeverity.source === 'page' ? html`<button type="button" onClick=${() => void patch(c.name, { minSeverity: null })}>Revert</button>` : null}
-      <span class="dim">events: ${c.events.value?.join(', ') ?? 'all'}</span> <${Source} of=${c.events} />
+      <fieldset class="events">
+        <legend>Events <span class="dim">(none ticked: all)</span></legend>
+        ${notifyEventNames.map(
+          (name) =>
+            html`<label
+              ><input
+                type="checkbox"
+                checked=${c.events.value?.includes(name) ?? false}
+                onChange=${() => void patch(c.name, { events: toggled(c.events.value, name) })}
+              />
+              ${name.replace('_', ' ')}</label
+            >`,
+        )}
+      </fieldset>
+      <${Source} of=${c.events} />
       ${c.events.source === 'page' ? html`<button type="button" onClick=${() => void patch(c.name, { events: null })}>Revert events</button>` : null}
       <button type="button" onClick=${() => void test(c.name)}>Send test</button>
       <span role="status" class="result">${said ?? ''}</span>
