@@ -183,7 +183,10 @@ for (let i = 0; i < 5; i++) {
   const answer = page.waitForResponse((r) => r.url().includes('/series?range=7d'));
   await page.getByRole('button', { name: '7 d' }).click();
   const body = await (await answer).body();
-  await page.locator('figure[data-chart="CPU (of a core)"] path.series').first().waitFor({ timeout: 30_000 });
+  await page
+    .locator('figure[data-chart="CPU (of a core)"] path.series[d^="M"]')
+    .first()
+    .waitFor({ state: 'attached', timeout: 30_000 });
   details.push({ chartMs: Date.now() - t0, seriesKb: round(body.length / 1024, 1) });
   await context.close();
 }

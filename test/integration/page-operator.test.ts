@@ -97,7 +97,10 @@ test.serial("a busy container's chart shows its CPU with an axis, a unit and its
   await page.screenshot({ path: join(artifacts, 'page-detail-1280.png'), fullPage: true });
   const phone = await open(`/containers/${busy}`, 390);
   t.teardown(() => phone.close());
-  await phone.locator('figure[data-chart="CPU (of a core)"] path.series').first().waitFor();
+  await phone
+    .locator('figure[data-chart="CPU (of a core)"] path.series[d^="M"]')
+    .first()
+    .waitFor({ state: 'attached' });
   await phone
     .locator('.line')
     .first()

@@ -83,3 +83,22 @@ test('axis ticks are round in the unit read: MiB for memory, not bytes; percent 
     ['0 B/s', '1 KiB/s', '2 KiB/s', '3 KiB/s'],
   );
 });
+
+test('a point alone is drawn as a dot, not left out', (t) => {
+  t.is(
+    linePath(
+      [{ t: 0, v: 1 }],
+      (x) => x,
+      (v) => v,
+      3,
+    ),
+    'M0.0,1.0h0',
+  );
+  const d = linePath(
+    [0, 10, 11].map((t) => ({ t, v: 0 })),
+    (x) => x,
+    (v) => v,
+    3,
+  );
+  t.is(d, 'M0.0,0.0h0M10.0,0.0L11.0,0.0');
+});

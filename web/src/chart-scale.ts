@@ -122,7 +122,8 @@ export function nearestIndex(points: readonly Point[], t: number): number {
 
 /**
  * Pure: an SVG path through the points, broken where two neighbours are further apart than `gapMs`
- * (vigil was not sampling, or the container was not there): a gap is drawn as a gap, not a slope.
+ * (vigil was not sampling, or the container was not there): a gap is drawn as a gap, not a slope, and
+ * a point alone as a dot (with round line caps).
  */
 export function linePath(
   points: readonly Point[],
@@ -131,11 +132,13 @@ export function linePath(
   gapMs: number,
 ): string {
   let d = '';
-  let last: number | null = null;
-  for (const p of points) {
-    const move = last === null || p.t - last > gapMs;
+  points.forEach((p, i) => {
+    const before = points[i - 1];
+    const after = points[i + 1];
+    const move = before === undefined || p.t - before.t > gapMs;
     d += `${move ? 'M' : 'L'}${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`;
-    last = p.t;
-  }
+    // a point alone (the first sample of a range, or one between gaps) is drawn as a dot
+    if (move && (after === undefined || after.t - p.t > gapMs)) d += 'h0';
+  });
   return d;
 }

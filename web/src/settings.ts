@@ -2,14 +2,13 @@ import { useEffect, useState } from 'preact/hooks';
 import type {
   ChannelSettings,
   ContainerThresholdsAnswer,
-  NotifyEventName,
   SettingSource,
   SettingsAnswer,
   Severity,
   Sourced,
-  ThresholdsChange,
 } from '../../src/http/api-types.js';
 import { api } from './api.js';
+import { changeOf, notifyEventNames, toggled, type Field } from './setting-changes.js';
 import { html } from './views.js';
 
 const sourceWords: Record<SettingSource, string> = {
@@ -21,15 +20,6 @@ const sourceWords: Record<SettingSource, string> = {
 
 function Source({ of }: { of: Sourced<unknown> }) {
   return html`<span class=${`source ${of.source}`} data-source=${of.source}>${sourceWords[of.source]}</span>`;
-}
-
-type Field = 'cpu.warn' | 'cpu.crit' | 'memory.warn' | 'memory.crit' | 'sustainSeconds';
-
-/** Pure: the change that sets one field (a number) or gives it back to the label or file (null). */
-export function changeOf(field: Field, value: number | null): ThresholdsChange {
-  if (field === 'sustainSeconds') return { sustainSeconds: value };
-  const [resource, level] = field.split('.') as ['cpu' | 'memory', 'warn' | 'crit'];
-  return { [resource]: { [level]: value } };
 }
 
 /**
@@ -115,27 +105,6 @@ function SettingRow({
 }
 
 /**
- * The events a channel can be given, as the server's schema lists them (src/notify/channel-config.ts,
- * which the page does not bundle: it brings zod). The check below fails the type check when the server
- * adds one the page does not offer.
- */
-const notifyEventNames = [
-  'unhealthy',
-  'crash',
-  'oom',
-  'alert',
-  'recovered',
-  'gave_up',
-  'boot_recovery',
-  'cleanup',
-  'dependants',
-  'spike',
-] as const satisfies readonly NotifyEventName[];
-const everyEventOffered: Exclude<NotifyEventName, (typeof notifyEventNames)[number]> extends never ? true : never =
-  true;
-void everyEventOffered;
-
-/**
  * Every channel's events and minimum severity, each with its source and a way back to the file, and a
  * form to add a channel (its secret is sent once and never shown back) and send it a test.
  */
@@ -172,14 +141,7 @@ export function ChannelSettingsPanel() {
     <h2>Configure alerts</h2>
     <ul class="list">
       ${settings.channels.map(
-        (c) =>
-          html`<${ChannelRow}
-            key=${c.name}
-            channel=${c}
-            patch=${patch}
-            test=${test}
-            said=${said[c.name]}
-          />`,
+        (c) => html`<${ChannelRow} key=${c.name} channel=${c} patch=${patch} test=${test} said=${said[c.name]} />`,
       )}
     </ul>
     <${AddChannel} added=${load} />
@@ -187,14 +149,6 @@ export function ChannelSettingsPanel() {
 }
 
 const severityNames: Severity[] = ['info', 'warning', 'critical'];
-
-/** Pure: a channel's events with one ticked or unticked; none left means every event again (null). */
-export function toggled(events: readonly NotifyEventName[] | null, name: NotifyEventName): NotifyEventName[] | null {
-  const now = new Set(events ?? []);
-  if (now.has(name)) now.delete(name);
-  else now.add(name);
-  return now.size === 0 ? null : notifyEventNames.filter((e) => now.has(e));
-}
 
 function ChannelRow({
   channel: c,

@@ -39,9 +39,7 @@ const texts: Record<string, (e: FeedEvent) => string> = {
       ? `appeared: ${String(e.data.to)}`
       : `${e.data.from} → ${String(e.data.to)}${exitWords(e.data)}`,
   'container.health': (e) =>
-    typeof e.data.from !== 'string'
-      ? `health ${String(e.data.to)}`
-      : `health ${e.data.from} → ${String(e.data.to)}`,
+    typeof e.data.from !== 'string' ? `health ${String(e.data.to)}` : `health ${e.data.from} → ${String(e.data.to)}`,
   'recovery.started': (e) => `vigil is trying ${String(e.data.action)}: ${String(e.data.reason)}`,
   'recovery.action': (e) =>
     `vigil ${String(e.data.action)}: ${String(e.data.outcome)} — ${String(e.data.reason)}${typeof e.data.attempt === 'number' ? ` (attempt ${e.data.attempt})` : ''}`,

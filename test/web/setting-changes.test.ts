@@ -1,5 +1,5 @@
 import test from 'ava';
-import { changeOf, toggled } from '../../web/src/settings.js';
+import { changeOf, toggled } from '../../web/src/setting-changes.js';
 
 test('a field set on the page is a change of that one value; null gives it back to the label or file', (t) => {
   t.deepEqual(changeOf('cpu.warn', 30), { cpu: { warn: 30 } });
