@@ -43,6 +43,7 @@ import { RevokedSessionStore } from './store/revoked-sessions.js';
 import { ResourceSeriesStore } from './store/resource-series.js';
 import { RecentEventStore } from './store/recent-events.js';
 import { registerSeriesMetrics, SeriesRecorder } from './history/series-recorder.js';
+import { PageSettingsStore } from './store/page-settings.js';
 import { EventBus } from './streams/event-bus.js';
 import type { NatsPublisher } from './streams/nats.js';
 import { natsPublisherFor } from './streams/nats-sources.js';
@@ -132,10 +133,15 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
   );
 
   const alertCounts = () => stores.alerts.activeCounts();
-  const spikes = spikeWatchFor(config, {
-    ...{ inventory, sampler, bus, alerts: stores.alerts, medic, hostMemoryBytes },
-    logger: logger.child({ component: 'spikes' }),
-  });
+  const pageSettings = new PageSettingsStore(db);
+  const spikes = spikeWatchFor(
+    config,
+    {
+      ...{ inventory, sampler, bus, alerts: stores.alerts, medic, hostMemoryBytes },
+      logger: logger.child({ component: 'spikes' }),
+    },
+    pageSettings,
+  );
   const hostWatch = watchHost(config, {
     ...{ sampler, bus, alerts: stores.alerts, outbox, host },
     logger: logger.child({ component: 'host' }),
@@ -174,6 +180,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     containerActions: recovery.personActions,
     series: { store: series, sampleIntervalSeconds: config.sampleIntervalSeconds, size: () => seriesRecorder.size() },
     recentEvents,
+    settings: { thresholds: spikes.thresholds },
     fleet: { own: () => fleetEntry(containers, alertCounts()), others: () => nats?.gatherFleet(FLEET_WAIT_MS) ?? null },
     incidents: selfSources.incidents,
     readiness: readinessChecks({

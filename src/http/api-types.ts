@@ -168,8 +168,8 @@ export interface ChannelsAnswer {
 
 // --- settings the page can change (GET/PUT /api/v1/settings/...) ---
 
-/** Where a setting's value came from: its default, the environment or file, a container label, the page. */
-export type SettingSource = 'default' | 'config' | 'label' | 'page';
+/** Where a setting's value came from: vigil's configuration (file, environment or default), a label, the page. */
+export type SettingSource = 'config' | 'label' | 'page';
 
 export interface Sourced<T> {
   value: T;

@@ -35,6 +35,7 @@ import { containerActionRoutes, type ContainerActionsSource } from './routes/con
 import { seriesRoutes } from './routes/series.js';
 import type { ResourceSeriesStore } from '../store/resource-series.js';
 import { recentEventRoutes } from './routes/recent-events.js';
+import { settingsRoutes, type SettingsDeps } from './routes/settings.js';
 import type { VigilEvent } from '../streams/event-bus.js';
 
 export interface AppDependencies {
@@ -67,6 +68,8 @@ export interface AppDependencies {
   series?: { store: ResourceSeriesStore; sampleIntervalSeconds: number; size(): { rows: number } };
   /** Events kept across restarts for GET /api/v1/events/recent; the bus's ring alone without. */
   recentEvents?: { latest(limit: number): VigilEvent[] };
+  /** Alert settings the page changes (GET/PUT /api/v1/settings…); absent, those routes are not served. */
+  settings?: Omit<SettingsDeps, 'containers'>;
   /** The built page; the default is web/dist. */
   webDir?: string;
   /** Wrong tokens per address, shared with the live WebSocket; the default is vigil's own. */
@@ -113,6 +116,7 @@ export function createApp(deps: AppDependencies): Koa {
     sampleIntervalSeconds: deps.series?.sampleIntervalSeconds ?? 10,
   });
   recentEventRoutes(api, { bus: deps.bus, stored: deps.recentEvents });
+  if (deps.settings) settingsRoutes(api, { containers: deps.containers, ...deps.settings });
   containerRoutes(api, deps.containers);
   if (deps.containerActions) {
     const { containers, containerActions: actions, apiToken, sessions } = deps;

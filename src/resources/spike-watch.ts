@@ -7,19 +7,22 @@ import type { Medic } from '../recovery/medic.js';
 import { currentSnapshot, type Sampler } from '../sampler.js';
 import type { AlertStore } from '../store/alerts.js';
 import type { EventBus } from '../streams/event-bus.js';
+import type { PageSettingsStore } from '../store/page-settings.js';
 import {
   NORMAL,
   nextSpikeState,
-  thresholdsFor,
   type SpikeDefaults,
   type SpikeLevel,
   type SpikeResource,
   type SpikeState,
+  type SpikeThresholds,
 } from './spikes.js';
+import { ThresholdSource } from './threshold-source.js';
 
 interface Watched {
-  /** From the container's labels, which never change while it keeps its id. */
-  limits: ReturnType<typeof thresholdsFor>;
+  /** From the configuration, the container's labels and the page; asked again when the page's settings change. */
+  limits: Record<SpikeResource, SpikeThresholds>;
+  generation: number;
   state: Record<SpikeResource, SpikeState>;
   /** When the current spike of each resource began: its vigil-native alert's startsAt. */
   since: Partial<Record<SpikeResource, string>>;
@@ -35,6 +38,7 @@ const alertnames: Record<SpikeResource, string> = { cpu: 'VigilCpuSpike', memory
  */
 export class SpikeWatch {
   private readonly watched = new Map<string, Watched>();
+  readonly thresholds: ThresholdSource;
 
   constructor(
     private readonly parts: {
@@ -46,8 +50,16 @@ export class SpikeWatch {
       hostMemoryBytes: () => number;
       logger: Logger;
     },
-    private readonly options: { defaults: SpikeDefaults; intervalSeconds: number; notify: boolean },
-  ) {}
+    private readonly options: {
+      defaults: SpikeDefaults;
+      intervalSeconds: number;
+      notify: boolean;
+      /** The page's thresholds; labels and configuration alone without. */
+      thresholds?: ThresholdSource;
+    },
+  ) {
+    this.thresholds = options.thresholds ?? new ThresholdSource(undefined, options.defaults, options.intervalSeconds);
+  }
 
   start(): void {
     this.parts.sampler.on('sweep', this.onSweep);
@@ -65,6 +77,11 @@ export class SpikeWatch {
       live.add(entry.record.id);
       const watched = this.watched.get(entry.record.id) ?? this.watch(entry);
       this.watched.set(entry.record.id, watched);
+      // a threshold set on the page applies from this sweep on; the level reached so far stands
+      if (watched.generation !== this.thresholds.generation) {
+        watched.limits = this.thresholds.linesFor(entry.record);
+        watched.generation = this.thresholds.generation;
+      }
       const cores = entry.record.limits.cpuCores ?? 1;
       const memoryLimit = effectiveMemoryLimit(entry, snapshot, this.parts.hostMemoryBytes());
       const values: Record<SpikeResource, number | null> = {
@@ -83,8 +100,8 @@ export class SpikeWatch {
   };
 
   private watch({ record }: InventoryEntry): Watched {
-    const limits = thresholdsFor(record.labels, this.options.defaults, this.options.intervalSeconds);
-    return { limits, state: { cpu: NORMAL, memory: NORMAL }, since: {} };
+    const limits = this.thresholds.linesFor(record);
+    return { limits, generation: this.thresholds.generation, state: { cpu: NORMAL, memory: NORMAL }, since: {} };
   }
 
   private report(
@@ -143,15 +160,18 @@ export class SpikeWatch {
 }
 
 /** The watch with the configuration's lines, sustain and notification choice. */
-export function spikeWatchFor(config: Config, parts: ConstructorParameters<typeof SpikeWatch>[0]): SpikeWatch {
+export function spikeWatchFor(
+  config: Config,
+  parts: ConstructorParameters<typeof SpikeWatch>[0],
+  settings?: PageSettingsStore,
+): SpikeWatch {
   const notify = config.spikeNotify === 'always' || (config.spikeNotify === 'auto' && !config.alertmanagerUrl);
-  return new SpikeWatch(parts, {
-    defaults: {
-      cpu: { warn: config.spikeCpuWarn, crit: config.spikeCpuCrit },
-      memory: { warn: config.spikeMemoryWarn, crit: config.spikeMemoryCrit },
-      forSeconds: config.spikeForSeconds,
-    },
-    intervalSeconds: config.sampleIntervalSeconds,
-    notify,
-  });
+  const defaults = {
+    cpu: { warn: config.spikeCpuWarn, crit: config.spikeCpuCrit },
+    memory: { warn: config.spikeMemoryWarn, crit: config.spikeMemoryCrit },
+    forSeconds: config.spikeForSeconds,
+  };
+  const intervalSeconds = config.sampleIntervalSeconds;
+  const thresholds = new ThresholdSource(settings, defaults, intervalSeconds);
+  return new SpikeWatch(parts, { defaults, intervalSeconds, notify, thresholds });
 }

@@ -151,7 +151,7 @@ export const migrations: readonly string[] = [
     read_per_second REAL NOT NULL,
     write_per_second REAL NOT NULL,
     PRIMARY KEY (tier, key, at)
-  ) WITHOUT ROWID;
+  );
   CREATE INDEX resource_series_at ON resource_series (tier, at);
   -- the latest events, so that the page's live feed is filled after a restart of vigil too
   CREATE TABLE recent_events (

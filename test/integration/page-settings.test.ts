@@ -1,0 +1,159 @@
+import test from 'ava';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type {
+  ContainerThresholdsAnswer,
+  RecentEventsAnswer,
+  SeriesAnswer,
+  SystemAnswer,
+} from '../../src/http/api-types.js';
+import type { VigilEvent } from '../../src/streams/event-bus.js';
+import { removeContainers, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
+import { startVigil, type RunningVigil } from '../helpers/vigil.js';
+
+// The page's server side on the real engine: thresholds set through the API apply at once and survive
+// a restart of vigil; the resource history and the recent events are kept in the store.
+
+const token = 'page-settings-token-0123456789';
+const dataDir = mkdtempSync(join(tmpdir(), 'vigil-page-settings-'));
+const name = uniqueName('pagecpu');
+const auth = { authorization: `Bearer ${token}` };
+let vigil: RunningVigil | undefined;
+let events: VigilEvent[] = [];
+
+async function start(): Promise<RunningVigil> {
+  const v = await startVigil({
+    VIGIL_DATA_DIR: dataDir,
+    VIGIL_API_TOKEN: token,
+    VIGIL_SAMPLE_INTERVAL_SECONDS: '0.5',
+    VIGIL_SPIKE_NOTIFY: 'always',
+  });
+  events = [];
+  v.vigil.bus.on('event', (e) => events.push(e));
+  return v;
+}
+
+const cpuEvents = (type: string) =>
+  events.filter((e) => e.type === type && e.container?.name === name && e.data.resource === 'cpu');
+
+async function json<T>(v: RunningVigil, path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
+  const res = await v.get(path, { ...init, headers: { ...auth, 'content-type': 'application/json', ...init.headers } });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+test.before(async () => {
+  vigil = await start();
+  // busy at its whole half core, far under its labelled line of 200 % of its limit
+  await runContainer(
+    name,
+    [
+      '--cpus',
+      '0.5',
+      '--label',
+      'vigil.cpu.warn=200',
+      '--label',
+      'vigil.cpu.crit=400',
+      '--label',
+      'vigil.spike.for=1s',
+    ],
+    ['sh', '-c', 'yes > /dev/null'],
+  );
+});
+
+test.after.always(async () => {
+  await vigil?.stop();
+  await removeContainers([name]);
+});
+
+test.serial('a CPU threshold set through the API gives a spike at once, and survives a restart of vigil', async (t) => {
+  let v = vigil!;
+  const path = `/api/v1/settings/thresholds/${name}`;
+  const before = await waitFor(
+    async () => {
+      const r = await json<ContainerThresholdsAnswer>(v, path);
+      return r.status === 200 ? r.body : undefined;
+    },
+    { what: 'the container in the inventory' },
+  );
+  t.deepEqual(before.thresholds.cpu.warn, { value: 200, source: 'label' });
+  t.is(before.thresholds.memory.warn.source, 'config');
+
+  const refused = await v.get(path, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ cpu: { warn: 30 } }),
+  });
+  t.is(refused.status, 401, 'the same token as every other change');
+  const bad = await json(v, path, { method: 'PUT', body: JSON.stringify({ cpu: { warn: 'low' } }) });
+  t.is(bad.status, 400);
+
+  const set = await json<ContainerThresholdsAnswer>(v, path, {
+    method: 'PUT',
+    body: JSON.stringify({ cpu: { warn: 30 } }),
+  });
+  t.is(set.status, 200);
+  t.deepEqual(set.body.thresholds.cpu.warn, { value: 30, source: 'page' });
+  t.deepEqual(set.body.thresholds.cpu.crit, { value: 400, source: 'label' }, 'what the page did not set stays');
+  const spike = await waitFor(() => cpuEvents('resource.spike')[0], {
+    what: 'the spike at the new line',
+    timeoutMs: 30_000,
+  });
+  t.like(spike.data, { level: 'warning', warn: 30 });
+
+  await v.stop();
+  vigil = undefined;
+  v = vigil = await start();
+  const again = await waitFor(
+    async () => {
+      const r = await json<ContainerThresholdsAnswer>(v, path);
+      return r.status === 200 ? r.body : undefined;
+    },
+    { what: 'the container after the restart' },
+  );
+  t.deepEqual(again.thresholds.cpu.warn, { value: 30, source: 'page' }, 'kept in the store');
+  const spikeAgain = await waitFor(() => cpuEvents('resource.spike')[0], {
+    what: 'the spike after the restart',
+    timeoutMs: 30_000,
+  });
+  t.like(spikeAgain.data, { warn: 30 });
+
+  // the feed is filled on load from what the earlier run kept
+  const recent = await json<RecentEventsAnswer>(v, '/api/v1/events/recent?limit=500');
+  t.true(
+    recent.body.events.some((e) => e.type === 'resource.spike' && e.container?.name === name && e.id < spikeAgain.id),
+  );
+
+  // reversible: the label's line is back, and the spike ends
+  const reset = await json<ContainerThresholdsAnswer>(v, path, { method: 'DELETE' });
+  t.deepEqual(reset.body.thresholds.cpu.warn, { value: 200, source: 'label' });
+  const normal = await waitFor(() => cpuEvents('resource.normal')[0], { what: 'back to normal', timeoutMs: 30_000 });
+  t.like(normal.data, { previous: 'warning', warn: 200 });
+});
+
+test.serial('the history of a busy container: its CPU in cores under its limit, and the size kept', async (t) => {
+  const v = vigil!;
+  const series = await waitFor(
+    async () => {
+      const r = await json<SeriesAnswer>(v, `/api/v1/containers/${name}/series?range=1h`);
+      return r.body.points.filter((p) => p.cpuCores > 0.2).length >= 3 ? r.body : undefined;
+    },
+    { what: 'three busy points', timeoutMs: 30_000 },
+  );
+  t.is(series.limits.cpuCores, 0.5);
+  t.true(
+    series.points.every((p) => p.cpuCores <= 0.6),
+    'held to its half core',
+  );
+  t.true(series.points.every((p, i) => i === 0 || p.at > series.points[i - 1]!.at));
+  const day = await json<SeriesAnswer>(v, `/api/v1/containers/${name}/series?range=24h`);
+  t.true(day.body.points.length >= 1);
+  t.is(day.body.stepSeconds, 60);
+  const system = await json<SeriesAnswer>(v, '/api/v1/system/series?range=1h');
+  t.true(system.body.points.length >= 1);
+  t.true(system.body.limits.cpuCores! >= 1);
+  const bad = await json(v, `/api/v1/containers/${name}/series?range=2d`);
+  t.is(bad.status, 400);
+  const info = await json<SystemAnswer>(v, '/api/v1/system');
+  t.not(info.body.resourceHistory, null);
+});
