@@ -12,8 +12,7 @@ import { changeOf, notifyEventNames, toggled, type Field } from './setting-chang
 import { html } from './views.js';
 
 const sourceWords: Record<SettingSource, string> = {
-  default: 'default',
-  config: 'from the file or environment',
+  config: "from vigil's configuration",
   label: 'from a label',
   page: 'set on this page',
 };
