@@ -157,3 +157,8 @@ test('a container vigil meets for the first time "appeared", never "null → cre
   t.is(feedText(ev('container.health', { from: null, to: 'none' })), 'health none');
   t.is(feedText(ev('container.health', { from: 'none', to: 'healthy' })), 'health none → healthy');
 });
+
+test('half a MiB reads "0.4 MiB", not "0 MiB"; a container first met as removed is "removed"', (t) => {
+  t.is(memoryText({ usageBytes: 0.44 * 1024 * 1024, limitBytes: null, hostBytes: 1 }), '0.4 MiB · no limit');
+  t.is(feedText(ev('container.state', { from: null, to: 'removed' })), 'removed');
+});

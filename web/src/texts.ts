@@ -36,7 +36,9 @@ const texts: Record<string, (e: FeedEvent) => string> = {
   // a container vigil meets for the first time has no state before: it is said to appear
   'container.state': (e) =>
     typeof e.data.from !== 'string'
-      ? `appeared: ${String(e.data.to)}`
+      ? e.data.to === 'removed'
+        ? 'removed'
+        : `appeared: ${String(e.data.to)}`
       : `${e.data.from} → ${String(e.data.to)}${exitWords(e.data)}`,
   'container.health': (e) =>
     typeof e.data.from !== 'string' ? `health ${String(e.data.to)}` : `health ${e.data.from} → ${String(e.data.to)}`,
@@ -139,7 +141,9 @@ const MiB = 1024 * 1024;
 
 /** Pure: "120 MiB of 512 MiB", or "120 MiB · no limit" for a container bounded only by the host. */
 export function memoryText(m: MemoryReading): string {
-  const used = `${(m.usageBytes / MiB).toFixed(0)} MiB`;
+  const mib = m.usageBytes / MiB;
+  // a small working set in tenths, so that half a MiB does not read "0 MiB"
+  const used = `${mib < 10 ? String(Number(mib.toFixed(1))) : mib.toFixed(0)} MiB`;
   return m.limitBytes === null ? `${used} · no limit` : `${used} of ${(m.limitBytes / MiB).toFixed(0)} MiB`;
 }
 

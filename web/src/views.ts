@@ -102,7 +102,7 @@ export function IncidentsPanel({ open, recent }: { open: Incident[]; recent: Inc
             class=${`pill ${i.outcome === 'open' ? 'unhealthy' : i.outcome === 'recovered' ? 'healthy' : 'warning'}`}
             >${i.outcome.replace('_', ' ')}</span
           >
-          <strong>${i.container.name}</strong> ${i.subject}
+          ${i.subject.startsWith(i.container.name) ? null : html`<strong>${i.container.name}</strong> `}${i.subject}
           <span class="dim"
             >${
               i.closedAt
