@@ -42,7 +42,8 @@ import { countLogEvents, openIdleEventStreams } from '../test/helpers/sse.js';
 import { spawnVigil, type VigilProcess } from '../test/helpers/vigil-process.js';
 import { builtVigilArgs } from './lib/vigil.js';
 import { medicCases } from './medic-cases.js';
-import { engineConnectionsOf, follow, linesAtRate, percentile, socketsOf } from './lib/log-follower.js';
+import { follow, linesAtRate, percentile } from './lib/log-follower.js';
+import { engineConnectionsOf, socketsOf } from '../test/helpers/sockets.js';
 
 const repo = fileURLToPath(new URL('../', import.meta.url));
 const token = 'soak-token-0123456789abcdef';

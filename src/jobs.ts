@@ -1,8 +1,8 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import type { IntentTracker } from './recovery/intent-tracker.js';
-import type { Medic } from './recovery/medic.js';
+import type { IntentTracker } from './recovery/intent/intent-tracker.js';
+import type { Medic } from './recovery/medic/medic.js';
 import type { AlertStore } from './store/alerts.js';
 import type { DesiredStateStore } from './store/desired-state.js';
 import type { HistoryStore } from './store/history.js';
@@ -66,7 +66,7 @@ export function maintenanceOptions(config: Config): MaintenanceOptions {
   return {
     cron: config.sweepCron,
     retentionMs: config.historyDays * 86_400_000,
-    alertExpiryMs: config.alertExpiryHours * 3_600_000,
+    alertExpiryMs: config.alertExpiryMs,
   };
 }
 

@@ -5,6 +5,7 @@ import { createLogger } from './logger.js';
 import { configSecrets } from './redact.js';
 import { createVigil, type Vigil } from './service.js';
 import { StoreError } from './store/store-errors.js';
+import { systemdNotifierFor } from './systemd-notify.js';
 
 let config;
 try {
@@ -28,10 +29,12 @@ try {
   process.exit(2);
 }
 vigil.start();
+const systemd = systemdNotifierFor(process.env, () => vigil.liveness.live(), logger.child({ component: 'systemd' }));
 
 try {
   const address = await vigil.listen(config.listen.host, config.listen.port);
   logger.info({ address: `${address.address}:${address.port}` }, 'vigil listening');
+  void systemd?.ready();
   if (!config.apiToken)
     logger.warn('no VIGIL_API_TOKEN set: /api/v1 is open to anyone who can connect, so vigil listens on loopback only');
 } catch (err) {
@@ -49,6 +52,7 @@ async function shutdown(signal: string): Promise<void> {
     process.exit(1);
   }, 10_000);
   deadline.unref();
+  systemd?.stop();
   await vigil.stop();
   logger.info('stopped');
   logger.flush();

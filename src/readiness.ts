@@ -3,13 +3,9 @@ import { totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { parseProcCgroup } from './docker/parse/cgroup.js';
 import type { ReadinessCheck } from './http/routes/probes.js';
+import { Liveness, type LivenessParts } from './liveness.js';
 
-/** Pure: why a heartbeat is stale (older than three intervals), or null while it is fresh. */
-export function staleness(what: string, lastAt: number, now: number, intervalMs: number): string | null {
-  const age = now - lastAt;
-  if (age <= 3 * intervalMs) return null;
-  return `${what} ${Math.round(age / 1000)} s ago, more than three intervals (${(3 * intervalMs) / 1000} s)`;
-}
+export { staleness } from './liveness.js';
 
 /** Pure: why vigil's memory is too high (RSS over `percent` of its limit), or null. */
 export function memoryProblem(rssBytes: number, limitBytes: number, percent: number): string | null {
@@ -79,8 +75,10 @@ export interface ReadinessParts {
   store: () => string | null;
   /** Why the engine cannot be reached, or null. */
   engine: () => string | null;
-  events: { connected: boolean; on(event: 'connected' | 'event' | 'disconnected', listener: () => void): unknown };
-  sampler: { on(event: 'sweep', listener: () => void): unknown };
+  events: LivenessParts['events'];
+  sampler: LivenessParts['sampler'];
+  /** Sweeps' and the event stream's freshness, shared with metrics and systemd's watchdog; made here without one. */
+  liveness?: Liveness;
   /** Why the live WebSocket hub would not accept a client now, or null. */
   hub: () => string | null;
   intervalMs: number;
@@ -93,12 +91,7 @@ export interface ReadinessParts {
  * (degraded), and the live WebSocket hub (degraded).
  */
 export function readinessChecks(parts: ReadinessParts, now = () => Date.now()): ReadinessCheck[] {
-  const startedAt = now();
-  let lastContact = startedAt;
-  let lastSweep = startedAt;
-  const contact = () => void (lastContact = now());
-  for (const event of ['connected', 'event', 'disconnected'] as const) parts.events.on(event, contact);
-  parts.sampler.on('sweep', () => void (lastSweep = now()));
+  const liveness = parts.liveness ?? new Liveness(parts, now);
   const limit = ownMemoryLimit();
   return [
     { name: 'store', severity: 'critical', check: parts.store },
@@ -108,19 +101,8 @@ export function readinessChecks(parts: ReadinessParts, now = () => Date.now()): 
       severity: 'critical',
       check: () => memoryProblem(process.memoryUsage.rss(), limit, parts.memoryPercent),
     },
-    {
-      name: 'events',
-      severity: 'degraded',
-      check: () =>
-        parts.events.connected
-          ? null
-          : staleness("last contact with the engine's event stream", lastContact, now(), parts.intervalMs),
-    },
-    {
-      name: 'sampler',
-      severity: 'degraded',
-      check: () => staleness('last sampling sweep', lastSweep, now(), parts.intervalMs),
-    },
+    { name: 'events', severity: 'degraded', check: () => liveness.eventsProblem() },
+    { name: 'sampler', severity: 'degraded', check: () => liveness.sweepProblem() },
     { name: 'websocket', severity: 'degraded', check: parts.hub },
   ];
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Inventory } from './docker/inventory.js';
 import type { StatsSource, StatsSourceName } from './docker/stats/source.js';
 import type { ContainerRecord, ResourceSample } from './docker/types.js';
+import { sweepDelay } from './sweep-schedule.js';
 
 /** The latest reading of one container, which /metrics and the JSON API serve without asking the engine. */
 export interface ContainerSnapshot {
@@ -50,6 +51,7 @@ export class Sampler extends EventEmitter<{ sweep: [SweepReport] }> {
   private readonly snapshots = new Map<string, ContainerSnapshot>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<SweepReport> | null = null;
+  private lastScrapeAt: () => number | null = () => null;
 
   constructor(
     private readonly inventory: Inventory,
@@ -64,13 +66,19 @@ export class Sampler extends EventEmitter<{ sweep: [SweepReport] }> {
     return this.snapshots.get(id);
   }
 
+  /** When the exporter was last scraped: sweeps move to half an interval from it (sweep-schedule.ts). */
+  keepClearOf(lastScrapeAt: () => number | null): void {
+    this.lastScrapeAt = lastScrapeAt;
+  }
+
   start(): void {
     if (this.timer) return;
     const tick = (): void => {
       void this.sweep()
         .catch((err: Error) => this.logger.error({ err }, 'sampling sweep failed'))
         .finally(() => {
-          if (this.timer) this.timer = setTimeout(tick, this.intervalMs);
+          const delay = sweepDelay(Date.now(), this.intervalMs, this.lastScrapeAt());
+          if (this.timer) this.timer = setTimeout(tick, delay);
         });
     };
     this.timer = setTimeout(tick, 0);

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { AlertBridge } from './alerts/bridge.js';
 import { instancePattern } from './alerts/target.js';
 import { attentionContext } from './alerts/attention.js';
+import { ownAlertSenderFor, type OwnAlerts } from './alerts/own/assemble.js';
 import type { Config } from './config.js';
 import type { ContainersSource } from './containers/source.js';
 import { fleetEntry } from './containers/system.js';
@@ -26,17 +27,21 @@ import { createMetrics, type MetricsEndpoint } from './metrics/registry.js';
 import { assembleNotifications, channelTarget } from './notify/assemble.js';
 import type { Dispatcher } from './notify/dispatcher.js';
 import { assembleRecovery } from './recovery/assemble.js';
-import type { IntentTracker } from './recovery/intent-tracker.js';
-import type { Medic } from './recovery/medic.js';
+import type { IntentTracker } from './recovery/intent/intent-tracker.js';
+import type { Medic } from './recovery/medic/medic.js';
 import { currentSnapshot, Sampler } from './sampler.js';
 import { spikeWatchFor } from './resources/spike-watch.js';
 import { watchHost } from './resources/host-assemble.js';
 import { HttpServer } from './server.js';
 import { readinessChecks, vigilVersion } from './readiness.js';
+import { Liveness } from './liveness.js';
+import { registerLivenessMetrics } from './metrics/liveness.js';
 import { LiveHub } from './http/ws/hub.js';
 import { alertsBody } from './http/routes/alerts.js';
 import { HistoryDaysStore } from './store/history-days.js';
 import { LogPump } from './logs/pump.js';
+import { Prober } from './probes/prober.js';
+import { verdictChanged } from './probes/state.js';
 import { openStore, storePath, storeWritable, type Db } from './store/db.js';
 import { watchStoreFile } from './store/store-file.js';
 import { RevokedSessionStore } from './store/revoked-sessions.js';
@@ -44,6 +49,7 @@ import { ResourceSeriesStore } from './store/resource-series.js';
 import { RecentEventStore } from './store/recent-events.js';
 import { registerSeriesMetrics, SeriesRecorder } from './history/series-recorder.js';
 import { PageSettingsStore } from './store/page-settings.js';
+import { ChannelSettingsSource } from './notify/channel-settings.js';
 import { EventBus } from './streams/event-bus.js';
 import type { NatsPublisher } from './streams/nats.js';
 import { natsPublisherFor } from './streams/nats-sources.js';
@@ -59,6 +65,8 @@ export interface Vigil {
   streamLimits: StreamLimits;
   /** Followed logs, one engine stream per container. */
   logPump: LogPump;
+  /** The label-declared probes (vigil.probe.*). */
+  prober: Prober;
   nats: NatsPublisher | null;
   medic: Medic;
   intent: IntentTracker;
@@ -66,6 +74,10 @@ export interface Vigil {
   db: Db;
   /** Starts following the engine and sampling; resolves at once (the engine may come later). */
   start(): void;
+  /** Whether sweeps and the engine's event stream are live (readiness, metrics, systemd's watchdog). */
+  liveness: Liveness;
+  /** The alerts vigil raises itself; `probe` is the hook container probes report through. */
+  ownAlerts: OwnAlerts;
   /** Alertmanager webhook requests by outcome. */
   bridgeRequests(): Map<string, number>;
   /** Open HTTP connections (SSE clients among them). */
@@ -97,7 +109,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
   const { engine, events, inventory, hostMemoryBytes, engineVersion, problem: engineProblem } = watched;
   const sources = statsSources(config, engine, hostMemoryBytes, logger);
   const samplerLogger = logger.child({ component: 'sampler' });
-  const sampler = new Sampler(inventory, sources, samplerLogger, config.sampleIntervalSeconds * 1000);
+  const sampler = new Sampler(inventory, sources, samplerLogger, config.sampleIntervalMs);
   const snapshot = (e: { record: Parameters<typeof currentSnapshot>[1] }) => currentSnapshot(sampler, e.record);
 
   const bus = new EventBus(config.eventBufferSize, undefined, host);
@@ -112,7 +124,10 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     containers: () => inventory.all(),
     snapshot,
     context: () => ({
-      ...{ now: new Date(), host, hostMemoryBytes: hostMemoryBytes(), labelAllowlist: config.labels },
+      now: new Date(),
+      host,
+      hostMemoryBytes: hostMemoryBytes(),
+      labelAllowlist: config.labels,
       engineVersion: engineVersion(),
       healthTrend: (entry) => trends.of(entry),
     }),
@@ -129,21 +144,38 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
       alertmanagerUrls: config.alertmanagerUrl ?? [],
       instancePattern: instancePattern(config.alertInstance),
       attention: () => attentionContext(inventory.all(), medic.recoveryStates(), config.autoheal),
+      host,
     },
   );
+  const ownAlerts = ownAlertSenderFor(config, host, {
+    bus,
+    containers: () => inventory.all(),
+    recoveryStates: () => medic.recoveryStates(),
+    channels: () => dispatcher.health(),
+    logger: logger.child({ component: 'own-alerts' }),
+  });
 
   const alertCounts = () => stores.alerts.activeCounts();
   const pageSettings = new PageSettingsStore(db);
   const spikes = spikeWatchFor(
     config,
     {
-      ...{ inventory, sampler, bus, alerts: stores.alerts, medic, hostMemoryBytes },
+      inventory,
+      sampler,
+      bus,
+      alerts: stores.alerts,
+      medic,
+      hostMemoryBytes,
       logger: logger.child({ component: 'spikes' }),
     },
     pageSettings,
   );
   const hostWatch = watchHost(config, {
-    ...{ sampler, bus, alerts: stores.alerts, outbox, host },
+    sampler,
+    bus,
+    alerts: stores.alerts,
+    outbox,
+    host,
     logger: logger.child({ component: 'host' }),
   });
   const nats = natsPublisherFor(config, host, { containers, inventory, sampler, alertCounts, bus }, logger);
@@ -151,63 +183,122 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
   containers.system = hostWatch.readings;
   const series = new ResourceSeriesStore(db);
   const seriesRecorder = new SeriesRecorder({
-    ...{ inventory, sampler, store: series, host: hostWatch.readings },
+    inventory,
+    sampler,
+    store: series,
+    host: hostWatch.readings,
     logger: logger.child({ component: 'series' }),
   });
   const recentEvents = new RecentEventStore(db, logger.child({ component: 'events' }));
   let unfollowEvents: (() => void) | null = null;
-  const selfSources = { streams: streamLimitsFor(config), incidents: recovery.incidents, system: hostWatch.readings };
-  const [streamLimits, guesses] = [selfSources.streams, newGuessLimiter()];
+  const streamLimits = streamLimitsFor(config);
+  const guesses = newGuessLimiter();
   // a follower may hold half its stream's share in the pump; the SSE response holds the rest
   const logPump = new LogPump(engine, logger.child({ component: 'logs' }), {
     maxBehindBytes: streamLimits.perStreamBytes / 2,
   });
+  const prober = new Prober(
+    { engine, inventory, logPump, logger: logger.child({ component: 'probes' }) },
+    { concurrency: config.probeConcurrency, procRoot: config.procRoot, selfId: deps.selfId ?? null },
+  );
   const generation = exposureGeneration(inventory, sampler);
-  const web = { hostPolicy: hostPolicyFor(config, [hostname(), config.host]), sessions: new RevokedSessionStore(db) };
+  const hostPolicy = hostPolicyFor(config, [hostname(), config.host]);
+  const sessions = new RevokedSessionStore(db);
   const metrics = createMetrics(
     { containers: () => inventory.all(), snapshot, hostMemoryBytes, generation },
     { labels: config.labels },
-    { ...{ host, events, inventory, sampler, nats, medic, dispatcher, bridge }, ...selfSources },
+    {
+      host,
+      events,
+      inventory,
+      sampler,
+      nats,
+      medic,
+      dispatcher,
+      bridge,
+      streams: streamLimits,
+      incidents: recovery.incidents,
+      system: hostWatch.readings,
+    },
   );
   registerSeriesMetrics(metrics.registry, seriesRecorder);
+  const liveness = new Liveness({ events, sampler, intervalMs: config.sampleIntervalMs });
+  registerLivenessMetrics(metrics.registry, liveness);
   const app = createHttpApp(config, {
     logger: logger.child({ component: 'http' }),
-    ...{ metrics, containers, engine, logPump, bus, dispatcher, bridge, streamLimits, guesses },
+    metrics,
+    containers,
+    engine,
+    logPump,
+    bus,
+    dispatcher,
+    bridge,
+    streamLimits,
+    guesses,
     history: stores.history,
     historyDays: new HistoryDaysStore(db),
     removedContainers: stores.removed,
-    ...web,
+    hostPolicy,
+    sessions,
     containerActions: recovery.personActions,
-    series: { store: series, sampleIntervalSeconds: config.sampleIntervalSeconds, size: () => seriesRecorder.size() },
+    series: { store: series, sampleIntervalSeconds: config.sampleIntervalMs / 1000, size: () => seriesRecorder.size() },
     recentEvents,
-    settings: { thresholds: spikes.thresholds },
+    settings: {
+      thresholds: spikes.thresholds,
+      channels: new ChannelSettingsSource(config.channels, pageSettings, dispatcher),
+    },
     fleet: { own: () => fleetEntry(containers, alertCounts()), others: () => nats?.gatherFleet(FLEET_WAIT_MS) ?? null },
-    incidents: selfSources.incidents,
+    incidents: recovery.incidents,
     readiness: readinessChecks({
-      ...{ engine: engineProblem, events, sampler, hub: () => hub.problem() },
+      engine: engineProblem,
+      events,
+      sampler,
+      liveness,
+      hub: () => hub.problem(),
       store: () => storeFile.check() ?? storeWritable(db),
-      intervalMs: config.sampleIntervalSeconds * 1000,
+      intervalMs: config.sampleIntervalMs,
       memoryPercent: config.readyMemoryPercent,
     }),
     about: { version: vigilVersion(), host, startedAt: Date.now() },
   });
 
   const hub = new LiveHub({
-    ...{ containers, bus, limits: streamLimits, guesses, apiToken: config.apiToken, ...web },
+    containers,
+    bus,
+    limits: streamLimits,
+    guesses,
+    apiToken: config.apiToken,
+    hostPolicy,
+    sessions,
     logger: logger.child({ component: 'ws' }),
     alertCounts,
     alerts: () => alertsBody(bridge),
     channels: () => dispatcher.health(),
     onSweep: (listener) => sampler.on('sweep', listener),
-    heartbeatMs: config.sseHeartbeatSeconds * 1000,
+    heartbeatMs: config.sseHeartbeatMs,
     logPump,
     logsTailCap: config.logsTailMax,
   });
   const server = new HttpServer(app, hub.handleUpgrade);
   let sweep: ScheduledTask | null = null;
   return {
-    ...{ app, metrics, engine, events, inventory, sampler, bus, streamLimits, nats, medic, intent, dispatcher, db },
+    app,
+    metrics,
+    engine,
+    events,
+    inventory,
+    sampler,
+    bus,
+    streamLimits,
+    nats,
+    medic,
+    intent,
+    dispatcher,
+    db,
     logPump,
+    ownAlerts,
+    liveness,
+    prober,
     start() {
       logConfiguration(config, sources, logger);
       // first: the events of the start itself belong in the feed
@@ -217,10 +308,12 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
       sampler.start();
       nats?.start();
       recovery.start();
+      prober.start();
       spikes.start();
       hostWatch.start();
       seriesRecorder.start();
       dispatcher.start();
+      ownAlerts.sender?.start();
       sweep = scheduleMaintenance(medic, intent, { ...stores, outbox, threads }, maintenanceOptions(config), logger);
     },
     bridgeRequests: () => bridge.requests,
@@ -230,7 +323,9 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
       hub.close();
       const closing = server.close();
       await sweep?.stop();
+      await ownAlerts.sender?.stop();
       spikes.stop();
+      prober.stop();
       hostWatch.stop();
       seriesRecorder.stop();
       unfollowEvents?.();
@@ -245,7 +340,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
 /** What vigil runs with, once at start: where it reads, where it tells, without credentials. */
 function logConfiguration(config: Config, sources: readonly { name: string }[], logger: Logger): void {
   const channels = config.channels.map(channelTarget);
-  const intervalSeconds = config.sampleIntervalSeconds;
+  const intervalSeconds = config.sampleIntervalMs / 1000;
   logger.info({ sources: sources.map((s) => s.name), intervalSeconds }, 'sampling resources');
   const nats = config.natsUrl ? redactUrl(config.natsUrl) : null;
   logger.info({ engine: redactUrl(config.dockerHost), nats, channels }, 'configuration');
@@ -266,6 +361,7 @@ function publishTransitions(inventory: Inventory, events: EngineEvents, bus: Eve
   });
   // the kill that makes an exit a stop is judged against the exit's own time, so one entry serves both
   inventory.on('changed', (entry, before) => publishHealth(containerTransitions({ ...entry, record: before }, entry)));
+  inventory.on('probed', (entry, before) => publishHealth(containerTransitions(before, entry)));
   inventory.on('removed', (entry) => states.onLost(entry.record));
 }
 
@@ -274,6 +370,7 @@ function exposureGeneration(inventory: Inventory, sampler: Sampler): () => numbe
   let generation = 0;
   const bump = () => void generation++;
   for (const event of ['added', 'changed', 'removed'] as const) inventory.on(event, bump);
+  inventory.on('probed', (after, before) => verdictChanged(before.probe, after.probe) && bump());
   sampler.on('sweep', bump);
   return () => generation;
 }

@@ -2,6 +2,7 @@ import test from 'ava';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { settingDefinitions } from '../src/config.js';
 import { ConfigError, loadConfig, parseConfig } from '../src/load-config.js';
 import { promLabelName } from '../src/metrics/label-names.js';
 
@@ -31,7 +32,7 @@ test('environment variables are read by their documented names', (t) => {
   t.is(c.dockerHost, 'tcp://127.0.0.1:2375');
   t.is(c.statsSource, 'api');
   t.deepEqual(c.labels, ['team', 'tier', 'app']);
-  t.is(c.sampleIntervalSeconds, 0.5);
+  t.is(c.sampleIntervalMs, 500);
 });
 
 test('with a token vigil listens on all interfaces by default and the webhook token defaults to it', (t) => {
@@ -112,4 +113,112 @@ test('VIGIL_ALLOWED_HOSTS: comma-separated names, lower case, without a trailing
   ]);
   for (const bad of ['vigil.example.com:443', 'https://vigil.example.com', 'a b'])
     t.throws(() => parseConfig({ VIGIL_ALLOWED_HOSTS: bad }), { message: /VIGIL_ALLOWED_HOSTS/ }, bad);
+});
+
+/** Every variable and file key vigil has read, as deployments set them: none may stop working. */
+const namesInUse: [env: string, fileKey: string][] = [
+  ['VIGIL_LISTEN', 'listen'],
+  ['DOCKER_HOST', 'dockerHost'],
+  ['VIGIL_DATA_DIR', 'dataDir'],
+  ['VIGIL_API_TOKEN', 'apiToken'],
+  ['VIGIL_ALLOWED_HOSTS', 'allowedHosts'],
+  ['VIGIL_WEBHOOK_TOKEN', 'webhookToken'],
+  ['VIGIL_STATS_SOURCE', 'statsSource'],
+  ['VIGIL_LABELS', 'labels'],
+  ['VIGIL_AUTOHEAL', 'autoheal'],
+  ['VIGIL_RECONCILE_ON_BOOT', 'reconcileOnBoot'],
+  ['VIGIL_NATS_URL', 'natsUrl'],
+  ['VIGIL_ALERTMANAGER_URL', 'alertmanagerUrl'],
+  ['VIGIL_LOG_LEVEL', 'logLevel'],
+  ['VIGIL_SAMPLE_INTERVAL_SECONDS', 'sampleIntervalSeconds'],
+  ['VIGIL_CGROUP_ROOT', 'cgroupRoot'],
+  ['VIGIL_PROC_ROOT', 'procRoot'],
+  ['VIGIL_API_STATS_CONCURRENCY', 'apiStatsConcurrency'],
+  ['VIGIL_INSPECT_CONCURRENCY', 'inspectConcurrency'],
+  ['VIGIL_SSE_HEARTBEAT_SECONDS', 'sseHeartbeatSeconds'],
+  ['VIGIL_LOGS_TAIL_MAX', 'logsTailMax'],
+  ['VIGIL_LOGS_DEFAULT_TAIL', 'logsDefaultTail'],
+  ['VIGIL_EVENT_BUFFER', 'eventBufferSize'],
+  ['VIGIL_NATS_INTERVAL_SECONDS', 'natsIntervalSeconds'],
+  ['VIGIL_BACKOFF_BASE_SECONDS', 'backoffBaseSeconds'],
+  ['VIGIL_BACKOFF_MAX_SECONDS', 'backoffMaxSeconds'],
+  ['VIGIL_BACKOFF_RESET_SECONDS', 'backoffResetSeconds'],
+  ['VIGIL_RECOVERY_MAX_ATTEMPTS', 'recoveryMaxAttempts'],
+  ['VIGIL_RECOVERY_CONCURRENCY', 'recoveryConcurrency'],
+  ['VIGIL_BOOT_GRACE_SECONDS', 'bootGraceSeconds'],
+  ['VIGIL_ENGINE_SHUTDOWN_WINDOW_SECONDS', 'engineShutdownWindowSeconds'],
+  ['VIGIL_SWEEP_CRON', 'sweepCron'],
+  ['VIGIL_HISTORY_DAYS', 'historyDays'],
+  ['VIGIL_CLEANUP_AFTER_SECONDS', 'cleanupAfterSeconds'],
+  ['VIGIL_GRAFANA_URL', 'grafanaUrl'],
+  ['VIGIL_NOTIFY_EXPIRY_HOURS', 'notifyExpiryHours'],
+  ['VIGIL_NOTIFY_DEDUPE_SECONDS', 'notifyDedupeSeconds'],
+  ['VIGIL_NOTIFY_GROUP_SECONDS', 'notifyGroupSeconds'],
+  ['VIGIL_NOTIFY_RETRY_SECONDS', 'notifyRetrySeconds'],
+  ['VIGIL_NOTIFY_RETRY_MAX_SECONDS', 'notifyRetryMaxSeconds'],
+  ['VIGIL_ALERT_CONTAINER_LABELS', 'alertContainerLabels'],
+  ['VIGIL_WEBHOOK_MAX_BYTES', 'webhookMaxBytes'],
+  ['VIGIL_ALERT_INSTANCE', 'alertInstance'],
+  ['VIGIL_HOST', 'host'],
+  ['VIGIL_ALERT_EXPIRY_HOURS', 'alertExpiryHours'],
+  ['VIGIL_SPIKE_CPU_WARN', 'spikeCpuWarn'],
+  ['VIGIL_SPIKE_CPU_CRIT', 'spikeCpuCrit'],
+  ['VIGIL_SPIKE_MEMORY_WARN', 'spikeMemoryWarn'],
+  ['VIGIL_SPIKE_MEMORY_CRIT', 'spikeMemoryCrit'],
+  ['VIGIL_SPIKE_FOR_SECONDS', 'spikeForSeconds'],
+  ['VIGIL_SPIKE_NOTIFY', 'spikeNotify'],
+  ['VIGIL_INCIDENT_QUIET_SECONDS', 'incidentQuietSeconds'],
+  ['VIGIL_REPORT_QUIET_MINUTES', 'reportQuietMinutes'],
+  ['VIGIL_STREAMS_MAX', 'streamsMax'],
+  ['VIGIL_QUEUE_WARN', 'queueWarn'],
+  ['VIGIL_QUEUE_CRITICAL', 'queueCritical'],
+  ['VIGIL_READY_MEMORY_PERCENT', 'readyMemoryPercent'],
+  ['VIGIL_STREAMS_PER_CLIENT', 'streamsPerClient'],
+  ['VIGIL_STREAMS_MEMORY_MB', 'streamsMemoryMb'],
+];
+
+test('every environment variable and file key ever documented is still read, as the same setting', (t) => {
+  for (const [env, fileKey] of namesInUse) {
+    const d = settingDefinitions.find((s) => s.env === env);
+    t.truthy(d, `${env} is read`);
+    t.is(d?.file ?? d?.key, fileKey, `${env}'s file key`);
+  }
+  const envs = settingDefinitions.flatMap((d) => (d.env ? [d.env] : []));
+  const fileKeys = settingDefinitions.map((d) => d.file ?? d.key);
+  t.is(new Set(envs).size, envs.length, 'no variable names two settings');
+  t.is(new Set(fileKeys).size, fileKeys.length, 'no file key names two settings');
+});
+
+test('a duration is milliseconds in the configuration; its variable takes a bare number in its unit, as before', (t) => {
+  const durations = settingDefinitions.filter((d) => d.msPerUnit !== undefined);
+  t.is(durations.length, 19); // VIGIL_ALERT_RESEND_SECONDS the 19th
+  for (const d of durations) {
+    t.is(parseConfig({ [d.env!]: '2' })[d.key], 2 * d.msPerUnit!, d.env);
+    t.true(d.key.endsWith('Ms'), `${d.key} says its unit`);
+  }
+  const c = parseConfig({
+    VIGIL_SAMPLE_INTERVAL_SECONDS: '750ms',
+    VIGIL_BACKOFF_MAX_SECONDS: '5m',
+    VIGIL_REPORT_QUIET_MINUTES: '2h',
+  });
+  t.is(c.sampleIntervalMs, 750);
+  t.is(c.backoffMaxMs, 300_000);
+  t.is(c.reportQuietMs, 7_200_000);
+  t.is(parseConfig({}).notifyExpiryMs, 24 * 3_600_000);
+  t.is(parseConfig({ VIGIL_BOOT_GRACE_SECONDS: '0' }).bootGraceMs, 0);
+});
+
+test('a duration that is not one, or zero where it must pass, is refused by its variable', (t) => {
+  for (const bad of ['soon', '-1', '5 minutes', '0', '0s']) {
+    const err = t.throws(() => parseConfig({ VIGIL_SAMPLE_INTERVAL_SECONDS: bad }), { instanceOf: ConfigError }, bad);
+    t.regex(err.message, /VIGIL_SAMPLE_INTERVAL_SECONDS \(sampleIntervalSeconds\): expected a duration/, bad);
+  }
+});
+
+test('the file names a duration by its unit, as a number or with a unit; the configuration key is not a file key', (t) => {
+  t.is(parseConfig({}, { sampleIntervalSeconds: 2 }).sampleIntervalMs, 2000);
+  t.is(parseConfig({}, { reportQuietMinutes: '90s' }).reportQuietMs, 90_000);
+  t.is(parseConfig({ VIGIL_SAMPLE_INTERVAL_SECONDS: '3' }, { sampleIntervalSeconds: 2 }).sampleIntervalMs, 3000);
+  const err = t.throws(() => parseConfig({}, { sampleIntervalMs: 5000 }), { instanceOf: ConfigError });
+  t.regex(err.message, /sampleIntervalMs: not a setting/);
 });

@@ -10,9 +10,16 @@ export interface ExporterRow {
       samplesScraped: number;
       floorAvgMs: number;
       floorMaxMs: number;
+      /** vigil's scrape over the static floor's, in the same run: the headline figure. */
+      floorRatioAvg?: number;
+      floorRatioMax?: number;
     };
+    /** The machine's 1-minute load average as the steady window closed. */
+    loadAverage?: number;
+    /** dockerd and containerd over the same window. */
+    engineCpuPercentOfCore?: number;
     cold: { avgMs: number; maxMs: number };
-    warm: { latencyMsP50: number; latencyMsP99: number };
+    warm: { latencyMsP50: number; latencyMsP99: number; vigilCpuMsPerScrape?: number };
     cpuMsPerMinute: number;
     cpuPercentOfCore: number;
     cpuMsPerMinutePerContainer: number;
@@ -28,6 +35,17 @@ interface Cpu {
   totalCpuMsPerContainer: number;
 }
 
+/** Pure: vigil's Prometheus-observed scrape over the static server's of the same bytes, average and maximum. */
+export function floorRatios(p: { avgMs: number; maxMs: number; floorAvgMs: number; floorMaxMs: number }): {
+  floorRatioAvg: number;
+  floorRatioMax: number;
+} {
+  const ratio = (a: number, b: number) => Number((a / b).toFixed(2));
+  return { floorRatioAvg: ratio(p.avgMs, p.floorAvgMs), floorRatioMax: ratio(p.maxMs, p.floorMaxMs) };
+}
+
+const orUnknown = (n: number | undefined, suffix = '') => (n === undefined ? '?' : `${n}${suffix}`);
+
 /** The README's scaling tables, in markdown. */
 export function scalingTable(rows: ExporterRow[]): string {
   const first = rows[0]?.vigil.cpuMsPerMinutePerContainer ?? NaN;
@@ -39,15 +57,17 @@ export function scalingTable(rows: ExporterRow[]): string {
     return `${((b.vigil.cpuMsPerMinute - a.vigil.cpuMsPerMinute) / (b.containers - a.containers)).toFixed(3)} ms/min`;
   };
   const scrape = [
-    '| containers | samples | Prometheus-observed scrape avg / p99 / max | same bytes, static server avg / max | cold scrape avg / max | warm p50 / p99 | vigil CPU | CPU per container (× the smallest) | CPU per added container | RSS (max), of it anonymous |',
-    '|---:|---:|---|---|---|---|---|---|---|---|',
+    '| containers | scrape ÷ static floor, avg / max | Prometheus-observed scrape avg / p99 / max | same bytes, static server avg / max | load average, engine CPU | samples | cold scrape avg / max | warm p50 / p99, vigil CPU per scrape | vigil CPU | CPU per container (× the smallest) | CPU per added container | RSS (max), of it anonymous |',
+    '|---:|---|---|---|---|---:|---|---|---|---|---|---|',
     ...rows.map(({ containers, vigil: v }, i) => [
       containers,
-      v.prometheus.samplesScraped,
+      `**${orUnknown(v.prometheus.floorRatioAvg, '×')} / ${orUnknown(v.prometheus.floorRatioMax, '×')}**`,
       `${v.prometheus.avgMs} / ${v.prometheus.p99Ms} / ${v.prometheus.maxMs} ms`,
       `${v.prometheus.floorAvgMs} / ${v.prometheus.floorMaxMs} ms`,
+      `${orUnknown(v.loadAverage)}, ${orUnknown(v.engineCpuPercentOfCore, ' % of a core')}`,
+      v.prometheus.samplesScraped,
       `${v.cold.avgMs} / ${v.cold.maxMs} ms`,
-      `${v.warm.latencyMsP50} / ${v.warm.latencyMsP99} ms`,
+      `${v.warm.latencyMsP50} / ${v.warm.latencyMsP99} ms, ${orUnknown(v.warm.vigilCpuMsPerScrape, ' ms')}`,
       `${v.cpuMsPerMinute} ms/min (${v.cpuPercentOfCore} % of a core)`,
       `${v.cpuMsPerMinutePerContainer} ms/min (${(v.cpuMsPerMinutePerContainer / first).toFixed(2)}×)`,
       marginal(i),

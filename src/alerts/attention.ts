@@ -1,5 +1,5 @@
 import type { InventoryEntry } from '../docker/inventory.js';
-import { actionPermitted, type PolicyScope } from '../recovery/policy.js';
+import { actionPermitted, type PolicyScope } from '../recovery/decisions/policy.js';
 import type { AlertRecord } from '../store/alerts.js';
 import { requestedAction } from './target.js';
 

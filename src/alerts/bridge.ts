@@ -3,10 +3,11 @@ import { postJson } from '../post-json.js';
 import type { Logger } from 'pino';
 import type { AlertRecord, AlertStore } from '../store/alerts.js';
 import type { EventBus } from '../streams/event-bus.js';
-import type { AlertAction } from '../recovery/diagnosis.js';
+import type { AlertAction } from '../recovery/decisions/diagnosis.js';
 import { severityOf, type WebhookPayload } from './payload.js';
 import { alertTarget, requestedAction, type AlertTarget } from './target.js';
 import { noAttentionContext, type AttentionContext } from './attention.js';
+import { isOwnEcho, LISTED_BY_THEIR_SOURCE } from './own/outgoing.js';
 
 export interface AlertBridgeOptions {
   /** Alert labels that name a container, in order of preference. */
@@ -17,6 +18,8 @@ export interface AlertBridgeOptions {
   instancePattern: RegExp | null;
   /** What tells whether a person must act on an alert (its containers, the medic's view); none: every alert. */
   attention?: () => AttentionContext;
+  /** This vigil's host (VIGIL_HOST): its own alerts, sent back by Alertmanager, carry it in `host`. */
+  host?: string;
 }
 
 /** What the bridge asks of the medic about one of this host's containers (by full id). */
@@ -35,7 +38,8 @@ export type AlertDisposition =
   | 'unknown_container'
   | 'ambiguous_container'
   | 'no_container'
-  | 'other_host';
+  | 'other_host'
+  | 'vigil_own';
 
 export class AckError extends Error {
   constructor(
@@ -76,12 +80,21 @@ export class AlertBridge {
     const targetOptions = { nameLabels: this.options.containerLabels, instancePattern: this.options.instancePattern };
     const ours: { alert: WebhookPayload['alerts'][number]; target: LocalTarget }[] = [];
     let otherHost = 0;
+    const own: boolean[] = [];
     for (const alert of payload.alerts) {
+      // vigil's own alert, back from Alertmanager: listed already by what raised it, or listed once now
+      if (this.options.host !== undefined && isOwnEcho(alert.labels, this.options.host)) {
+        this.tally('vigil_own');
+        if (LISTED_BY_THEIR_SOURCE.has(alert.labels.alertname ?? '')) continue;
+      }
       const target = alertTarget(alert.labels, known, targetOptions);
       if (target.kind === 'other-host') {
         otherHost++;
         this.tally('other_host');
-      } else ours.push({ alert, target });
+      } else {
+        ours.push({ alert, target });
+        own.push(alert.labels.source === 'vigil');
+      }
     }
     const rows = ours.map(({ alert: a, target }) => ({
       fingerprint: a.fingerprint,
@@ -105,6 +118,8 @@ export class AlertBridge {
         return;
       }
       const { target } = ours[i]!;
+      // raised by a vigil, which told its channels and acted itself: recorded, nothing acts on it twice
+      if (own[i]) return;
       const decision = this.decide(row.status, row.alertname, row.labels, target);
       this.bus.publish({
         type: 'alert',

@@ -1,5 +1,5 @@
 import { resolveContainer } from '../containers/resolve.js';
-import { alertActions, type AlertAction } from '../recovery/diagnosis.js';
+import { alertActions, type AlertAction } from '../recovery/decisions/diagnosis.js';
 import { containerOfAlert } from './payload.js';
 
 export interface TargetOptions {

@@ -1,5 +1,5 @@
 import type { ContainerEvent, ContainerEventAction, ContainerState } from '../docker/types.js';
-import type { VigilEventInput } from '../streams/event-bus.js';
+import type { EventInput } from '../streams/events.js';
 import { exitCause } from './health.js';
 
 export type StateOrRemoved = ContainerState | 'removed';
@@ -47,7 +47,7 @@ export function eventTransition(
   event: ContainerEvent,
   fallback: ContainerState | null = null,
   watchedSince: Date | null = null,
-): { known: KnownState | undefined; transition: VigilEventInput | null } {
+): { known: KnownState | undefined; transition: EventInput<'container.state'> | null } {
   const base: KnownState = known ?? { state: null, oomPending: false };
   if (event.action === 'oom') return { known: { ...base, oomPending: true }, transition: null };
   if (event.action === 'kill') return { known: { ...base, killedAt: eventTime(event) }, transition: null };
@@ -61,7 +61,7 @@ export function eventTransition(
     killedAt: ended ? null : (base.killedAt ?? null),
   };
   if (from === to) return { known: after, transition: null };
-  const transition: VigilEventInput = {
+  const transition: EventInput<'container.state'> = {
     type: 'container.state',
     container: { id: event.id.slice(0, 12), name: event.name || event.attributes.name || event.id.slice(0, 12) },
     data: {
@@ -100,7 +100,7 @@ export class StateTransitions {
   private readonly removed = new Set<string>();
 
   constructor(
-    private readonly publish: (event: VigilEventInput) => void,
+    private readonly publish: (event: EventInput<'container.state'>) => void,
     /** When vigil began watching: an exit before then (replayed from the engine) it did not see happen. */
     private readonly watchedSince: Date = new Date(),
   ) {}

@@ -1,4 +1,6 @@
 import type { ContainerRecord, HealthStatus } from '../docker/types.js';
+import { isCurrent, type ProbeHealth } from '../probes/state.js';
+import type { ContainerStateEvent } from '../streams/events.js';
 
 /** What vigil knows of a container to say whether it is ill: its record and what the engine's events told. */
 export interface HealthFacts {
@@ -10,6 +12,8 @@ export interface HealthFacts {
   stopRequestedAt: Date | null;
   /** When vigil began watching the container: of an exit before then it read no event. */
   watchedSince: Date;
+  /** What its label-declared probes (vigil.probe.*) found; absent or null when it has none. */
+  probe?: ProbeHealth | null;
 }
 
 /** Why an exited container ended. Only a crash and an OOM kill are trouble. */
@@ -62,15 +66,37 @@ export function exitCauseOf({ record, stopRequestedAt, watchedSince }: HealthFac
   return exitCause({ ...record, stopRequestedAt, watchedSince });
 }
 
-/** Pure: the health of a running container, its own HEALTHCHECK when it has one. */
-export function runningHealth(record: ContainerRecord): HealthStatus {
-  return record.health?.status ?? 'healthy';
+/** What decides a running container's health: the engine's HEALTHCHECK, vigil's probes, or neither. */
+export const healthSources = ['healthcheck', 'probe', 'state'] as const;
+export type HealthSource = (typeof healthSources)[number];
+
+/**
+ * Pure: which check decides a running container's health. The engine's own HEALTHCHECK stays the truth
+ * when it has one (its probes are shown beside it); a probe counts when one could be read from its labels.
+ */
+export function healthSource({ record, probe }: Pick<HealthFacts, 'record' | 'probe'>): HealthSource {
+  if (record.health) return 'healthcheck';
+  if (probe && (probe.exec || probe.log)) return 'probe';
+  return 'state';
+}
+
+/** Pure: the health of a running container: its own HEALTHCHECK, else its probes, else healthy. */
+export function runningHealth(record: ContainerRecord, probe?: ProbeHealth | null): HealthStatus {
+  switch (healthSource({ record, probe })) {
+    case 'healthcheck':
+      return record.health!.status;
+    case 'probe':
+      // a verdict of an earlier run counts for nothing: the new run is starting, as a HEALTHCHECK's reads
+      return isCurrent(probe!, record.startedAt) ? probe!.status : 'starting';
+    case 'state':
+      return 'healthy';
+  }
 }
 
 /**
  * Pure, and the one place that decides a container's health: for the JSON API, the page, the
  * metrics, the incidents and the notifications alike.
- *  - running: its own HEALTHCHECK when it has one, else healthy;
+ *  - running: its own HEALTHCHECK when it has one, else its label-declared probes, else healthy;
  *  - restarting or dead: unhealthy (the restart policy is bringing back a crash, or the engine lost it);
  *  - exited: unhealthy after a crash or an OOM kill; a person's stop or a finished job has no health;
  *  - created, paused, removing: no health to speak of.
@@ -79,7 +105,7 @@ export function containerHealth(facts: HealthFacts): HealthStatus {
   const { record } = facts;
   switch (record.state) {
     case 'running':
-      return runningHealth(record);
+      return runningHealth(record, facts.probe);
     case 'restarting':
     case 'dead':
       return 'unhealthy';
@@ -94,10 +120,9 @@ export function containerHealth(facts: HealthFacts): HealthStatus {
  * Pure: the cause a `container.state` event carries, or, for one from before events carried it, the
  * cause its exit code and OOM flag tell on their own.
  */
-export function causeOfStateEvent(data: Record<string, unknown>): ExitCause | null {
+export function causeOfStateEvent(data: ContainerStateEvent['data']): ExitCause | null {
   if (data.to !== 'exited' && data.to !== 'dead') return null;
-  if (typeof data.cause === 'string' && (exitCauses as readonly string[]).includes(data.cause))
-    return data.cause as ExitCause;
+  if (data.cause !== undefined && exitCauses.includes(data.cause)) return data.cause;
   const code = Number(data.exitCode);
   return exitCause({
     exitCode: Number.isFinite(code) ? code : null,

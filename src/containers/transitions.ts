@@ -1,5 +1,6 @@
-import type { VigilEventInput } from '../streams/event-bus.js';
-import { containerHealth, exitCauseOf, type HealthFacts } from './health.js';
+import type { EventInput } from '../streams/events.js';
+import { probeFailureReason } from '../probes/state.js';
+import { containerHealth, exitCauseOf, healthSource, type HealthFacts } from './health.js';
 
 /**
  * Pure: the events one change of a container makes — a state change (with why it exited) and a
@@ -9,11 +10,11 @@ import { containerHealth, exitCauseOf, type HealthFacts } from './health.js';
 export function containerTransitions(
   before: HealthFacts | undefined,
   after: HealthFacts | undefined,
-): VigilEventInput[] {
+): EventInput<'container.state' | 'container.health'>[] {
   const record = (after ?? before)?.record;
   if (!record) return [];
   const container = { id: record.shortId, name: record.name };
-  const events: VigilEventInput[] = [];
+  const events: EventInput<'container.state' | 'container.health'>[] = [];
   const fromState = before?.record.state ?? null;
   const toState = after?.record.state ?? 'removed';
   if (fromState !== toState) {
@@ -33,14 +34,22 @@ export function containerTransitions(
   const toHealth = after ? containerHealth(after) : null;
   if (after && fromHealth !== toHealth) {
     const { health } = after.record;
+    const running = after.record.state === 'running';
+    const source = running ? healthSource(after) : 'state';
+    const probe = source === 'probe' ? after.probe : null;
+    const probeReason = probe ? probeFailureReason(probe, Date.now()) : null;
     events.push({
       type: 'container.health',
       container,
       data: {
         from: fromHealth,
         to: toHealth,
-        source: health && after.record.state === 'running' ? 'healthcheck' : 'state',
+        source,
         ...(health ? { failingStreak: health.failingStreak, lastOutput: health.log.at(-1)?.output.trim() ?? '' } : {}),
+        ...(probe?.exec
+          ? { failingStreak: probe.exec.failingStreak, lastOutput: probe.exec.last?.output.trim() ?? '' }
+          : {}),
+        ...(probeReason ? { reason: probeReason } : {}),
       },
     });
   }

@@ -1,6 +1,7 @@
 import type { InventoryEntry } from '../docker/inventory.js';
 import type { ContainerRecord, HealthStatus } from '../docker/types.js';
-import { containerHealth } from './health.js';
+import { containerHealth, healthSource } from './health.js';
+import { probeError, probeView } from '../probes/view.js';
 import type { ContainerSnapshot } from '../sampler.js';
 import type {
   ContainerDetail,
@@ -76,9 +77,9 @@ export function resourceView(
   };
 }
 
-/** Pure: a running container's own HEALTHCHECK speaks for it; otherwise its state does. */
-export function healthSource(record: ContainerRecord): HealthSource {
-  return record.state === 'running' && record.health ? 'healthcheck' : 'state';
+/** Pure: what decides the health shown: while it runs, its HEALTHCHECK or vigil's probes; else its state. */
+export function shownHealthSource(entry: InventoryEntry): HealthSource {
+  return entry.record.state === 'running' ? healthSource(entry) : 'state';
 }
 
 /** Pure: the state and its times; a container that has not stopped since it started has no exit yet. */
@@ -143,7 +144,7 @@ export interface ContainerSummary {
 
 /** When health was last established: the last probe's end, or else when vigil last observed or sampled it. */
 export function lastHealthCheck(entry: InventoryEntry, snapshot: ContainerSnapshot | undefined): Date {
-  const probe = entry.record.health?.log.at(-1)?.end;
+  const probe = entry.record.health?.log.at(-1)?.end ?? entry.probe?.exec?.last?.end;
   if (probe && entry.record.state === 'running') return probe;
   const sampled = snapshot ? new Date(snapshot.sampledAt) : null;
   return sampled && sampled > entry.observedAt ? sampled : entry.observedAt;
@@ -180,7 +181,7 @@ export function containerSummary(
     image: record.image,
     status: record.state,
     health: containerHealth(entry),
-    healthSource: healthSource(record),
+    healthSource: shownHealthSource(entry),
     state: stateView(record),
     uptime: formatUptime(uptimeMs(record, ctx.now)),
     restarts: entry.restarts,
@@ -238,6 +239,10 @@ export function containerDetail(
           })),
         }
       : null,
+    /** The label-declared probes, beside the engine's HEALTHCHECK when it has one too (that stays the truth). */
+    probe: probeView(entry.probe, record.startedAt),
+    /** Probe labels that could not be used (an unparsable duration, an invalid expression). */
+    probeError: probeError(entry.probe),
     exitCode: record.exitCode,
     error: record.error || null,
     oomKilled: record.oomKilled,

@@ -1,6 +1,7 @@
 import './defer-modules.js';
 import Docker from 'dockerode';
 import { Readable } from 'node:stream';
+import { execInContainer, type ExecOptions, type ExecOutcome } from './exec.js';
 import { parseInspect, type InspectJson } from './parse/inspect.js';
 import { parseStatsJson, type StatsJson } from './parse/stats-json.js';
 import { secondsParam, sinceParam, subscribedActions } from './parse/events.js';
@@ -42,6 +43,11 @@ export interface ContainerEngine {
    * joining the namespace of its recreated container).
    */
   recreate(id: string, overrides?: { networkMode?: string }): Promise<string>;
+  /**
+   * Runs a command in a running container (the engine's exec API, no shell), ended at its timeout:
+   * the label-declared exec probes. Absent on an engine that cannot (tests of other parts).
+   */
+  exec?(id: string, argv: readonly string[], options: ExecOptions): Promise<ExecOutcome>;
 }
 
 export interface LogOptions {
@@ -278,6 +284,10 @@ export class DockerodeEngine implements ContainerEngine {
 
   async removeContainer(id: string): Promise<void> {
     await this.docker.getContainer(id).remove({ force: true });
+  }
+
+  exec(id: string, argv: readonly string[], options: ExecOptions): Promise<ExecOutcome> {
+    return execInContainer(this.docker, id, argv, options);
   }
 
   async recreate(id: string, overrides: { networkMode?: string } = {}): Promise<string> {

@@ -19,6 +19,8 @@ interface EngineEventsEvents {
   /** The stream is open; a listener resynchronises whatever it keeps, as events may have been missed. */
   connected: [];
   disconnected: [Error | null];
+  /** The engine answered a ping while the stream is open: the stream is live, though it may be quiet. */
+  alive: [];
 }
 
 /**
@@ -127,10 +129,13 @@ export class EngineEvents extends EventEmitter<EngineEventsEvents> {
 
   private watch(abort: AbortController): NodeJS.Timeout {
     const timer = setInterval(() => {
-      this.engine.ping().catch((err: Error) => {
-        this.logger.warn({ err: err.message }, 'engine did not answer a ping; dropping the event stream');
-        abort.abort();
-      });
+      this.engine.ping().then(
+        () => void (this.isConnected && this.emit('alive')),
+        (err: Error) => {
+          this.logger.warn({ err: err.message }, 'engine did not answer a ping; dropping the event stream');
+          abort.abort();
+        },
+      );
     }, this.options.watchdogIntervalMs);
     timer.unref();
     return timer;

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { ContainerEngine } from './engine.js';
 import type { EngineEvents } from './events.js';
 import type { HealthFacts } from '../containers/health.js';
+import type { ProbeHealth } from '../probes/state.js';
 import type { ContainerEvent, ContainerRecord } from './types.js';
 
 /** A container as the inventory keeps it: the engine's record plus counters vigil derives from what it saw. */
@@ -49,6 +50,8 @@ interface InventoryEvents {
   changed: [InventoryEntry, ContainerRecord];
   removed: [InventoryEntry];
   synced: [];
+  /** Its probes (vigil.probe.*) found something new: the entry after, and before. */
+  probed: [InventoryEntry, InventoryEntry];
 }
 
 /**
@@ -199,6 +202,15 @@ export class Inventory extends EventEmitter<InventoryEvents> {
     const updated = refreshedEntry(entry, record, now, this.lastKillAt.get(id) ?? null);
     this.entries.set(id, updated);
     this.emit('changed', updated, entry.record);
+  }
+
+  /** The prober's latest verdict on a container it probes; nothing for one the inventory no longer has. */
+  setProbe(id: string, probe: ProbeHealth | null): void {
+    const before = this.entries.get(id);
+    if (!before || before.probe === probe) return;
+    const after = { ...before, probe };
+    this.entries.set(id, after);
+    this.emit('probed', after, before);
   }
 
   private remove(id: string, entry: InventoryEntry): void {

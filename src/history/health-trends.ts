@@ -1,6 +1,6 @@
 import type { InventoryEntry } from '../docker/inventory.js';
 import { containerKey } from '../recovery/identity.js';
-import { trend } from '../recovery/health-score.js';
+import { trend } from './health-score.js';
 import type { HistoryStore } from '../store/history.js';
 import { containerPoints, dayStarts, type StatusSample } from './points.js';
 

@@ -8,12 +8,13 @@ import type { ContainerState, HealthStatus } from '../docker/types.js';
 import type { Incident } from '../incidents/incident.js';
 import type { ChannelHealth } from '../notify/channel-state.js';
 import type { notifyEvents, severities } from '../notify/channel-config.js';
-import type { VigilEvent } from '../streams/event-bus.js';
+import type { ProbeView } from '../probes/view.js';
+import type { VigilEvent } from '../streams/events.js';
 
 export type { ContainerSummary, HealthSummary, ResourceView } from '../containers/view.js';
 export type { Incident } from '../incidents/incident.js';
 export type { ChannelHealth } from '../notify/channel-state.js';
-export type { VigilEvent } from '../streams/event-bus.js';
+export type { VigilEvent } from '../streams/events.js';
 export type { ReadinessBody, CheckResult } from './routes/probes.js';
 
 /** CPU as cores in use (1 = one core busy), beside the container's limit in cores; null: no limit. */
@@ -41,8 +42,8 @@ export interface StateView {
   exitCode: number | null;
 }
 
-/** Where a health comes from: the image's own HEALTHCHECK, or vigil's reading of the container's state. */
-export type HealthSource = 'healthcheck' | 'state';
+/** Where a health comes from: the image's own HEALTHCHECK, vigil's probes (vigil.probe.*), or its state. */
+export type { HealthSource } from '../containers/health.js';
 
 /** GET /api/v1/containers/:id/health. */
 export interface ContainerDetail extends ContainerSummary {
@@ -54,6 +55,10 @@ export interface ContainerDetail extends ContainerSummary {
   } | null;
   exitCode: number | null;
   error: string | null;
+  /** The label-declared probes, beside the engine's HEALTHCHECK when it has one too (that stays the truth). */
+  probe: ProbeView | null;
+  /** Probe labels that could not be used (an unparsable duration, an invalid expression). */
+  probeError: string | null;
   oomKilled: boolean;
   oomKills: number;
   restartPolicy: { name: string; maximumRetryCount: number };

@@ -40,7 +40,7 @@ export function createHttpApp(
     history: { store: history, retentionDays: config.historyDays, days: historyDays, removed: removedContainers },
     alerts: { bridge, webhookToken: config.webhookToken, webhookMaxBytes: config.webhookMaxBytes },
     streams: {
-      heartbeatMs: config.sseHeartbeatSeconds * 1000,
+      heartbeatMs: config.sseHeartbeatMs,
       logsTailCap: config.logsTailMax,
       logsDefaultTail: config.logsDefaultTail,
     },

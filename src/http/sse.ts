@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import { PassThrough } from 'node:stream';
 import { HttpError } from './errors.js';
+import { CUT_GRACE_MS, StreamClient } from './stream-client.js';
 import { retryAfterSeconds, type StreamLimits } from './stream-limits.js';
 
 export interface SseChannel {
@@ -20,13 +21,10 @@ export interface SseChannel {
   readonly closed: boolean;
 }
 
-/**
- * After the final event of a cut stream, the client gets this long to read it; then its socket goes.
- * What vigil holds meanwhile is that event and what the response had already taken, not the stream's
- * backlog; a stalled client that reads again must get through the kernel's buffers first (megabytes
- * on loopback), which one second under load did not allow.
- */
-const CUT_GRACE_MS = 10_000;
+/** One SSE frame: the only place the format is written (events, log lines, the final `end`). */
+export function sseFrame(event: string, json: string, id?: number): string {
+  return `${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\ndata: ${json}\n\n`;
+}
 
 /**
  * Turns a koa request into a Server-Sent Events stream, within the stream limits: a client past
@@ -58,82 +56,64 @@ export function openSse(ctx: Context, heartbeatMs: number, limits: StreamLimits)
   // the headers go out now, not with the first event, so the client knows the stream is open
   stream.write(': connected\n\n');
 
-  const closeListeners: (() => void)[] = [];
-  let closed = false;
   const heartbeat = setInterval(() => stream.write(': heartbeat\n\n'), heartbeatMs);
   let heldElsewhere = (): number => 0;
-  const buffered = (): number =>
-    stream.writableLength + stream.readableLength + ctx.res.writableLength + heldElsewhere();
-  const close = (): void => {
-    if (closed) return;
-    closed = true;
-    clearInterval(heartbeat);
-    admission.release();
-    for (const listener of closeListeners) listener();
-    stream.end();
-  };
-  const cut = (reason: string): void => {
-    if (closed) return;
-    closed = true;
-    clearInterval(heartbeat);
-    admission.release();
-    for (const listener of closeListeners) listener();
-    // koa pipes this stream into the response with stream.pipeline, which takes the response (and the
-    // socket) down with it: destroyed now, it would lose the final event of a client with a backlog.
-    // So the stream is unpiped and what it holds read off to nowhere, the final event written straight
-    // to the response, and the stream destroyed once the response is flushed or the grace is over.
-    stream.unpipe(ctx.res);
-    stream.resume();
-    if (!ctx.res.writableEnded) ctx.res.end(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
-    ctx.res.once('finish', () => stream.destroy());
-    setTimeout(() => {
-      stream.destroy();
-      socket.destroy();
-    }, CUT_GRACE_MS).unref();
-  };
-  admission.register({ buffered, cut });
+  const client = new StreamClient<string | Buffer>(
+    limits,
+    admission,
+    {
+      buffered: () => stream.writableLength + stream.readableLength + ctx.res.writableLength + heldElsewhere(),
+      write: (frame) => stream.write(frame),
+      close: () => {
+        clearInterval(heartbeat);
+        stream.end();
+      },
+      cut: (reason) => {
+        clearInterval(heartbeat);
+        // koa pipes this stream into the response with stream.pipeline, which takes the response (and
+        // the socket) down with it: destroyed now, it would lose the final event of a client with a
+        // backlog. So the stream is unpiped and what it holds read off to nowhere, the final event
+        // written straight to the response, and the stream destroyed once the response is flushed or
+        // the grace is over.
+        stream.unpipe(ctx.res);
+        stream.resume();
+        if (!ctx.res.writableEnded) ctx.res.end(sseFrame('end', JSON.stringify({ reason })));
+        ctx.res.once('finish', () => stream.destroy());
+        setTimeout(() => {
+          stream.destroy();
+          socket.destroy();
+        }, CUT_GRACE_MS).unref();
+      },
+    },
+    'too slow: this stream fell too far behind',
+  );
+  const close = (): void => client.close();
   ctx.req.on('close', close);
   ctx.res.on('close', close);
 
   return {
     send(event, data, id) {
-      if (closed) return false;
-      if (buffered() > limits.perStreamBytes) {
-        cut('too slow: this stream fell too far behind');
-        return false;
-      }
-      const json = typeof data === 'string' ? data : JSON.stringify(data);
-      const ok = stream.write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\ndata: ${json}\n\n`);
-      if (!ok) limits.enforce();
-      return ok;
+      return client.send(sseFrame(event, typeof data === 'string' ? data : JSON.stringify(data), id));
     },
     sendFrame(frame) {
-      if (closed) return false;
-      if (buffered() > limits.perStreamBytes) {
-        cut('too slow: this stream fell too far behind');
-        return false;
-      }
-      const ok = stream.write(frame);
-      if (!ok) limits.enforce();
-      return ok;
+      return client.send(frame);
     },
     comment(text) {
-      if (!closed) stream.write(`: ${text.replace(/\n/g, ' ')}\n\n`);
+      if (!client.closed) stream.write(`: ${text.replace(/\n/g, ' ')}\n\n`);
     },
     onDrain(listener) {
       stream.once('drain', listener);
     },
     onClose(listener) {
-      if (closed) listener();
-      else closeListeners.push(listener);
+      client.onEnd(listener);
     },
     close,
-    cut,
+    cut: (reason) => client.cut(reason),
     alsoHolds(measure) {
       heldElsewhere = measure;
     },
     get closed() {
-      return closed;
+      return client.closed;
     },
   };
 }

@@ -1,5 +1,5 @@
 import { causeOfStateEvent } from '../containers/health.js';
-import type { VigilEvent } from '../streams/event-bus.js';
+import type { VigilEvent } from '../streams/events.js';
 
 /** One outage of one container, from the first sign of trouble until it is healthy and quiet again. */
 export interface Incident {
@@ -19,22 +19,23 @@ export interface Incident {
 
 /** Pure: the trouble an event shows about its container, or null (the sign that opens an incident). */
 export function troubleOf(event: VigilEvent): string | null {
-  const d = event.data;
   switch (event.type) {
-    case 'container.health':
-      return d.to === 'unhealthy'
-        ? `unhealthy${typeof d.lastOutput === 'string' && d.lastOutput ? `: ${d.lastOutput.slice(0, 120)}` : ''}`
-        : null;
-    case 'container.state': {
-      if (d.from !== 'running') return null;
-      const cause = causeOfStateEvent(d);
-      if (cause === 'oom-killed') return 'OOM-killed';
-      return cause === 'crashed' ? `crashed (exit code ${String(d.exitCode)})` : null;
+    case 'container.health': {
+      const { to, lastOutput } = event.data;
+      return to === 'unhealthy' ? `unhealthy${lastOutput ? `: ${lastOutput.slice(0, 120)}` : ''}` : null;
     }
-    case 'resource.spike':
-      return `${String(d.resource)} at ${String(d.percent)} % of its limit (${String(d.level)})`;
+    case 'container.state': {
+      if (event.data.from !== 'running') return null;
+      const cause = causeOfStateEvent(event.data);
+      if (cause === 'oom-killed') return 'OOM-killed';
+      return cause === 'crashed' ? `crashed (exit code ${event.data.exitCode})` : null;
+    }
+    case 'resource.spike': {
+      const { resource, percent, level } = event.data;
+      return `${resource} at ${percent} % of its limit (${level})`;
+    }
     case 'alert':
-      return d.status === 'firing' ? `alert ${String(d.alertname)} firing` : null;
+      return event.data.status === 'firing' ? `alert ${event.data.alertname} firing` : null;
     case 'recovery.gave_up':
       return 'vigil gave up recovering it';
     default:
@@ -44,14 +45,22 @@ export function troubleOf(event: VigilEvent): string | null {
 
 /** Pure: a step of an open incident that is not trouble: what vigil did, or a sign of recovery. */
 export function stepOf(event: VigilEvent): { kind: 'did' | 'recovered'; what: string } | null {
-  const d = event.data;
-  if (event.type === 'recovery.action')
-    return { kind: 'did', what: `${String(d.action)} ${String(d.outcome)}: ${String(d.reason)}` };
-  if (event.type === 'container.health' && d.to === 'healthy') return { kind: 'recovered', what: 'healthy again' };
-  if (event.type === 'resource.normal') return { kind: 'recovered', what: `${String(d.resource)} back to normal` };
-  if (event.type === 'alert' && d.status === 'resolved')
-    return { kind: 'recovered', what: `alert ${String(d.alertname)} resolved` };
-  return null;
+  switch (event.type) {
+    case 'recovery.action': {
+      const { action, outcome, reason } = event.data;
+      return { kind: 'did', what: `${action} ${outcome}: ${reason}` };
+    }
+    case 'container.health':
+      return event.data.to === 'healthy' ? { kind: 'recovered', what: 'healthy again' } : null;
+    case 'resource.normal':
+      return { kind: 'recovered', what: `${event.data.resource} back to normal` };
+    case 'alert':
+      return event.data.status === 'resolved'
+        ? { kind: 'recovered', what: `alert ${event.data.alertname} resolved` }
+        : null;
+    default:
+      return null;
+  }
 }
 
 /** Pure: an incident with one more step; its sequence number moves on. */

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { containerHealth } from '../containers/health.js';
 import type { Inventory } from '../docker/inventory.js';
 import type { IncidentStore } from '../store/incidents.js';
-import type { EventBus, VigilEvent } from '../streams/event-bus.js';
+import type { EventBus } from '../streams/event-bus.js';
+import type { VigilEvent } from '../streams/events.js';
 import { stepOf, troubleOf, withStep, type Incident } from './incident.js';
 
 /** Closed incidents kept for GET /api/v1/incidents. */

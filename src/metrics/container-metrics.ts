@@ -48,6 +48,15 @@ function renderFamily(metric: ContainerMetric, rows: readonly Row[], view: Expor
         }
       }
       break;
+    case 'statesets':
+      for (const row of rows) {
+        for (const [check, current] of metric.current(row.entry)) {
+          const group = `${row.labels},${metric.by}="${escapeLabelValue(check)}"`;
+          for (const value of metric.values)
+            body += `${metric.name}{${group},${metric.label}="${value}"} ${value === current ? 1 : 0}\n`;
+        }
+      }
+      break;
     case 'info':
       for (const row of rows) body += `${metric.name}{${row.labels},${formatLabels(metric.labels(row.entry))}} 1\n`;
       break;
@@ -81,6 +90,16 @@ function familyJson(metric: ContainerMetric, rows: readonly Row[], view: Exporte
         const current = metric.current(row.entry);
         for (const value of metric.values)
           values.push({ labels: { ...identityOf(row), [metric.label]: value }, value: value === current ? 1 : 0 });
+      }
+      break;
+    case 'statesets':
+      for (const row of rows) {
+        for (const [check, current] of metric.current(row.entry)) {
+          for (const value of metric.values) {
+            const labels = { ...identityOf(row), [metric.by]: check, [metric.label]: value };
+            values.push({ labels, value: value === current ? 1 : 0 });
+          }
+        }
       }
       break;
     case 'info':

@@ -18,7 +18,7 @@ export function formatValue(value: number): string {
   return String(value);
 }
 
-export function metricHeader(name: string, help: string, type: 'gauge' | 'counter'): string {
+export function metricHeader(name: string, help: string, type: 'gauge' | 'counter' | 'histogram' | 'summary'): string {
   return `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} ${type}\n`;
 }
 
@@ -26,5 +26,25 @@ export function metricHeader(name: string, help: string, type: 'gauge' | 'counte
 export function formatLabels(labels: Readonly<Record<string, string>>): string {
   let out = '';
   for (const key in labels) out += `${out ? ',' : ''}${key}="${escapeLabelValue(labels[key]!)}"`;
+  return out;
+}
+
+/** One family as prom-client's getMetricsAsJSON() gives it: histograms' series carry their own metricName. */
+export interface FamilyValues {
+  name: string;
+  help: string;
+  type: 'gauge' | 'counter' | 'histogram' | 'summary';
+  values: readonly { labels: Readonly<Partial<Record<string, string | number>>>; value: number; metricName?: string }[];
+}
+
+/** Pure: a family's exposition text from its JSON, the same series and values. */
+export function familyText(family: FamilyValues): string {
+  let out = metricHeader(family.name, family.help, family.type);
+  for (const { labels, value, metricName } of family.values) {
+    let formatted = '';
+    for (const key in labels)
+      formatted += `${formatted ? ',' : ''}${key}="${escapeLabelValue(String(labels[key] ?? ''))}"`;
+    out += `${metricName ?? family.name}${formatted ? `{${formatted}}` : ''} ${formatValue(value)}\n`;
+  }
   return out;
 }

@@ -39,6 +39,18 @@ export interface StateSetMetric {
   current(entry: InventoryEntry): string;
 }
 
+/** Several state sets per container, one per check it has, told apart by the label `by` (`source`). */
+export interface StateSetsMetric {
+  kind: 'statesets';
+  name: string;
+  help: string;
+  by: string;
+  label: string;
+  values: readonly string[];
+  /** For each check the container has: its name (the `by` label's value) and its current state. */
+  current(entry: InventoryEntry): readonly (readonly [string, string])[];
+}
+
 /** An info gauge: value 1, the information in labels after id and name. */
 export interface InfoMetric {
   kind: 'info';
@@ -47,7 +59,7 @@ export interface InfoMetric {
   labels(entry: InventoryEntry): Record<string, string>;
 }
 
-export type ContainerMetric = ValueMetric | StateSetMetric | InfoMetric;
+export type ContainerMetric = ValueMetric | StateSetMetric | StateSetsMetric | InfoMetric;
 
 /** One family of related per-container metrics, in a file of its own. */
 export interface CollectorFamily {

@@ -123,6 +123,14 @@ export class Dispatcher extends EventEmitter<{ outcome: [string, DeliveryOutcome
     for (const channel of this.channels.values()) await channel.notifier.close?.();
   }
 
+  /** What a channel wants, as the page set it: from the next notification on. False for no such channel. */
+  setInterest(name: string, interest: Pick<ChannelConfig, 'events' | 'minSeverity'>): boolean {
+    const channel = this.channels.get(name);
+    if (!channel) return false;
+    channel.config = { ...channel.config, events: interest.events, minSeverity: interest.minSeverity };
+    return true;
+  }
+
   health(): ChannelHealth[] {
     const depth = this.outbox.depth();
     return [...this.channels.values()].map((c) => healthOf(c, depth.get(c.config.name) ?? 0, this.clock()));

@@ -16,12 +16,12 @@ import type { EventBus } from '../streams/event-bus.js';
 import { ownContainerId } from './identity.js';
 import { IncidentTracker } from '../incidents/tracker.js';
 import { Cleaner } from './cleanup.js';
-import { DependantFollower } from './dependant-follower.js';
-import { IntentTracker } from './intent-tracker.js';
-import { Medic } from './medic.js';
-import { PersonActions } from './person-actions.js';
-import { medicOptions } from './medic-options.js';
-import { StatusRecorder } from './status-recorder.js';
+import { DependantFollower } from './dependants/dependant-follower.js';
+import { IntentTracker } from './intent/intent-tracker.js';
+import { Medic } from './medic/medic.js';
+import { PersonActions } from './intent/person-actions.js';
+import { medicOptions } from './medic/medic-options.js';
+import { StatusRecorder } from '../history/status-recorder.js';
 
 export interface Recovery {
   stores: {
@@ -70,7 +70,7 @@ export function assembleRecovery(config: Config, parts: RecoveryParts, logger: L
   const last = readCursor(cursor, logger);
   // `since` is inclusive: the event at the cursor itself was handled already
   events.resumeFrom(last === null ? FIRST_EVENT : last + 1n);
-  const shutdownWindowMs = config.engineShutdownWindowSeconds * 1000;
+  const shutdownWindowMs = config.engineShutdownWindowMs;
   const intent = new IntentTracker(events, inventory, stores, logger.child({ component: 'intent' }), shutdownWindowMs);
   const recorder = new StatusRecorder(inventory, stores.history, logger.child({ component: 'history' }));
   const options = medicOptions(config, parts.selfId !== undefined ? parts.selfId : readOwnContainerId());
@@ -90,12 +90,9 @@ export function assembleRecovery(config: Config, parts: RecoveryParts, logger: L
     logger: logger.child({ component: 'actions' }),
     hold: (record, work) => medic.hold(record, work),
   });
-  const followerParts = { inventory, intent, medic, recovery: stores.recovery, bus };
-  const follower = new DependantFollower(
-    { ...followerParts, logger: logger.child({ component: 'dependants' }) },
-    options,
-  );
-  const quietMs = config.incidentQuietSeconds * 1000;
+  const follower = new DependantFollower({ inventory, bus, logger: logger.child({ component: 'dependants' }) });
+  follower.on('chain', (chain) => medic.followDependants(chain));
+  const quietMs = config.incidentQuietMs;
   const incidents = new IncidentTracker(bus, inventory, stores.incidents, logger.child({ component: 'incidents' }), {
     quietMs,
     checkMs: Math.min(5000, quietMs / 4),
@@ -106,7 +103,7 @@ export function assembleRecovery(config: Config, parts: RecoveryParts, logger: L
       removed: stores.removed,
       logger: logger.child({ component: 'cleanup' }),
     },
-    config.cleanupAfterSeconds * 1000,
+    config.cleanupAfterMs,
     parts.clock,
   );
   return {

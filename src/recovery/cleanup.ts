@@ -8,8 +8,9 @@ import type { HistoryStore } from '../store/history.js';
 import type { RecoveryStateStore } from '../store/recovery-state.js';
 import type { RemovedContainerStore } from '../store/removed-containers.js';
 import type { EventBus } from '../streams/event-bus.js';
+import type { VigilEvent } from '../streams/events.js';
 import { containerKey } from './identity.js';
-import type { IntentTracker } from './intent-tracker.js';
+import type { IntentTracker } from './intent/intent-tracker.js';
 import { KeyedTimers } from './keyed-timers.js';
 
 /** The label that lets vigil remove a container it gave up on. */
@@ -66,7 +67,7 @@ export class Cleaner {
   ) {}
 
   start(): void {
-    const onEvent = (event: { type: string; container?: { id: string } }) => {
+    const onEvent = (event: VigilEvent) => {
       if (event.type === 'recovery.gave_up' && event.container) {
         const id = event.container.id;
         this.timers.set(id, this.afterMs, () => void this.check(id));
@@ -136,7 +137,7 @@ export class Cleaner {
     await this.parts.engine.removeContainer(record.id);
     const afterSeconds = Math.round(this.afterMs / 1000);
     const data = {
-      action: 'cleanup',
+      action: 'cleanup' as const,
       reason: `vigil gave up on it ${afterSeconds} s before`,
       exitCode,
       logLines: logs.length,

@@ -24,9 +24,9 @@ export function watchHost(
     {
       cpu: { warn: config.spikeCpuWarn, crit: config.spikeCpuCrit },
       memory: { warn: config.spikeMemoryWarn, crit: config.spikeMemoryCrit },
-      forSeconds: config.spikeForSeconds,
+      forSeconds: config.spikeForMs / 1000,
     },
-    config.sampleIntervalSeconds,
+    config.sampleIntervalMs / 1000,
   );
   const queue = {
     warn: config.queueWarn,
@@ -37,7 +37,7 @@ export function watchHost(
   const notify = config.spikeNotify === 'always' || (config.spikeNotify === 'auto' && !config.alertmanagerUrl);
   const watch = new HostWatch(
     { bus: parts.bus, alerts: parts.alerts, host: parts.host, logger: parts.logger },
-    { thresholds: { cpu, memory, queue }, intervalSeconds: config.sampleIntervalSeconds, notify },
+    { thresholds: { cpu, memory, queue }, intervalSeconds: config.sampleIntervalMs / 1000, notify },
   );
   const readings: SystemReadings = {
     host: () => usage.latest(),

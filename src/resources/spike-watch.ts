@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { effectiveMemoryLimit } from '../containers/view.js';
 import type { Inventory, InventoryEntry } from '../docker/inventory.js';
-import type { Medic } from '../recovery/medic.js';
+import type { Medic } from '../recovery/medic/medic.js';
 import { currentSnapshot, type Sampler } from '../sampler.js';
 import type { AlertStore } from '../store/alerts.js';
 import type { EventBus } from '../streams/event-bus.js';
@@ -169,9 +169,9 @@ export function spikeWatchFor(
   const defaults = {
     cpu: { warn: config.spikeCpuWarn, crit: config.spikeCpuCrit },
     memory: { warn: config.spikeMemoryWarn, crit: config.spikeMemoryCrit },
-    forSeconds: config.spikeForSeconds,
+    forSeconds: config.spikeForMs / 1000,
   };
-  const intervalSeconds = config.sampleIntervalSeconds;
+  const intervalSeconds = config.sampleIntervalMs / 1000;
   const thresholds = new ThresholdSource(settings, defaults, intervalSeconds);
   return new SpikeWatch(parts, { defaults, intervalSeconds, notify, thresholds });
 }

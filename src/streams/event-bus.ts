@@ -1,27 +1,8 @@
 import { EventEmitter } from 'node:events';
+import type { VigilEvent, VigilEventInput } from './events.js';
 
-/** One thing that happened, as /api/v1/events and NATS carry it. */
-export interface VigilEvent {
-  /** The vigil's host (VIGIL_HOST): events from a fleet can be followed together and told apart. */
-  host?: string;
-  /** Increasing, and across restarts too (seeded from the clock); SSE clients resume with Last-Event-ID. */
-  id: number;
-  type: string;
-  time: string;
-  container?: { id: string; name: string };
-  data: Record<string, unknown>;
-  /** The open incident of its container, if any (src/incidents): notifications about it thread on it. */
-  incident?: IncidentRef;
-}
-
-export interface IncidentRef {
-  id: string;
-  /** The step of the incident this event is. */
-  seq: number;
-  subject: string;
-}
-
-export type VigilEventInput = Omit<VigilEvent, 'id' | 'time'>;
+// the shapes are defined once, in events.ts; importers of the bus find them here too
+export type { IncidentRef, VigilEvent, VigilEventInput } from './events.js';
 
 /**
  * The in-process event bus: every producer publishes here, every stream reads here. A bounded ring

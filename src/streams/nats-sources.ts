@@ -74,6 +74,6 @@ export function natsPublisherFor(
     natsSources(parts.containers, parts.sampler, parts.alertCounts, parts.inventory),
     parts.bus,
     logger.child({ component: 'nats' }),
-    config.natsIntervalSeconds * 1000,
+    config.natsIntervalMs,
   );
 }

@@ -1,8 +1,10 @@
-import type { Msg, NatsConnection } from 'nats';
+import type { ConnectionOptions, Msg, NatsConnection } from 'nats';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { subjectToken } from '../host.js';
 import { redactUrl } from '../logger.js';
-import type { EventBus, VigilEvent } from './event-bus.js';
+import type { EventBus } from './event-bus.js';
+import type { VigilEvent } from './events.js';
 
 /**
  * The subjects of one host's vigil. A host's own subjects have four tokens or more
@@ -60,6 +62,9 @@ export interface NatsSources {
   onStateChange(listener: (shortId: string) => void): void;
 }
 
+const FIRST_CONNECT_RETRY_MS = 1000;
+const FIRST_CONNECT_TIMEOUT_MS = 5000;
+
 /**
  * Publishes health and stats to NATS and answers requests for them. Publishing never waits on the
  * server: while it is away the client buffers and reconnects on its own, and nothing else slows.
@@ -69,6 +74,8 @@ export class NatsPublisher {
   private connecting: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** Ends the wait between first connection attempts when vigil stops. */
+  private readonly stopping = new AbortController();
   readonly published = new Map<string, number>();
   readonly failed = new Map<string, number>();
   readonly subjects: NatsSubjects;
@@ -106,6 +113,7 @@ export class NatsPublisher {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     if (this.timer) clearInterval(this.timer);
     this.bus.off('event', this.onEvent);
     await this.connecting;
@@ -116,16 +124,8 @@ export class NatsPublisher {
     try {
       // loaded only when NATS is configured: the client is a sizeable share of vigil's memory
       const { connect } = await import('nats');
-      const nc = await connect({
-        servers: this.url,
-        name: 'vigil',
-        // vigil subscribes to a subject it publishes on; it must not hear itself
-        noEcho: true,
-        reconnect: true,
-        maxReconnectAttempts: -1,
-        reconnectTimeWait: 1000,
-        waitOnFirstConnect: true,
-      });
+      const nc = await this.firstConnection(connect);
+      if (!nc) return;
       if (this.stopped) {
         await nc.close();
         return;
@@ -148,6 +148,41 @@ export class NatsPublisher {
         'NATS connection failed for good; publishing is off',
       );
     }
+  }
+
+  /**
+   * Tries until the server answers or vigil stops. The client's own `waitOnFirstConnect` retries too,
+   * but its promise cannot be given up: a vigil whose NATS was never reachable then hung its shutdown.
+   * Once connected, the client reconnects on its own.
+   */
+  private async firstConnection(
+    connect: (options: ConnectionOptions) => Promise<NatsConnection>,
+  ): Promise<NatsConnection | null> {
+    let warned = false;
+    while (!this.stopped) {
+      try {
+        return await connect({
+          servers: this.url,
+          name: 'vigil',
+          // vigil subscribes to a subject it publishes on; it must not hear itself
+          noEcho: true,
+          reconnect: true,
+          maxReconnectAttempts: -1,
+          reconnectTimeWait: FIRST_CONNECT_RETRY_MS,
+          // bounds what a shutdown waits for an attempt under way
+          timeout: FIRST_CONNECT_TIMEOUT_MS,
+        });
+      } catch (err) {
+        if (!warned)
+          this.logger.warn(
+            { err: (err as Error).message, url: redactUrl(this.url) },
+            'NATS not reachable; vigil keeps trying',
+          );
+        warned = true;
+        await sleep(FIRST_CONNECT_RETRY_MS, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+      }
+    }
+    return null;
   }
 
   private async watchStatus(nc: NatsConnection): Promise<void> {

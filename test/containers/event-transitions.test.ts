@@ -1,7 +1,7 @@
 import test from 'ava';
 import { eventTransition, StateTransitions, stateAfter } from '../../src/containers/event-transitions.js';
 import type { ContainerEvent, ContainerEventAction } from '../../src/docker/types.js';
-import type { VigilEventInput } from '../../src/streams/event-bus.js';
+import type { EventInput } from '../../src/streams/events.js';
 
 const id = 'a'.repeat(64);
 let clock = 0n;
@@ -18,7 +18,7 @@ function event(action: ContainerEventAction, attributes: Record<string, string> 
 }
 
 function harness() {
-  const published: VigilEventInput[] = [];
+  const published: EventInput<'container.state'>[] = [];
   const states = new StateTransitions((e) => published.push(e));
   return { states, published, pairs: () => published.map((e) => [e.data.from, e.data.to]) };
 }
@@ -46,7 +46,7 @@ test('a fast create, start, die, start, die, destroy: every transition, once, in
     h.published.filter((e) => e.data.to === 'exited').map((e) => e.data.exitCode),
     [1, 2],
   );
-  t.true(h.published.every((e) => e.type === 'container.state' && e.container!.id === id.slice(0, 12)));
+  t.true(h.published.every((e) => e.type === 'container.state' && e.container.id === id.slice(0, 12)));
 });
 
 test('a restart (kill, die, stop, start, restart) is one stop and one start', (t) => {
@@ -123,7 +123,7 @@ test('events that change no state make no transition', (t) => {
 });
 
 test('an exit just after the engine delivered a kill is a stop; one without, or after the next start, a crash', (t) => {
-  const published: VigilEventInput[] = [];
+  const published: EventInput<'container.state'>[] = [];
   const states = new StateTransitions((e) => published.push(e), new Date(0));
   const at = (ms: number, e: ContainerEvent): ContainerEvent => ({ ...e, timeNano: BigInt(ms) * 1_000_000n });
   const start = Date.parse('2026-12-01T12:00:00Z');

@@ -166,7 +166,6 @@ test('property: a running container that exits opens an incident and tells of a 
           ...e,
           id,
           time: at(0).toISOString(),
-          data: e.data ?? {},
         }));
         const state = events.find((e) => e.type === 'container.state')!;
         const unhealthy = containerHealth(f) === 'unhealthy';

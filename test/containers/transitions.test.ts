@@ -22,7 +22,8 @@ test('a container seen for the first time: state from null and its health', (t) 
       ['container.health', null, 'healthy'],
     ],
   );
-  t.is(events[1]!.data.source, 'state');
+  const health = events[1]!;
+  t.is(health.type === 'container.health' ? health.data.source : undefined, 'state');
 });
 
 test('a health check turning unhealthy carries its streak and last output', (t) => {
@@ -31,8 +32,8 @@ test('a health check turning unhealthy carries its streak and last output', (t) 
   const [event] = containerTransitions(watched(healthy), watched(unhealthy));
   t.is(event!.type, 'container.health');
   t.like(event!.data, { from: 'healthy', to: 'unhealthy', source: 'healthcheck' });
-  t.true((event!.data.failingStreak as number) >= 1);
-  t.is(event!.container!.name, 'fx-health');
+  t.true(event!.type === 'container.health' && (event!.data.failingStreak ?? 0) >= 1);
+  t.is(event!.container.name, 'fx-health');
 });
 
 test('a crash: the state change carries the exit code, and health turns unhealthy', (t) => {

@@ -44,6 +44,13 @@ export class FakeEngine implements ContainerEngine {
   private readonly hanging = new Set<(err: Error) => void>();
   /** While true, restart and start calls hang until crash(). */
   hangCalls = false;
+  /**
+   * How long a restart waits for the process to end on SIGTERM before it kills it (as for busybox
+   * `sleep` as PID 1, which ignores SIGTERM, under `--stop-timeout`); 0: it ends at once.
+   */
+  stopTimeoutMs = 0;
+  /** How long a restart takes from the old process's end to the new one's start (a busy engine starts late). */
+  restartGapMs = 0;
 
   /** Creates and starts a container; returns its id. */
   run(
@@ -299,9 +306,14 @@ export class FakeEngine implements ContainerEngine {
     await this.hang();
     if (this.get(id).state === 'running') {
       this.emitEvent(id, 'kill', { signal: '15' });
-      this.finish(id, 143);
+      if (this.stopTimeoutMs > 0) {
+        await new Promise((r) => setTimeout(r, this.stopTimeoutMs));
+        this.emitEvent(id, 'kill', { signal: '9' });
+        this.finish(id, 137);
+      } else this.finish(id, 143);
       this.emitEvent(id, 'stop');
     }
+    if (this.restartGapMs > 0) await new Promise((r) => setTimeout(r, this.restartGapMs));
     this.begin(id);
     this.emitEvent(id, 'restart');
   }

@@ -5,16 +5,17 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { EngineEvents } from '../../src/docker/events.js';
 import { Inventory } from '../../src/docker/inventory.js';
-import { IntentTracker } from '../../src/recovery/intent-tracker.js';
-import { Medic } from '../../src/recovery/medic.js';
-import type { MedicOptions } from '../../src/recovery/medic-options.js';
-import { StatusRecorder } from '../../src/recovery/status-recorder.js';
+import { IntentTracker } from '../../src/recovery/intent/intent-tracker.js';
+import { Medic } from '../../src/recovery/medic/medic.js';
+import type { MedicOptions } from '../../src/recovery/medic/medic-options.js';
+import { StatusRecorder } from '../../src/history/status-recorder.js';
 import { AlertStore } from '../../src/store/alerts.js';
 import { openStore, type Db } from '../../src/store/db.js';
 import { DesiredStateStore } from '../../src/store/desired-state.js';
 import { HistoryStore } from '../../src/store/history.js';
 import { RecoveryStateStore } from '../../src/store/recovery-state.js';
-import { EventBus, type VigilEvent } from '../../src/streams/event-bus.js';
+import { EventBus } from '../../src/streams/event-bus.js';
+import { isEvent, type EventOfType, type VigilEvent, type VigilEventType } from '../../src/streams/events.js';
 import { installFakeClock } from './fake-clock.js';
 import { FakeEngine } from './fake-engine.js';
 
@@ -39,7 +40,7 @@ export interface MedicHarness {
   db: Db;
   /** Every event the medic and the rest published, in order. */
   published: VigilEvent[];
-  ofType(type: string, name?: string): VigilEvent[];
+  ofType<T extends VigilEventType>(type: T, name?: string): EventOfType<T>[];
   /** Advances the fake clock, running every timer and promise due on the way. */
   advance(ms: number): Promise<void>;
   close(): Promise<void>;
@@ -88,7 +89,7 @@ export async function medicHarness(options: Partial<MedicOptions> = {}): Promise
     db,
     published,
     ofType: (type, name) =>
-      published.filter((e) => e.type === type && (name === undefined || e.container?.name === name)),
+      published.filter(isEvent(type)).filter((e) => name === undefined || e.container?.name === name),
     advance,
     async close() {
       intent.stop();

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from './engine.js';
 import { freePort } from './net.js';
 import { spawnGroup, type GroupChild } from './process-group.js';
+import { vigilEntryArgs } from './vigil-entry.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -21,7 +21,7 @@ export interface VigilProcess {
 }
 
 /**
- * vigil as its own process (src/main.ts under tsx, or node's `argv` instead: the benchmarks and the soak
+ * vigil as its own process (its entry point, vigil-entry.ts, or node's `argv` instead: the benchmarks and the soak
  * run dist/ with `npm start`'s flags, bench/lib/vigil.ts), so that its memory and its logs are its own.
  */
 export async function spawnVigil(
@@ -29,7 +29,7 @@ export async function spawnVigil(
   options: { argv?: string[] } = {},
 ): Promise<VigilProcess> {
   const port = await freePort();
-  const argv = options.argv ?? ['--max-semi-space-size=4', '--import', 'tsx', join(repo, 'src/main.ts')];
+  const argv = options.argv ?? ['--max-semi-space-size=4', ...vigilEntryArgs()];
   const child = spawnGroup(process.execPath, argv, {
     cwd: repo,
     env: { ...process.env, VIGIL_LISTEN: `127.0.0.1:${port}`, VIGIL_LOG_LEVEL: 'debug', ...env },

@@ -9,7 +9,9 @@ import { IncidentTracker } from '../../src/incidents/tracker.js';
 import { troubleOf } from '../../src/incidents/incident.js';
 import { openStore, type Db } from '../../src/store/db.js';
 import { IncidentStore } from '../../src/store/incidents.js';
-import { EventBus, type VigilEvent } from '../../src/streams/event-bus.js';
+import { EventBus } from '../../src/streams/event-bus.js';
+import type { VigilEvent, VigilEventType } from '../../src/streams/events.js';
+import { someEvent, type SomeData } from '../helpers/events.js';
 
 const web = { id: 'abc123def456', name: 'web' };
 const record = { name: 'web', state: 'running', health: { status: 'healthy' } } as unknown as ContainerRecord;
@@ -25,8 +27,8 @@ function harness(db: Db = openStore(mkdtempSync(join(tmpdir(), 'vigil-incidents-
   const seen: VigilEvent[] = [];
   tracker.start();
   bus.on('event', (e) => seen.push(e));
-  const publish = (type: string, data: Record<string, unknown>) =>
-    bus.publish({ type, container: web, data }, new Date(now));
+  const publish = <T extends VigilEventType>(type: T, data: SomeData<T>) =>
+    bus.publish(someEvent(type, data, web), new Date(now));
   return {
     db,
     store,
@@ -99,7 +101,10 @@ test('a stop, a finished job and a healthy turn open nothing', (t) => {
   h.publish('container.health', { from: 'starting', to: 'healthy' });
   h.publish('recovery.action', { action: 'restart', outcome: 'success' });
   t.deepEqual(h.tracker.list(), { open: [], recent: [] });
-  t.is(troubleOf({ id: 1, type: 'x', time: '', data: {} }), null);
+  t.is(
+    troubleOf({ id: 1, type: 'recovery.started', time: '', container: web, data: { action: 'restart', reason: 'r' } }),
+    null,
+  );
 });
 
 test('giving up closes the incident as given up', (t) => {

@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { VigilEvent } from '../../src/streams/event-bus.js';
+import { isEvent, type VigilEvent } from '../../src/streams/events.js';
 import { TestAlertmanager } from '../helpers/alertmanager.js';
 import { docker as dockerOn, runContainer as runOn, uniqueName, waitFor } from '../helpers/engine.js';
 import { freePort } from '../helpers/net.js';
@@ -98,7 +98,7 @@ const webhookBody = (fingerprint: string, labels: Record<string, string>, status
       },
     ],
   });
-const actionsOn = (n: string) => events.filter((e) => e.type === 'recovery.action' && e.container?.name === n);
+const actionsOn = (n: string) => events.filter(isEvent('recovery.action')).filter((e) => e.container?.name === n);
 
 /**
  * Until vigil's inventory has the container running. The engine's create event is inspected too: an

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { readlinkSync } from 'node:fs';
-import type { VigilEvent } from '../../src/streams/event-bus.js';
+import { isEvent, type VigilEvent } from '../../src/streams/events.js';
 import { docker, runContainer, waitFor } from '../helpers/engine.js';
 import { PrivateEngine } from '../helpers/private-engine.js';
 import { startVigil, type RunningVigil } from '../helpers/vigil.js';
@@ -31,10 +31,7 @@ const runSidecar = (name: string) =>
 const pidOf = async (name: string) => Number(await on(['inspect', '-f', '{{.State.Pid}}', name]));
 const startedAt = (name: string) => on(['inspect', '-f', '{{.State.StartedAt}}', name]);
 const netns = async (name: string) => readlinkSync(`/proc/${await pidOf(name)}/ns/net`);
-const chains = (root: string) =>
-  events.filter((e) => e.type === 'recovery.dependants' && e.container?.name === root) as (VigilEvent & {
-    data: { steps: { name: string; action: string; outcome: string; reason: string }[] };
-  })[];
+const chains = (root: string) => events.filter(isEvent('recovery.dependants')).filter((e) => e.container.name === root);
 
 test.before(async () => {
   await engine.up();
@@ -112,8 +109,8 @@ test.serial('two containers that depend on each other are reported as a cycle, a
   await runContainer('pong', [...labelled, '--label', 'vigil.depends_on=ping'], ['sleep', '100000'], engine.host);
   const pongStarted = await startedAt('pong');
   await on(['restart', '-t', '1', 'ping']); // anyone bringing it back counts, a person too
-  const cycle = await waitFor(() => events.find((e) => e.type === 'recovery.cycle'), { what: 'the cycle' });
-  t.deepEqual([...new Set(cycle.data.cycle as string[])].sort(), ['ping', 'pong']);
+  const cycle = await waitFor(() => events.find(isEvent('recovery.cycle')), { what: 'the cycle' });
+  t.deepEqual([...new Set(cycle.data.cycle)].sort(), ['ping', 'pong']);
   t.is(await startedAt('pong'), pongStarted, 'pong was not restarted');
   t.is(chains('ping').length, 0);
 });

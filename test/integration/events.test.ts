@@ -137,13 +137,18 @@ test.serial(
     const batch = uniqueName('load');
     const names = Array.from({ length: 20 }, (_, i) => `${batch}-${i}`);
     created.push(...names);
-    // the engine's own account, read live: it keeps only its last 256 events for a later `since`
+    // the engine's own account, read live: it keeps only its last 256 events for a later `since`.
+    // `--since` a second back: a watcher whose subscription starts after the probe's create is told of
+    // it all the same (without it, a loaded machine once let the create pass unseen, and the wait ran out)
+    const since = String(Math.floor(Date.now() / 1000) - 1);
     const watcher = spawn(
       'docker',
       [
         '-H',
         testDockerHost(),
         'events',
+        '--since',
+        since,
         '--filter',
         'type=container',
         '--filter',

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { VigilEvent } from '../../src/streams/event-bus.js';
+import { isEvent, type EventOfType, type VigilEvent, type VigilEventType } from '../../src/streams/events.js';
 import {
   docker as dockerOn,
   engineGet,
@@ -49,8 +49,8 @@ function name(prefix: string): string {
   return n;
 }
 
-const ofContainer = (events: VigilEvent[], n: string, type: string) =>
-  events.filter((e) => e.type === type && e.container?.name === n);
+const ofContainer = <T extends VigilEventType>(events: VigilEvent[], n: string, type: T): EventOfType<T>[] =>
+  events.filter(isEvent(type)).filter((e) => e.container?.name === n);
 
 test.serial(
   'a container whose health check starts failing is restarted within its interval plus 1 s of turning unhealthy',
@@ -122,7 +122,7 @@ test.serial(
     );
     // the backoff vigil chose after attempts 1, 2 and 3: 1, 2 and 4 s (base shortened to 1 s by
     // configuration). How late after it the next start came is the machine's load, not vigil's: the
-    // exact gaps are asserted on a fake clock (test/recovery/medic.test.ts)
+    // exact gaps are asserted on a fake clock (test/recovery/medic/medic.test.ts)
     t.deepEqual(
       starts.slice(0, 3).map((e, i) => Math.round((allowed[i]! - Date.parse(e.time)) / 1000)),
       [1, 2, 4],

@@ -34,8 +34,15 @@ async function start(): Promise<RunningVigil> {
   return v;
 }
 
-const cpuEvents = (type: string) =>
-  events.filter((e) => e.type === type && e.container?.name === name && e.data.resource === 'cpu');
+const cpuEvents = (type: 'resource.spike' | 'resource.normal') =>
+  events.flatMap((e) =>
+    (e.type === 'resource.spike' || e.type === 'resource.normal') &&
+    e.type === type &&
+    e.container?.name === name &&
+    e.data.resource === 'cpu'
+      ? [e]
+      : [],
+  );
 
 async function json<T>(v: RunningVigil, path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
   const res = await v.get(path, { ...init, headers: { ...auth, 'content-type': 'application/json', ...init.headers } });

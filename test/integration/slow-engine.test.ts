@@ -1,11 +1,11 @@
 import test from 'ava';
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { get, type ClientRequest, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { DockerodeEngine } from '../../src/docker/engine.js';
 import { docker, runContainer, waitFor } from '../helpers/engine.js';
 import { PrivateEngine } from '../helpers/private-engine.js';
+import { engineConnectionsOf, socketsOf } from '../helpers/sockets.js';
 import { spawnVigil, type VigilProcess } from '../helpers/vigil-process.js';
 
 // These tests freeze their engine (SIGSTOP) and count its connections, so it is one of their own.
@@ -47,32 +47,11 @@ test.after.always(async () => {
   await engine.destroy();
 });
 
-/** Inodes of a process's open sockets (vigil's by default). */
-function vigilSockets(pid: number | string = vigil.child.pid!): Set<string> {
-  const fds = `/proc/${pid}/fd`;
-  const inodes = new Set<string>();
-  for (const fd of readdirSync(fds)) {
-    try {
-      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(join(fds, fd)));
-      if (m) inodes.add(m[1]!);
-    } catch {
-      // closed meanwhile
-    }
-  }
-  return inodes;
-}
+/** vigil's open sockets, or this process's. */
+const vigilSockets = (pid: number | 'self' = vigil.child.pid!): Set<string> => socketsOf(pid);
 
 /** vigil's connections the engine has accepted on its socket: the engine's ends whose peers are vigil's. */
-function vigilEngineConnections(): number {
-  const mine = vigilSockets();
-  const socketPath = join(engine.dir, 'docker.sock');
-  let n = 0;
-  for (const line of execFileSync('ss', ['-xa'], { encoding: 'utf8' }).split('\n')) {
-    const cols = line.trim().split(/\s+/);
-    if (cols[1] === 'ESTAB' && cols[4] === socketPath && mine.has(cols[7]!)) n++;
-  }
-  return n;
-}
+const vigilEngineConnections = (): number => engineConnectionsOf(vigil.child.pid!, join(engine.dir, 'docker.sock'));
 
 /** The fewest over a second: a sweep's or an inspection's short call is not what is measured. */
 async function steady(count: () => number): Promise<number> {

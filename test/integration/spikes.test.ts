@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { VigilEvent } from '../../src/streams/event-bus.js';
+import { isEvent, type EventOfType, type VigilEvent, type VigilEventType } from '../../src/streams/events.js';
 import { docker, removeContainers, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
 import { freePort } from '../helpers/net.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
@@ -27,7 +27,8 @@ test.after.always(async () => {
   await removeContainers([name]);
 });
 
-const ofBurner = (type: string) => events.filter((e) => e.type === type && e.container?.name === name);
+const ofBurner = <T extends VigilEventType>(type: T): EventOfType<T>[] =>
+  events.filter(isEvent(type)).filter((e) => e.container?.name === name);
 
 test.serial(
   'a container burning CPU past its own low line gives one spike event, one notification and an alert; its end gives resource.normal',
@@ -48,7 +49,7 @@ test.serial(
     );
     const spike = await waitFor(() => ofBurner('resource.spike')[0], { what: 'the spike', timeoutMs: 20_000 });
     t.like(spike.data, { resource: 'cpu', level: 'warning', warn: 30, forSeconds: 1 });
-    t.true((spike.data.percent as number) > 30);
+    t.true(spike.data.percent > 30);
     const alerts = (await (await vigil.get('/api/v1/alerts')).json()) as {
       alerts: { alertname: string; container: string | null; severity: string }[];
     };

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { VigilEvent } from '../../src/streams/event-bus.js';
+import type { VigilEvent } from '../../src/streams/events.js';
 import { TestAlertmanager } from '../helpers/alertmanager.js';
 import { runContainer, uniqueName, waitFor } from '../helpers/engine.js';
 import { freePort } from '../helpers/net.js';

@@ -6,6 +6,7 @@ import { waitFor } from '../helpers/engine.js';
 import { freePort } from '../helpers/net.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
 import { metricValue, scrape, startVigilWithChannels, type RunningVigil } from '../helpers/vigil.js';
+import type { VigilEvent } from '../../src/streams/events.js';
 
 // The host as vigil reads it from VIGIL_PROC_ROOT: a directory of this test's own holding stat, meminfo
 // and loadavg that the test writes, so that the host's CPU, memory and load are known exactly. The
@@ -99,7 +100,7 @@ test.serial(
 test.serial(
   'host memory over 90 % for its sustain: a host.spike event, a vigil alert a person must act on, an email; and back',
   async (t) => {
-    const events: { type: string; data: Record<string, unknown> }[] = [];
+    const events: VigilEvent[] = [];
     vigil.vigil.bus.on('event', (e) => events.push(e));
     writeMemory(1_000_000, 50_000);
     const spike = await waitFor(() => events.find((e) => e.type === 'host.spike' && e.data.resource === 'memory'), {

@@ -95,3 +95,27 @@ test('a WebSocket log reader that stops reading is cut from the log with a reaso
   t.is(end.data.container, loud);
   t.regex(String(end.data.reason), /^too slow/);
 });
+
+test('a WebSocket log reader that stops answering pings is told why its log ended before its socket closes with 1013', async (t) => {
+  const quiet = uniqueName('ws-logs-quiet');
+  // one line and then nothing: no buffer fills, so only the heartbeat can find the reader gone
+  await runContainer(quiet, [], ['sh', '-c', 'echo only-line; sleep 100000']);
+  t.teardown(() => removeContainers([quiet]));
+  const v = await startVigil({ VIGIL_SSE_HEARTBEAT_SECONDS: '0.5' });
+  t.teardown(() => v.stop());
+  await waitFor(async () => (await v.get('/health/ready')).status === 200, { what: 'ready' });
+  const id = (await docker(['inspect', '-f', '{{.Id}}', quiet])).trim();
+  const client = await connect(v.url);
+  t.teardown(() => client.socket.terminate());
+  const closed = new Promise<number>((resolve) => client.socket.once('close', (code) => resolve(code)));
+  client.send({ type: 'subscribe', topics: ['logs'], containers: [quiet], tail: 1 });
+  await waitFor(() => client.messages.some((m) => m.type === 'log'), { what: 'the line' });
+  const raw = (client.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+  raw.pause();
+  await waitFor(() => v.vigil.logPump.streams(id) === 0, { what: 'the silent reader dropped and the stream closed' });
+  raw.resume();
+  const end = await waitFor(() => client.messages.find((m) => m.type === 'log:end'), { what: 'the reason' });
+  t.is(end.data.container, quiet);
+  t.regex(String(end.data.reason), /^too slow: this client did not answer a ping/);
+  t.is(await closed, 1013);
+});

@@ -4,18 +4,15 @@ import { readyRows } from '../../src/notify/dispatcher.js';
 import { signBody, verifySignature } from '../../src/notify/channels/webhook.js';
 import { slackPayload } from '../../src/notify/channels/slack.js';
 import { mailOf } from '../../src/notify/channels/email.js';
-import type { VigilEvent } from '../../src/streams/event-bus.js';
+import type { VigilEvent, VigilEventType } from '../../src/streams/events.js';
+import type { ChainStep } from '../../src/recovery/dependants/dependant-step.js';
+import { someDelivered, type SomeData } from '../helpers/events.js';
 import type { OutboxRow } from '../../src/store/outbox.js';
 import { createHmac } from 'node:crypto';
 
 const c = { id: 'abc123def456', name: 'agent-1' };
-const ev = (type: string, data: Record<string, unknown>, container = c): VigilEvent => ({
-  id: 7,
-  type,
-  time: '2026-11-22T07:00:00.000Z',
-  container,
-  data,
-});
+const ev = <T extends VigilEventType>(type: T, data: SomeData<T>, container = c): VigilEvent =>
+  someDelivered(type, data, { id: 7, time: '2026-11-22T07:00:00.000Z', container });
 
 test('unhealthy, crash, OOM, recovered, gave up and boot recovery each make a notification naming the container', (t) => {
   const cases: [VigilEvent, string, string][] = [
@@ -47,12 +44,13 @@ test('unhealthy, crash, OOM, recovered, gave up and boot recovery each make a no
   }
   t.regex(notificationFor(cases[0]![0])!.text, /3 failed checks.*timeout/);
   t.regex(notificationFor(cases[3]![0])!.text, /restart .*because: unhealthy/);
-  const boot = notificationFor({
-    id: 9,
-    type: 'recovery.boot',
-    time: 'x',
-    data: { trigger: 'engine-restart', recovered: ['a', 'b'], failed: [{ name: 'c', reason: 'no image' }] },
-  })!;
+  const boot = notificationFor(
+    someDelivered(
+      'recovery.boot',
+      { trigger: 'engine-restart', recovered: ['a', 'b'], failed: [{ name: 'c', reason: 'no image' }] },
+      { id: 9, time: 'x' },
+    ),
+  )!;
   t.is(boot.event, 'boot_recovery');
   t.regex(boot.text, /started a[\s\S]*started b[\s\S]*could not start c: no image/);
 });
@@ -164,7 +162,7 @@ test('the chat message has a text fallback and blocks', (t) => {
 });
 
 test('a chain of dependants is one notification listing each step; a dependency restart alone is not news', (t) => {
-  const steps = [
+  const steps: ChainStep[] = [
     { name: 'sidecar', action: 'restart', outcome: 'success', reason: 'agent-1 came back and sidecar depends on it' },
     { name: 'stopped-one', action: 'none', outcome: 'skipped', reason: 'a person stopped it; it stays stopped' },
   ];
@@ -173,7 +171,7 @@ test('a chain of dependants is one notification listing each step; a dependency 
   t.is(n.title, 'agent-1 came back; 1 of 2 dependants brought after it');
   t.regex(n.text, /sidecar: restart success/);
   t.regex(n.text, /stopped-one: left alone \(a person stopped it/);
-  const failed = notificationFor(ev('recovery.dependants', { steps: [{ ...steps[0], outcome: 'failure' }] }))!;
+  const failed = notificationFor(ev('recovery.dependants', { steps: [{ ...steps[0]!, outcome: 'failure' }] }))!;
   t.is(failed.severity, 'critical');
   const oneStep = ev('recovery.action', { action: 'restart', outcome: 'success', trigger: 'dependency', attempt: 0 });
   t.is(notificationFor(oneStep), null, 'told by the chain, not once per dependant');

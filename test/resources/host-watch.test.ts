@@ -6,7 +6,8 @@ import { pino } from 'pino';
 import { HostWatch } from '../../src/resources/host-watch.js';
 import { openStore } from '../../src/store/db.js';
 import { AlertStore } from '../../src/store/alerts.js';
-import { EventBus, type VigilEvent } from '../../src/streams/event-bus.js';
+import { EventBus } from '../../src/streams/event-bus.js';
+import type { VigilEvent } from '../../src/streams/events.js';
 import { notificationFor } from '../../src/notify/message.js';
 
 function harness() {

@@ -136,3 +136,48 @@ test('the dashboard has at least 14 panels, variables for host, compose project 
     );
   for (const p of dashboard.panels) t.true(p.targets.length > 0 && p.targets.every((x) => x.expr.length > 0), p.title);
 });
+
+/** The receivers amtool routes a label set to in a configuration file, in the routing tree's order. */
+async function routedTo(file: string, labels: Record<string, string>): Promise<string[]> {
+  const pairs = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+  const r = await run('amtool', ['config', 'routes', 'test', `--config.file=${file}`, ...pairs]);
+  if (r.code !== 0) throw new Error(r.out);
+  return r.out
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.startsWith('Warning:'))
+    .join(',')
+    .split(',')
+    .map((s) => s.trim());
+}
+
+const pages: [string, Record<string, string>, string[]][] = [
+  ['VigilDown pages on call, and reaches vigil', { alertname: 'VigilDown', severity: 'critical' }, ['oncall', 'vigil']],
+  ['VigilStalled pages on call', { alertname: 'VigilStalled', severity: 'critical' }, ['oncall', 'vigil']],
+  [
+    'a container vigil gave up on pages on call (vigil lists it once)',
+    { alertname: 'VigilRecoveryGaveUp', severity: 'critical', source: 'vigil', host: 'h1', container: 'web' },
+    ['oncall', 'vigil'],
+  ],
+  [
+    'any critical alert pages on call',
+    { alertname: 'ContainerOomKilled', severity: 'critical', name: 'web' },
+    ['oncall', 'vigil'],
+  ],
+  ['a warning goes to vigil alone', { alertname: 'ContainerCpuHigh', severity: 'warning', name: 'web' }, ['vigil']],
+  ['the Watchdog goes to the heartbeat alone', { alertname: 'Watchdog', severity: 'none' }, ['heartbeat']],
+];
+for (const [title, labels, receivers] of pages) {
+  test(`alertmanager/alertmanager.yml routes: ${title}`, async (t) => {
+    t.deepEqual(await routedTo('alertmanager/alertmanager.yml', labels), receivers);
+  });
+}
+
+test('the shipped rules have an always-firing Watchdog and VigilStalled, tested; the unit pings the watchdog', (t) => {
+  const rules = readFileSync(`${repo}prometheus/rules/vigil.yml`, 'utf8');
+  t.regex(rules, /- alert: Watchdog\n\s+expr: vector\(1\)/);
+  t.regex(rules, /- alert: VigilStalled\n/);
+  const unit = readFileSync(`${repo}deploy/vigil.service`, 'utf8');
+  t.regex(unit, /^Type=notify$/m);
+  t.regex(unit, /^NotifyAccess=all$/m);
+  t.regex(unit, /^WatchdogSec=\d+s$/m);
+});

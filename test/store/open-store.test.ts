@@ -4,16 +4,15 @@ import { execFile } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { openStore } from '../../src/store/db.js';
+import { vigilEntryArgs } from '../helpers/vigil-entry.js';
 
 // Each bad data directory or database ends vigil as a configuration error does: exit code 2 and one
 // sentence naming the path and what to do, no stack trace. vigil is spawned as an operator starts it,
-// one at a time: ten node processes loading tsx at once on a loaded machine take minutes.
+// one at a time: ten node processes starting at once on a loaded machine take minutes.
 
 const exec = promisify(execFile);
-const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const NOBODY = 65534;
 const asRoot = process.getuid?.() === 0;
 
@@ -27,7 +26,7 @@ function runMain(dataDir: string, asUid?: number): Promise<{ code: number; stder
     DOCKER_HOST: 'unix:///nonexistent/docker.sock',
     VIGIL_LISTEN: '127.0.0.1:0',
   };
-  const node = [process.execPath, '--import', 'tsx', main];
+  const node = [process.execPath, ...vigilEntryArgs()];
   const [command, ...args] =
     asUid === undefined ? node : ['setpriv', `--reuid=${asUid}`, `--regid=${asUid}`, '--clear-groups', ...node];
   return exec(command!, args, { env, timeout: 120_000 }).then(

@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { openStore } from '../../src/store/db.js';
 import { mergeRecent, RecentEventStore } from '../../src/store/recent-events.js';
 import { EventBus, type VigilEvent } from '../../src/streams/event-bus.js';
+import { someDelivered, someEvent } from '../helpers/events.js';
 
 const silent = pino({ level: 'silent' });
 
@@ -17,21 +18,22 @@ test('events outlive a restart of vigil and are kept to the latest few', (t) => 
   const store = new RecentEventStore(db, silent, 5);
   const unfollow = store.follow(bus);
   for (let i = 0; i < 8; i++)
-    bus.publish({ type: 'container.state', container: { id: 'a', name: 'web' }, data: { i } });
+    bus.publish(someEvent('container.state', { from: 'running', to: 'exited', exitCode: i }, { id: 'a', name: 'web' }));
   unfollow();
   db.close();
   const again = openStore(dir);
   t.teardown(() => again.close());
   const kept = new RecentEventStore(again, silent, 5).latest(10);
   t.deepEqual(
-    kept.map((e) => e.data.i),
+    kept.map((e) => (e.type === 'container.state' ? e.data.exitCode : null)),
     [3, 4, 5, 6, 7],
   );
   t.is(kept[0]!.type, 'container.state');
 });
 
 test('the store and the ring merged: each event once, oldest first, the latest `limit`', (t) => {
-  const event = (id: number): VigilEvent => ({ id, type: 't', time: new Date(id).toISOString(), data: {} });
+  const event = (id: number): VigilEvent =>
+    someDelivered('container.state', { from: 'running', to: 'exited' }, { id, time: new Date(id).toISOString() });
   const ids = fc.uniqueArray(fc.integer({ min: 1, max: 200 }), { maxLength: 40 });
   t.notThrows(() =>
     fc.assert(

@@ -13,7 +13,7 @@ export function statsSources(
   logger: Logger,
 ): StatsSource[] {
   const api = new ApiStatsSource(engine, hostMemoryBytes, {
-    intervalMs: config.sampleIntervalSeconds * 1000,
+    intervalMs: config.sampleIntervalMs,
     minInFlight: config.apiStatsConcurrency,
   });
   // the cgroup tree and /proc here are this machine's: they say nothing of an engine reached over TCP

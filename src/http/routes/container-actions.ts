@@ -1,7 +1,7 @@
 import type { Router } from '@koa/router';
 import type { ContainersSource } from '../../containers/source.js';
-import type { PersonAction, PersonActionResult } from '../../recovery/person-actions.js';
-import type { PersonSource } from '../../recovery/intent-tracker.js';
+import type { PersonAction, PersonActionResult } from '../../recovery/intent/person-actions.js';
+import type { PersonSource } from '../../recovery/intent/intent-tracker.js';
 import type { ContainerRecord } from '../../docker/types.js';
 import { authenticated } from '../auth.js';
 import { readJsonBody } from '../body.js';

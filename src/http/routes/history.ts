@@ -1,6 +1,6 @@
 import type { Router } from '@koa/router';
 import { containerHealth } from '../../containers/health.js';
-import { dailyScores, trend } from '../../recovery/health-score.js';
+import { dailyScores, trend } from '../../history/health-score.js';
 import { containerKey } from '../../recovery/identity.js';
 import type { Incident } from '../../incidents/incident.js';
 import type { HistoryStore } from '../../store/history.js';

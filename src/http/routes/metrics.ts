@@ -3,6 +3,7 @@ import type { MetricsEndpoint } from '../../metrics/registry.js';
 
 export function metricsRoutes(router: Router, metrics: MetricsEndpoint): void {
   router.get('/metrics', async (ctx) => {
+    metrics.scraped(Date.now());
     // as Prometheus's own client libraries do: gzip when the scraper takes it (Prometheus always does)
     const gzip = ctx.acceptsEncodings('gzip', 'identity') === 'gzip';
     const parts = gzip ? await metrics.renderGzip() : await metrics.render();

@@ -3,10 +3,18 @@ import { z } from 'zod';
 import type { ContainersSource } from '../../containers/source.js';
 import type { ThresholdSource } from '../../resources/threshold-source.js';
 import { effectiveThresholds } from '../../resources/threshold-settings.js';
-import type { ContainerThresholdsAnswer, SettingsAnswer, ThresholdsChange } from '../api-types.js';
+import type {
+  ChannelChange,
+  ChannelSettings,
+  ContainerThresholdsAnswer,
+  SettingsAnswer,
+  ThresholdsChange,
+} from '../api-types.js';
 import { readJsonBody } from '../body.js';
 import { HttpError } from '../errors.js';
 import { findContainer } from './containers.js';
+import { notifyEvents, severities } from '../../notify/channel-config.js';
+import type { ChannelSettingsSource } from '../../notify/channel-settings.js';
 
 /** A line is a percent of the limit (CPU of one core without a limit, so above 100 is a real line). */
 const percent = z.number().gt(0).max(10_000).nullable().optional();
@@ -19,20 +27,26 @@ export const thresholdsChangeSchema = z.strictObject({
 }) satisfies z.ZodType<ThresholdsChange>;
 
 /** Pure: a body as a change, or the 400 that says what is wrong with it. */
-export function parseThresholdsChange(body: unknown): ThresholdsChange {
-  const parsed = thresholdsChangeSchema.safeParse(body);
+function parseBody<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+  const parsed = schema.safeParse(body);
   if (!parsed.success)
-    throw new HttpError(400, 'not a thresholds change', {
+    throw new HttpError(400, `not a ${what}`, {
       issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
     });
   return parsed.data;
 }
 
+/** The body of PATCH /api/v1/settings/channels/:name. */
+export const channelChangeSchema = z.strictObject({
+  events: z.array(z.enum(notifyEvents)).min(1).nullable().optional(),
+  minSeverity: z.enum(severities).nullable().optional(),
+}) satisfies z.ZodType<ChannelChange>;
+
 export interface SettingsDeps {
   containers: ContainersSource;
   thresholds: ThresholdSource;
-  /** The channels' settings (GET /api/v1/settings lists them); none without. */
-  channels?: () => SettingsAnswer['channels'];
+  /** The channels' settings (GET /api/v1/settings lists them, PATCH changes one); none without. */
+  channels?: Pick<ChannelSettingsSource, 'list' | 'change'>;
 }
 
 function answerFor(record: { shortId: string; name: string; labels: Record<string, string> }, deps: SettingsDeps) {
@@ -56,7 +70,7 @@ export function settingsRoutes(router: Router, deps: SettingsDeps): void {
         defaults: effectiveThresholds({}, deps.thresholds.defaults, undefined),
         containers: deps.containers.containers().map((e) => answerFor(e.record, deps)),
       },
-      channels: deps.channels?.() ?? [],
+      channels: deps.channels?.list() ?? [],
     };
     ctx.body = body;
   });
@@ -64,7 +78,7 @@ export function settingsRoutes(router: Router, deps: SettingsDeps): void {
     ctx.body = answerFor(findContainer(ctx.params.id!, deps.containers).record, deps);
   });
   router.put('/api/v1/settings/thresholds/:id', async (ctx) => {
-    const change = parseThresholdsChange(await readJsonBody(ctx, 4096));
+    const change = parseBody(thresholdsChangeSchema, await readJsonBody(ctx, 4096), 'thresholds change');
     const { record } = findContainer(ctx.params.id!, deps.containers);
     deps.thresholds.change(record.name, change);
     ctx.body = answerFor(record, deps);
@@ -73,5 +87,16 @@ export function settingsRoutes(router: Router, deps: SettingsDeps): void {
     const { record } = findContainer(ctx.params.id!, deps.containers);
     deps.thresholds.reset(record.name);
     ctx.body = answerFor(record, deps);
+  });
+  router.patch('/api/v1/settings/channels/:name', async (ctx) => {
+    const change = parseBody(channelChangeSchema, await readJsonBody(ctx, 4096), 'channel change');
+    const name = ctx.params.name!;
+    const changed = deps.channels?.change(name, change);
+    if (!changed)
+      throw new HttpError(404, `no channel named "${name.slice(0, 64)}"`, {
+        channels: deps.channels?.list().map((c) => c.name) ?? [],
+      });
+    const body: ChannelSettings = changed;
+    ctx.body = body;
   });
 }

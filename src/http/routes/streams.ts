@@ -4,10 +4,11 @@ import type { ContainerEngine } from '../../docker/engine.js';
 import { createLogParser, type LogLine } from '../../docker/parse/logs.js';
 import { batchOf, type LogBatch } from '../../logs/follower.js';
 import type { LogPump } from '../../logs/pump.js';
-import type { EventBus, VigilEvent } from '../../streams/event-bus.js';
+import type { EventBus } from '../../streams/event-bus.js';
+import type { VigilEvent } from '../../streams/events.js';
 import { engineHttpError, HttpError } from '../errors.js';
 import type { StreamLimits } from '../stream-limits.js';
-import { openSse, type SseChannel } from '../sse.js';
+import { openSse, sseFrame, type SseChannel } from '../sse.js';
 import type { ContainersSource } from '../../containers/source.js';
 import { findContainer } from './containers.js';
 
@@ -113,7 +114,7 @@ const encodings = new WeakMap<VigilEvent, Buffer>();
 function encoded(event: VigilEvent): Buffer {
   let frame = encodings.get(event);
   if (frame === undefined) {
-    frame = Buffer.from(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`, 'utf8');
+    frame = Buffer.from(sseFrame(event.type, JSON.stringify(event), event.id), 'utf8');
     encodings.set(event, frame);
   }
   return frame;
@@ -222,7 +223,7 @@ const batchFrames = new WeakMap<LogBatch, Buffer>();
 function logFrames(batch: LogBatch): Buffer {
   let frames = batchFrames.get(batch);
   if (frames === undefined) {
-    frames = Buffer.from(batch.lines.map((line) => `event: log\ndata: ${JSON.stringify(line)}\n\n`).join(''), 'utf8');
+    frames = Buffer.from(batch.lines.map((line) => sseFrame('log', JSON.stringify(line))).join(''), 'utf8');
     batchFrames.set(batch, frames);
   }
   return frames;

@@ -3,60 +3,28 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { containerStats } from '../../containers/view.js';
-import type { EventBus, VigilEvent } from '../../streams/event-bus.js';
+import type { EventBus } from '../../streams/event-bus.js';
+import type { VigilEvent } from '../../streams/events.js';
 import type { GuessLimiter } from '../guess-limiter.js';
 import { HttpError } from '../errors.js';
-import type { StreamLimits } from '../stream-limits.js';
+import type { Admission } from '../stream-client.js';
 import { upgradeRefusal, WS_PATH, type UpgradeGate } from './gate.js';
+import { WsClient } from './client.js';
 import { lazyWebSocketServer } from './lazy-server.js';
+import type { LogTopicParts } from './log-topic.js';
 import { liveState, textOf, type StateSources } from './state.js';
-import {
-  refusal,
-  applyMessage,
-  parseClientMessage,
-  reaches,
-  serverMessage,
-  type ClientMessage,
-  type Subscription,
-  type Topic,
-} from './protocol.js';
-import { lookUpContainer } from '../../containers/source.js';
-import type { LogFollow, LogPump } from '../../logs/pump.js';
+import { refusal, applyMessage, parseClientMessage, reaches, serverMessage } from './protocol.js';
 
 /** What the hub reads (the state sources) and what bounds it. */
-export interface LiveHubParts extends StateSources, UpgradeGate {
+export interface LiveHubParts extends StateSources, UpgradeGate, LogTopicParts {
   bus: EventBus;
   /** Called after every sampling sweep. */
   onSweep: (listener: () => void) => void;
-  limits: StreamLimits;
   /** Wrong tokens per address, shared with the HTTP API. */
   guesses: GuessLimiter;
   /** Each client is pinged this often; one that has not answered the previous ping is dropped. */
   heartbeatMs: number;
   logger: Logger;
-  /** The log pump that `logs` subscribers follow through (one engine stream per container). */
-  logPump?: LogPump;
-  /** The most lines of tail a `logs` subscriber may ask for (VIGIL_LOGS_TAIL_MAX). */
-  logsTailCap?: number;
-}
-
-/** One container's log a client follows, with its slot in the stream limits. */
-interface FollowedLog {
-  follow: LogFollow;
-  release(): void;
-}
-
-interface Client {
-  socket: WebSocket;
-  sub: Subscription;
-  alive: boolean;
-  /** Latest state messages held back while the client was slow: replaced, never queued. */
-  pendingState: Map<Topic, string>;
-  droppedEvents: number;
-  address: string;
-  /** By container id. */
-  logs: Map<string, FollowedLog>;
-  release(): void;
 }
 
 export { WS_PATH };
@@ -73,7 +41,7 @@ const RECENT_EVENTS = 50;
  */
 export class LiveHub {
   private readonly server = lazyWebSocketServer();
-  private readonly clients = new Set<Client>();
+  private readonly clients = new Set<WsClient>();
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(private readonly parts: LiveHubParts) {
@@ -104,7 +72,7 @@ export class LiveHub {
     const refuse = (status: number, message: string): void => void socket.end(refusal(status, message));
     const refused = upgradeRefusal(req, this.parts);
     if (refused) return refuse(refused.status, refused.message);
-    let admission: ReturnType<StreamLimits['admit']>;
+    let admission: Admission;
     try {
       admission = this.parts.limits.admit(req.socket.remoteAddress ?? 'unknown');
     } catch (err) {
@@ -134,133 +102,41 @@ export class LiveHub {
     this.server.close();
   }
 
-  private accept(socket: WebSocket, admission: ReturnType<StreamLimits['admit']>, address: string): void {
-    const client: Client = {
-      socket,
-      address,
-      logs: new Map(),
-      sub: { topics: new Set(), containers: new Set() },
-      alive: true,
-      pendingState: new Map(),
-      droppedEvents: 0,
-      release: () => admission.release(),
-    };
-    admission.register({
-      buffered: () => socket.bufferedAmount,
-      cut: (reason) => this.drop(client, 1013, reason),
-    });
+  private accept(socket: WebSocket, admission: Admission, address: string): void {
+    const client = new WsClient(socket, address, admission, this.parts);
     this.clients.add(client);
+    client.onEnd(() => this.clients.delete(client));
     socket.on('pong', () => (client.alive = true));
     socket.on('message', (data, isBinary) => this.onMessage(client, isBinary ? null : textOf(data)));
-    socket.on('close', () => this.forget(client));
-    socket.on('error', () => this.forget(client));
+    socket.on('close', () => client.forget());
+    socket.on('error', () => client.forget());
   }
 
-  private onMessage(client: Client, text: string | null): void {
+  private onMessage(client: WsClient, text: string | null): void {
     const parsed =
       text === null ? { ok: false as const, problem: 'binary messages are not understood' } : parseClientMessage(text);
     if (!parsed.ok) {
-      this.send(client, serverMessage('error', { message: parsed.problem }));
+      client.send(serverMessage('error', { message: parsed.problem }));
       return;
     }
     client.sub = applyMessage(client.sub, parsed.message);
-    if (parsed.message.topics.includes('logs')) this.onLogsMessage(client, parsed.message);
+    if (parsed.message.topics.includes('logs')) client.logs.onMessage(parsed.message);
     const { topics, containers } = client.sub;
-    this.send(client, serverMessage('subscribed', { topics: [...topics], containers: [...containers] }));
+    client.send(serverMessage('subscribed', { topics: [...topics], containers: [...containers] }));
     if (parsed.message.type === 'subscribe') {
       // a new subscriber starts from the current state, not from the next sweep
       const state = liveState(this.parts);
-      if (parsed.message.topics.includes('health')) this.send(client, state.health);
-      if (parsed.message.topics.includes('stats')) this.send(client, this.statsFor(client, state.stats));
+      if (parsed.message.topics.includes('health')) client.send(state.health);
+      if (parsed.message.topics.includes('stats')) client.send(this.statsFor(client, state.stats));
       // and from what just happened: a page opened now shows what the medic did a minute ago
       if (parsed.message.topics.includes('events')) {
         const recent = this.parts.bus.since(0).events.filter((e) => reaches(client.sub, 'events', e.container));
-        for (const event of recent.slice(-RECENT_EVENTS)) this.send(client, serverMessage('event', event));
+        for (const event of recent.slice(-RECENT_EVENTS)) client.send(serverMessage('event', event));
       }
     }
   }
 
-  /** `logs`: follows (or stops following) each named container's log through the pump. */
-  private onLogsMessage(client: Client, message: ClientMessage): void {
-    const refs = (message.containers ?? []).map((c) => c.replace(/^\//, ''));
-    if (message.type === 'unsubscribe') {
-      for (const [id, log] of client.logs) {
-        const entry = this.parts.containers.containers().find((e) => e.record.id === id);
-        const named = refs.length === 0 || refs.some((r) => r === entry?.record.name || id.startsWith(r));
-        if (named) this.stopLog(client, id, log);
-      }
-      return;
-    }
-    const pump = this.parts.logPump;
-    if (!pump) return this.send(client, serverMessage('error', { message: 'logs are not served here' }));
-    if (refs.length === 0)
-      return this.send(client, serverMessage('error', { message: 'logs: name the containers to follow' }));
-    const tail = Math.min(message.tail ?? 0, this.parts.logsTailCap ?? 1000);
-    for (const ref of refs) {
-      const found = lookUpContainer(ref, this.parts.containers);
-      if (!found.ok) {
-        this.send(client, serverMessage('error', { message: found.problem.message, container: ref }));
-        continue;
-      }
-      const { record } = found.entry;
-      if (client.logs.has(record.id)) continue;
-      let admission: ReturnType<StreamLimits['admit']>;
-      try {
-        // each followed log is a stream, counted as an SSE log stream is: per client and in total
-        admission = this.parts.limits.admit(client.address);
-      } catch (err) {
-        this.send(client, serverMessage('error', { message: (err as Error).message, container: record.name }));
-        continue;
-      }
-      const container = record.name;
-      const follow = pump.follow(
-        record,
-        { tail },
-        {
-          deliver: (batch) => {
-            for (const line of batch.lines) {
-              const { timestamp, stream, message: text } = line;
-              this.send(client, serverMessage('log', { container, timestamp, stream, message: text }));
-            }
-            if (!this.behind(client)) return true;
-            this.resumeWhenRead(client, record.id);
-            return false;
-          },
-          end: (end) => {
-            this.send(client, serverMessage('log:end', { container, ...end }));
-            const log = client.logs.get(record.id);
-            if (log) this.stopLog(client, record.id, log);
-          },
-        },
-      );
-      admission.register({ buffered: () => follow.buffered, cut: () => follow.close() });
-      client.logs.set(record.id, { follow, release: () => admission.release() });
-      follow.ready.catch((err: Error) => {
-        this.send(client, serverMessage('log:end', { container, reason: `the engine refused: ${err.message}` }));
-        const log = client.logs.get(record.id);
-        if (log) this.stopLog(client, record.id, log);
-      });
-    }
-  }
-
-  /** A WebSocket has no drain event: its buffer is looked at until it has room again. */
-  private resumeWhenRead(client: Client, id: string): void {
-    const check = () => {
-      const log = client.logs.get(id);
-      if (!log || !this.clients.has(client)) return;
-      if (this.behind(client)) setTimeout(check, 50).unref();
-      else log.follow.resume();
-    };
-    setTimeout(check, 50).unref();
-  }
-
-  private stopLog(client: Client, id: string, log: FollowedLog): void {
-    client.logs.delete(id);
-    log.follow.close();
-    log.release();
-  }
-
-  private statsFor(client: Client, stats: ReturnType<typeof containerStats>[]): string {
+  private statsFor(client: WsClient, stats: ReturnType<typeof containerStats>[]): string {
     return serverMessage('stats', { containers: stats.filter((s) => reaches(client.sub, 'stats', s)) });
   }
 
@@ -270,14 +146,14 @@ export class LiveHub {
     const state = liveState(this.parts);
     // built once for every subscriber that takes all containers; only a filtered one gets its own
     let allStats: string | null = null;
-    const statsOf = (client: Client) =>
+    const statsOf = (client: WsClient) =>
       client.sub.containers.size > 0
         ? this.statsFor(client, state.stats)
         : (allStats ??= serverMessage('stats', { containers: state.stats }));
-    const sendTo = (batch: Client[]) => {
+    const sendTo = (batch: WsClient[]) => {
       for (const client of batch) {
-        if (client.sub.topics.has('health')) this.sendState(client, 'health', state.health);
-        if (client.sub.topics.has('stats')) this.sendState(client, 'stats', statsOf(client));
+        if (client.sub.topics.has('health')) client.sendState('health', state.health);
+        if (client.sub.topics.has('stats')) client.sendState('stats', statsOf(client));
       }
     };
     // in batches, yielding between them, so that a scrape arriving now is not kept waiting
@@ -291,74 +167,25 @@ export class LiveHub {
 
   private broadcastEvent(event: VigilEvent): void {
     let frame: string | null = null;
+    let sent = false;
     for (const client of this.clients) {
       if (!reaches(client.sub, 'events', event.container)) continue;
-      if (this.behind(client)) {
-        client.droppedEvents++;
-        continue;
-      }
-      this.catchUp(client);
-      frame ??= serverMessage('event', event);
-      this.send(client, frame);
+      if (client.sendEvent(() => (frame ??= serverMessage('event', event)))) sent = true;
     }
-    if (frame !== null) this.parts.limits.enforce();
-  }
-
-  /** Over half its share held: the client is behind, and gets only what is latest once it catches up. */
-  private behind(client: Client): boolean {
-    return client.socket.bufferedAmount > this.parts.limits.perStreamBytes / 2;
-  }
-
-  private sendState(client: Client, topic: Topic, message: string): void {
-    if (this.behind(client)) client.pendingState.set(topic, message);
-    else {
-      this.catchUp(client);
-      this.send(client, message);
-    }
-  }
-
-  private catchUp(client: Client): void {
-    for (const message of client.pendingState.values()) this.send(client, message);
-    client.pendingState.clear();
-    if (client.droppedEvents > 0) {
-      this.send(client, serverMessage('events:dropped', { count: client.droppedEvents }));
-      client.droppedEvents = 0;
-    }
-  }
-
-  private send(client: Client, message: string): void {
-    if (client.socket.readyState !== client.socket.OPEN) return;
-    if (client.socket.bufferedAmount > this.parts.limits.perStreamBytes) {
-      this.drop(client, 1013, 'too slow: this client holds more than its share of vigil memory for streams');
-      return;
-    }
-    client.socket.send(message);
+    if (sent) this.parts.limits.enforce();
   }
 
   private beat(): void {
     for (const client of this.clients) {
       if (!client.alive) {
+        // a reader that stopped reading cannot answer either: it is cut as a slow one is, told why
         this.parts.logger.debug('a WebSocket client missed a heartbeat; dropped');
-        client.socket.terminate();
-        this.forget(client);
+        client.cut(`too slow: this client did not answer a ping within ${this.parts.heartbeatMs / 1000} s`);
         continue;
       }
       client.alive = false;
       client.socket.ping();
-      if (!this.behind(client)) this.catchUp(client);
+      if (!client.behind) client.catchUp();
     }
-  }
-
-  private drop(client: Client, code: number, reason: string): void {
-    client.socket.close(code, reason.slice(0, 120));
-    // a client that does not read will not read the close frame either
-    setTimeout(() => client.socket.terminate(), 1000).unref();
-    this.forget(client);
-  }
-
-  private forget(client: Client): void {
-    if (!this.clients.delete(client)) return;
-    for (const [id, log] of client.logs) this.stopLog(client, id, log);
-    client.release();
   }
 }

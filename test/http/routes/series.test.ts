@@ -18,6 +18,7 @@ import { openStore } from '../../../src/store/db.js';
 import { HistoryStore } from '../../../src/store/history.js';
 import { HOST_SERIES_KEY, ResourceSeriesStore } from '../../../src/store/resource-series.js';
 import { EventBus } from '../../../src/streams/event-bus.js';
+import { someEvent } from '../../helpers/events.js';
 import { fixtureJson } from '../../helpers/fixtures.js';
 
 const record = parseInspect(fixtureJson<InspectJson>('engine/inspect-fx-plain.json'));
@@ -57,7 +58,7 @@ async function serve() {
     context: () => ({ host: 'h1', hostMemoryBytes: 8e9 }),
   } as unknown as ContainersSource;
   const bus = new EventBus(10, 1);
-  bus.publish({ type: 'container.state', data: { to: 'exited' } });
+  bus.publish(someEvent('container.state', { from: 'running', to: 'exited' }));
   const app = new Koa();
   app.silent = true;
   app.use(errorHandler(pino({ level: 'silent' })));

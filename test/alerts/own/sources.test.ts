@@ -1,0 +1,157 @@
+import test from 'ava';
+import { createServer } from 'node:http';
+import pino from 'pino';
+import { OwnAlertSender } from '../../../src/alerts/own/sender.js';
+import { OwnAlertSources } from '../../../src/alerts/own/sources.js';
+import type { InventoryEntry } from '../../../src/docker/inventory.js';
+import type { ContainerRecord } from '../../../src/docker/types.js';
+import { EventBus } from '../../../src/streams/event-bus.js';
+import { someEvent } from '../../helpers/events.js';
+
+const record = (name: string, state: ContainerRecord['state'] = 'running') =>
+  ({ id: `${name}-id`, name, state, health: null }) as unknown as ContainerRecord;
+
+function sources(entries: { name: string; state?: ContainerRecord['state']; gaveUp?: boolean }[]) {
+  const bus = new EventBus();
+  const list = () => entries.map((e) => ({ record: record(e.name, e.state) }) as InventoryEntry);
+  const own = new OwnAlertSources({
+    bus,
+    containers: list,
+    recoveryStates: () =>
+      entries.filter((e) => e.gaveUp).map((e) => ({ record: record(e.name, e.state), state: { gaveUpAt: 1 } })),
+    channels: () => [
+      { name: 'mail', status: 'error', lastError: 'ECONNREFUSED' },
+      { name: 'slack', status: 'healthy', lastError: null },
+    ],
+  });
+  return { bus, own };
+}
+
+test('the facts follow the events: spikes and the host until normal, the boot failures until the container runs', (t) => {
+  const entries: { name: string; state?: ContainerRecord['state'] }[] = [
+    { name: 'web' },
+    { name: 'db', state: 'exited' },
+  ];
+  const { bus, own } = sources(entries);
+  const web = { id: 'web-id', name: 'web' };
+  bus.publish(someEvent('resource.spike', { resource: 'memory', level: 'critical' }, web));
+  bus.publish(someEvent('host.spike', { resource: 'cpu', level: 'warning' }));
+  bus.publish(someEvent('recovery.boot', { failed: [{ name: 'db', reason: 'no such image' }] }));
+  t.like(own.facts(), {
+    spikes: [{ name: 'web', resource: 'memory', level: 'critical' }],
+    host: [{ resource: 'cpu', level: 'warning' }],
+    bootLeftDown: [{ name: 'db', reason: 'no such image' }],
+    channelsFailing: [{ name: 'mail', lastError: 'ECONNREFUSED' }],
+  });
+  bus.publish(someEvent('resource.normal', { resource: 'memory', level: 'normal' }, web));
+  bus.publish(someEvent('host.normal', { resource: 'cpu', level: 'normal' }));
+  entries[1]!.state = 'running';
+  t.like(own.facts(), { spikes: [], host: [], bootLeftDown: [] });
+});
+
+test('the probe hook: failing until it passes again, or until its container is gone', (t) => {
+  const entries = [{ name: 'api' }];
+  const { own } = sources(entries);
+  own.probe('api', 'exit code 1');
+  t.deepEqual(own.facts().probesFailing, [{ name: 'api', detail: 'exit code 1' }]);
+  own.probe('api', null);
+  t.deepEqual(own.facts().probesFailing, []);
+  own.probe('api', 'timed out after 5 s');
+  entries.pop();
+  t.deepEqual(own.facts().probesFailing, []);
+});
+
+test('given up: a fact while vigil has given up, healthy once the container runs again', (t) => {
+  const entries: { name: string; state: ContainerRecord['state']; gaveUp: boolean }[] = [
+    { name: 'stuck', state: 'exited', gaveUp: true },
+  ];
+  const { own } = sources(entries);
+  t.deepEqual(own.facts().gaveUp, [{ name: 'stuck', healthy: false }]);
+  entries[0]!.state = 'running';
+  t.deepEqual(own.facts().gaveUp, [{ name: 'stuck', healthy: true }]);
+});
+
+/**
+ * A loopback Alertmanager stand-in that answers each POST /api/v2/alerts with the next status. The
+ * senders it answers get a resend interval of 30 s, and so a 10 s timeout per try, unless the timeout is
+ * what a test is about: the unit tests share a worker, and another's busy moment held this one's event
+ * loop past a 1 s timeout.
+ */
+async function alertmanager(t: { teardown(f: () => void): void }, statuses: number[]) {
+  const bodies: unknown[] = [];
+  let hang = false;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      bodies.push({ path: req.url, body: JSON.parse(body) as unknown });
+      if (hang) return;
+      res.statusCode = statuses.shift() ?? 200;
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  t.teardown(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, bodies, hangFromNow: () => (hang = true) };
+}
+
+test('the sender posts to /api/v2/alerts, tries a 5xx again (bounded), and does not try a 4xx again', async (t) => {
+  const am = await alertmanager(t, [503, 503, 503, 400]);
+  const { own } = sources([{ name: 'stuck', state: 'exited', gaveUp: true }]);
+  const sender = new OwnAlertSender(
+    () => own.facts(),
+    { urls: [am.url], host: 'h1', resendMs: 30_000 },
+    pino({ level: 'silent' }),
+  );
+  await sender.resend();
+  t.is(am.bodies.length, 3, 'three tries, then it waits for the next resend');
+  t.is(sender.outcomes.get('failed'), 1);
+  t.like(am.bodies[0], { path: '/api/v2/alerts' });
+  const [first] = (am.bodies[0] as { body: { labels: Record<string, string> }[] }).body;
+  t.like(first!.labels, { alertname: 'VigilRecoveryGaveUp', container: 'stuck', host: 'h1', source: 'vigil' });
+  await sender.resend();
+  t.is(am.bodies.length, 4, 'a 400 is not tried again');
+  await sender.resend();
+  t.is(sender.outcomes.get('sent'), 1);
+});
+
+test('a resend still in flight is joined, not doubled: an Alertmanager that hangs never piles requests up', async (t) => {
+  const am = await alertmanager(t, []);
+  am.hangFromNow();
+  const { own } = sources([{ name: 'stuck', state: 'exited', gaveUp: true }]);
+  const sender = new OwnAlertSender(
+    () => own.facts(),
+    { urls: [am.url], host: 'h1', resendMs: 1000 },
+    pino({ level: 'silent' }),
+  );
+  const first = sender.resend();
+  t.is(sender.resend(), first);
+  await first;
+  // each try ends at its timeout (1 s here), three of them
+  t.is(am.bodies.length, 3);
+  t.is(sender.outcomes.get('failed'), 1);
+});
+
+test('nothing active and nothing lately resolved: nothing is sent', async (t) => {
+  const am = await alertmanager(t, []);
+  const { own } = sources([{ name: 'web' }]);
+  const sender = new OwnAlertSender(
+    () => own.facts(),
+    { urls: [am.url], host: 'h1', resendMs: 30_000 },
+    pino({ level: 'silent' }),
+  );
+  const withoutChannels = () => ({ ...own.facts(), channelsFailing: [] });
+  const quiet = new OwnAlertSender(
+    withoutChannels,
+    { urls: [am.url], host: 'h1', resendMs: 30_000 },
+    pino({ level: 'silent' }),
+  );
+  await quiet.resend();
+  t.is(am.bodies.length, 0);
+  await sender.resend();
+  t.is(am.bodies.length, 1, 'the failing channel is sent');
+});
