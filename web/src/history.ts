@@ -2,7 +2,7 @@
 // and what happened to it in one list with who asked. The route builds its intents and actions from
 // stored records of no fixed shape, so each is read field by field instead of trusted.
 
-import type { DailyScore } from '../../src/recovery/health-score.js';
+import type { DailyScore } from '../../src/history/health-score.js';
 import type { HistoryGist } from './texts.js';
 
 export interface HistoryLine {

@@ -2,11 +2,13 @@
 // nouns. No DOM, no preact: the unit tests (test/web/texts.test.ts) read it too.
 
 import type { CheckResult, ContainerSummary, CpuReading, MemoryReading, VigilEvent } from '../../src/http/api-types.js';
+import type { ContainerStateEvent } from '../../src/streams/events.js';
+import type { ChainStep } from '../../src/recovery/dependants/dependant-step.js';
 
 /** An event as the live feed shows it: the API's own shape. */
 export type FeedEvent = VigilEvent;
 
-const exitWords = (d: Record<string, unknown>): string => {
+const exitWords = (d: ContainerStateEvent['data']): string => {
   const code = typeof d.exitCode === 'number' ? d.exitCode : null;
   switch (d.cause) {
     case 'stopped':
@@ -22,59 +24,61 @@ const exitWords = (d: Record<string, unknown>): string => {
   }
 };
 
-interface ChainStep {
-  name: string;
-  action: string;
-  outcome: string;
-  reason: string;
-}
-
 /** Pure: "1 restart", "2 restarts": a count with its noun. */
 export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
-const texts: Record<string, (e: FeedEvent) => string> = {
-  // a container vigil meets for the first time has no state before: it is said to appear
-  'container.state': (e) =>
-    typeof e.data.from !== 'string'
-      ? e.data.to === 'removed'
-        ? 'removed'
-        : `appeared: ${String(e.data.to)}`
-      : `${e.data.from} → ${String(e.data.to)}${exitWords(e.data)}`,
-  'container.health': (e) =>
-    typeof e.data.from !== 'string' ? `health ${String(e.data.to)}` : `health ${e.data.from} → ${String(e.data.to)}`,
-  'recovery.started': (e) => `vigil is trying ${String(e.data.action)}: ${String(e.data.reason)}`,
-  'recovery.action': (e) =>
-    `vigil ${String(e.data.action)}: ${String(e.data.outcome)} — ${String(e.data.reason)}${typeof e.data.attempt === 'number' ? ` (attempt ${e.data.attempt})` : ''}`,
-  'recovery.gave_up': (e) =>
-    `vigil gave up${typeof e.data.attempts === 'number' ? ` after ${plural(e.data.attempts, 'attempt')}` : ''}: ${String(e.data.reason)}; it needs a person`,
-  'recovery.skipped': (e) => `vigil will not act: ${String(e.data.reason)}`,
-  'recovery.report': (e) => `needs a person: ${String(e.data.reason)}`,
-  'recovery.boot': (e) =>
-    `after ${e.data.trigger === 'engine-restart' ? 'the engine restarted' : 'vigil started'}: started ${(e.data.recovered as string[] | undefined)?.join(', ') || 'nothing'}`,
-  'recovery.dependants': (e) => {
-    const steps = (e.data.steps as ChainStep[] | undefined) ?? [];
+const chainText = (steps: readonly ChainStep[]): string =>
+  steps
     // the reason of a success is that it depends on what came back: said once, by the line itself
-    const said = steps.map((s) =>
+    .map((s) =>
       s.action === 'none'
         ? `${s.name} left alone (${s.reason})`
         : `${s.name} ${s.action} ${s.outcome}${s.outcome === 'success' ? '' : ` (${s.reason})`}`,
-    );
-    return `came back; what depends on it followed: ${said.join(', ') || 'nothing'}`;
-  },
-  'recovery.cycle': (e) =>
-    `depends on itself in a cycle: ${((e.data.cycle as string[] | undefined) ?? []).join(' → ')}`,
-  'incident.closed': (e) =>
-    `incident closed (${String(e.data.outcome).replace('_', ' ')}) after ${Math.round(Number(e.data.durationSeconds))} s`,
-  'resource.spike': (e) =>
-    `${String(e.data.resource)} at ${String(e.data.percent)} % of its limit (${String(e.data.level)})`,
-  'resource.normal': (e) => `${String(e.data.resource)} back to normal (${String(e.data.percent)} %)`,
-  alert: (e) => `alert ${String(e.data.alertname)} ${String(e.data.status)}`,
-};
+    )
+    .join(', ');
 
 /** Pure: the feed's line for an event (after the container's name); its type when it has no words of its own. */
 export function feedText(e: FeedEvent): string {
-  return (texts[e.type] ?? ((x: FeedEvent) => x.type))(e);
+  switch (e.type) {
+    case 'container.state':
+      // a container vigil meets for the first time has no state before: it is said to appear
+      if (e.data.from === null) return e.data.to === 'removed' ? 'removed' : `appeared: ${e.data.to}`;
+      return `${e.data.from} → ${e.data.to}${exitWords(e.data)}`;
+    case 'container.health':
+      return e.data.from === null ? `health ${e.data.to ?? 'none'}` : `health ${e.data.from} → ${e.data.to ?? 'none'}`;
+    case 'recovery.started':
+      return `vigil is trying ${e.data.action}: ${e.data.reason}`;
+    case 'recovery.action': {
+      const attempt = e.data.attempt === undefined ? '' : ` (attempt ${e.data.attempt})`;
+      return `vigil ${e.data.action}: ${e.data.outcome} — ${e.data.reason}${attempt}`;
+    }
+    case 'recovery.gave_up':
+      return `vigil gave up after ${plural(e.data.attempts, 'attempt')}: ${e.data.reason}; it needs a person`;
+    case 'recovery.skipped':
+      return `vigil will not act: ${e.data.reason}`;
+    case 'recovery.report':
+      return `needs a person: ${e.data.reason}`;
+    case 'recovery.boot':
+      return `after ${e.data.trigger === 'engine-restart' ? 'the engine restarted' : 'vigil started'}: started ${e.data.recovered.join(', ') || 'nothing'}`;
+    case 'recovery.dependants':
+      return `came back; what depends on it followed: ${chainText(e.data.steps) || 'nothing'}`;
+    case 'recovery.cycle':
+      return `depends on itself in a cycle: ${e.data.cycle.join(' → ')}`;
+    case 'incident.closed':
+      return `incident closed (${e.data.outcome.replace('_', ' ')}) after ${Math.round(e.data.durationSeconds)} s`;
+    case 'resource.spike':
+      return `${e.data.resource} at ${e.data.percent} % of its limit (${e.data.level})`;
+    case 'resource.normal':
+      return `${e.data.resource} back to normal (${e.data.percent} %)`;
+    case 'alert':
+      return `alert ${e.data.alertname} ${e.data.status}`;
+    default:
+      return untold(e);
+  }
 }
+
+/** A type this page has no words for (a newer server's): the feed says its type. */
+const untold = (e: { type: string }): string => e.type;
 
 /** Pure: the readiness checks in one line: "engine ok · store ok", or what is wrong, in its own words. */
 export function readinessText(checks: Record<string, CheckResult>): string {
