@@ -6,6 +6,7 @@ import { SeriesPanel } from './chart.js';
 import { FEED, mergeFeed } from './feed.js';
 import { FleetPanel } from './fleet.js';
 import { historyLines, readHistory, type ContainerHistory } from './history.js';
+import { HealthPanel } from './health-panel.js';
 import { LogViewer } from './logs.js';
 import { ChannelSettingsPanel, ThresholdsPanel } from './settings.js';
 import { cpuText, detailLine, memoryText, plural, readinessText, scoreText } from './texts.js';
@@ -55,7 +56,6 @@ function Detail({ name, live: summary, back }: { name: string; live: Container |
   const status = summary?.status;
   useEffect(() => void (status && load()), [status, summary?.health, summary?.restarts]);
   const shown = summary ?? detail;
-  const check = detail?.healthCheck;
   const scores = history?.dailyHealthScore ?? [];
   const observed = scores.filter((s) => s.score !== null);
   const lines = history ? historyLines(history) : [];
@@ -90,16 +90,7 @@ function Detail({ name, live: summary, back }: { name: string; live: Container |
           ${lines.map((l) => html`<li><time class="dim">${l.at.slice(0, 19).replace('T', ' ')}</time> ${l.text}</li>`)}
         </ol>
       </section>
-      <section class="panel">
-        <h2>Health check</h2>
-        ${
-          check
-            ? html`<ol class="list probes">
-                ${check.log.map((p) => html`<li><time class="dim">${p.end.slice(11, 19)}</time> exit code ${p.exitCode} ${p.output.trim()}</li>`)}
-              </ol>`
-            : html`<p class="dim">No HEALTHCHECK: vigil reads its health from its state.</p>`
-        }
-      </section>
+      <${HealthPanel} detail=${detail} source=${shown?.healthSource ?? detail?.healthSource} />
     </div>
     <${ThresholdsPanel} name=${name} />
     <section class="panel">

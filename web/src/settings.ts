@@ -105,7 +105,7 @@ function SettingRow({
 
 /**
  * Every channel's events and minimum severity, each with its source and a way back to the file, and a
- * form to add a channel (its secret is sent once and never shown back) and send it a test.
+ * test to send. Channels are added in vigil's configuration: the server has no route to add one.
  */
 export function ChannelSettingsPanel() {
   const [settings, setSettings] = useState<SettingsAnswer | null>(null);
@@ -143,7 +143,6 @@ export function ChannelSettingsPanel() {
         (c) => html`<${ChannelRow} key=${c.name} channel=${c} patch=${patch} test=${test} said=${said[c.name]} />`,
       )}
     </ul>
-    <${AddChannel} added=${load} />
   </section>`;
 }
 
@@ -194,53 +193,4 @@ function ChannelRow({
       <span role="status" class="result">${said ?? ''}</span>
     </div>
   </li>`;
-}
-
-/** A new webhook, Slack or email channel; the URL or address is its secret and is not shown back. */
-function AddChannel({ added }: { added: () => Promise<unknown> }) {
-  const [type, setType] = useState<'webhook' | 'slack' | 'email'>('webhook');
-  const [name, setName] = useState('');
-  const [target, setTarget] = useState('');
-  const [said, setSaid] = useState<string | null>(null);
-  const submit = async () => {
-    const body = type === 'email' ? { name, type, to: [target] } : { name, type, url: target };
-    try {
-      await api('/api/v1/settings/channels', { method: 'POST', body: JSON.stringify(body) });
-      setSaid(`${name} added`);
-      setTarget('');
-      await added();
-    } catch (e) {
-      setSaid(`not added: ${(e as Error).message}`);
-    }
-  };
-  return html`<form class="add-channel" onSubmit=${(e: Event) => (e.preventDefault(), void submit())}>
-    <h3>Add a channel</h3>
-    <label
-      >Type
-      <select value=${type} onChange=${(e: Event) => setType((e.target as HTMLSelectElement).value as typeof type)}>
-        <option value="webhook">webhook</option>
-        <option value="slack">Slack</option>
-        <option value="email">email</option>
-      </select></label
-    >
-    <label
-      >Name
-      <input
-        required
-        pattern="[a-z0-9-]{1,40}"
-        value=${name}
-        onInput=${(e: Event) => setName((e.target as HTMLInputElement).value)}
-    /></label>
-    <label
-      >${type === 'email' ? 'To' : 'URL'}
-      <input
-        required
-        type=${type === 'email' ? 'email' : 'password'}
-        autocomplete="off"
-        value=${target}
-        onInput=${(e: Event) => setTarget((e.target as HTMLInputElement).value)}
-    /></label>
-    <button type="submit">Add</button>
-    ${said ? html`<span role="status" class="result">${said}</span>` : null}
-  </form>`;
 }
