@@ -16,6 +16,7 @@ const artifacts = fileURLToPath(new URL('../artifacts/', import.meta.url));
 mkdirSync(artifacts, { recursive: true });
 const busy = uniqueName('page-busy');
 const quitter = uniqueName('page-quits');
+const probed = uniqueName('page-probed');
 const dataDir = mkdtempSync(join(tmpdir(), 'vigil-page-operator-'));
 let browser: Browser;
 let vigil: RunningVigil;
@@ -54,7 +55,7 @@ test.before(async () => {
 test.after.always(async () => {
   await browser?.close();
   await vigil?.stop();
-  await removeContainers([busy, quitter]);
+  await removeContainers([busy, quitter, probed]);
 });
 
 async function open(path: string, width = 1280): Promise<Page> {
@@ -216,3 +217,39 @@ test.serial('the live feed is filled after a reload; at 390 px the overview has 
   t.is(await horizontalScroll(phone), 0, 'no horizontal scroll on the overview at 390 px');
   await phone.screenshot({ path: join(artifacts, 'page-overview-390.png'), fullPage: true });
 });
+
+test.serial(
+  "the detail shows vigil's probes and the probe labels it could not use beside the HEALTHCHECK",
+  async (t) => {
+    // an exec probe that passes, and a log probe whose window is no duration: vigil leaves that probe out
+    await runContainer(
+      probed,
+      [
+        '--label',
+        'vigil.probe.exec=true',
+        '--label',
+        'vigil.probe.interval=1s',
+        '--label',
+        'vigil.probe.log=FATAL',
+        '--label',
+        'vigil.probe.log.window=soon',
+      ],
+      ['sleep', '100000'],
+    );
+    const page = await open(`/containers/${probed}`);
+    t.teardown(() => page.close());
+    const panel = page.getByTestId('health');
+    await panel
+      .getByTestId('probe')
+      .getByText(/^exec `true`: healthy; last at [\d:]+: exit code 0/)
+      .waitFor({
+        timeout: 30_000,
+      });
+    t.regex(
+      (await panel.getByTestId('probe-error').textContent()) ?? '',
+      /vigil\.probe\.log\.window: "soon" is not a duration/,
+    );
+    t.regex((await panel.locator('h2').textContent()) ?? '', /health from vigil's probes/);
+    t.regex((await panel.textContent()) ?? '', /No HEALTHCHECK in the image/);
+  },
+);
