@@ -210,6 +210,11 @@ test.serial('the live feed is filled after a reload; at 390 px the overview has 
   await page.locator('.feed li').first().waitFor({ timeout: 15_000 });
   t.true((await page.locator('.feed li').count()) > 0);
   await page.locator(`tr[data-container="${busy}"]`).waitFor();
+  // with no channel in the file, the alert configuration says where one is added instead of standing empty
+  await page
+    .getByRole('region', { name: 'Configure alerts' })
+    .getByText(/No channel to configure: add an email, webhook or Slack channel/)
+    .waitFor();
   await page.screenshot({ path: join(artifacts, 'page-overview-1280.png'), fullPage: true });
   const phone = await open('/', 390);
   t.teardown(() => phone.close());

@@ -43,7 +43,7 @@ test('what happened, newest first, each with who asked: the page, the API or the
       'restart success · asked by page',
       'restart failure — crashed (exit code 1) · asked by medic',
       'to be stopped: asked by page',
-      'to run — seen started',
+      'meant to run: seen started',
     ],
   );
 });

@@ -17,7 +17,12 @@ export function HealthPanel({ detail, source }: { detail: ContainerDetail | null
             <ol class="list probes">
               ${check.log.map((p) => html`<li><time class="dim">${p.end.slice(11, 19)}</time> exit code ${p.exitCode} ${p.output.trim()}</li>`)}
             </ol>`
-        : html`<p class="dim">No HEALTHCHECK in the image.</p>`
+        : probe
+          ? html`<p class="dim">No HEALTHCHECK in the image.</p>`
+          : html`<p class="dim">
+              No HEALTHCHECK in the image and no <code>vigil.probe.*</code> label: vigil reads its health from its
+              state.
+            </p>`
     }
     ${
       probe

@@ -52,8 +52,9 @@ export function historyLines(h: ContainerHistory): HistoryLine[] {
     const by = text(i.by);
     const reason = text(i.reason);
     const wanted = desired === 'stopped' ? 'to be stopped' : desired === 'running' ? 'to run' : desired;
-    // an intent vigil learnt (from a start or an exit it saw) has a reason and no one who asked
-    lines.push({ at, text: by ? `${wanted}: asked by ${by}` : `${wanted}${reason ? ` — ${reason}` : ''}` });
+    // an intent vigil learnt (from a start or an exit it saw) has a reason and no one who asked:
+    // "meant to run: running when vigil first saw it"
+    lines.push({ at, text: by ? `${wanted}: asked by ${by}` : `meant ${wanted}${reason ? `: ${reason}` : ''}` });
   }
   for (const a of h.actions) {
     const at = text(a.at);

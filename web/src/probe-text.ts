@@ -8,7 +8,7 @@ export type ProbeView = NonNullable<ContainerDetail['probe']>;
 const sourceWords: Record<HealthSource, string> = {
   healthcheck: 'its HEALTHCHECK',
   probe: "vigil's probes (vigil.probe.* labels)",
-  state: 'its state (no HEALTHCHECK, no probe)',
+  state: 'its state',
 };
 
 /** Pure: "health from its HEALTHCHECK", said once above the checks. */

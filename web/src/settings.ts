@@ -138,6 +138,14 @@ export function ChannelSettingsPanel() {
   if (!settings) return null;
   return html`<section class="panel" aria-label="Configure alerts">
     <h2>Configure alerts</h2>
+    ${
+      settings.channels.length === 0
+        ? html`<p class="dim">
+            No channel to configure: add an email, webhook or Slack channel under <code>channels:</code> in vigil's
+            configuration file, then set its events and severity here.
+          </p>`
+        : null
+    }
     <ul class="list">
       ${settings.channels.map(
         (c) => html`<${ChannelRow} key=${c.name} channel=${c} patch=${patch} test=${test} said=${said[c.name]} />`,
