@@ -19,10 +19,7 @@ export function HealthPanel({ detail, source }: { detail: ContainerDetail | null
             </ol>`
         : probe
           ? html`<p class="dim">No HEALTHCHECK in the image.</p>`
-          : html`<p class="dim">
-              No HEALTHCHECK in the image and no <code>vigil.probe.*</code> label: vigil reads its health from its
-              state.
-            </p>`
+          : html`<p class="dim">No HEALTHCHECK in the image and no <code>vigil.probe.*</code> label.</p>`
     }
     ${
       probe
