@@ -1,3 +1,4 @@
+import type { NatsSources } from '../../src/streams/nats.js';
 import { ServiceProcess } from './service-process.js';
 
 /** Debian's nats-server on loopback. Fails loudly when it cannot start. */
@@ -23,3 +24,14 @@ export class NatsServer {
     await this.process?.stop('SIGKILL');
   }
 }
+
+/** Sources for a publisher under test that has nothing to publish but the bus's events. */
+export const emptyNatsSources: NatsSources = {
+  summaryOf: () => undefined,
+  healthAll: () => ({ containers: [] }),
+  detail: () => ({ status: 404, body: {} }),
+  allStats: () => [],
+  fleetEntry: () => ({}),
+  onSweep: () => undefined,
+  onStateChange: () => undefined,
+};

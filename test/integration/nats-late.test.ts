@@ -3,19 +3,9 @@ import { connect } from 'nats';
 import pino from 'pino';
 import { waitFor } from '../helpers/engine.js';
 import { freePort } from '../helpers/net.js';
-import { NatsServer } from '../helpers/nats.js';
+import { NatsServer, emptyNatsSources as sources } from '../helpers/nats.js';
 import { EventBus } from '../../src/streams/event-bus.js';
-import { NatsPublisher, type NatsSources } from '../../src/streams/nats.js';
-
-const sources: NatsSources = {
-  summaryOf: () => undefined,
-  healthAll: () => ({ containers: [] }),
-  detail: () => ({ status: 404, body: {} }),
-  allStats: () => [],
-  fleetEntry: () => ({}),
-  onSweep: () => undefined,
-  onStateChange: () => undefined,
-};
+import { NatsPublisher } from '../../src/streams/nats.js';
 
 test('a vigil started before its NATS server connects when the server comes up, and publishes', async (t) => {
   const server = new NatsServer(await freePort());

@@ -172,6 +172,35 @@ for (const [title, labels, receivers] of pages) {
   });
 }
 
+const fleetRoutes: [string, Record<string, string>, string[]][] = [
+  [
+    "a host's alert goes to its vigil",
+    { alertname: 'ContainerCpuHigh', severity: 'warning', instance: 'host-b' },
+    ['vigil-host-b'],
+  ],
+  [
+    "a vigil's own alert goes to the vigil of its host, by `host`",
+    { alertname: 'VigilCpuSpike', severity: 'warning', source: 'vigil', host: 'host-c', container: 'web' },
+    ['vigil-host-c'],
+  ],
+  [
+    'a container a vigil gave up on pages on call, and reaches that vigil',
+    { alertname: 'VigilRecoveryGaveUp', severity: 'critical', source: 'vigil', host: 'host-a', container: 'web' },
+    ['oncall', 'vigil-host-a'],
+  ],
+  [
+    'VigilDown of a host pages on call',
+    { alertname: 'VigilDown', severity: 'critical', instance: 'host-b' },
+    ['oncall', 'vigil-host-b'],
+  ],
+  ['the Watchdog goes to the heartbeat alone', { alertname: 'Watchdog', severity: 'none' }, ['heartbeat']],
+];
+for (const [title, labels, receivers] of fleetRoutes) {
+  test(`alertmanager/alertmanager-fleet.yml routes: ${title}`, async (t) => {
+    t.deepEqual(await routedTo('alertmanager/alertmanager-fleet.yml', labels), receivers);
+  });
+}
+
 test('the shipped rules have an always-firing Watchdog and VigilStalled, tested; the unit pings the watchdog', (t) => {
   const rules = readFileSync(`${repo}prometheus/rules/vigil.yml`, 'utf8');
   t.regex(rules, /- alert: Watchdog\n\s+expr: vector\(1\)/);

@@ -2,18 +2,9 @@ import test from 'ava';
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import { EventBus } from '../../src/streams/event-bus.js';
-import { NatsPublisher, type NatsSources } from '../../src/streams/nats.js';
+import { NatsPublisher } from '../../src/streams/nats.js';
+import { emptyNatsSources as sources } from '../helpers/nats.js';
 import { freePort } from '../helpers/net.js';
-
-const sources: NatsSources = {
-  summaryOf: () => undefined,
-  healthAll: () => ({ containers: [] }),
-  detail: () => ({ status: 404, body: {} }),
-  allStats: () => [],
-  fleetEntry: () => ({}),
-  onSweep: () => undefined,
-  onStateChange: () => undefined,
-};
 
 function recordingLogger(): { logger: pino.Logger; messages: string[] } {
   const messages: string[] = [];

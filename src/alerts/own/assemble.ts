@@ -3,7 +3,7 @@ import type { Config } from '../../config.js';
 import { OwnAlertSender } from './sender.js';
 import { OwnAlertSources, type OwnAlertParts } from './sources.js';
 
-/** vigil's own alerts: their sources always (the probe hook among them), a sender with an Alertmanager. */
+/** vigil's own alerts: their sources always, a sender with an Alertmanager. */
 export interface OwnAlerts {
   sources: OwnAlertSources;
   sender: OwnAlertSender | null;

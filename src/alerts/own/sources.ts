@@ -1,5 +1,6 @@
 import type { InventoryEntry } from '../../docker/inventory.js';
 import type { ContainerRecord } from '../../docker/types.js';
+import { isCurrent, probeFailureReason } from '../../probes/state.js';
 import type { VigilEvent } from '../../streams/event-bus.js';
 import type { OwnAlertFacts } from './active.js';
 
@@ -21,26 +22,34 @@ export function healthyNow(record: Pick<ContainerRecord, 'state' | 'health'>): b
 }
 
 /**
- * Keeps what the events tell (spikes, the boot reconcile's failures, probes through `probe`) and reads
- * the rest when asked: the facts vigil's own alerts are decided from (src/alerts/own/active.ts).
+ * Pure: the containers whose label-declared probes fail on their current run, and why. Read when the
+ * facts are asked for, so that a log probe's window running out ends its alert without an event.
+ */
+export function failingProbes(entries: readonly InventoryEntry[], now: number): { name: string; detail: string }[] {
+  const failing: { name: string; detail: string }[] = [];
+  for (const { record, probe } of entries) {
+    if (record.state !== 'running' || !probe || !isCurrent(probe, record.startedAt)) continue;
+    const detail = probeFailureReason(probe, now);
+    if (detail !== null) failing.push({ name: record.name, detail: detail.slice(0, 500) });
+  }
+  return failing;
+}
+
+/**
+ * Keeps what the events tell (spikes, the boot reconcile's failures) and reads the rest when asked (the
+ * given-up containers, the probes, the channels): the facts vigil's own alerts are decided from
+ * (src/alerts/own/active.ts).
  */
 export class OwnAlertSources {
   private readonly spikes = new Map<string, { name: string; resource: 'cpu' | 'memory'; level: Level }>();
   private readonly host = new Map<'cpu' | 'memory', Level>();
   private readonly bootFailed = new Map<string, string>();
-  private readonly probes = new Map<string, string>();
 
-  constructor(private readonly parts: OwnAlertParts) {
+  constructor(
+    private readonly parts: OwnAlertParts,
+    private readonly clock: () => number = Date.now,
+  ) {
     parts.bus.on('event', (e) => this.onEvent(e));
-  }
-
-  /**
-   * The hook for container probes (src/probes): `detail` while the probe of container `name` fails,
-   * null once it passes again.
-   */
-  probe(name: string, detail: string | null): void {
-    if (detail === null) this.probes.delete(name);
-    else this.probes.set(name, detail.slice(0, 500));
   }
 
   private onEvent(e: VigilEvent): void {
@@ -67,19 +76,18 @@ export class OwnAlertSources {
   facts(): OwnAlertFacts {
     const entries = this.parts.containers();
     const byName = new Map(entries.map((e) => [e.record.name, e.record]));
-    // a container gone, or running again, is no longer left down; a removed one's probe no longer fails
+    // a container gone, or running again, is no longer left down
     for (const name of this.bootFailed.keys()) {
       const record = byName.get(name);
       if (!record || record.state === 'running') this.bootFailed.delete(name);
     }
-    for (const name of this.probes.keys()) if (!byName.has(name)) this.probes.delete(name);
     for (const [key, spike] of this.spikes) if (!byName.has(spike.name)) this.spikes.delete(key);
     return {
       gaveUp: this.parts
         .recoveryStates()
         .filter((s) => s.state.gaveUpAt !== null)
         .map((s) => ({ name: s.record.name, healthy: healthyNow(s.record) })),
-      probesFailing: [...this.probes].map(([name, detail]) => ({ name, detail })),
+      probesFailing: failingProbes(entries, this.clock()),
       spikes: [...this.spikes.values()],
       host: [...this.host].map(([r, l]) => ({ resource: r, level: l })),
       channelsFailing: this.parts

@@ -5,6 +5,7 @@ import { OwnAlertSender } from '../../../src/alerts/own/sender.js';
 import { OwnAlertSources } from '../../../src/alerts/own/sources.js';
 import type { InventoryEntry } from '../../../src/docker/inventory.js';
 import type { ContainerRecord } from '../../../src/docker/types.js';
+import type { ProbeHealth } from '../../../src/probes/state.js';
 import { EventBus } from '../../../src/streams/event-bus.js';
 import { someEvent } from '../../helpers/events.js';
 
@@ -49,16 +50,41 @@ test('the facts follow the events: spikes and the host until normal, the boot fa
   t.like(own.facts(), { spikes: [], host: [], bootLeftDown: [] });
 });
 
-test('the probe hook: failing until it passes again, or until its container is gone', (t) => {
-  const entries = [{ name: 'api' }];
-  const { own } = sources(entries);
-  own.probe('api', 'exit code 1');
-  t.deepEqual(own.facts().probesFailing, [{ name: 'api', detail: 'exit code 1' }]);
-  own.probe('api', null);
-  t.deepEqual(own.facts().probesFailing, []);
-  own.probe('api', 'timed out after 5 s');
+test('a failing probe is a fact while it fails on the current run, until it passes or its container goes', (t) => {
+  const startedAt = new Date('2026-12-02T01:00:00Z');
+  const failing = (runStartedAt: number): ProbeHealth => ({
+    runStartedAt,
+    status: 'unhealthy',
+    exec: {
+      command: ['cat', '/tmp/ok'],
+      status: 'unhealthy',
+      failingStreak: 3,
+      last: { start: startedAt, end: startedAt, exitCode: 1, output: 'no such file' },
+    },
+    log: null,
+    errors: [],
+  });
+  const api = { record: { ...record('api'), startedAt }, probe: failing(startedAt.getTime()) } as InventoryEntry;
+  const entries: InventoryEntry[] = [api];
+  const own = new OwnAlertSources({
+    bus: new EventBus(),
+    containers: () => entries,
+    recoveryStates: () => [],
+    channels: () => [],
+  });
+  const probesFailing = () => own.facts().probesFailing;
+  t.is(probesFailing().length, 1);
+  t.like(probesFailing()[0], { name: 'api' });
+  t.regex(probesFailing()[0]!.detail, /cat \/tmp\/ok.*failed 3 times.*no such file/);
+  // a verdict about an earlier run of the container (before a restart) is no fact
+  entries[0] = { ...api, probe: failing(startedAt.getTime() - 60_000) };
+  t.deepEqual(probesFailing(), []);
+  entries[0] = { ...api, probe: { ...failing(startedAt.getTime()), status: 'healthy', exec: null } };
+  t.deepEqual(probesFailing(), []);
+  entries[0] = api;
+  t.is(probesFailing().length, 1);
   entries.pop();
-  t.deepEqual(own.facts().probesFailing, []);
+  t.deepEqual(probesFailing(), []);
 });
 
 test('given up: a fact while vigil has given up, healthy once the container runs again', (t) => {
