@@ -2,10 +2,11 @@
  * The live page's cost: 200 containers on the test engine, vigil as its own process (sampling every
  * 5 s, as Prometheus scrapes), then three phases of one minute each:
  *   1. no client: vigil's CPU per minute, and /metrics scraped once per sweep with gzip (cold);
- *   2. 100 WebSocket clients subscribed to health, stats and events: CPU per update (sweep) and per
+ *   2. 100 WebSocket clients subscribed as the page is (health and events): CPU per update (sweep) and per
  *      client, messages and bytes each client gets, and the same /metrics figure beside it;
  *   3. 10 cold page loads in Debian's chromium: first contentful paint, time to the containers table,
- *      bytes transferred.
+ *      bytes transferred; then 5 cold loads of a container's detail view switched to its 7-day charts:
+ *      time to the CPU line drawn, and the series answer's size. The page's gzipped size beside them.
  * Prints the figures and writes them to bench/results/page.json; asserts nothing.
  *
  *   npm run bench:page                  # 200 containers, 100 clients
@@ -127,7 +128,8 @@ const sockets = await Promise.all(
           client.bytes += data.length;
         });
         socket.once('open', () => {
-          socket.send(JSON.stringify({ type: 'subscribe', topics: ['health', 'stats', 'events'] }));
+          // as the page subscribes: its charts read vigil's history, not the stats topic
+          socket.send(JSON.stringify({ type: 'subscribe', topics: ['health', 'events'] }));
           resolve(client);
         });
         socket.once('error', reject);
@@ -170,6 +172,24 @@ for (let i = 0; i < 10; i++) {
   loads.push({ firstPaintMs: round(figures.paint, 0), tableMs, transferredKb: round(figures.bytes / 1024, 1) });
   await context.close();
 }
+// the detail view of one container with its 7-day charts: time to the CPU line drawn over 7 d, and the
+// series answer's size (vigil's own history: one point per 10 minutes over a week at most)
+const details: { chartMs: number; seriesKb: number }[] = [];
+for (let i = 0; i < 5; i++) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const t0 = Date.now();
+  await page.goto(`${vigil.url}/containers/page-bench-${i}`);
+  const answer = page.waitForResponse((r) => r.url().includes('/series?range=7d'));
+  await page.getByRole('button', { name: '7 d' }).click();
+  const body = await (await answer).body();
+  await page
+    .locator('figure[data-chart="CPU (of a core)"] path.series[d^="M"]')
+    .first()
+    .waitFor({ state: 'attached', timeout: 30_000 });
+  details.push({ chartMs: Date.now() - t0, seriesKb: round(body.length / 1024, 1) });
+  await context.close();
+}
 await browser.close();
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 const pageFigures = {
@@ -182,12 +202,36 @@ const pageFigures = {
   transferredKb: loads[0]!.transferredKb,
 };
 console.log('cold page loads', pageFigures);
+const detailFigures = {
+  loads: details.length,
+  sevenDayChartMs: {
+    median: sorted(details.map((d) => d.chartMs))[2],
+    max: Math.max(...details.map((d) => d.chartMs)),
+  },
+  seriesKb: Math.max(...details.map((d) => d.seriesKb)),
+};
+console.log('detail view with a 7-day chart', detailFigures);
+const gzippedKb = round(
+  ['app.js.gz', 'app.css.gz', 'index.html.gz'].reduce((n, f) => n + readFileSync(join(repo, 'web/dist', f)).length, 0) /
+    1024,
+  1,
+);
+console.log(`the page: ${gzippedKb} KB gzipped (budget 100 KB)`);
 
 const rssMb = round(vigil.rssMb().peak, 0);
 await vigil.stop();
 const ids = (await docker(['ps', '-aq', '--filter', 'label=vigil.bench=page'])).stdout.split('\n').filter(Boolean);
 if (ids.length > 0) await docker(['rm', '-f', ...ids]);
 mkdirSync(join(repo, 'bench/results'), { recursive: true });
-const result = { date: new Date().toISOString(), containers, intervalSeconds, idle, live, page: pageFigures, rssMb };
+const result = {
+  date: new Date().toISOString(),
+  containers,
+  intervalSeconds,
+  idle,
+  live,
+  page: { ...pageFigures, gzippedKb },
+  detail: detailFigures,
+  rssMb,
+};
 writeFileSync(join(repo, 'bench/results/page.json'), `${JSON.stringify(result, null, 2)}\n`);
 console.log(JSON.stringify(result, null, 2));

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type { SettingsAnswer } from '../../src/http/api-types.js';
 import { TestAlertmanager } from '../helpers/alertmanager.js';
 import { docker, removeContainers, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
 import { freePort } from '../helpers/net.js';
@@ -139,6 +140,39 @@ test.serial('"Send test" on a channel reaches the SMTP server and says so', asyn
   await channel.getByText(/delivered in \d+ ms/).waitFor({ timeout: 15_000 });
   t.is(testMails(), before + 1);
 });
+
+test.serial(
+  "a channel's minimum severity and events set under Configure alerts apply on the server, and Revert gives them back",
+  async (t) => {
+    const page = await open(vigil.url);
+    t.teardown(() => page.close());
+    const mail = page.locator('li[data-channel-settings="mail"]');
+    await mail.waitFor();
+    const settings = async () =>
+      ((await (await vigil.get('/api/v1/settings')).json()) as SettingsAnswer).channels.find((c) => c.name === 'mail');
+    await mail.getByLabel('Minimum severity').selectOption('critical');
+    await mail.getByLabel('gave up', { exact: true }).check();
+    const set = await waitFor(
+      async () => {
+        const c = await settings();
+        return c?.minSeverity.source === 'page' && c.events.source === 'page' ? c : null;
+      },
+      { what: "the page's values on the server" },
+    );
+    t.deepEqual(set.minSeverity, { value: 'critical', source: 'page' });
+    t.deepEqual(set.events, { value: ['gave_up'], source: 'page' });
+    await mail.getByRole('button', { name: 'Revert', exact: true }).click();
+    await mail.getByRole('button', { name: 'Revert events' }).click();
+    const back = await waitFor(
+      async () => {
+        const c = await settings();
+        return c?.minSeverity.source === 'config' && c.events.source === 'config' ? c : null;
+      },
+      { what: 'back to the file' },
+    );
+    t.deepEqual(back.events, { value: null, source: 'config' });
+  },
+);
 
 test.serial('at 375 px wide the page has no horizontal scroll, in the dark scheme too', async (t) => {
   for (const colorScheme of ['light', 'dark'] as const) {

@@ -1,4 +1,8 @@
 // The page's only way to the server: the JSON API (with the CSRF header once signed in) and the WebSocket.
+// The answers' types are the server's own (src/http/api-types.ts), imported type-only.
+
+import type { ChannelHealth, HealthSummary, SystemAnswer, VigilEvent } from '../../src/http/api-types.js';
+import type { alertView } from '../../src/http/routes/alerts.js';
 
 let csrf: string | null = null;
 
@@ -33,11 +37,20 @@ export async function signIn(token: string): Promise<void> {
   csrf = res.csrf;
 }
 
-export interface LiveMessage {
-  type: string;
-  data: unknown;
-  timestamp: string;
+/** The `health:update` message: the shapes of the routes it stands for (src/http/ws/state.ts). */
+export interface HealthUpdate {
+  containers: HealthSummary;
+  system: SystemAnswer;
+  channels: ChannelHealth[];
+  alerts: { alerts: ReturnType<typeof alertView>[] };
 }
+
+/** The live socket's messages the page reads (src/http/ws/protocol.ts); the rest pass by. */
+export type LiveMessage = { timestamp: string } & (
+  | { type: 'health:update'; data: HealthUpdate }
+  | { type: 'event'; data: VigilEvent }
+  | { type: 'stats' | 'subscribed' | 'events:dropped' | 'error'; data: unknown }
+);
 
 /** The live socket, reopened with a growing pause when it drops; subscribes again each time. */
 export function live(onMessage: (m: LiveMessage) => void, onState: (open: boolean) => void): () => void {
@@ -50,7 +63,7 @@ export function live(onMessage: (m: LiveMessage) => void, onState: (open: boolea
     socket.onopen = () => {
       delay = 500;
       onState(true);
-      socket?.send(JSON.stringify({ type: 'subscribe', topics: ['health', 'stats', 'events'] }));
+      socket?.send(JSON.stringify({ type: 'subscribe', topics: ['health', 'events'] }));
     };
     socket.onmessage = (e: MessageEvent<string>) => onMessage(JSON.parse(e.data) as LiveMessage);
     socket.onclose = () => {

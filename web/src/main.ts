@@ -1,9 +1,15 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import type { ContainerDetail, IncidentsAnswer, ReadinessBody, RecentEventsAnswer } from '../../src/http/api-types.js';
 import { api, live, session, signIn, Unauthorized, type LiveMessage } from './api.js';
+import { SeriesPanel } from './chart.js';
+import { FEED, mergeFeed } from './feed.js';
 import { FleetPanel } from './fleet.js';
-import type { ReadinessBody } from '../../src/http/routes/probes.js';
-import { detailLine, readinessText, scoreText } from './texts.js';
+import { historyLines, readHistory, type ContainerHistory } from './history.js';
+import { HealthPanel } from './health-panel.js';
+import { LogViewer } from './logs.js';
+import { ChannelSettingsPanel, ThresholdsPanel } from './settings.js';
+import { cpuText, detailLine, memoryText, plural, readinessText, scoreText } from './texts.js';
 import {
   AlertsPanel,
   ChannelsPanel,
@@ -12,22 +18,14 @@ import {
   Feed,
   HostPanel,
   html,
+  IncidentsPanel,
   SignIn,
-  Sparkline,
   type Alert,
   type Channel,
   type Container,
   type FeedEvent,
   type System,
 } from './views.js';
-
-const HISTORY = 60;
-const FEED = 50;
-interface Stats {
-  name: string;
-  cpu: { percent: number };
-  memory: { percent: number };
-}
 
 const containerPath = () => /^\/containers\/([^/]+)$/.exec(location.pathname)?.[1];
 
@@ -41,68 +39,72 @@ async function actOn(name: string, action: string): Promise<string> {
   }
 }
 
-function Detail({ name, cpu, memory, back }: { name: string; cpu: number[]; memory: number[]; back: () => void }) {
-  const [detail, setDetail] = useState<Record<string, unknown> | null>(null);
-  const [history, setHistory] = useState<Record<string, unknown> | null>(null);
-  const [logs, setLogs] = useState<string[]>([]);
+function Detail({ name, live: summary, back }: { name: string; live: Container | undefined; back: () => void }) {
+  const [detail, setDetail] = useState<ContainerDetail | null>(null);
+  const [history, setHistory] = useState<ContainerHistory | null>(null);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    const ref = encodeURIComponent(name);
-    api<Record<string, unknown>>(`/api/v1/containers/${ref}/health`).then(setDetail, (e: Error) => setError(e.message));
-    api<Record<string, unknown>>(`/api/v1/history/${ref}`).then(setHistory, () => undefined);
-    const source = new EventSource(`/api/v1/containers/${ref}/logs?follow=true&tail=50`);
-    source.addEventListener('log', (e) => {
-      const line = JSON.parse((e as MessageEvent<string>).data) as { message: string };
-      setLogs((l) => [...l.slice(-199), line.message]);
-    });
-    return () => source.close();
-  }, [name]);
-  const check = detail?.healthCheck as { log: { end: string; exitCode: number; output: string }[] } | null | undefined;
-  const actions =
-    (history?.actions as { at: string; action: string; reason?: string; outcome?: string }[] | undefined) ?? [];
-  const scores = (history?.dailyHealthScore as { date: string; score: number | null }[] | undefined) ?? [];
+  const ref = encodeURIComponent(name);
+  const load = () => {
+    api<ContainerDetail>(`/api/v1/containers/${ref}/health`).then(setDetail, (e: Error) => setError(e.message));
+    api<unknown>(`/api/v1/history/${ref}`).then(
+      (h) => setHistory(readHistory(h)),
+      () => undefined,
+    );
+  };
+  useEffect(load, [name]);
+  // the live list says when it changed: the detail and its history are read again then
+  const status = summary?.status;
+  useEffect(() => void (status && load()), [status, summary?.health, summary?.restarts]);
+  const shown = summary ?? detail;
+  const scores = history?.dailyHealthScore ?? [];
+  const observed = scores.filter((s) => s.score !== null);
+  const lines = history ? historyLines(history) : [];
   return html`<main class="detail">
     <p><a href="/" onClick=${(e: Event) => (e.preventDefault(), back())}>← all containers</a></p>
     <h1>${name}</h1>
-    <${ContainerActions} name=${name} act=${(action: string) => actOn(name, action)} />
+    <${ContainerActions}
+      name=${name}
+      act=${async (action: string) => {
+        const said = await actOn(name, action);
+        load();
+        return said;
+      }}
+    />
     ${error ? html`<p role="alert" class="error">${error}</p>` : null}
     ${
-      detail
-        ? html`<p>
-            <span class=${`pill ${String(detail.health)}`}>${String(detail.health)}</span>
-            ${detailLine(detail, history)}
+      shown
+        ? html`<p class="summary">
+            <span class=${`pill ${shown.health}`}>${shown.health}</span>
+            <span data-testid="state">${detailLine(shown, history)}</span>
+            <span class="dim">${cpuText(shown.cpu)} · ${memoryText(shown.memory)}</span>
           </p>`
         : null
     }
-    <div class="sparks">
-      <${Sparkline} label="CPU %" values=${cpu} /><${Sparkline} label="Memory % of limit" values=${memory} />
+    <${SeriesPanel} path=${`/api/v1/containers/${ref}/series`} title="Resources" />
+    <${LogViewer} name=${name} running=${shown?.status === 'running'} />
+    <div class="columns">
+      <section class="panel">
+        <h2>What happened, and who asked</h2>
+        ${lines.length === 0 ? html`<p class="dim">Nothing yet.</p>` : null}
+        <ol class="list" data-testid="history">
+          ${lines.map((l) => html`<li><time class="dim">${l.at.slice(0, 19).replace('T', ' ')}</time> ${l.text}</li>`)}
+        </ol>
+      </section>
+      <${HealthPanel} detail=${detail} source=${shown?.healthSource ?? detail?.healthSource} />
     </div>
+    <${ThresholdsPanel} name=${name} />
     <section class="panel">
-      <h2>Daily health score</h2>
-      <ol class="scores">
-        ${scores.map((s) => html`<li><span class="dim">${s.date}</span> ${scoreText(s.score)}</li>`)}
+      <h2>Daily health score <span class="dim">share of the day running and healthy</span></h2>
+      <ol class="scores" data-testid="scores">
+        ${observed.map((s) => html`<li><span class="dim">${s.date}</span> ${scoreText(s.score)}</li>`)}
       </ol>
-    </section>
-    <section class="panel">
-      <h2>Health check</h2>
       ${
-        check
-          ? html`<ol class="list">
-              ${check.log.map((p) => html`<li><time class="dim">${p.end.slice(11, 19)}</time> exit code ${p.exitCode} ${p.output.trim()}</li>`)}
-            </ol>`
-          : html`<p class="dim">No HEALTHCHECK.</p>`
+        observed.length < scores.length
+          ? html`<p class="dim">
+              ${plural(scores.length - observed.length, 'day')} of the last ${scores.length} not observed.
+            </p>`
+          : null
       }
-    </section>
-    <section class="panel">
-      <h2>What vigil did</h2>
-      ${actions.length === 0 ? html`<p class="dim">Nothing yet.</p>` : null}
-      <ol class="list">
-        ${actions.map((a) => html`<li><time class="dim">${a.at.slice(0, 19).replace('T', ' ')}</time> <strong>${a.action}</strong> ${a.outcome ?? ''} — ${a.reason ?? ''}</li>`)}
-      </ol>
-    </section>
-    <section class="panel">
-      <h2>Logs</h2>
-      <pre class="logs" tabindex="0" aria-label="Live logs">${logs.join('\n')}</pre>
     </section>
   </main>`;
 }
@@ -115,9 +117,9 @@ function App() {
   const [channels, setChannels] = useState<Channel[]>([]);
   const [alerts, setAlerts] = useState<Alert[]>([]);
   const [feed, setFeed] = useState<FeedEvent[]>([]);
-  const [stats, setStats] = useState<Record<string, { cpu: number[]; memory: number[] }>>({});
+  const [incidents, setIncidents] = useState<IncidentsAnswer>({ open: [], recent: [] });
   const [connected, setConnected] = useState(false);
-  const [engine, setEngine] = useState('…');
+  const [engine, setEngine] = useState({ text: '…', ok: true });
   const [route, setRoute] = useState<string | undefined>(containerPath());
 
   const [resolved, setResolved] = useState<Alert[]>([]);
@@ -129,6 +131,7 @@ function App() {
       ([firing, closed]) => (setAlerts(firing.alerts), setResolved(closed.alerts)),
       (e: Error) => e instanceof Unauthorized && setAuth('needed'),
     );
+  const loadIncidents = () => api<IncidentsAnswer>('/api/v1/incidents').then(setIncidents, () => undefined);
 
   useEffect(() => {
     session().then(
@@ -143,46 +146,33 @@ function App() {
   useEffect(() => {
     if (auth !== 'ok') return;
     void loadAlerts();
+    void loadIncidents();
+    // the feed starts from what happened before the page was opened, kept by vigil across its restarts
+    api<RecentEventsAnswer>(`/api/v1/events/recent?limit=${FEED}`).then(
+      (r) => setFeed((f) => mergeFeed(f, r.events)),
+      () => undefined,
+    );
     const ready = () =>
       fetch('/health/ready')
         .then((r) => r.json() as Promise<ReadinessBody>)
         .then(
-          (r) => setEngine(readinessText(r.checks)),
-          () => setEngine('vigil unreachable'),
+          (r) => setEngine({ text: readinessText(r.checks), ok: (r.checks.engine?.status ?? 'ok') === 'ok' }),
+          () => setEngine({ text: 'vigil unreachable', ok: true }),
         );
     void ready();
     const timer = setInterval(() => void ready(), 10_000);
     const onMessage = (m: LiveMessage) => {
       if (m.type === 'health:update') {
-        const d = m.data as {
-          containers: { containers: Container[] };
-          system: System;
-          channels: Channel[];
-          alerts: { alerts: Alert[] };
-        };
+        const d = m.data;
         setContainers(d.containers.containers);
         setAlerts(d.alerts.alerts);
         setSystem(d.system);
         setChannels(d.channels);
-      } else if (m.type === 'stats') {
-        const list = (m.data as { containers: Stats[] }).containers;
-        setStats((old) => {
-          const next = { ...old };
-          for (const s of list) {
-            const h = old[s.name] ?? { cpu: [], memory: [] };
-            next[s.name] = {
-              cpu: [...h.cpu, s.cpu.percent].slice(-HISTORY),
-              memory: [...h.memory, s.memory.percent].slice(-HISTORY),
-            };
-          }
-          return next;
-        });
       } else if (m.type === 'event') {
-        const e = m.data as FeedEvent;
+        const e = m.data;
         if (e.type.startsWith('alert')) void loadAlerts();
-        // a reconnect is sent the recent events again: each is shown once, newest first
-        if (/^(container|recovery|resource|incident)\./.test(e.type))
-          setFeed((f) => (f.some((x) => x.id === e.id) ? f : [e, ...f].sort((a, b) => b.id - a.id).slice(0, FEED)));
+        if (e.type.startsWith('incident') || e.incident) void loadIncidents();
+        setFeed((f) => mergeFeed(f, [e]));
       }
     };
     const stop = live(onMessage, setConnected);
@@ -227,24 +217,24 @@ function App() {
     />`;
   }
   if (route) {
-    const s = stats[decodeURIComponent(route)] ?? { cpu: [], memory: [] };
-    return html`<${Detail}
-      name=${decodeURIComponent(route)}
-      cpu=${s.cpu}
-      memory=${s.memory}
-      back=${() => go(undefined)}
-    />`;
+    const name = decodeURIComponent(route);
+    return html`<${Detail} name=${name} live=${containers.find((c) => c.name === name)} back=${() => go(undefined)} />`;
   }
   return html`<main>
     <h1>vigil <span class="host-name">${system?.host.name ?? ''}</span></h1>
-    <${HostPanel} system=${system} live=${connected} engine=${engine} />
+    <${HostPanel} system=${system} live=${connected} engine=${engine.text} engineOk=${engine.ok} />
     <${FleetPanel} self=${system?.host.name} />
     <${ContainersTable} containers=${containers} open=${go} />
     <div class="columns">
       <${AlertsPanel} alerts=${alerts} resolved=${resolved} acknowledge=${acknowledge} />
+      <${IncidentsPanel} open=${incidents.open} recent=${incidents.recent} />
+    </div>
+    <div class="columns">
+      <${Feed} events=${feed} />
       <${ChannelsPanel} channels=${channels} test=${test} />
     </div>
-    <${Feed} events=${feed} />
+    <${SeriesPanel} path="/api/v1/system/series" title="Host resources" />
+    <${ChannelSettingsPanel} />
   </main>`;
 }
 

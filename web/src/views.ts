@@ -1,52 +1,18 @@
 import { h, type ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import htm from 'htm';
-import { feedText, type FeedEvent } from './texts.js';
+import type { ChannelHealth, ContainerSummary, Incident, SystemAnswer } from '../../src/http/api-types.js';
+import type { alertView } from '../../src/http/routes/alerts.js';
+import { ago, cpuText, feedText, memoryShare, memoryText, plural, stateText, type FeedEvent } from './texts.js';
 
 export type { FeedEvent } from './texts.js';
 
 export const html = htm.bind(h);
 
-export interface Container {
-  id: string;
-  name: string;
-  image: string;
-  status: string;
-  health: string;
-  uptime: string;
-  restarts: number;
-  labels: Record<string, string>;
-  resources: { cpuPercent: number; memoryUsageMB: number; memoryLimitMB: number; memoryPercent: number };
-}
-export interface Channel {
-  name: string;
-  type: string;
-  sent: number;
-  failed: number;
-  pending: number;
-  errorRate: number;
-  latencyMs: number | null;
-  lastSuccessAt: string | null;
-  lastError: string | null;
-}
-export interface System {
-  engine?: { version: string | null };
-  host: { name: string; cpus: number; cpuPercent: number; memoryPercent: number; memoryTotalBytes: number };
-  containers: Record<string, number>;
-  alerts: { total: number; bySeverity: Record<string, number> };
-  notifications?: { pending: number; oldestPendingSeconds: number };
-}
-export interface Alert {
-  id: string;
-  alertname: string;
-  severity: string;
-  container: string | null;
-  since: string;
-  summary: string | null;
-  acknowledged: boolean;
-  acknowledgedBy: string | null;
-  resolvedAt?: string;
-}
+export type Container = ContainerSummary;
+export type Channel = ChannelHealth;
+export type System = SystemAnswer;
+export type Alert = ReturnType<typeof alertView>;
 
 const rank = (c: Container) => (c.health === 'unhealthy' ? 0 : c.status === 'restarting' || c.restarts > 2 ? 1 : 2);
 
@@ -66,15 +32,32 @@ export function Gauge({ label, percent }: { label: string; percent: number }) {
 }
 
 /** One small line: what waits in vigil's outbox. */
-export function queueLine(queue: System['notifications']): string {
+export function queueLine(queue: System['notifications'] | undefined): string {
   return `notifications queued: ${queue?.pending ?? 0} (oldest ${queue?.oldestPendingSeconds ?? 0}s)`;
 }
 
-export function HostPanel({ system, live, engine }: { system: System | null; live: boolean; engine: string }) {
-  const c = system?.containers ?? {};
+const GiB = 1024 ** 3;
+
+export function HostPanel({
+  system,
+  live,
+  engine,
+  engineOk,
+}: {
+  system: System | null;
+  live: boolean;
+  engine: string;
+  engineOk: boolean;
+}) {
+  const c = system?.containers ?? { total: 0 };
+  const host = system?.host;
+  const usedBytes = host ? host.memoryTotalBytes - host.memoryAvailableBytes : 0;
   return html`<section class="panel host" aria-label="Host">
-    <${Gauge} label="CPU" percent=${system?.host.cpuPercent ?? 0} />
-    <${Gauge} label="Memory" percent=${system?.host.memoryPercent ?? 0} />
+    <${Gauge} label=${`CPU of ${plural(host?.cpus ?? 0, 'core')}`} percent=${host?.cpuPercent ?? 0} />
+    <${Gauge} label="Memory" percent=${host?.memoryPercent ?? 0} />
+    <p class="state" data-testid="host-memory">
+      memory ${(usedBytes / GiB).toFixed(1)} GiB of ${((host?.memoryTotalBytes ?? 0) / GiB).toFixed(1)} GiB
+    </p>
     <dl class="counts">
       <div>
         <dt>Running</dt>
@@ -91,9 +74,56 @@ export function HostPanel({ system, live, engine }: { system: System | null; liv
     </dl>
     <p class="state">
       <span class=${live ? 'dot ok' : 'dot bad'}></span>${live ? 'live' : 'reconnecting…'} · ${engine}
-      ${system?.engine?.version ? ` · Docker ${system.engine.version}` : ''}
+      ${system?.engine.version ? ` · Docker ${system.engine.version}` : ''}
     </p>
     <p class="state" data-testid="queue">${queueLine(system?.notifications)}</p>
+    ${engineOk ? null : html`<${EngineHint} />`}
+  </section>`;
+}
+
+/** What to do when vigil reaches no engine: the usual causes, in the order people meet them. */
+export function EngineHint() {
+  return html`<div class="hint" role="alert" data-testid="engine-hint">
+    <strong>vigil reaches no Docker engine.</strong> Check that the engine runs (<code>docker info</code> on the host),
+    that vigil's container mounts its socket (<code>-v /var/run/docker.sock:/var/run/docker.sock:ro</code>) and may read
+    it (the socket's group), or that <code>DOCKER_HOST</code> names it. The figures here are the last ones vigil saw; it
+    keeps trying and the page fills in again by itself.
+  </div>`;
+}
+
+/** Incidents open now and the latest closed ones, each with its timeline. */
+export function IncidentsPanel({ open, recent }: { open: Incident[]; recent: Incident[] }) {
+  const now = Date.now();
+  const item = (i: Incident) =>
+    html`<li key=${i.id} data-incident=${i.outcome}>
+      <details open=${i.outcome === 'open'}>
+        <summary>
+          <span
+            class=${`pill ${i.outcome === 'open' ? 'unhealthy' : i.outcome === 'recovered' ? 'healthy' : 'warning'}`}
+            >${i.outcome.replace('_', ' ')}</span
+          >
+          ${i.subject.startsWith(i.container.name) ? null : html`<strong>${i.container.name}</strong> `}${i.subject}
+          <span class="dim"
+            >${
+              i.closedAt
+                ? `opened ${ago(now - Date.parse(i.openedAt))} ago, lasted ${ago(Date.parse(i.closedAt) - Date.parse(i.openedAt))}`
+                : `open for ${ago(now - Date.parse(i.openedAt))}`
+            }</span
+          >
+        </summary>
+        <ol class="timeline">
+          ${i.timeline.map(
+            (s) => html`<li class=${s.kind}><time class="dim">${s.at.slice(11, 19)}</time> ${s.kind}: ${s.what}</li>`,
+          )}
+        </ol>
+      </details>
+    </li>`;
+  return html`<section class="panel" aria-label="Incidents">
+    <h2>Incidents <span class="dim">${open.length} open</span></h2>
+    ${open.length + recent.length === 0 ? html`<p class="dim">No incident yet.</p>` : null}
+    <ul class="list">
+      ${open.map(item)}${recent.map(item)}
+    </ul>
   </section>`;
 }
 
@@ -102,12 +132,13 @@ const sorters: Record<SortKey, (a: Container, b: Container) => number> = {
   name: (a, b) => a.name.localeCompare(b.name),
   status: (a, b) => a.status.localeCompare(b.status),
   health: (a, b) => a.health.localeCompare(b.health),
-  cpu: (a, b) => b.resources.cpuPercent - a.resources.cpuPercent,
-  memory: (a, b) => b.resources.memoryPercent - a.resources.memoryPercent,
+  cpu: (a, b) => b.cpu.cores - a.cpu.cores,
+  memory: (a, b) => b.memory.usageBytes - a.memory.usageBytes,
   restarts: (a, b) => b.restarts - a.restarts,
 };
 
 export function ContainersTable({ containers, open }: { containers: Container[]; open: (name: string) => void }) {
+  const now = Date.now();
   const [filter, setFilter] = useState('');
   const [sort, setSort] = useState<SortKey | null>(null);
   const shown = containers
@@ -124,14 +155,13 @@ export function ContainersTable({ containers, open }: { containers: Container[];
       <input type="search" value=${filter} onInput=${(e: Event) => setFilter((e.target as HTMLInputElement).value)}
     /></label>
     <div class="scroll">
-      <table>
+      <table class="containers">
         <thead>
           <tr>
             ${header('name', 'Name')}
             <th scope="col">Image</th>
             ${header('status', 'State')}${header('health', 'Health')}
             ${header('cpu', 'CPU')}${header('memory', 'Memory')}${header('restarts', 'Restarts')}
-            <th scope="col">Uptime</th>
             <th scope="col">Labels</th>
           </tr>
         </thead>
@@ -146,22 +176,20 @@ export function ContainersTable({ containers, open }: { containers: Container[];
                     >${c.name}</a
                   >
                 </td>
-                <td class="dim">${c.image}</td>
-                <td>${c.status}</td>
-                <td><span class=${`pill ${c.health}`}>${c.health}</span></td>
-                <td>${c.resources.cpuPercent.toFixed(1)} %</td>
-                <td>
-                  <span
-                    class="bar small"
-                    title=${`${c.resources.memoryUsageMB} MiB of ${c.resources.memoryLimitMB} MiB`}
-                  >
-                    <span style=${`width:${Math.min(100, c.resources.memoryPercent)}%`}></span
-                  ></span>
-                  ${c.resources.memoryUsageMB.toFixed(0)} MiB · ${c.resources.memoryPercent.toFixed(0)} %
+                <td class="dim" data-label="Image">${c.image}</td>
+                <td data-label="State" data-testid="state">${stateText(c, now)}</td>
+                <td data-label="Health"><span class=${`pill ${c.health}`}>${c.health}</span></td>
+                <td data-label="CPU">${cpuText(c.cpu)}</td>
+                <td data-label="Memory">
+                  <span class="bar small"><span style=${`width:${memoryShare(c.memory)}%`}></span></span>
+                  ${memoryText(c.memory)}
                 </td>
-                <td>${c.restarts}</td>
-                <td>${c.uptime}</td>
-                <td class="dim">
+                <td data-label="Restarts">${c.restarts}</td>
+                <td
+                  class="dim"
+                  data-label="Labels"
+                  hidden=${!Object.keys(c.labels).some((k) => k.startsWith('forge.'))}
+                >
                   ${Object.entries(c.labels)
                     .filter(([k]) => k.startsWith('forge.'))
                     .map(([k, v]) => `${k.slice(6)}=${v}`)

@@ -1,0 +1,260 @@
+import test from 'ava';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { ContainerThresholdsAnswer } from '../../src/http/api-types.js';
+import type { VigilEvent } from '../../src/streams/event-bus.js';
+import { docker, removeContainers, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
+import { readiness, startVigil, type RunningVigil } from '../helpers/vigil.js';
+
+// What an operator does on the page, in Debian's chromium (playwright-core) against a real vigil on the
+// test engine: the charts, the log viewer, actions, alert thresholds, the feed, and the phone width.
+// Screenshots at 1280 and 390 px of the overview and a detail view go to test/artifacts/.
+const artifacts = fileURLToPath(new URL('../artifacts/', import.meta.url));
+mkdirSync(artifacts, { recursive: true });
+const busy = uniqueName('page-busy');
+const quitter = uniqueName('page-quits');
+const probed = uniqueName('page-probed');
+const dataDir = mkdtempSync(join(tmpdir(), 'vigil-page-operator-'));
+let browser: Browser;
+let vigil: RunningVigil;
+const events: VigilEvent[] = [];
+
+const start = async () => {
+  const started = await startVigil({ VIGIL_DATA_DIR: dataDir, VIGIL_SPIKE_NOTIFY: 'always' });
+  started.vigil.bus.on('event', (e) => events.push(e));
+  await waitFor(async () => (await readiness(started.url)) === 'ok', { what: 'ready' });
+  return started;
+};
+
+test.before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox'],
+  });
+  vigil = await start();
+  // half a core, burnt whole: 100 % of its limit, 50 % of a core; no spike until a line is set lower
+  await runContainer(
+    busy,
+    [
+      '--cpus',
+      '0.5',
+      '--label',
+      'vigil.cpu.warn=500',
+      '--label',
+      'vigil.cpu.crit=900',
+      '--label',
+      'vigil.spike.for=1s',
+    ],
+    ['sh', '-c', 'yes > /dev/null & exec sleep 100000'],
+  );
+});
+
+test.after.always(async () => {
+  await browser?.close();
+  await vigil?.stop();
+  await removeContainers([busy, quitter, probed]);
+});
+
+async function open(path: string, width = 1280): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  await page.goto(`${vigil.url}${path}`);
+  return page;
+}
+
+const horizontalScroll = (page: Page) =>
+  page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
+test.serial("a busy container's chart shows its CPU with an axis, a unit and its current value", async (t) => {
+  const page = await open(`/containers/${busy}`);
+  t.teardown(() => page.close());
+  const chart = page.locator('figure[data-chart="CPU (of a core)"]');
+  await chart.waitFor();
+  const now = await waitFor(
+    async () => {
+      const text = (await chart.locator('[data-testid="chart-now"]').textContent()) ?? '';
+      const value = /CPU ([\d.]+) %/.exec(text);
+      return value && Number(value[1]) > 10 ? Number(value[1]) : null;
+    },
+    { what: 'a CPU value on the chart', timeoutMs: 30_000 },
+  );
+  t.true(now > 10 && now < 80, `${now} % of a core, for a container held to half of one`);
+  const ticks = await chart.locator('.tick text').allTextContents();
+  t.true(ticks.length >= 3, ticks.join(','));
+  t.true(
+    ticks.every((x) => / %$/.test(x)),
+    `the axis has its unit: ${ticks.join(',')}`,
+  );
+  t.regex((await chart.locator('figcaption').textContent()) ?? '', /limit 50 %/);
+  t.true((await chart.locator('path.series').getAttribute('d'))!.length > 10, 'a line is drawn');
+  // the hover readout says the time and the value under the pointer
+  const box = (await chart.locator('svg').boundingBox())!;
+  await page.mouse.move(box.x + box.width - 20, box.y + box.height / 2);
+  await waitFor(async () => /CPU [\d.]+ %/.test((await chart.locator('.chart-readout').textContent()) ?? ''), {
+    what: 'the hover readout',
+  });
+  await page.screenshot({ path: join(artifacts, 'page-detail-1280.png'), fullPage: true });
+  const phone = await open(`/containers/${busy}`, 390);
+  t.teardown(() => phone.close());
+  await phone
+    .locator('figure[data-chart="CPU (of a core)"] path.series[d^="M"]')
+    .first()
+    .waitFor({ state: 'attached' });
+  await phone
+    .locator('.line')
+    .first()
+    .waitFor({ state: 'attached', timeout: 15_000 })
+    .catch(() => undefined);
+  t.is(await horizontalScroll(phone), 0, 'no horizontal scroll on the detail view at 390 px');
+  await phone.screenshot({ path: join(artifacts, 'page-detail-390.png'), fullPage: true });
+});
+
+test.serial("a stopped container's log panel holds each line once, after 30 s, and says it stopped", async (t) => {
+  await runContainer(quitter, [], ['sh', '-c', 'echo first line; echo second line >&2; exit 3']);
+  await waitFor(async () => (await docker(['inspect', '-f', '{{.State.Status}}', quitter])) === 'exited', {
+    what: 'exited',
+  });
+  const page = await open(`/containers/${quitter}`);
+  t.teardown(() => page.close());
+  const end = page.locator('[data-testid="log-end"]');
+  await end.waitFor({ timeout: 15_000 });
+  t.regex((await end.textContent()) ?? '', /container stopped \(exit code 3\)/);
+  // the old page reopened the stream every few seconds and appended the tail again: watch 30 s of it
+  await new Promise((r) => setTimeout(r, 30_000));
+  const lines = await page.locator('.logs .line:not(.end)').allTextContents();
+  t.is(lines.length, 2, lines.join('\n'));
+  t.regex(lines[0]!, /first line/);
+  t.is(await page.locator('.logs .line.stderr').count(), 1, 'stderr told apart');
+  const detail = (await (await vigil.get(`/api/v1/containers/${quitter}/health`)).json()) as { state: unknown };
+  t.log('the state vigil serves:', JSON.stringify(detail.state));
+  t.regex((await page.getByTestId('state').textContent()) ?? '', /exited \d+ s ago \(exit 3\)/);
+  // search within what is loaded
+  await page.getByLabel('Search').fill('second');
+  await waitFor(async () => (await page.locator('.logs .line:not(.end)').count()) === 1, { what: 'filtered' });
+});
+
+test.serial('Restart from the page restarts the container, and its history says the page asked', async (t) => {
+  const guarded = await startVigil({ VIGIL_API_TOKEN: 'page-operator-token-0123' });
+  t.teardown(() => guarded.stop());
+  await waitFor(async () => (await readiness(guarded.url)) === 'ok', { what: 'ready' });
+  const startedBefore = await docker(['inspect', '-f', '{{.State.StartedAt}}', busy]);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  t.teardown(() => page.close());
+  await page.goto(`${guarded.url}/containers/${busy}`);
+  await page.getByLabel('API token').fill('page-operator-token-0123');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: busy }).waitFor();
+  const asked: string[] = [];
+  page.on('dialog', (d) => (asked.push(d.message()), void d.accept()));
+  await page.getByRole('button', { name: 'Restart' }).click();
+  await page.getByRole('status').filter({ hasText: 'restart: done' }).waitFor({ timeout: 30_000 });
+  t.regex(asked[0] ?? '', new RegExp(`Restart ${busy}\\?`), 'asked first');
+  t.not(await docker(['inspect', '-f', '{{.State.StartedAt}}', busy]), startedBefore, 'restarted');
+  const history = (await (
+    await guarded.get(`/api/v1/history/${busy}`, {
+      headers: { authorization: 'Bearer page-operator-token-0123' },
+    })
+  ).json()) as { actions: { action: string; by?: string }[] };
+  t.like(history.actions.at(-1), { action: 'restart', by: 'page' });
+  await page
+    .getByTestId('history')
+    .getByText(/restart success · asked by page/)
+    .waitFor({ timeout: 15_000 });
+});
+
+test.serial(
+  'a CPU threshold set on the page changes when a spike is reported, and survives a restart of vigil',
+  async (t) => {
+    const page = await open(`/containers/${busy}`);
+    t.teardown(() => page.close());
+    const row = page.locator('tr[data-setting="cpu.warn"]');
+    await row.waitFor();
+    t.is(await row.locator('[data-source]').getAttribute('data-source'), 'label');
+    const since = events.length;
+    await row.getByRole('spinbutton').fill('30');
+    await row.getByRole('button', { name: 'Set' }).click();
+    await waitFor(async () => (await row.locator('[data-source]').getAttribute('data-source')) === 'page', {
+      what: 'set on the page',
+    });
+    const spike = await waitFor(
+      () => events.slice(since).find((e) => e.type === 'resource.spike' && e.container?.name === busy),
+      { what: 'the spike at the line set on the page', timeoutMs: 30_000 },
+    );
+    t.like(spike.data, { resource: 'cpu', warn: 30 });
+    await vigil.stop();
+    vigil = await start();
+    const after = (await (await vigil.get(`/api/v1/settings/thresholds/${busy}`)).json()) as ContainerThresholdsAnswer;
+    t.deepEqual(after.thresholds.cpu.warn, { value: 30, source: 'page' });
+    const again = await open(`/containers/${busy}`);
+    t.teardown(() => again.close());
+    const revert = again.locator('tr[data-setting="cpu.warn"]').getByRole('button', { name: 'Revert' });
+    await revert.click();
+    await waitFor(
+      async () =>
+        (await again.locator('tr[data-setting="cpu.warn"] [data-source]').getAttribute('data-source')) === 'label',
+      { what: 'back to the label' },
+    );
+  },
+);
+
+test.serial('the live feed is filled after a reload; at 390 px the overview has no horizontal scroll', async (t) => {
+  await waitFor(() => events.some((e) => e.type.startsWith('container.') || e.type.startsWith('recovery.')), {
+    what: 'an event to show',
+  });
+  const page = await open('/');
+  t.teardown(() => page.close());
+  await page.locator('.feed li').first().waitFor({ timeout: 15_000 });
+  await page.reload();
+  await page.locator('.feed li').first().waitFor({ timeout: 15_000 });
+  t.true((await page.locator('.feed li').count()) > 0);
+  await page.locator(`tr[data-container="${busy}"]`).waitFor();
+  // with no channel in the file, the alert configuration says where one is added instead of standing empty
+  await page
+    .getByRole('region', { name: 'Configure alerts' })
+    .getByText(/No channel to configure: add an email, webhook or Slack channel/)
+    .waitFor();
+  await page.screenshot({ path: join(artifacts, 'page-overview-1280.png'), fullPage: true });
+  const phone = await open('/', 390);
+  t.teardown(() => phone.close());
+  await phone.locator(`tr[data-container="${busy}"]`).waitFor();
+  t.is(await horizontalScroll(phone), 0, 'no horizontal scroll on the overview at 390 px');
+  await phone.screenshot({ path: join(artifacts, 'page-overview-390.png'), fullPage: true });
+});
+
+test.serial(
+  "the detail shows vigil's probes and the probe labels it could not use beside the HEALTHCHECK",
+  async (t) => {
+    // an exec probe that passes, and a log probe whose window is no duration: vigil leaves that probe out
+    await runContainer(
+      probed,
+      [
+        '--label',
+        'vigil.probe.exec=true',
+        '--label',
+        'vigil.probe.interval=1s',
+        '--label',
+        'vigil.probe.log=FATAL',
+        '--label',
+        'vigil.probe.log.window=soon',
+      ],
+      ['sleep', '100000'],
+    );
+    const page = await open(`/containers/${probed}`);
+    t.teardown(() => page.close());
+    const panel = page.getByTestId('health');
+    await panel
+      .getByTestId('probe')
+      .getByText(/^exec `true`: healthy; last at [\d:]+: exit code 0/)
+      .waitFor({
+        timeout: 30_000,
+      });
+    t.regex(
+      (await panel.getByTestId('probe-error').textContent()) ?? '',
+      /vigil\.probe\.log\.window: "soon" is not a duration/,
+    );
+    t.regex((await panel.locator('h2').textContent()) ?? '', /health from vigil's probes/);
+    t.regex((await panel.textContent()) ?? '', /No HEALTHCHECK in the image/);
+  },
+);
