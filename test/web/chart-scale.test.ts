@@ -1,6 +1,14 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { axisTicks, formatValue, linePath, nearestIndex, timeTicks, valueTicks } from '../../web/src/chart-scale.js';
+import {
+  axisTicks,
+  formatValue,
+  linePath,
+  nearestIndex,
+  readoutTime,
+  timeTicks,
+  valueTicks,
+} from '../../web/src/chart-scale.js';
 
 test('value ticks are round, start at 0 and reach the top', (t) => {
   t.deepEqual(valueTicks(1), [0, 0.25, 0.5, 0.75, 1]);
@@ -101,4 +109,10 @@ test('a point alone is drawn as a dot, not left out', (t) => {
     3,
   );
   t.is(d, 'M0.0,0.0h0M10.0,0.0L11.0,0.0');
+});
+
+test('the readout names the time to the second, with the day over spans past a day', (t) => {
+  const at = new Date(2026, 11, 2, 2, 16, 43).getTime();
+  t.is(readoutTime(at, 3_600_000), '02:16:43');
+  t.is(readoutTime(at, 7 * 86_400_000), 'Wed 02:16:43');
 });

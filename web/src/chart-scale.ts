@@ -86,6 +86,12 @@ export function timeLabel(t: number, spanMs: number): string {
   return `${['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getDay()]} ${clock}`;
 }
 
+/** Pure: the time of the point under the pointer, to the second, with its day over spans past a day. */
+export function readoutTime(t: number, spanMs: number): string {
+  const d = new Date(t);
+  return `${timeLabel(t, spanMs)}:${pad(d.getSeconds())}`;
+}
+
 /** Pure: a value with its unit, as an axis or a readout says it. CPU is in cores: 0.5 → "50 %". */
 export function formatValue(v: number, unit: Unit): string {
   switch (unit) {

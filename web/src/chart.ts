@@ -16,6 +16,7 @@ import {
   axisTicks,
   type Point,
   type Unit,
+  readoutTime,
 } from './chart-scale.js';
 import { html } from './views.js';
 
@@ -146,7 +147,7 @@ export function Chart({
     <p class="chart-readout dim" aria-live="polite">
       ${
         readout && hoverPoint
-          ? `${new Date(hoverPoint.t).toLocaleString()} · ${readout.join(' · ')}`
+          ? `${readoutTime(hoverPoint.t, span)} · ${readout.join(' · ')}`
           : lines.every((l) => l.points.length === 0)
             ? 'No samples in this range yet.'
             : html`<span class="legend"
