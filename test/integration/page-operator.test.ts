@@ -92,9 +92,12 @@ test.serial("a busy container's chart shows its CPU with an axis, a unit and its
   // the hover readout says the time and the value under the pointer
   const box = (await chart.locator('svg').boundingBox())!;
   await page.mouse.move(box.x + box.width - 20, box.y + box.height / 2);
-  await waitFor(async () => /^\d\d:\d\d:\d\d · CPU [\d.]+ %/.test((await chart.locator('.chart-readout').textContent()) ?? ''), {
-    what: 'the hover readout',
-  });
+  await waitFor(
+    async () => /^\d\d:\d\d:\d\d · CPU [\d.]+ %/.test((await chart.locator('.chart-readout').textContent()) ?? ''),
+    {
+      what: 'the hover readout',
+    },
+  );
   await page.screenshot({ path: join(artifacts, 'page-detail-1280.png'), fullPage: true });
   const phone = await open(`/containers/${busy}`, 390);
   t.teardown(() => phone.close());
