@@ -87,7 +87,7 @@ test('READY=1 once, then WATCHDOG=1 only while sweeps and the event stream are l
   // live again: pinging again
   live = true;
   await socket.until((r) => r.filter((m) => m === 'WATCHDOG=1').length > pingsWhenStalled);
-  t.pass();
+  t.true(socket.received.filter((m) => m === 'WATCHDOG=1').length > pingsWhenStalled, 'pinging again');
 });
 
 test('a notify socket nobody listens on is a logged failure, not a crash', async (t) => {
