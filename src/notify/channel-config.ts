@@ -1,20 +1,9 @@
 import { z } from 'zod';
+import { notifyEvents, severities } from './channel-events.js';
 
 // The configuration of one notification channel: a part of the one configuration schema (src/config.ts).
 
-export const severities = ['info', 'warning', 'critical'] as const;
-export const notifyEvents = [
-  'unhealthy',
-  'crash',
-  'oom',
-  'alert',
-  'recovered',
-  'gave_up',
-  'boot_recovery',
-  'cleanup',
-  'dependants',
-  'spike',
-] as const;
+export { notifyEvents, severities };
 
 const channelCommon = {
   name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'a channel name is letters, digits, _ . - (up to 63)'),

@@ -2,6 +2,7 @@
 // or unticked. No DOM: test/web/setting-changes.test.ts reads it.
 
 import type { NotifyEventName, ThresholdsChange } from '../../src/http/api-types.js';
+import { notifyEvents } from '../../src/notify/channel-events.js';
 
 export type Field = 'cpu.warn' | 'cpu.crit' | 'memory.warn' | 'memory.crit' | 'sustainSeconds';
 
@@ -12,26 +13,8 @@ export function changeOf(field: Field, value: number | null): ThresholdsChange {
   return { [resource]: { [level]: value } };
 }
 
-/**
- * The events a channel can be given, as the server's schema lists them (src/notify/channel-config.ts,
- * which the page does not bundle: it brings zod). The check below fails the type check when the server
- * adds one the page does not offer.
- */
-export const notifyEventNames = [
-  'unhealthy',
-  'crash',
-  'oom',
-  'alert',
-  'recovered',
-  'gave_up',
-  'boot_recovery',
-  'cleanup',
-  'dependants',
-  'spike',
-] as const satisfies readonly NotifyEventName[];
-const everyEventOffered: Exclude<NotifyEventName, (typeof notifyEventNames)[number]> extends never ? true : never =
-  true;
-void everyEventOffered;
+/** The events a channel can be given, as the server's schema lists them. */
+export const notifyEventNames = notifyEvents;
 
 /** Pure: a channel's events with one ticked or unticked; none left means every event again (null). */
 export function toggled(events: readonly NotifyEventName[] | null, name: NotifyEventName): NotifyEventName[] | null {
