@@ -132,66 +132,72 @@ const port = fc.integer({ min: 1, max: 65535 });
 const ipv4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((p) => p.join('.'));
 
 test('property: any foreign name is refused without a token, any address is accepted', (t) => {
-  fc.assert(
-    fc.property(foreignName, port, (name, p) => hostRefusal421(`${name}:${p}`) && !hostAllowed(`${name}`, loopback)),
+  t.notThrows(() =>
+    fc.assert(
+      fc.property(foreignName, port, (name, p) => hostRefusal421(`${name}:${p}`) && !hostAllowed(`${name}`, loopback)),
+    ),
   );
-  fc.assert(fc.property(ipv4, port, (ip, p) => hostAllowed(`${ip}:${p}`, loopback)));
-  fc.assert(fc.property(fc.ipV6(), port, (ip, p) => hostAllowed(`[${ip}]:${p}`, loopback)));
-  t.pass();
+  t.notThrows(() => fc.assert(fc.property(ipv4, port, (ip, p) => hostAllowed(`${ip}:${p}`, loopback))));
+  t.notThrows(() => fc.assert(fc.property(fc.ipV6(), port, (ip, p) => hostAllowed(`[${ip}]:${p}`, loopback))));
 });
 
 const hostRefusal421 = (host: string) => requestRefusal('GET', { host }, loopback)?.status === 421;
 
 test('property: a change from any page of another origin is refused, from its own page never', (t) => {
   const method = fc.constantFrom('POST', 'PUT', 'PATCH', 'DELETE');
-  fc.assert(
-    fc.property(method, foreignName, port, fc.constantFrom('http', 'https'), (m, name, p, scheme) => {
-      const headers = {
-        host: '127.0.0.1:9323',
-        origin: `${scheme}://${name}:${p}`,
-        'content-type': 'application/json',
-      };
-      return requestRefusal(m, headers, loopback)?.status === 403;
-    }),
+  t.notThrows(() =>
+    fc.assert(
+      fc.property(method, foreignName, port, fc.constantFrom('http', 'https'), (m, name, p, scheme) => {
+        const headers = {
+          host: '127.0.0.1:9323',
+          origin: `${scheme}://${name}:${p}`,
+          'content-type': 'application/json',
+        };
+        return requestRefusal(m, headers, loopback)?.status === 403;
+      }),
+    ),
   );
-  fc.assert(
-    fc.property(method, ipv4, port, (m, ip, p) => {
-      const host = `${ip}:${p}`;
-      const headers = { host, origin: `http://${host}`, 'content-type': 'application/json', 'content-length': '2' };
-      return requestRefusal(m, headers, loopback) === null;
-    }),
+  t.notThrows(() =>
+    fc.assert(
+      fc.property(method, ipv4, port, (m, ip, p) => {
+        const host = `${ip}:${p}`;
+        const headers = { host, origin: `http://${host}`, 'content-type': 'application/json', 'content-length': '2' };
+        return requestRefusal(m, headers, loopback) === null;
+      }),
+    ),
   );
-  t.pass();
 });
 
 test('property: reads are never refused for their Origin or content type', (t) => {
-  fc.assert(
-    fc.property(
-      fc.constantFrom('GET', 'HEAD', 'OPTIONS'),
-      fc.option(fc.string(), { nil: undefined }),
-      fc.option(fc.string(), { nil: undefined }),
-      fc.option(fc.constantFrom('cross-site', 'same-site', 'none'), { nil: undefined }),
-      (m, origin, type, site) => {
-        const headers = { host: 'localhost:9323', origin, 'content-type': type, 'sec-fetch-site': site };
-        return requestRefusal(m, headers, loopback) === null;
-      },
+  t.notThrows(() =>
+    fc.assert(
+      fc.property(
+        fc.constantFrom('GET', 'HEAD', 'OPTIONS'),
+        fc.option(fc.string(), { nil: undefined }),
+        fc.option(fc.string(), { nil: undefined }),
+        fc.option(fc.constantFrom('cross-site', 'same-site', 'none'), { nil: undefined }),
+        (m, origin, type, site) => {
+          const headers = { host: 'localhost:9323', origin, 'content-type': type, 'sec-fetch-site': site };
+          return requestRefusal(m, headers, loopback) === null;
+        },
+      ),
     ),
   );
-  t.pass();
 });
 
 test('property: any non-JSON type on a body is refused with 415, whatever else the request says', (t) => {
-  fc.assert(
-    fc.property(
-      fc.string({ maxLength: 40 }).filter((s) => !/^application\/([\w.-]+\+)?json\s*(;|$)/i.test(s.trim())),
-      fc.integer({ min: 1, max: 1e9 }),
-      (type, length) =>
-        requestRefusal(
-          'POST',
-          { host: '127.0.0.1:9323', 'content-type': type, 'content-length': String(length) },
-          loopback,
-        )?.status === 415,
+  t.notThrows(() =>
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 40 }).filter((s) => !/^application\/([\w.-]+\+)?json\s*(;|$)/i.test(s.trim())),
+        fc.integer({ min: 1, max: 1e9 }),
+        (type, length) =>
+          requestRefusal(
+            'POST',
+            { host: '127.0.0.1:9323', 'content-type': type, 'content-length': String(length) },
+            loopback,
+          )?.status === 415,
+      ),
     ),
   );
-  t.pass();
 });
