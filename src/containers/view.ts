@@ -84,13 +84,13 @@ export function shownHealthSource(entry: InventoryEntry): HealthSource {
 
 /** Pure: the state and its times; a container that has not stopped since it started has no exit yet. */
 export function stateView(record: ContainerRecord): StateView {
+  // FinishedAt is the last run's, never an earlier one's, once the container is down. It may read a few
+  // ms before StartedAt: the engine stamps StartedAt after its start call returns, and a process that
+  // exits at once has by then been stamped by containerd with its exit.
   const ended =
-    record.state !== 'running' &&
-    record.state !== 'paused' &&
-    record.state !== 'restarting' &&
+    (record.state === 'exited' || record.state === 'dead') &&
     record.finishedAt !== null &&
-    record.finishedAt.getTime() > 0 &&
-    (record.startedAt === null || record.finishedAt >= record.startedAt);
+    record.finishedAt.getTime() > 0;
   return {
     status: record.state,
     startedAt: record.startedAt?.toISOString() ?? null,

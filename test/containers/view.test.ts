@@ -190,6 +190,20 @@ test('an exited container reads its exit time and code; a running one has none',
   t.is(runningView.startedAt, running.startedAt!.toISOString());
 });
 
+test('a container that exited at once reads its exit, though the engine stamped its exit before its start', (t) => {
+  // recorded from the engine: `sh -c '…; exit 3'` under load, FinishedAt 0.7 ms before StartedAt
+  const quick = record('fx-exited-fast');
+  t.true(quick.finishedAt! < quick.startedAt!, 'the fixture holds the engine’s order of stamps');
+  const now = new Date(quick.finishedAt!.getTime() + 5_000);
+  const view = containerSummary(newEntry(quick, now), undefined, ctx(now)).state;
+  t.deepEqual([view.status, view.exitedAt, view.exitCode], ['exited', quick.finishedAt!.toISOString(), 3]);
+});
+
+test('a created container that never ran has no exit', (t) => {
+  const view = containerSummary(newEntry(record('fx-created'), new Date()), undefined, ctx(new Date())).state;
+  t.deepEqual([view.status, view.exitedAt, view.exitCode], ['created', null, null]);
+});
+
 test('memory in bytes with its own limit or null, CPU in cores with the limit in cores', (t) => {
   const r = { ...record('fx-plain'), limits: { memoryBytes: null, cpuCores: 1.5 } };
   const now = new Date(r.startedAt!.getTime() + 60_000);

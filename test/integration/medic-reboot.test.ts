@@ -1,4 +1,6 @@
 import test from 'ava';
+import type { ContainerDetail } from '../../src/http/api-types.js';
+import type { RecoveryBootEvent } from '../../src/streams/events.js';
 import { readiness } from '../helpers/vigil.js';
 import { join } from 'node:path';
 import { docker as dockerOn, runContainer as runOn, waitFor } from '../helpers/engine.js';
@@ -50,13 +52,10 @@ async function startsSince(since: number): Promise<Record<string, number>> {
   return counts;
 }
 
-async function bootEvent(
-  client: SseClient,
-): Promise<{ data: { trigger: string; recovered: string[]; failed: unknown[] } }> {
+async function bootEvent(client: SseClient): Promise<RecoveryBootEvent> {
   for (;;) {
     const m = await client.next(30_000);
-    if (m.event === 'recovery.boot')
-      return JSON.parse(m.data) as { data: { trigger: string; recovered: string[]; failed: unknown[] } };
+    if (m.event === 'recovery.boot') return JSON.parse(m.data) as RecoveryBootEvent;
   }
 }
 
@@ -200,5 +199,40 @@ test.serial(
       /vigil_recovery_attempts\{[^}]*name="cyc-/,
       'no recovery attempts on either',
     );
+  },
+);
+
+test.serial(
+  'an unlabelled container that crashed stays down through an engine restart; its exit is shown with time and code',
+  async (t) => {
+    const vigil = await startVigil({ VIGIL_BOOT_GRACE_SECONDS: '0' });
+    t.teardown(() => stopVigil(vigil));
+    // exits at once: the engine may stamp its exit a few ms before its start
+    await runOn('crash-plain', ['--restart', 'no'], ['sh', '-c', 'echo bye; exit 3'], engine.host);
+    const history = async () =>
+      (await (await fetch(`${vigil.url}/api/v1/history/crash-plain`)).json()) as { intents: { reason: string }[] };
+    await waitFor(async () => (await history()).intents.some((i) => /crashed \(exit code 3\)/.test(i.reason)), {
+      what: 'vigil saw the crash',
+    });
+    const startedBefore = await docker(['inspect', '-f', '{{.State.StartedAt}}', 'crash-plain']);
+    const events = await openSseClient(`${vigil.url}/api/v1/events?types=recovery.boot`);
+    t.teardown(() => events.close());
+
+    await engine.down();
+    await engine.up();
+    const boot = await bootEvent(events);
+    t.false(boot.data.recovered.includes('crash-plain'), 'the reconcile did not start it');
+    t.regex(
+      boot.data.skipped.find((s) => s.name === 'crash-plain')?.reason ?? '',
+      /crashed before the restart and not labelled vigil\.autoheal=true/,
+    );
+    t.is(await status('crash-plain'), 'exited');
+    t.is(await docker(['inspect', '-f', '{{.State.StartedAt}}', 'crash-plain']), startedBefore, 'never started again');
+    const detail = await waitFor(async () => {
+      const d = (await (await fetch(`${vigil.url}/api/v1/containers/crash-plain/health`)).json()) as ContainerDetail;
+      return d.state.exitedAt !== null ? d : null;
+    });
+    t.is(detail.state.exitCode, 3);
+    t.is(detail.restarts, 0);
   },
 );

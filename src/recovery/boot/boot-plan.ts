@@ -1,3 +1,4 @@
+import { exitCauseOf, isTrouble, type HealthFacts } from '../../containers/health.js';
 import type { ContainerRecord } from '../../docker/types.js';
 import type { DesiredState } from '../../store/desired-state.js';
 import type { RecoveryState } from '../../store/recovery-state.js';
@@ -6,7 +7,7 @@ import type { SchedulePolicy } from '../decisions/schedule.js';
 
 export type BootTrigger = 'vigil-start' | 'engine-restart';
 
-export interface BootCandidate {
+export interface BootCandidate extends Pick<HealthFacts, 'stopRequestedAt' | 'watchedSince'> {
   record: ContainerRecord;
   desired: DesiredState | undefined;
   recovery: RecoveryState;
@@ -20,7 +21,10 @@ export interface BootContext {
   engineWentAwayAt: number | null;
   /** Stops this long before the stream was lost belong to the engine's shutdown. */
   shutdownWindowMs: number;
+  /** Which should-run containers the reconcile brings back (VIGIL_RECONCILE_ON_BOOT). */
   scope: PolicyScope;
+  /** Which containers the medic restarts after a crash (VIGIL_AUTOHEAL): a crash from before is its business. */
+  autoheal: PolicyScope;
   schedule: SchedulePolicy;
   selfId: string | null;
   now: number;
@@ -45,26 +49,35 @@ const down = new Set(['exited', 'dead', 'created']);
  */
 export function bootPlan(candidates: readonly BootCandidate[], ctx: BootContext): BootStep[] {
   const steps: BootStep[] = [];
-  for (const { record, desired, recovery } of candidates) {
+  for (const { record, desired, recovery, stopRequestedAt, watchedSince } of candidates) {
     if (!down.has(record.state) || record.id === ctx.selfId) continue;
     const finishedAt = record.finishedAt?.getTime() ?? null;
     // down since after the (re)start: an ordinary crash, for the ordinary path
     if (finishedAt !== null && finishedAt > ctx.syncedAt) continue;
     if (desired?.desired !== 'running') continue;
-    const permitted = actionPermitted(record.labels, ctx.scope, 'start');
+    const stoppedByOutage =
+      ctx.trigger === 'engine-restart' &&
+      ctx.engineWentAwayAt !== null &&
+      finishedAt !== null &&
+      finishedAt >= ctx.engineWentAwayAt - ctx.shutdownWindowMs;
+    // A crash vigil saw before the engine (or vigil) went away (no kill came before the exit) wants
+    // "running" only as the medic's wish: a restart must not widen who is restarted after a crash, so
+    // the medic's own scope decides. An engine's shutdown kills first, and its stops keep the reconcile's.
+    const lostAt = ctx.engineWentAwayAt ?? ctx.syncedAt;
+    const crashedBefore =
+      finishedAt !== null && finishedAt < lostAt && isTrouble(exitCauseOf({ record, stopRequestedAt, watchedSince }));
+    const permitted = crashedBefore
+      ? actionPermitted(record.labels, ctx.autoheal, 'start')
+      : actionPermitted(record.labels, ctx.scope, 'start');
     if (!permitted.allowed) {
-      steps.push({ kind: 'skip', record, reason: permitted.why });
+      const why = crashedBefore ? `crashed before the restart and ${permitted.why}` : permitted.why;
+      steps.push({ kind: 'skip', record, reason: why });
       continue;
     }
     if (recovery.gaveUpAt !== null) {
       steps.push({ kind: 'skip', record, reason: 'vigil gave up on it before the restart; it needs a person' });
       continue;
     }
-    const stoppedByOutage =
-      ctx.trigger === 'engine-restart' &&
-      ctx.engineWentAwayAt !== null &&
-      finishedAt !== null &&
-      finishedAt >= ctx.engineWentAwayAt - ctx.shutdownWindowMs;
     if (stoppedByOutage) {
       steps.push({ kind: 'start', record, reason: 'stopped when the engine restarted' });
       continue;

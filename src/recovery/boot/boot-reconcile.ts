@@ -38,8 +38,10 @@ export function planBootRound(
 ): BootRound {
   const { inventory, intent, recovery } = parts;
   const engineWentAwayAt = intent.engineWentAwayAt;
-  const candidates = inventory.all().map(({ record }) => ({
+  const candidates = inventory.all().map(({ record, stopRequestedAt, watchedSince }) => ({
     record,
+    stopRequestedAt,
+    watchedSince,
     desired: intent.learnFromExit(record),
     recovery: recovery.get(containerKey(record)),
   }));

@@ -221,6 +221,7 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
       now: this.clock(),
       shutdownWindowMs: this.options.engineShutdownWindowMs,
       scope: this.options.reconcileOnBoot,
+      autoheal: this.options.autoheal,
       schedule: this.options.schedule,
       selfId: this.options.selfId,
     };

@@ -24,12 +24,21 @@ const shouldRun = {
   reason: 'started',
   updatedAt: now - 60_000,
 };
+/** The engine's kill just before the exit, as `docker stop` and the engine's own shutdown deliver it. */
+const byKill = (record: ContainerRecord) => ({
+  stopRequestedAt: record.finishedAt ? new Date(record.finishedAt.getTime() - 200) : null,
+});
+const noKill = { stopRequestedAt: null };
 const candidate = (
   record: ContainerRecord,
   recovery: Partial<RecoveryState> = {},
   desired: BootCandidate['desired'] | null = shouldRun,
+  exit: Partial<Pick<BootCandidate, 'stopRequestedAt' | 'watchedSince'>> = byKill(record),
 ): BootCandidate => ({
   record,
+  stopRequestedAt: null,
+  watchedSince: new Date(now - 3_600_000),
+  ...exit,
   desired: desired ?? undefined,
   recovery: { ...freshRecovery('k'), ...recovery },
 });
@@ -39,6 +48,7 @@ const ctx = (over: Partial<BootContext> = {}): BootContext => ({
   engineWentAwayAt: wentAway,
   shutdownWindowMs: 30_000,
   scope: 'all',
+  autoheal: 'labelled',
   schedule: { baseMs: 10_000, maxMs: 300_000, resetAfterMs: 600_000, maxAttempts: 5 },
   selfId: null,
   now,
@@ -127,6 +137,54 @@ const table: [string, BootCandidate, BootContext, string | null, RegExp?][] = [
     candidate(exited(), {}, { ...shouldRun, desired: 'stopped', reason: 'stopped on request' }),
     ctx(),
     null,
+  ],
+  [
+    'crashed (exit 3) before vigil started, unlabelled, autoheal labelled → skip: a restart of vigil widens nothing',
+    candidate(exited({ exitCode: 3 }), {}, { ...shouldRun, reason: 'crashed (exit code 3)' }, noKill),
+    ctx({ trigger: 'vigil-start', engineWentAwayAt: null }),
+    'skip',
+    /crashed before the restart and not labelled vigil\.autoheal=true/,
+  ],
+  [
+    'crashed (exit 1) seconds before the engine went away, no kill before it → skip, as the medic would have',
+    candidate(exited({ exitCode: 1 }), {}, shouldRun, noKill),
+    ctx(),
+    'skip',
+    /crashed before the restart/,
+  ],
+  [
+    'crashed long before the engine went away, unlabelled → skip',
+    candidate(exited({ exitCode: 3, finishedAt: new Date(wentAway - 120_000) }), {}, shouldRun, noKill),
+    ctx(),
+    'skip',
+    /crashed before the restart/,
+  ],
+  [
+    'OOM-killed before vigil started, unlabelled → skip',
+    candidate(exited({ oomKilled: true }), {}, shouldRun, noKill),
+    ctx({ trigger: 'vigil-start', engineWentAwayAt: null }),
+    'skip',
+    /not labelled/,
+  ],
+  [
+    'crashed before vigil started, labelled vigil.autoheal=true → start',
+    candidate(exited({ exitCode: 3, labels: { 'vigil.autoheal': 'true' } }), {}, shouldRun, noKill),
+    ctx({ trigger: 'vigil-start', engineWentAwayAt: null }),
+    'start',
+    /vigil started/,
+  ],
+  [
+    "exit 1 after the engine's kill as it went away → stopped by the outage, the reconcile's scope: start",
+    candidate(exited({ exitCode: 1 })),
+    ctx(),
+    'start',
+    /engine restarted/,
+  ],
+  [
+    'exit 143 seen by no event before vigil started → a stop from outside, the reconcile scope: start',
+    candidate(exited({ exitCode: 143 }), {}, shouldRun, { ...noKill, watchedSince: new Date(syncedAt - 1000) }),
+    ctx({ trigger: 'vigil-start', engineWentAwayAt: null }),
+    'start',
   ],
   ['no desired state → not in the plan', candidate(exited(), {}, null), ctx(), null],
   ['running → not in the plan', candidate(exited({ state: 'running' })), ctx(), null],
