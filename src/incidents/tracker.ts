@@ -76,16 +76,17 @@ export class IncidentTracker extends EventEmitter<{ closed: [Incident] }> {
     let incident = this.open.get(name);
     if (trouble !== null) {
       this.lastTroubleAt.set(name, this.clock());
+      const { what, concern } = trouble;
       incident = incident
-        ? withStep(incident, event.time, 'seen', trouble)
+        ? withStep(incident, event.time, 'seen', what, concern)
         : {
-            ...{ id: randomBytes(4).toString('hex'), container: event.container!, subject: `${name}: ${trouble}` },
+            ...{ id: randomBytes(4).toString('hex'), container: event.container!, subject: `${name}: ${what}` },
             ...{ openedAt: event.time, closedAt: null, outcome: 'open' as const, seq: 1 },
-            timeline: [{ at: event.time, seq: 1, kind: 'seen' as const, what: trouble }],
+            timeline: [{ at: event.time, seq: 1, kind: 'seen' as const, what, concern }],
           };
     } else if (incident) {
-      const step = stepOf(event);
-      if (step) incident = withStep(incident, event.time, step.kind, step.what);
+      const step = stepOf(event, incident);
+      if (step) incident = withStep(incident, event.time, step.kind, step.what, step.concern);
     }
     if (!incident) return;
     this.open.set(name, incident);
