@@ -19,7 +19,8 @@ export interface Incident {
   subject: string;
   openedAt: string;
   closedAt: string | null;
-  outcome: 'open' | 'recovered' | 'gave_up' | 'removed';
+  /** `stopped`: a person stopped the container while it was open, which ends the outage vigil watches. */
+  outcome: 'open' | 'recovered' | 'gave_up' | 'removed' | 'stopped';
   /** What was seen and what vigil did, in order. */
   timeline: {
     at: string;
@@ -110,6 +111,18 @@ export function stepOf(
   const legacy = incident.timeline.some((step) => step.kind === 'seen' && step.concern === undefined);
   if (!legacy && !unanswered(incident).has(recovery.concern)) return null;
   return { kind: 'recovered', ...recovery };
+}
+
+/**
+ * Pure: whether an event ends its container's open incident, and how. A person's stop is their taking
+ * the container over: it stays down on purpose, so the incident would otherwise stay open until the
+ * container ran again, maybe days later, with every event meanwhile threaded into it.
+ */
+export function endOf(event: VigilEvent): 'gave_up' | 'stopped' | null {
+  if (event.type === 'recovery.gave_up') return 'gave_up';
+  if (event.type === 'recovery.action' && event.data.by !== undefined)
+    return event.data.action === 'stop' && event.data.outcome === 'success' ? 'stopped' : null;
+  return null;
 }
 
 /** Pure: an incident with one more step; its sequence number moves on. */

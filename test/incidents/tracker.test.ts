@@ -220,3 +220,34 @@ test('an incident stored before its steps said their concern still takes signs o
     ['seen', 'recovered'],
   );
 });
+
+test("a person's stop through vigil ends the open incident as stopped; their restart, or a failed stop, does not", (t) => {
+  const h = harness();
+  h.publish('container.state', { from: 'running', to: 'exited', exitCode: 1 });
+  h.publish('recovery.action', {
+    action: 'restart',
+    outcome: 'success',
+    reason: 'asked by a person (page)',
+    by: 'page',
+  });
+  h.publish('recovery.action', { action: 'stop', outcome: 'failure', reason: 'asked by a person (api)', by: 'api' });
+  t.is(h.tracker.list().open.length, 1);
+  h.publish('recovery.action', { action: 'stop', outcome: 'success', reason: 'asked by a person (page)', by: 'page' });
+  const { open, recent } = h.tracker.list();
+  t.deepEqual(open, []);
+  t.like(recent[0], { outcome: 'stopped' });
+  t.deepEqual(
+    recent[0]!.timeline.map((s) => s.what),
+    [
+      'crashed (exit code 1)',
+      'restart success: asked by a person (page)',
+      'stop failure: asked by a person (api)',
+      'stop success: asked by a person (page)',
+    ],
+  );
+  t.like(
+    h.seen.find((e) => e.type === 'incident.closed'),
+    { data: { outcome: 'stopped', steps: 4 } },
+  );
+  t.is(h.store.open().length, 0, 'closed in the store too');
+});
