@@ -1,6 +1,7 @@
 import './defer-modules.js';
 import Docker from 'dockerode';
 import { Readable } from 'node:stream';
+import { boundedRead, ENGINE_READ_TIMEOUT_MS, streamSignal, timedOut } from './engine-timeouts.js';
 import { execInContainer, type ExecOptions, type ExecOutcome } from './exec.js';
 import { parseInspect, type InspectJson } from './parse/inspect.js';
 import { parseStatsJson, type StatsJson } from './parse/stats-json.js';
@@ -9,6 +10,7 @@ import { recreateSpec, type RecreateInspect } from './recreate-spec.js';
 import type { ContainerRecord, EngineInfo, ResourceSample } from './types.js';
 
 export type { EngineInfo };
+export { ENGINE_READ_TIMEOUT_MS };
 
 /** Everything vigil asks of the engine. The rest of vigil depends on this, never on dockerode. */
 export interface ContainerEngine {
@@ -74,41 +76,6 @@ export function dockerFor(dockerHost: string): Docker {
   }
 }
 
-/**
- * How long a read (inspect, list, info, stats, the answer to a log request) may wait for a hung
- * engine: a frozen engine accepts connections and never answers, and without a bound every call
- * made meanwhile holds a socket until it thaws.
- */
-export const ENGINE_READ_TIMEOUT_MS = 30_000;
-
-/** The signal a read is made with: aborted by the caller's own signal, or when the engine takes too long. */
-function readSignal(signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
-  const timeout = AbortSignal.timeout(timeoutMs);
-  return signal ? AbortSignal.any([signal, timeout]) : timeout;
-}
-
-/** An abort by the read timeout, said as what it is (the engine did not answer), not "operation aborted". */
-function timedOut(err: unknown, signal: AbortSignal, timeoutMs: number): Error {
-  if (signal.aborted && (signal.reason as { name?: string } | undefined)?.name === 'TimeoutError')
-    return Object.assign(new Error(`the engine did not answer within ${timeoutMs / 1000} s`), { code: 'ETIMEDOUT' });
-  return err as Error;
-}
-
-/**
- * The signal a stream is opened with: aborted by the caller's own, or when the engine has not answered
- * within the read timeout. `answered()` lifts the timeout once it has: the stream itself may last.
- */
-function streamSignal(signal: AbortSignal, timeoutMs: number): { signal: AbortSignal; answered(): void } {
-  const dial = new AbortController();
-  const abort = (reason: unknown) => dial.abort(reason);
-  if (signal.aborted) abort(signal.reason);
-  else signal.addEventListener('abort', () => abort(signal.reason), { once: true });
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const waiting = () => abort(timeout.reason);
-  timeout.addEventListener('abort', waiting, { once: true });
-  return { signal: dial.signal, answered: () => timeout.removeEventListener('abort', waiting) };
-}
-
 function isNotFound(err: unknown): boolean {
   return (err as { statusCode?: number }).statusCode === 404;
 }
@@ -124,13 +91,8 @@ export class DockerodeEngine implements ContainerEngine {
   }
 
   /** Runs one bounded read; the typings omit the abortSignal option dockerode passes on to the request. */
-  private async read<T>(call: (opts: { abortSignal: AbortSignal }) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const bounded = readSignal(signal, this.readTimeoutMs);
-    try {
-      return await call({ abortSignal: bounded });
-    } catch (err) {
-      throw timedOut(err, bounded, this.readTimeoutMs);
-    }
+  private read<T>(call: (opts: { abortSignal: AbortSignal }) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return boundedRead(call, signal, this.readTimeoutMs);
   }
 
   async ping(timeoutMs = 2000): Promise<void> {

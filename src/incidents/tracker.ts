@@ -6,7 +6,7 @@ import type { Inventory } from '../docker/inventory.js';
 import type { IncidentStore } from '../store/incidents.js';
 import type { EventBus } from '../streams/event-bus.js';
 import type { VigilEvent } from '../streams/events.js';
-import { stepOf, troubleOf, withStep, type Incident } from './incident.js';
+import { endOf, stepOf, troubleOf, withStep, type Incident } from './incident.js';
 
 /** Closed incidents kept for GET /api/v1/incidents. */
 const RECENT = 100;
@@ -15,8 +15,9 @@ const RECENT = 100;
  * One incident per outage of a container. The first sign of trouble (unhealthy, a crash, an OOM
  * kill, a spike, a firing alert) opens it; what is seen and what vigil does after are its timeline;
  * it closes once the container runs (passing its HEALTHCHECK if it has one) with no new trouble for
- * `quietMs` (or vigil gave up on it, or it was removed). Every event about the container while it is open carries
- * `incident: {id, seq, subject}`, so that notifications thread (mail headers, webhook payloads).
+ * `quietMs` (or vigil gave up on it, a person stopped it, or it was removed). Every event about the
+ * container while it is open carries `incident: {id, seq, subject}`, so that notifications thread
+ * (mail headers, webhook payloads).
  *
  * Every step is written to the store, and what it holds is read back at start: an outage that outlives
  * a restart of vigil stays one incident, and one mail thread. A store that refuses a write costs the
@@ -76,22 +77,24 @@ export class IncidentTracker extends EventEmitter<{ closed: [Incident] }> {
     let incident = this.open.get(name);
     if (trouble !== null) {
       this.lastTroubleAt.set(name, this.clock());
+      const { what, concern } = trouble;
       incident = incident
-        ? withStep(incident, event.time, 'seen', trouble)
+        ? withStep(incident, event.time, 'seen', what, concern)
         : {
-            ...{ id: randomBytes(4).toString('hex'), container: event.container!, subject: `${name}: ${trouble}` },
+            ...{ id: randomBytes(4).toString('hex'), container: event.container!, subject: `${name}: ${what}` },
             ...{ openedAt: event.time, closedAt: null, outcome: 'open' as const, seq: 1 },
-            timeline: [{ at: event.time, seq: 1, kind: 'seen' as const, what: trouble }],
+            timeline: [{ at: event.time, seq: 1, kind: 'seen' as const, what, concern }],
           };
     } else if (incident) {
-      const step = stepOf(event);
-      if (step) incident = withStep(incident, event.time, step.kind, step.what);
+      const step = stepOf(event, incident);
+      if (step) incident = withStep(incident, event.time, step.kind, step.what, step.concern);
     }
     if (!incident) return;
     this.open.set(name, incident);
     this.save(incident);
     event.incident = { id: incident.id, seq: incident.seq, subject: incident.subject };
-    if (event.type === 'recovery.gave_up') this.close(name, 'gave_up');
+    const end = endOf(event);
+    if (end !== null) this.close(name, end);
   };
 
   private closeQuiet(): void {

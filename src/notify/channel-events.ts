@@ -13,4 +13,6 @@ export const notifyEvents = [
   'cleanup',
   'dependants',
   'spike',
+  // a person's stop, start or restart through vigil's API or page: a change, not a recovery
+  'action',
 ] as const;

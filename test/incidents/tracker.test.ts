@@ -160,3 +160,94 @@ test('a store that refuses writes costs durability, not the incident', (t) => {
   t.truthy(h.seen.at(-1)!.incident);
   t.deepEqual(h.store.open(), [], 'nothing reached the store');
 });
+
+test("a spike's incident tells only its own story: a HEALTHCHECK passing is no recovery of it, its resource back to normal is", (t) => {
+  const h = harness();
+  h.publish('resource.spike', { resource: 'cpu', percent: 97, level: 'critical' });
+  h.publish('container.health', { from: 'starting', to: 'healthy', source: 'healthcheck' });
+  h.publish('resource.normal', { resource: 'memory', percent: 10, level: 'normal' });
+  h.publish('resource.normal', { resource: 'cpu', percent: 12, level: 'normal' });
+  const [open] = h.tracker.list().open;
+  t.deepEqual(
+    open!.timeline.map((s) => [s.kind, s.what]),
+    [
+      ['seen', 'cpu at 97 % of its limit (critical)'],
+      ['recovered', 'cpu back to normal'],
+    ],
+  );
+  const normal = h.seen.filter((e) => e.type === 'resource.normal').map((e) => e.incident?.seq);
+  t.deepEqual(normal, [1, 2], 'the memory reading is about the incident, but no step of it');
+});
+
+test("a health incident recovers by healthy, once per trouble; a resource's return to normal is not its story", (t) => {
+  const h = harness();
+  h.publish('container.health', { from: 'healthy', to: 'unhealthy', source: 'healthcheck' });
+  h.publish('resource.normal', { resource: 'cpu', percent: 5, level: 'normal' });
+  h.publish('alert', { status: 'resolved', alertname: 'WebDown' });
+  h.publish('recovery.action', { action: 'restart', outcome: 'success', reason: 'unhealthy' });
+  h.publish('container.health', { from: 'starting', to: 'healthy', source: 'healthcheck' });
+  h.publish('container.health', { from: 'healthy', to: 'healthy', source: 'healthcheck' });
+  h.publish('alert', { status: 'firing', alertname: 'WebDown' });
+  h.publish('alert', { status: 'resolved', alertname: 'WebDown' });
+  t.deepEqual(
+    h.tracker.list().open[0]!.timeline.map((s) => [s.kind, s.what]),
+    [
+      ['seen', 'unhealthy'],
+      ['did', 'restart success: unhealthy'],
+      ['recovered', 'healthy again'],
+      ['seen', 'alert WebDown firing'],
+      ['recovered', 'alert WebDown resolved'],
+    ],
+  );
+});
+
+test('a crash with no exit code known opens an incident that says so, not "exit code undefined"', (t) => {
+  const h = harness();
+  h.publish('container.state', { from: 'running', to: 'dead', cause: 'crashed' });
+  t.is(h.tracker.list().open[0]!.subject, 'web: crashed');
+});
+
+test('an incident stored before its steps said their concern still takes signs of recovery', (t) => {
+  const first = harness();
+  first.publish('container.health', { to: 'unhealthy' });
+  first.tracker.stop();
+  const stored = first.store.open()[0]!;
+  first.store.put({ ...stored, timeline: stored.timeline.map(({ concern: _, ...step }) => step) });
+  const second = harness(first.db);
+  second.publish('container.health', { from: 'starting', to: 'healthy' });
+  t.deepEqual(
+    second.tracker.list().open[0]!.timeline.map((s) => s.kind),
+    ['seen', 'recovered'],
+  );
+});
+
+test("a person's stop through vigil ends the open incident as stopped; their restart, or a failed stop, does not", (t) => {
+  const h = harness();
+  h.publish('container.state', { from: 'running', to: 'exited', exitCode: 1 });
+  h.publish('recovery.action', {
+    action: 'restart',
+    outcome: 'success',
+    reason: 'asked by a person (page)',
+    by: 'page',
+  });
+  h.publish('recovery.action', { action: 'stop', outcome: 'failure', reason: 'asked by a person (api)', by: 'api' });
+  t.is(h.tracker.list().open.length, 1);
+  h.publish('recovery.action', { action: 'stop', outcome: 'success', reason: 'asked by a person (page)', by: 'page' });
+  const { open, recent } = h.tracker.list();
+  t.deepEqual(open, []);
+  t.like(recent[0], { outcome: 'stopped' });
+  t.deepEqual(
+    recent[0]!.timeline.map((s) => s.what),
+    [
+      'crashed (exit code 1)',
+      'restart success: asked by a person (page)',
+      'stop failure: asked by a person (api)',
+      'stop success: asked by a person (page)',
+    ],
+  );
+  t.like(
+    h.seen.find((e) => e.type === 'incident.closed'),
+    { data: { outcome: 'stopped', steps: 4 } },
+  );
+  t.is(h.store.open().length, 0, 'closed in the store too');
+});

@@ -241,3 +241,43 @@ test("a person's stop is not news, whatever its exit code; the crash beside it i
   );
   t.is(crash?.title, 'agent-1 crashed (exit code 137)');
 });
+
+test("a person's action is told as theirs, on its own channel event, never as vigil's recovery", (t) => {
+  const person = (action: 'stop' | 'start' | 'restart', by: 'api' | 'page', outcome: 'success' | 'failure') =>
+    notificationFor(
+      ev('recovery.action', {
+        action,
+        by,
+        outcome,
+        counted: false,
+        reason: `asked by a person (${by})`,
+        ...(outcome === 'failure' ? { error: 'no such container' } : {}),
+      }),
+    )!;
+  const restart = person('restart', 'page', 'success');
+  t.like(restart, { event: 'action', severity: 'info', title: 'agent-1 restarted by a person (page)' });
+  t.is(restart.text, "A person restarted agent-1 (abc123def456) through vigil's page.");
+  const stop = person('stop', 'api', 'success');
+  t.is(stop.title, 'agent-1 stopped by a person (API)');
+  t.regex(stop.text, /through vigil's API\. vigil leaves it stopped until a person starts it\.$/);
+  const failed = person('start', 'page', 'failure');
+  t.like(failed, { event: 'action', severity: 'warning', title: "agent-1: a person's start failed (page)" });
+  t.regex(failed.text, /the engine refused: no such container\.$/);
+  for (const n of [restart, stop, failed]) {
+    t.notRegex(n.title + n.text, /recovered|attempt|undefined/);
+    t.false(
+      wants({ minSeverity: 'info', events: ['recovered'] }, n),
+      'not on a channel that asked for recoveries only',
+    );
+  }
+});
+
+test("a crash and an OOM kill with no exit code known say so, not 'exit code undefined'", (t) => {
+  const crash = notificationFor(ev('container.state', { from: 'running', to: 'dead', cause: 'crashed' }))!;
+  t.is(crash.title, 'agent-1 crashed');
+  t.regex(crash.text, /died with no exit code known\./);
+  const oom = notificationFor(
+    ev('container.state', { from: 'running', to: 'exited', exitCode: null, oomKilled: true }),
+  )!;
+  t.is(oom.text, 'The kernel killed container agent-1 (abc123def456) for running out of memory.');
+});

@@ -5,7 +5,7 @@ import type { StreamLimits } from '../../http/stream-limits.js';
 export function registerStreamMetrics(registry: Registry, streams: StreamLimits): void {
   new Gauge({
     name: 'vigil_streams_open',
-    help: 'SSE streams open now (logs and events).',
+    help: 'Streams open now, as VIGIL_STREAMS_MAX counts them: SSE (logs, events), WebSocket connections, and log subscriptions on a WebSocket.',
     registers: [registry],
     collect() {
       this.set(streams.count);

@@ -25,7 +25,8 @@ export function exitMessage(event: ContainerStateEvent, base: MessageBase): Noti
   const c = event.container;
   const cause = causeOfStateEvent(event.data);
   if (cause === null || event.data.from !== 'running') return null;
-  const code = `${event.data.exitCode}`;
+  // a dead container, or an event of an older shape, may carry no exit code: say none rather than a blank
+  const exitCode = typeof event.data.exitCode === 'number' ? event.data.exitCode : null;
   if (cause === 'oom-killed') {
     return {
       ...base,
@@ -33,7 +34,7 @@ export function exitMessage(event: ContainerStateEvent, base: MessageBase): Noti
       event: 'oom',
       severity: 'critical',
       title: `${c.name} was OOM-killed`,
-      text: `The kernel killed container ${c.name} (${c.id}) for running out of memory (exit code ${code}).`,
+      text: `The kernel killed container ${c.name} (${c.id}) for running out of memory${exitCode !== null ? ` (exit code ${exitCode})` : ''}.`,
     };
   }
   if (cause !== 'crashed') return null;
@@ -42,7 +43,7 @@ export function exitMessage(event: ContainerStateEvent, base: MessageBase): Noti
     key: `crash/${c.name}/${event.id}`,
     event: 'crash',
     severity: 'critical',
-    title: `${c.name} crashed (exit code ${code})`,
-    text: `Container ${c.name} (${c.id}) exited with code ${code}. vigil brings it back if its policy allows.`,
+    title: `${c.name} crashed${exitCode !== null ? ` (exit code ${exitCode})` : ''}`,
+    text: `Container ${c.name} (${c.id}) ${exitCode !== null ? `exited with code ${exitCode}` : 'died with no exit code known'}. vigil brings it back if its policy allows.`,
   };
 }

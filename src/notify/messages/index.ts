@@ -4,6 +4,7 @@ import { alertMessage } from './alert.js';
 import { bootMessage } from './boot.js';
 import { exitMessage, unhealthyMessage } from './container.js';
 import { incidentClosedMessage } from './incident.js';
+import { personActionMessage } from './person-action.js';
 import { cleanupMessage, cycleMessage, dependantsMessage, gaveUpMessage, recoveredMessage } from './recovery.js';
 import { hostNormalMessage, hostSpikeMessage, resourceNormalMessage, resourceSpikeMessage } from './spike.js';
 
@@ -23,7 +24,9 @@ export const messageBuilders: { [T in VigilEventType]: MessageBuilder<T> } = {
   alert: alertMessage,
   'alert.acknowledged': notNews,
   'recovery.started': notNews,
-  'recovery.action': recoveredMessage,
+  // a person's action carries who asked (`by`): a change they made, not a recovery by vigil
+  'recovery.action': (event, base) =>
+    event.data.by !== undefined ? personActionMessage(event, base) : recoveredMessage(event, base),
   'recovery.gave_up': gaveUpMessage,
   'recovery.report': notNews,
   'recovery.skipped': notNews,

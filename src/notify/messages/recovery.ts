@@ -7,7 +7,7 @@ import type {
 } from '../../streams/events.js';
 import { plural, type MessageBase, type Notification } from '../notification.js';
 
-/** An action of the medic that brought a container back. */
+/** An action of the medic that brought a container back (a person's action is person-action.ts's). */
 export function recoveredMessage(event: RecoveryActionEvent, base: MessageBase): Notification | null {
   const c = event.container;
   const { action, reason, outcome, attempt, trigger } = event.data;
@@ -19,7 +19,7 @@ export function recoveredMessage(event: RecoveryActionEvent, base: MessageBase):
     event: 'recovered',
     severity: 'info',
     title: `${c.name} recovered (${action})`,
-    text: `vigil ran ${action} on ${c.name} (${c.id}) because: ${reason} (attempt ${attempt}).`,
+    text: `vigil ran ${action} on ${c.name} (${c.id}) because: ${reason}${attempt !== undefined ? ` (attempt ${attempt})` : ''}.`,
   };
 }
 
@@ -46,7 +46,7 @@ export function cleanupMessage(event: RecoveryCleanupEvent, base: MessageBase): 
     event: 'cleanup',
     severity: 'warning',
     title: `${c.name} removed: vigil had given up on it`,
-    text: `vigil removed ${c.name} (${c.id}), labelled vigil.cleanup=true, ${reason}; it last exited with code ${exitCode}. Its last ${plural(logLines, 'log line')}, exit code and inspect are kept: GET /api/v1/history/${c.name}.`,
+    text: `vigil removed ${c.name} (${c.id}), labelled vigil.cleanup=true, ${reason}; ${exitCode !== null ? `it last exited with code ${exitCode}` : 'its last exit code is not known'}. Its last ${plural(logLines, 'log line')}, exit code and inspect are kept: GET /api/v1/history/${c.name}.`,
   };
 }
 
