@@ -38,7 +38,7 @@ import { alertFlood, apiRequestArb, webhookBodyArb } from '../test/helpers/fuzz.
 import { freePort } from '../test/helpers/net.js';
 import { PrivateEngine } from '../test/helpers/private-engine.js';
 import { TestSmtpServer } from '../test/helpers/smtp.js';
-import { countLogEvents, openIdleEventStreams } from '../test/helpers/sse.js';
+import { countLogEvents, openIdleEventStreams, sseParser } from '../test/helpers/sse.js';
 import { spawnVigil, type VigilProcess } from '../test/helpers/vigil-process.js';
 import { builtVigilArgs } from './lib/vigil.js';
 import { medicCases } from './medic-cases.js';
@@ -650,20 +650,15 @@ async function saturatedTransitions(): Promise<string> {
   const seen = new Map<string, { to: string; at: number }[]>();
   const stream = get(`${v.url}/api/v1/events?types=container.state`, { agent: false, headers: auth }, (res) => {
     res.setEncoding('utf8');
-    let buffer = '';
-    res.on('data', (chunk: string) => {
-      buffer += chunk;
-      let i: number;
-      while ((i = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, i);
-        buffer = buffer.slice(i + 2);
-        const data = block.split('\n').find((l) => l.startsWith('data: '));
-        if (!data) continue;
-        const e = JSON.parse(data.slice(6)) as { container: { id: string; name: string }; data: { to: string } };
-        if (!e.container.name.startsWith('load-')) continue;
+    res.on(
+      'data',
+      sseParser((message) => {
+        if (!message.data) return;
+        const e = JSON.parse(message.data) as { container: { id: string; name: string }; data: { to: string } };
+        if (!e.container.name.startsWith('load-')) return;
         seen.set(e.container.id, [...(seen.get(e.container.id) ?? []), { to: e.data.to, at: Date.now() }]);
-      }
-    });
+      }),
+    );
   });
   await sleep(2000); // the watcher and the SSE client reading
   const started = Date.now();

@@ -1,10 +1,10 @@
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { settingDefinitions } from '../src/config.js';
 import { ConfigError, loadConfig, parseConfig } from '../src/load-config.js';
 import { promLabelName } from '../src/metrics/label-names.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 test('defaults follow DESIGN.md when nothing is set', (t) => {
   const c = parseConfig({});
@@ -72,7 +72,7 @@ test('two labels that sanitize to the same Prometheus name are refused', (t) => 
 });
 
 test('the file is read as YAML, and the environment wins over it', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-config-'));
+  const dir = tempDir(t, 'config');
   const file = join(dir, 'vigil.yaml');
   writeFileSync(file, 'statsSource: cgroup\nlogLevel: warn\nlabels: [team, app]\n');
   const c = loadConfig({ VIGIL_CONFIG: file, VIGIL_LOG_LEVEL: 'error' });
@@ -82,7 +82,7 @@ test('the file is read as YAML, and the environment wins over it', (t) => {
 });
 
 test('a misspelt key in the file is an error, not ignored', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-config-'));
+  const dir = tempDir(t, 'config');
   const file = join(dir, 'vigil.json');
   writeFileSync(file, '{"statSource": "api"}');
   const err = t.throws(() => loadConfig({ VIGIL_CONFIG: file }), { instanceOf: ConfigError });
@@ -93,7 +93,7 @@ test('an unreadable or unparsable file is named in the error', (t) => {
   t.throws(() => loadConfig({ VIGIL_CONFIG: '/nonexistent/vigil.yaml' }), {
     message: /cannot read \/nonexistent\/vigil.yaml/,
   });
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-config-'));
+  const dir = tempDir(t, 'config');
   const file = join(dir, 'bad.yaml');
   writeFileSync(file, 'a: [unclosed');
   t.throws(() => loadConfig({ VIGIL_CONFIG: file }), { message: /not valid YAML or JSON/ });

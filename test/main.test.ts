@@ -1,10 +1,8 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { vigilEntryArgs } from './helpers/vigil-entry.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 const exec = promisify(execFile);
 // the timeouts only end a vigil that hangs: a machine under load can take many seconds to start node
@@ -39,7 +37,7 @@ test('a port already taken stops vigil with a fatal log naming the address', asy
       PATH: process.env.PATH!,
       VIGIL_LISTEN: `127.0.0.1:${port}`,
       DOCKER_HOST: 'unix:///nonexistent/docker.sock',
-      VIGIL_DATA_DIR: mkdtempSync(join(tmpdir(), 'vigil-data-')),
+      VIGIL_DATA_DIR: tempDir(t, 'data'),
     },
     timeout: 120_000,
   }).then(

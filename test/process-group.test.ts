@@ -1,10 +1,13 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from './helpers/engine.js';
+import { fileTempDirs } from './helpers/temp-dir.js';
+
+// the file's temp dirs, removed after its last test
+const temp = fileTempDirs(test);
 
 const script = fileURLToPath(new URL('./fixtures/process-group/holds-children.ts', import.meta.url));
 
@@ -19,7 +22,7 @@ const alive = (pid: number) => {
 
 /** A test process (test/helpers/process-group.ts in it) holding a child and a grandchild. */
 async function holder(mode: 'wait' | 'end') {
-  const pidsFile = join(mkdtempSync(join(tmpdir(), 'vigil-pg-')), 'pids');
+  const pidsFile = join(temp('pg'), 'pids');
   const proc = spawn(process.execPath, ['--import', 'tsx', script, mode], {
     env: { ...process.env, PIDS_FILE: pidsFile },
     stdio: 'ignore',

@@ -1,12 +1,12 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './helpers/net.js';
 import { secretArb } from './helpers/secrets.js';
 import { spawnVigil } from './helpers/vigil-process.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 // A real start of vigil (src/main.ts, its own logger on standard output) with a configuration full of
 // generated secrets in every place a URL or a setting can hold one; every channel tested, so that
@@ -58,7 +58,7 @@ test('property: no secret of the configuration reaches a log line of a real star
           to: ['ops@example.org'],
         },
       ];
-      const dir = mkdtempSync(join(tmpdir(), 'vigil-secrets-'));
+      const dir = tempDir(t, 'secrets');
       writeFileSync(join(dir, 'vigil.json'), JSON.stringify({ channels }));
       const token = s[11]!;
       const vigil = await spawnVigil({

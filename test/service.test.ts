@@ -1,6 +1,5 @@
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { waitFor } from './helpers/engine.js';
@@ -8,6 +7,7 @@ import { FakeEngine } from './helpers/fake-engine.js';
 import { freePort } from './helpers/net.js';
 import { TestSmtpServer } from './helpers/smtp.js';
 import { metricValue, scrape, startVigil, type RunningVigil } from './helpers/vigil.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 // The whole service (HTTP API, WebSocket, medic, alert bridge, notifications) on the fake engine: no
 // root, no dockerd. The engine's answers are checked against a real one's in test/docker/contract.test.ts.
@@ -170,7 +170,7 @@ test('a crash is emailed through a loopback SMTP server', async (t) => {
   const smtp = new TestSmtpServer(await freePort());
   await smtp.start();
   t.teardown(() => smtp.stop());
-  const file = join(mkdtempSync(join(tmpdir(), 'vigil-conf-')), 'vigil.json');
+  const file = join(tempDir(t, 'conf'), 'vigil.json');
   writeFileSync(file, JSON.stringify({ channels: [smtp.channel()] }));
   const engine = new FakeEngine();
   const vigil = await fakeVigil(engine, { VIGIL_CONFIG: file });

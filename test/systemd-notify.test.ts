@@ -1,11 +1,12 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import pino from 'pino';
 import { SystemdNotifier, systemdNotify, watchdogPingMs } from '../src/systemd-notify.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 test('watchdog pings every half WatchdogSec, only with a notify socket and for this process', (t) => {
   const table: [NodeJS.ProcessEnv, number | null][] = [
@@ -25,7 +26,7 @@ test('watchdog pings every half WatchdogSec, only with a notify socket and for t
  * datagram it reads on a line, as systemd reads them.
  */
 async function notifySocket(t: { teardown(f: () => void): void }) {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-notify-'));
+  const dir = tempDir(t, 'notify');
   const path = join(dir, 'notify');
   const listener = spawn('python3', [
     '-u',

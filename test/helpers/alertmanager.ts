@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ServiceProcess } from './service-process.js';
+import { makeTempDir, removeDir } from './temp-dir.js';
 
 /**
  * Debian's prometheus-alertmanager on loopback, routing everything to one webhook. Clustering is off
@@ -9,7 +9,7 @@ import { ServiceProcess } from './service-process.js';
  */
 export class TestAlertmanager {
   private process: ServiceProcess | null = null;
-  readonly dir = mkdtempSync(join(tmpdir(), 'vigil-am-'));
+  readonly dir = makeTempDir('am');
 
   constructor(
     readonly port: number,
@@ -90,5 +90,6 @@ export class TestAlertmanager {
 
   async stop(): Promise<void> {
     await this.process?.stop();
+    removeDir(this.dir);
   }
 }

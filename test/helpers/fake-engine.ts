@@ -132,6 +132,17 @@ export class FakeEngine implements ContainerEngine {
     this.finish(id, 137);
   }
 
+  /**
+   * The container's HEALTHCHECK turns `status`, as the engine tells it: the record's health, then a
+   * `health_status: <status>` event (as in test/fixtures/engine/events.jsonl).
+   */
+  turnHealth(id: string, status: 'healthy' | 'unhealthy'): void {
+    const record = this.get(id);
+    const failingStreak = status === 'unhealthy' ? (record.health?.failingStreak ?? 0) + 1 : 0;
+    record.health = { status, failingStreak, log: [] };
+    this.emitEvent(id, `health_status: ${status}`);
+  }
+
   /** `docker stop`: a person's wish. */
   personStop(id: string): void {
     this.emitEvent(id, 'kill', { signal: '15' });
@@ -347,7 +358,9 @@ export class FakeEngine implements ContainerEngine {
       pid: 4242,
       exitCode: 0,
       startedAt: new Date(Date.now()),
-      // the engine keeps the time of the last exit while the container runs again
+      // the engine keeps the time of the last exit while the container runs again; a container with a
+      // health check starts again as `starting`
+      ...(record.health ? { health: { status: 'starting', failingStreak: 0, log: [] } } : {}),
     });
     this.emitEvent(id, 'start');
     for (const line of this.startLines.get(id) ?? []) this.write(id, line);

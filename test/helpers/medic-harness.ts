@@ -1,7 +1,4 @@
 import type { Clock } from '@sinonjs/fake-timers';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { EngineEvents } from '../../src/docker/events.js';
 import { Inventory } from '../../src/docker/inventory.js';
@@ -18,6 +15,7 @@ import { EventBus } from '../../src/streams/event-bus.js';
 import { isEvent, type EventOfType, type VigilEvent, type VigilEventType } from '../../src/streams/events.js';
 import { installFakeClock } from './fake-clock.js';
 import { FakeEngine } from './fake-engine.js';
+import { makeTempDir, removeDir } from './temp-dir.js';
 
 export const medicDefaults: MedicOptions = {
   schedule: { baseMs: 1000, maxMs: 60_000, resetAfterMs: 600_000, maxAttempts: 4 },
@@ -59,7 +57,7 @@ export async function medicHarness(options: Partial<MedicOptions> = {}): Promise
     watchdogIntervalMs: 2000,
   });
   const inventory = new Inventory(engine, events, logger);
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-medic-unit-'));
+  const dir = makeTempDir('medic-unit');
   const db = openStore(dir);
   const stores = {
     desired: new DesiredStateStore(db),
@@ -99,7 +97,7 @@ export async function medicHarness(options: Partial<MedicOptions> = {}): Promise
       await stopping;
       clock.uninstall();
       db.close();
-      rmSync(dir, { recursive: true, force: true });
+      removeDir(dir);
     },
   };
 }

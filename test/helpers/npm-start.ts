@@ -1,10 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from './engine.js';
 import { freePort } from './net.js';
+import { makeTempDir, removeDir } from './temp-dir.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -29,6 +27,7 @@ export function bareStart(timeoutMs: number): Promise<Started> {
 
 async function started([command, ...args]: string[], timeoutMs: number): Promise<Started> {
   const port = await freePort();
+  const dataDir = makeTempDir('start');
   const spawnedAt = Date.now();
   const child = spawn(command!, args, {
     cwd: repo,
@@ -36,7 +35,7 @@ async function started([command, ...args]: string[], timeoutMs: number): Promise
       ...process.env,
       DOCKER_HOST: 'unix:///nonexistent/docker.sock',
       VIGIL_LISTEN: `127.0.0.1:${port}`,
-      VIGIL_DATA_DIR: mkdtempSync(join(tmpdir(), 'vigil-start-')),
+      VIGIL_DATA_DIR: dataDir,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -48,10 +47,11 @@ async function started([command, ...args]: string[], timeoutMs: number): Promise
   const stop = async () => {
     try {
       process.kill(-child.pid!, 'SIGTERM');
+      await exited;
     } catch {
-      return;
+      // gone already
     }
-    await exited;
+    removeDir(dataDir);
   };
   try {
     await waitFor(

@@ -1,10 +1,9 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { atEnd } from './process-group.js';
+import { makeTempDir, removeDir } from './temp-dir.js';
 
 const exec = promisify(execFile);
 const script = fileURLToPath(new URL('../../scripts/test-engine.sh', import.meta.url));
@@ -15,7 +14,7 @@ const script = fileURLToPath(new URL('../../scripts/test-engine.sh', import.meta
  * listens on tcp://127.0.0.1:tlsPort with --tlsverify, and `certPath` holds the client's certificates.
  */
 export class PrivateEngine {
-  readonly dir = mkdtempSync(join(tmpdir(), 'vigil-pe-'));
+  readonly dir = makeTempDir('pe');
   readonly host = `unix://${this.dir}/docker.sock`;
   readonly certPath = join(this.dir, 'certs');
 
@@ -46,6 +45,6 @@ export class PrivateEngine {
 
   async destroy(): Promise<void> {
     await this.down().catch(() => undefined);
-    rmSync(this.dir, { recursive: true, force: true, maxRetries: 3 });
+    removeDir(this.dir);
   }
 }

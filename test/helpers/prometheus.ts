@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ServiceProcess } from './service-process.js';
+import { makeTempDir, removeDir } from './temp-dir.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -12,7 +12,7 @@ const repo = fileURLToPath(new URL('../../', import.meta.url));
  */
 export class TestPrometheus {
   private process: ServiceProcess | null = null;
-  readonly dir = mkdtempSync(join(tmpdir(), 'vigil-prom-'));
+  readonly dir = makeTempDir('prom');
 
   /** `vigilTarget` null: no static target, only the vigils listed through writeTargets (file_sd). */
   constructor(
@@ -62,5 +62,6 @@ export class TestPrometheus {
 
   async stop(): Promise<void> {
     await this.process?.stop();
+    removeDir(this.dir);
   }
 }

@@ -6,6 +6,37 @@ export interface SseMessage {
 
 import { get, request, type IncomingMessage } from 'node:http';
 
+/**
+ * The stream's text as it comes, in pieces cut anywhere, to messages as a browser's EventSource reads
+ * them (comments skipped, `data` lines joined): what it returns takes each piece.
+ */
+export function sseParser(onMessage: (message: SseMessage) => void): (text: string) => void {
+  let buffer = '';
+  return (text) => {
+    buffer += text;
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const message: SseMessage = { event: 'message', data: '' };
+      const data: string[] = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith(':')) continue;
+        const colon = line.indexOf(':');
+        const field = colon < 0 ? line : line.slice(0, colon);
+        const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+        if (field === 'event') message.event = value;
+        else if (field === 'data') data.push(value);
+        else if (field === 'id') message.id = value;
+      }
+      if (data.length > 0 || message.event !== 'message') {
+        message.data = data.join('\n');
+        onMessage(message);
+      }
+    }
+  };
+}
+
 export interface SseClient {
   status: number;
   headers: IncomingMessage['headers'];
@@ -35,31 +66,11 @@ export async function openSseClient(url: string, headers: Record<string, string>
   void (async () => {
     try {
       const decoder = new TextDecoder();
-      let buffer = '';
-      for await (const chunk of res as AsyncIterable<Buffer>) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const message: SseMessage = { event: 'message', data: '' };
-          const data: string[] = [];
-          for (const line of block.split('\n')) {
-            if (line.startsWith(':')) continue;
-            const colon = line.indexOf(':');
-            const field = colon < 0 ? line : line.slice(0, colon);
-            const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-            if (field === 'event') message.event = value;
-            else if (field === 'data') data.push(value);
-            else if (field === 'id') message.id = value;
-          }
-          if (data.length > 0 || message.event !== 'message') {
-            message.data = data.join('\n');
-            queue.push(message);
-          }
-        }
+      const feed = sseParser((message) => {
+        queue.push(message);
         waiter.wake?.();
-      }
+      });
+      for await (const chunk of res as AsyncIterable<Buffer>) feed(decoder.decode(chunk, { stream: true }));
     } catch (err) {
       if (!abort.signal.aborted) failure = err;
     } finally {

@@ -1,11 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/load-config.js';
 import { createVigil, type Vigil, type VigilDeps } from '../../src/service.js';
-import { testDockerHost } from './engine.js';
+import { isEvent, type EventOfType, type VigilEvent, type VigilEventType } from '../../src/streams/events.js';
+import { testDockerHost, waitFor } from './engine.js';
+import { makeTempDir, removeDir } from './temp-dir.js';
 
 export interface LogLine {
   level: number;
@@ -28,7 +29,12 @@ export interface RunningVigil {
 export async function startVigil(
   env: Record<string, string> = {},
   deps: Omit<VigilDeps, 'logger'> = {},
+  /** Dirs made for this vigil, removed once it has stopped. */
+  ownDirs: string[] = [],
 ): Promise<RunningVigil> {
+  // a data dir of its own unless the test gives one (to start a vigil again on it): removed at stop
+  const dataDir = env.VIGIL_DATA_DIR ?? makeTempDir('data');
+  if (env.VIGIL_DATA_DIR === undefined) ownDirs.push(dataDir);
   const config = loadConfig({
     // a fake engine is reached through no socket; the stats API is the only source it answers
     ...(deps.engine ? { DOCKER_HOST: 'unix:///fake-engine/docker.sock', VIGIL_STATS_SOURCE: 'api' } : {}),
@@ -38,7 +44,7 @@ export async function startVigil(
     // test files open many streams from one address at once; the limits have tests of their own
     VIGIL_STREAMS_PER_CLIENT: '256',
     VIGIL_STREAMS_MAX: '1024',
-    VIGIL_DATA_DIR: mkdtempSync(join(tmpdir(), 'vigil-data-')),
+    VIGIL_DATA_DIR: dataDir,
     ...env,
   });
   const logs: LogLine[] = [];
@@ -57,7 +63,10 @@ export async function startVigil(
     vigil,
     logs,
     get: (path, init) => fetch(`${url}${path}`, init),
-    stop: () => vigil.stop(),
+    stop: async () => {
+      await vigil.stop();
+      for (const dir of ownDirs.splice(0)) removeDir(dir);
+    },
   };
 }
 
@@ -93,7 +102,38 @@ export async function scrape(v: RunningVigil): Promise<string> {
 
 /** vigil with these notification channels (written to a VIGIL_CONFIG file, as an operator would). */
 export async function startVigilWithChannels(channels: unknown[], env: Record<string, string> = {}) {
-  const file = join(mkdtempSync(join(tmpdir(), 'vigil-conf-')), 'vigil.json');
+  const dir = makeTempDir('conf');
+  const file = join(dir, 'vigil.json');
   writeFileSync(file, JSON.stringify({ channels }));
-  return startVigil({ VIGIL_CONFIG: file, ...env });
+  return startVigil({ VIGIL_CONFIG: file, ...env }, {}, [dir]);
 }
+
+/**
+ * vigil in this process acting on a private engine's containers, as the medic's and the probes' tests
+ * want it: autoheal for labelled containers, a boot grace of 0.2 s and a backoff base of 1 s (unless
+ * `env` says otherwise). Every event it publishes is kept in `events`, from its start; it is returned
+ * once its boot reconcile has run, so that what a test does next meets the medic at work.
+ */
+export async function actingVigil(
+  engineHost: string,
+  env: Record<string, string> = {},
+): Promise<{ vigil: RunningVigil; events: VigilEvent[] }> {
+  const vigil = await startVigil({
+    DOCKER_HOST: engineHost,
+    VIGIL_AUTOHEAL: 'labelled',
+    VIGIL_BOOT_GRACE_SECONDS: '0.2',
+    VIGIL_BACKOFF_BASE_SECONDS: '1',
+    ...env,
+  });
+  const { bus } = vigil.vigil;
+  const events: VigilEvent[] = [...bus.since(0).events];
+  bus.on('event', (e) => events.push(e));
+  await waitFor(() => vigil.vigil.inventory.synced && !vigil.vigil.medic.bootPending, {
+    what: "vigil's boot reconcile",
+  });
+  return { vigil, events };
+}
+
+/** The events of one type about the container named `name`. */
+export const ofContainer = <T extends VigilEventType>(events: VigilEvent[], name: string, type: T): EventOfType<T>[] =>
+  events.filter(isEvent(type)).filter((e) => e.container?.name === name);

@@ -1,7 +1,4 @@
 import test from 'ava';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import type { Inventory } from '../../src/docker/inventory.js';
 import type { ContainerRecord } from '../../src/docker/types.js';
@@ -12,12 +9,16 @@ import { IncidentStore } from '../../src/store/incidents.js';
 import { EventBus } from '../../src/streams/event-bus.js';
 import type { VigilEvent, VigilEventType } from '../../src/streams/events.js';
 import { someEvent, type SomeData } from '../helpers/events.js';
+import { fileTempDirs } from '../helpers/temp-dir.js';
+
+// the file's temp dirs, removed after its last test
+const temp = fileTempDirs(test);
 
 const web = { id: 'abc123def456', name: 'web' };
 const record = { name: 'web', state: 'running', health: { status: 'healthy' } } as unknown as ContainerRecord;
 
 /** A tracker on a real store; `db` given, it is vigil started again on the store of an earlier run. */
-function harness(db: Db = openStore(mkdtempSync(join(tmpdir(), 'vigil-incidents-'))), start = '2026-11-23T10:00:00Z') {
+function harness(db: Db = openStore(temp('incidents')), start = '2026-11-23T10:00:00Z') {
   let now = Date.parse(start);
   const bus = new EventBus(100, 1);
   const inventory = { all: () => [{ record }] } as unknown as Inventory;

@@ -1,6 +1,5 @@
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isEvent, type VigilEvent } from '../../src/streams/events.js';
 import { TestAlertmanager } from '../helpers/alertmanager.js';
@@ -9,6 +8,10 @@ import { freePort } from '../helpers/net.js';
 import { PrivateEngine } from '../helpers/private-engine.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
 import { metricValue, scrape, startVigil, type RunningVigil } from '../helpers/vigil.js';
+import { fileTempDirs } from '../helpers/temp-dir.js';
+
+// the file's temp dirs, removed after its last test
+const temp = fileTempDirs(test);
 
 // vigil acts on these containers: its engine is its own
 const engine = new PrivateEngine();
@@ -24,7 +27,7 @@ test.before(async () => {
   await engine.up();
   smtp = new TestSmtpServer(await freePort());
   await smtp.start();
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-conf-'));
+  const dir = temp('conf');
   const file = join(dir, 'vigil.json');
   const amPort = await freePort();
   writeFileSync(

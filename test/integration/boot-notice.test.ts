@@ -1,6 +1,5 @@
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { docker as dockerOn, runContainer as runOn, waitFor } from '../helpers/engine.js';
 import { freePort } from '../helpers/net.js';
@@ -8,6 +7,7 @@ import { PrivateEngine } from '../helpers/private-engine.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
 import { openSseClient } from '../helpers/sse.js';
 import { spawnVigil } from '../helpers/vigil-process.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // The engine is restarted under a running vigil; every container has --restart always, so the engine
 // brings them all back itself: the notice still comes, once, through a real SMTP server.
@@ -31,7 +31,7 @@ test.after.always(async () => {
 test.serial(
   'an engine restart with every container on --restart always: one notice, by email, saying the engine brought them all back',
   async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'vigil-boot-notice-'));
+    const dir = tempDir(t, 'boot-notice');
     const file = join(dir, 'vigil.yaml');
     writeFileSync(file, JSON.stringify({ channels: [smtp.channel({ name: 'oncall' })] }));
     const vigil = await spawnVigil({

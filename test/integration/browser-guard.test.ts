@@ -1,7 +1,6 @@
 import test from 'ava';
 import { request } from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { TestAlertmanager } from '../helpers/alertmanager.js';
@@ -9,6 +8,10 @@ import { uniqueName, waitFor } from '../helpers/engine.js';
 import { freePort } from '../helpers/net.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
 import { startVigil, type RunningVigil } from '../helpers/vigil.js';
+import { fileTempDirs } from '../helpers/temp-dir.js';
+
+// the file's temp dirs, removed after its last test
+const temp = fileTempDirs(test);
 
 // What a web page in the operator's browser can make the browser send to a vigil without a token (the
 // documented default, on loopback): simple cross-site requests, and DNS rebinding (a foreign Host).
@@ -22,7 +25,7 @@ const container = uniqueName('guarded');
 test.before(async () => {
   smtp = new TestSmtpServer(await freePort());
   await smtp.start();
-  const file = join(mkdtempSync(join(tmpdir(), 'vigil-conf-')), 'vigil.json');
+  const file = join(temp('conf'), 'vigil.json');
   writeFileSync(file, JSON.stringify({ channels: [smtp.channel()] }));
   const amPort = await freePort();
   vigil = await startVigil({

@@ -1,6 +1,5 @@
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VigilEvent } from '../../src/streams/events.js';
 import { docker as dockerOn, runContainer as runOn, uniqueName, waitFor } from '../helpers/engine.js';
@@ -8,6 +7,10 @@ import { freePort } from '../helpers/net.js';
 import { PrivateEngine } from '../helpers/private-engine.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
 import { startVigil, type RunningVigil } from '../helpers/vigil.js';
+import { fileTempDirs } from '../helpers/temp-dir.js';
+
+// the file's temp dirs, removed after its last test
+const temp = fileTempDirs(test);
 
 // vigil removes what it gave up on, when the container says it may: its own engine, as the medic acts.
 const engine = new PrivateEngine();
@@ -21,7 +24,7 @@ test.before(async () => {
   smtp = new TestSmtpServer(await freePort());
   await smtp.start();
   await engine.up();
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-cleanup-'));
+  const dir = temp('cleanup');
   const file = join(dir, 'vigil.yaml');
   writeFileSync(file, JSON.stringify({ channels: [smtp.channel({ name: 'oncall' })] }));
   vigil = await startVigil({

@@ -1,10 +1,9 @@
 import test from 'ava';
 import pLimit from 'p-limit';
 import type { SweepReport } from '../../src/sampler.js';
-import { isEvent, type EventOfType, type VigilEvent, type VigilEventType } from '../../src/streams/events.js';
 import { docker as dockerOn, runContainer as runOn, uniqueName, waitFor } from '../helpers/engine.js';
 import { PrivateEngine } from '../helpers/private-engine.js';
-import { startVigil, type RunningVigil } from '../helpers/vigil.js';
+import { actingVigil, ofContainer, type RunningVigil } from '../helpers/vigil.js';
 
 // Probes declared with labels (issue 25) on the real engine, busybox without a HEALTHCHECK. The medic
 // acts on containers: this file's vigil is the only one on its own engine.
@@ -15,22 +14,7 @@ const runContainer = (n: string, options: string[], command: string[]) => runOn(
 test.before(() => engine.up());
 test.after.always(() => engine.destroy());
 
-async function probingVigil(env: Record<string, string> = {}): Promise<{ vigil: RunningVigil; events: VigilEvent[] }> {
-  const vigil = await startVigil({
-    DOCKER_HOST: engine.host,
-    VIGIL_AUTOHEAL: 'labelled',
-    VIGIL_BOOT_GRACE_SECONDS: '0.2',
-    VIGIL_BACKOFF_BASE_SECONDS: '1',
-    ...env,
-  });
-  const events: VigilEvent[] = [];
-  vigil.vigil.bus.on('event', (e) => events.push(e));
-  await waitFor(() => vigil.vigil.inventory.synced, { what: 'the first sync' });
-  return { vigil, events };
-}
-
-const ofContainer = <T extends VigilEventType>(events: VigilEvent[], n: string, type: T): EventOfType<T>[] =>
-  events.filter(isEvent(type)).filter((e) => e.container?.name === n);
+const probingVigil = (env: Record<string, string> = {}) => actingVigil(engine.host, env);
 
 interface HistoryAnswer {
   actions: { action: string; reason: string; outcome: string }[];

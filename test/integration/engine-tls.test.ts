@@ -1,19 +1,22 @@
 import test from 'ava';
 import { readiness } from '../helpers/vigil.js';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { docker, runContainer, waitFor } from '../helpers/engine.js';
 import { freePort } from '../helpers/net.js';
 import { PrivateEngine } from '../helpers/private-engine.js';
 import { openSseClient } from '../helpers/sse.js';
+import { fileTempDirs } from '../helpers/temp-dir.js';
 import { spawnVigil, type VigilProcess } from '../helpers/vigil-process.js';
+
+// the file's temp dirs, removed after its last test
+const temp = fileTempDirs(test);
 
 // A remote engine is reached over TCP with mutual TLS, configured by the same three variables Docker's
 // own CLI reads. The engine is this test's own, listening on loopback with certificates made by openssl.
 let engine: PrivateEngine;
 const vigils: VigilProcess[] = [];
-const dataDir = mkdtempSync(join(tmpdir(), 'vigil-tls-'));
+const dataDir = temp('tls');
 
 test.before(async () => {
   engine = new PrivateEngine({ tlsPort: await freePort() });

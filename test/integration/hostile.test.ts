@@ -3,13 +3,16 @@ import { readiness } from '../helpers/vigil.js';
 import fc from 'fast-check';
 import { alertFlood, apiRequestArb, mayActOn, webhookBodyArb } from '../helpers/fuzz.js';
 import { connect } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { docker as dockerOn, runContainer as runOn, waitFor } from '../helpers/engine.js';
 import { PrivateEngine } from '../helpers/private-engine.js';
 import { countLogEvents, openIdleEventStreams } from '../helpers/sse.js';
 import { spawnVigil, type VigilProcess } from '../helpers/vigil-process.js';
+import { fileTempDirs, tempDir } from '../helpers/temp-dir.js';
+
+// the file's temp dirs, removed after its last test
+const temp = fileTempDirs(test);
 
 // vigil is fuzzed here and may act: its engine is its own, and vigil is a process of its own so that
 // its memory and its log lines are measured alone
@@ -34,7 +37,7 @@ test.after.always(() => engine.destroy());
 function vigilWith(env: Record<string, string> = {}): Promise<VigilProcess> {
   return spawnVigil({
     DOCKER_HOST: engine.host,
-    VIGIL_DATA_DIR: mkdtempSync(join(tmpdir(), 'vigil-hostile-')),
+    VIGIL_DATA_DIR: temp('hostile'),
     VIGIL_API_TOKEN: token,
     VIGIL_ALERT_INSTANCE: instance,
     VIGIL_AUTOHEAL: 'labelled',
@@ -234,7 +237,7 @@ test.serial(
 );
 
 test.serial('credentials never reach the log: NATS, SMTP and webhook secrets are left out', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-creds-'));
+  const dir = tempDir(t, 'creds');
   const file = join(dir, 'vigil.json');
   writeFileSync(
     file,

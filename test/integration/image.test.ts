@@ -1,7 +1,6 @@
 import test from 'ava';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -11,6 +10,10 @@ import { PrivateEngine } from '../helpers/private-engine.js';
 import { spawnVigil, type VigilProcess } from '../helpers/vigil-process.js';
 import { metricValue } from '../helpers/vigil.js';
 import { migrations } from '../../src/store/migrations.js';
+import { fileTempDirs, tempDir } from '../helpers/temp-dir.js';
+
+// the file's temp dirs, removed after its last test
+const temp = fileTempDirs(test);
 
 // vigil's image as users run it: built by `npm run image` from the Dockerfile, started with the
 // README's own commands. Its medic acts on containers, so the file has an engine of its own.
@@ -73,7 +76,7 @@ interface Inspect {
 }
 const inspect = async (name: string) => (JSON.parse(await docker(['inspect', name])) as Inspect[])[0]!;
 
-const work = mkdtempSync(join(tmpdir(), 'vigil-image-'));
+const work = temp('image');
 let hostVigil: VigilProcess | undefined;
 
 test.before(async (t) => {
@@ -138,7 +141,7 @@ test.serial(
     hostVigil = await spawnVigil({
       DOCKER_HOST: engine.host,
       VIGIL_AUTOHEAL: 'off',
-      VIGIL_DATA_DIR: mkdtempSync(join(tmpdir(), 'vigil-host-data-')),
+      VIGIL_DATA_DIR: tempDir(t, 'host-data'),
     });
 
     const container = await inspect('vigil');

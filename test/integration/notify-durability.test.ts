@@ -1,15 +1,18 @@
 import test from 'ava';
 import { readiness } from '../helpers/vigil.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { docker, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
 import { PrivateEngine } from '../helpers/private-engine.js';
 import { freePort } from '../helpers/net.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
 import { spawnVigil, type VigilProcess } from '../helpers/vigil-process.js';
+import { fileTempDirs } from '../helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'vigil-dur-'));
+// the file's temp dirs, removed after its last test
+const temp = fileTempDirs(test);
+
+const dir = temp('dur');
 const names = Array.from({ length: 5 }, () => uniqueName('pending'));
 let smtp: TestSmtpServer;
 // exactly these five notifications are at stake: no other test's containers on this engine

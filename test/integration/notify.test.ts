@@ -1,7 +1,6 @@
 import test from 'ava';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifySignature } from '../../src/notify/channels/webhook.js';
 import { docker as dockerOn, runContainer as runOn, uniqueName, waitFor } from '../helpers/engine.js';
@@ -9,6 +8,10 @@ import { freePort } from '../helpers/net.js';
 import { PrivateEngine } from '../helpers/private-engine.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
 import { metricValue, scrape, startVigil, type RunningVigil } from '../helpers/vigil.js';
+import { fileTempDirs } from '../helpers/temp-dir.js';
+
+// the file's temp dirs, removed after its last test
+const temp = fileTempDirs(test);
 
 // every message here is about this file's containers, and only this vigil acts on them: on the suite's
 // shared engine other files' vigils restarted the labelled container as well, and other files'
@@ -40,7 +43,7 @@ test.before(async () => {
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
   const hookPort = (receiver.address() as { port: number }).port;
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-conf-'));
+  const dir = temp('conf');
   const file = join(dir, 'vigil.yaml');
   writeFileSync(
     file,

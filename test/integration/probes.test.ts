@@ -1,9 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { waitFor } from '../helpers/engine.js';
 import { readiness, startVigil, type RunningVigil } from '../helpers/vigil.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // GET /health and /health/ready on the real engine, on no engine at all, and over the memory line.
 
@@ -42,7 +41,7 @@ test('GET /health/ready on a reachable engine: ok, one entry per check', async (
 });
 
 test('no engine: degraded (200) naming the engine and, after three intervals, the event stream; the store still ok', async (t) => {
-  const nowhere = join(mkdtempSync(join(tmpdir(), 'vigil-noengine-')), 'docker.sock');
+  const nowhere = join(tempDir(t, 'noengine'), 'docker.sock');
   const vigil = await startVigil({ DOCKER_HOST: `unix://${nowhere}`, VIGIL_SAMPLE_INTERVAL_SECONDS: '0.5' });
   t.teardown(() => vigil.stop());
   const { code, body } = await waitFor(

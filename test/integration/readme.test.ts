@@ -1,12 +1,12 @@
 import test from 'ava';
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { docker, testDockerHost, waitFor } from '../helpers/engine.js';
 import { freePort } from '../helpers/net.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // The README's commands as written. Every ```sh block carries a marker in the line before it:
 //   <!-- readme-test: stack -->  the monitoring stack's block, its `up -d` run as `config` (no images here)
@@ -70,7 +70,7 @@ test('every sh block of the README says whether the suite runs it, and why not w
 });
 
 test('the monitoring stack block runs as written (up -d as config) in a fresh copy, its secrets set by itself', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-readme-stack-'));
+  const dir = tempDir(t, 'readme-stack');
   for (const path of ['docker-compose.monitoring.yml', 'alertmanager', 'prometheus', 'grafana', 'vigil.yml'])
     cpSync(join(repo, path), join(dir, path), { recursive: true });
   for (const b of blocks.filter((x) => x.kind === 'stack')) {
@@ -84,7 +84,7 @@ test('the monitoring stack block runs as written (up -d as config) in a fresh co
 });
 
 test('the image build context holds only what the Dockerfile copies, after a demo and a test run', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-readme-context-'));
+  const dir = tempDir(t, 'readme-context');
   for (const path of ['.dockerignore', 'package.json', 'package-lock.json', 'tsconfig.json', 'src', 'web'])
     cpSync(join(repo, path), join(dir, path), { recursive: true });
   // what runs leave behind: engines with root-only data, vigil's store, the stack's secrets
@@ -104,7 +104,7 @@ test('the image build context holds only what the Dockerfile copies, after a dem
     writeFileSync(join(dir, path), 'left behind');
   }
   // the context as the engine receives it, copied whole into an image that needs nothing pulled
-  const dockerfile = join(mkdtempSync(join(tmpdir(), 'vigil-readme-df-')), 'Dockerfile');
+  const dockerfile = join(tempDir(t, 'readme-df'), 'Dockerfile');
   writeFileSync(dockerfile, 'FROM scratch\nCOPY . /context/\n');
   const tag = `vigil-readme-context:${process.pid}`;
   await exec('docker', ['-H', testDockerHost(), 'build', '-q', '-f', dockerfile, '-t', tag, dir], {

@@ -6,6 +6,7 @@ import { DockerodeEngine } from '../../src/docker/engine.js';
 import { docker, runContainer, waitFor } from '../helpers/engine.js';
 import { PrivateEngine } from '../helpers/private-engine.js';
 import { engineConnectionsOf, socketsOf } from '../helpers/sockets.js';
+import { sseParser } from '../helpers/sse.js';
 import { spawnVigil, type VigilProcess } from '../helpers/vigil-process.js';
 
 // These tests freeze their engine (SIGSTOP) and count its connections, so it is one of their own.
@@ -14,6 +15,8 @@ const host = engine.host;
 let vigil: VigilProcess;
 
 const dockerdPid = () => Number(readFileSync(join(engine.dir, 'docker.pid'), 'utf8'));
+/** A process's state letter from /proc (T: stopped by a signal). */
+const processState = (pid: number) => /^\d+ \(.*\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1];
 const thaw = () => {
   try {
     process.kill(dockerdPid(), 'SIGCONT');
@@ -82,10 +85,11 @@ test.serial(
         what: 'the clients connected',
       });
       for (const req of requests) req.destroy();
-      const started = Date.now();
+      // liveness asks nothing of the engine: it answers while the engine is still frozen (a wait on the
+      // engine would not end before the thaw, and the test would time out)
       const live = await fetch(`${vigil.url}/health/live`);
       t.is(live.status, 200);
-      t.true(Date.now() - started < 2000, 'liveness answers while the engine is frozen');
+      t.is(processState(dockerdPid()), 'T', 'liveness answered while the engine is frozen');
       // the engine is still frozen: what was made for the clients that left must be gone without it
       const whileFrozen = await waitFor(() => vigilSockets().size <= baseline + 4 && vigilSockets().size, {
         what: `vigil's sockets back near ${baseline} while the engine is frozen`,
@@ -124,20 +128,16 @@ function follower(query: string) {
   const state = { numbers: [] as number[], lagMs: [] as number[], res: null as IncomingMessage | null, text: '' };
   const req = get(`${vigil.url}/api/v1/containers/fast/logs?${query}`, { agent: false }, (res) => {
     state.res = res;
-    let buffer = '';
     res.setEncoding('utf8');
-    res.on('data', (chunk: string) => {
-      buffer += chunk;
-      let i: number;
-      while ((i = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, i);
-        buffer = buffer.slice(i + 2);
-        if (!block.startsWith('event: log')) continue;
-        const line = JSON.parse(block.slice(block.indexOf('data: ') + 6)) as { timestamp: string; message: string };
+    res.on(
+      'data',
+      sseParser((message) => {
+        if (message.event !== 'log') return;
+        const line = JSON.parse(message.data) as { timestamp: string; message: string };
         state.numbers.push(Number(/^line-(\d+)/.exec(line.message)?.[1]));
         state.lagMs.push(Date.now() - Date.parse(line.timestamp));
-      }
-    });
+      }),
+    );
   });
   req.on('error', () => undefined);
   return { state, close: () => req.destroy() };
@@ -206,11 +206,11 @@ test.serial(
       what: '2000 more lines for every follower',
       timeoutMs: 30_000,
     });
-    for (const [i, f] of followers.entries()) {
+    // keeping up is vigil's own measure, not a wall-clock lag: no follower but the stalled one fell so
+    // far behind that it was cut (the lag is logged; the soak measures it against its mark)
+    for (const [i, f] of followers.entries())
       t.true(contiguous(f.state.numbers), `follower ${i} got every line, in order`);
-      const recent = f.state.lagMs.slice(-500).sort((a, b) => a - b);
-      t.true(recent.at(-1)! < 5000, `follower ${i} is ${recent.at(-1)} ms behind`);
-    }
+    t.is(vigil.logs.filter((l) => l.msg === 'a log follower was cut').length, 1, 'only the stalled follower was cut');
     t.log(
       `lag of the last 500 lines, worst follower: ${Math.max(...followers.map((f) => Math.max(...f.state.lagMs.slice(-500))))} ms`,
     );

@@ -1,6 +1,5 @@
 import test from 'ava';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { VigilEvent } from '../../src/streams/events.js';
@@ -11,6 +10,10 @@ import { PrivateEngine } from '../helpers/private-engine.js';
 import { TestPrometheus } from '../helpers/prometheus.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
 import { startVigil, type RunningVigil } from '../helpers/vigil.js';
+import { fileTempDirs } from '../helpers/temp-dir.js';
+
+// the file's temp dirs, removed after its last test
+const temp = fileTempDirs(test);
 
 // The whole stack from the repository's own files: Prometheus with prometheus/ (rules included),
 // Alertmanager with alertmanager/alertmanager.yml, the dashboard's queries, vigil, a real engine.
@@ -28,7 +31,7 @@ test.before(async () => {
   await engine.up();
   smtp = new TestSmtpServer(await freePort());
   await smtp.start();
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-stack-'));
+  const dir = temp('stack');
   writeFileSync(
     join(dir, 'vigil.json'),
     JSON.stringify({

@@ -1,10 +1,10 @@
 import test from 'ava';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { docker, removeContainers, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
 import { freePort } from '../helpers/net.js';
 import { startVigil, type RunningVigil, readiness } from '../helpers/vigil.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // The database deleted while vigil runs (an operator's `rm -rf data/*`, a cleanup job): vigil notices,
 // says so, and what it held is at the path for its next start: a person's stops, the outbox, alerts.
@@ -26,8 +26,8 @@ interface Row {
 }
 
 test('the database deleted under a running vigil: readiness says so, and a restart finds every stop and pending notification', async (t) => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-deleted-db-'));
-  const conf = join(mkdtempSync(join(tmpdir(), 'vigil-conf-')), 'vigil.json');
+  const dataDir = tempDir(t, 'deleted-db');
+  const conf = join(tempDir(t, 'conf'), 'vigil.json');
   // nothing listens there: the notification stays pending in the outbox
   const deadSmtp = await freePort();
   writeFileSync(

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import { waitFor } from '../helpers/engine.js';
@@ -7,12 +6,16 @@ import { freePort } from '../helpers/net.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
 import { metricValue, scrape, startVigilWithChannels, type RunningVigil } from '../helpers/vigil.js';
 import type { VigilEvent } from '../../src/streams/events.js';
+import { fileTempDirs } from '../helpers/temp-dir.js';
+
+// the file's temp dirs, removed after its last test
+const temp = fileTempDirs(test);
 
 // The host as vigil reads it from VIGIL_PROC_ROOT: a directory of this test's own holding stat, meminfo
 // and loadavg that the test writes, so that the host's CPU, memory and load are known exactly. The
 // stats come from the engine's API (the cgroup source would read containers' /proc from there too).
 
-const proc = mkdtempSync(join(tmpdir(), 'vigil-proc-'));
+const proc = temp('proc');
 let vigil: RunningVigil;
 let smtp: TestSmtpServer;
 

@@ -1,13 +1,11 @@
 import test from 'ava';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import WebSocket from 'ws';
 import { docker, removeContainers, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
 import { alertFlood } from '../helpers/fuzz.js';
 import { PrivateEngine } from '../helpers/private-engine.js';
 import { metricValue, scrape, startVigil, readiness } from '../helpers/vigil.js';
 import { spawnVigil } from '../helpers/vigil-process.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 interface Message {
   type: string;
@@ -150,7 +148,7 @@ test('clients that never read do not grow vigil past a bound; they are told what
   t.teardown(() => engine.destroy());
   const v = await spawnVigil({
     DOCKER_HOST: engine.host,
-    VIGIL_DATA_DIR: mkdtempSync(join(tmpdir(), 'vigil-ws-')),
+    VIGIL_DATA_DIR: tempDir(t, 'ws'),
     VIGIL_STREAMS_MAX: '64',
     VIGIL_STREAMS_PER_CLIENT: '64',
     VIGIL_STREAMS_MEMORY_MB: '32',

@@ -1,7 +1,5 @@
 import test from 'ava';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { pino } from 'pino';
 import { channelSchema } from '../../src/notify/channel-config.js';
 import { createNotifier } from '../../src/notify/channels/index.js';
@@ -11,12 +9,13 @@ import { openStore } from '../../src/store/db.js';
 import { OutboxStore } from '../../src/store/outbox.js';
 import { freePort } from '../helpers/net.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // A real SMTP server that goes down and comes back: the email channel's status and trend follow it.
 test('an email channel turns degraded, then error, while its SMTP server is down, and improves when it is back', async (t) => {
   const smtp = new TestSmtpServer(await freePort());
   await smtp.start();
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-channel-health-'));
+  const dir = tempDir(t, 'channel-health');
   const db = openStore(dir);
   const config = channelSchema.parse(smtp.channel());
   const dispatcher = new Dispatcher(

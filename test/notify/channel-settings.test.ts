@@ -1,12 +1,10 @@
 import test from 'ava';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { channelChangeSchema } from '../../src/http/routes/settings.js';
 import { channelSchema } from '../../src/notify/channel-config.js';
 import { applyChannelChange, ChannelSettingsSource, effectiveInterest } from '../../src/notify/channel-settings.js';
 import { openStore } from '../../src/store/db.js';
 import { PageSettingsStore } from '../../src/store/page-settings.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const hook = channelSchema.parse({
   name: 'ops',
@@ -40,7 +38,7 @@ test('a change sets, null gives back to the file, absent leaves', (t) => {
 });
 
 test('applied to the dispatcher at once and again after a restart; the secret is never shown', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-channel-settings-'));
+  const dir = tempDir(t, 'channel-settings');
   const applied: unknown[] = [];
   const dispatcher = { setInterest: (name: string, i: unknown) => applied.push({ name, ...(i as object) }) > 0 };
   const db = openStore(dir);

@@ -1,8 +1,6 @@
 import type { Clock } from '@sinonjs/fake-timers';
 import test, { type ExecutionContext } from 'ava';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { pino } from 'pino';
 import { channelSchema } from '../../src/notify/channel-config.js';
 import { Dispatcher, type DispatcherOptions } from '../../src/notify/dispatcher.js';
@@ -11,6 +9,7 @@ import type { Notifier } from '../../src/notify/notifier.js';
 import { openStore } from '../../src/store/db.js';
 import { OutboxStore } from '../../src/store/outbox.js';
 import { installFakeClock } from '../helpers/fake-clock.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // The dispatcher on a fake clock with a channel whose failures the test decides. Fake timers are global: serial.
 const options: DispatcherOptions = {
@@ -66,7 +65,7 @@ const message = (key: string): Notification => ({
 
 function setUp(t: ExecutionContext, overrides: Partial<DispatcherOptions> = {}) {
   const clock: Clock = installFakeClock();
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-dispatch-unit-'));
+  const dir = tempDir(t, 'dispatch-unit');
   const db = openStore(dir);
   const outbox = new FlakyOutbox(db);
   const channel = new ScriptedChannel();

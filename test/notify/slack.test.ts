@@ -1,15 +1,13 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { mkdtempSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { channelSchema, type ChannelConfig } from '../../src/notify/channel-config.js';
 import { SlackNotifier, slackAnswerTs, slackApiMessage } from '../../src/notify/channels/slack.js';
 import type { Notification } from '../../src/notify/message.js';
 import { ChatThreadStore } from '../../src/store/chat-threads.js';
 import { openStore } from '../../src/store/db.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const note = (key: string, incident?: { id: string; seq: number }): Notification => ({
   key,
@@ -84,7 +82,7 @@ test("the Web API answer gives the ts, and a refusal is a failed delivery naming
 
 test('messages of one incident are one thread, also after a restart; another incident starts its own', async (t) => {
   const api = await slackApi(t);
-  const db = openStore(mkdtempSync(join(tmpdir(), 'vigil-slack-')));
+  const db = openStore(tempDir(t, 'slack'));
   const config = webApiChannel(api.apiUrl);
   const first = new SlackNotifier(config, new ChatThreadStore(db));
   await first.send(note('web', { id: 'inc1', seq: 1 }));
@@ -104,7 +102,7 @@ test('messages of one incident are one thread, also after a restart; another inc
 
 test('a message Slack refuses fails the delivery, and leaves no thread behind', async (t) => {
   const api = await slackApi(t, true);
-  const threads = new ChatThreadStore(openStore(mkdtempSync(join(tmpdir(), 'vigil-slack-'))));
+  const threads = new ChatThreadStore(openStore(tempDir(t, 'slack')));
   const notifier = new SlackNotifier(webApiChannel(api.apiUrl), threads);
   await t.throwsAsync(notifier.send(note('web', { id: 'inc1', seq: 1 })), { message: /channel_not_found/ });
   t.is(threads.get('ops-chat', 'inc1'), undefined);

@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import test from 'ava';
 import { pino } from 'pino';
 import { HostWatch } from '../../src/resources/host-watch.js';
@@ -9,9 +6,13 @@ import { AlertStore } from '../../src/store/alerts.js';
 import { EventBus } from '../../src/streams/event-bus.js';
 import type { VigilEvent } from '../../src/streams/events.js';
 import { notificationFor } from '../../src/notify/message.js';
+import { fileTempDirs } from '../helpers/temp-dir.js';
+
+// the file's temp dirs, removed after its last test
+const temp = fileTempDirs(test);
 
 function harness() {
-  const alerts = new AlertStore(openStore(mkdtempSync(join(tmpdir(), 'vigil-host-'))));
+  const alerts = new AlertStore(openStore(temp('host')));
   const bus = new EventBus(100, 1, 'h1');
   const events: VigilEvent[] = [];
   bus.on('event', (e) => events.push(e));

@@ -1,13 +1,17 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fileTempDirs, tempDir } from '../helpers/temp-dir.js';
+
+// the file's temp dirs, removed after its last test
+const temp = fileTempDirs(test);
 
 const script = fileURLToPath(new URL('../../scripts/no-leaks.sh', import.meta.url));
 // a stand-in nats-server: sleep under that name, so the check takes it for one
-const bin = mkdtempSync(join(tmpdir(), 'vigil-leak-'));
+const bin = temp('leak');
 const natsServer = join(bin, 'nats-server');
 symlinkSync('/bin/sleep', natsServer);
 
@@ -17,11 +21,11 @@ interface Outcome {
 }
 
 /** The leak check around a shell command, as a run of its own (not nested in the run testing it). */
-function check(command: string): Promise<Outcome> {
-  const env: NodeJS.ProcessEnv = { ...process.env, VIGIL_NO_LEAKS_GRACE_SECONDS: '1' };
+function check(command: string, options: string[] = [], extraEnv: Record<string, string> = {}): Promise<Outcome> {
+  const env: NodeJS.ProcessEnv = { ...process.env, VIGIL_NO_LEAKS_GRACE_SECONDS: '1', ...extraEnv };
   delete env.VIGIL_TEST_RUN;
   return new Promise((resolve) => {
-    execFile('bash', [script, 'bash', '-c', command], { env }, (err, _stdout, stderr) =>
+    execFile('bash', [script, ...options, 'bash', '-c', command], { env }, (err, _stdout, stderr) =>
       resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stderr }),
     );
   });
@@ -58,4 +62,33 @@ test('a process that was running before the run does not count against it', asyn
   const { code, stderr } = await check('true');
   t.is(code, 0, stderr);
   t.true(alive(before.pid!), 'not killed either');
+});
+
+/** The check with --dirs, the run's TMPDIR written to a file of the test's own so that it can look there after. */
+async function checkDirs(t: ExecutionContext, command: string): Promise<Outcome & { runTmp: string }> {
+  const where = join(tempDir(t, 'leak-where'), 'tmpdir');
+  const outcome = await check(`echo "$TMPDIR" > "${where}"; ${command}`, ['--dirs']);
+  return { ...outcome, runTmp: readFileSync(where, 'utf8').trim() };
+}
+
+test('with --dirs, a run that leaves a vigil temp dir behind fails, names it and removes it', async (t) => {
+  const { code, stderr, runTmp } = await checkDirs(
+    t,
+    'mkdir "$TMPDIR/vigil-left-behind"; mktemp -d "$TMPDIR/vigil-x-XXXXXX"',
+  );
+  t.is(code, 1, stderr);
+  t.regex(stderr, /the run left 2 temp dirs/);
+  t.regex(stderr, /^ {2}vigil-left-behind$/m);
+  t.regex(stderr, /^ {2}vigil-x-\w{6}$/m);
+  t.not(runTmp, tmpdir(), 'the run had a TMPDIR of its own');
+  t.false(existsSync(runTmp), 'and it is gone, with what was left in it');
+});
+
+test('with --dirs, a run that removes what it made passes; without, a dir left is named but does not fail', async (t) => {
+  const clean = await checkDirs(t, 'd=$(mktemp -d "$TMPDIR/vigil-x-XXXXXX"); rm -r "$d"');
+  t.is(clean.code, 0, clean.stderr);
+  t.notRegex(clean.stderr, /temp dirs/);
+  const noted = await check('mkdir "$TMPDIR/vigil-noted"');
+  t.is(noted.code, 0, noted.stderr);
+  t.regex(noted.stderr, /note: the run left 1 temp dirs[^]*vigil-noted/);
 });

@@ -1,10 +1,10 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const exec = promisify(execFile);
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -16,7 +16,7 @@ const run = (cmd: string, args: string[], env: Record<string, string> = {}) =>
 
 test('promtool check config passes on prometheus/prometheus.yml, its rule files where the stack mounts them', async (t) => {
   // the stack mounts prometheus/rules at /etc/prometheus/rules: the copy points there in this checkout
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-promcfg-'));
+  const dir = tempDir(t, 'promcfg');
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const config = readFileSync(join(repo, 'prometheus/prometheus.yml'), 'utf8');
   t.true(config.includes('/etc/prometheus/rules/'));

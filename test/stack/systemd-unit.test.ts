@@ -1,10 +1,10 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const exec = promisify(execFile);
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -32,7 +32,7 @@ test('systemd-analyze verify passes on deploy/vigil.service and says nothing abo
 });
 
 test('systemd-analyze verify does speak up about a mistyped or wrong directive (the check above can fail)', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-unit-'));
+  const dir = tempDir(t, 'unit');
   const broken = join(dir, 'vigil.service');
   writeFileSync(
     broken,

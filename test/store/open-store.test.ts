@@ -1,12 +1,16 @@
 import test from 'ava';
 import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { openStore } from '../../src/store/db.js';
 import { vigilEntryArgs } from '../helpers/vigil-entry.js';
+import { fileTempDirs } from '../helpers/temp-dir.js';
+
+// the file's temp dirs, removed after its last test
+const temp = fileTempDirs(test);
 
 // Each bad data directory or database ends vigil as a configuration error does: exit code 2 and one
 // sentence naming the path and what to do, no stack trace. vigil is spawned as an operator starts it,
@@ -35,7 +39,7 @@ function runMain(dataDir: string, asUid?: number): Promise<{ code: number; stder
   );
 }
 
-const scratch = () => mkdtempSync(join(tmpdir(), 'vigil-badstore-'));
+const scratch = () => temp('badstore');
 
 async function refused(t: import('ava').ExecutionContext, dataDir: string, path: string, advice: RegExp, uid?: number) {
   const { code, stderr } = await runMain(dataDir, uid);

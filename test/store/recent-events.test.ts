@@ -1,18 +1,16 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { openStore } from '../../src/store/db.js';
 import { mergeRecent, RecentEventStore } from '../../src/store/recent-events.js';
 import { EventBus, type VigilEvent } from '../../src/streams/event-bus.js';
 import { someDelivered, someEvent } from '../helpers/events.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const silent = pino({ level: 'silent' });
 
 test('events outlive a restart of vigil and are kept to the latest few', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-recent-'));
+  const dir = tempDir(t, 'recent');
   const db = openStore(dir);
   const bus = new EventBus(100, 1);
   const store = new RecentEventStore(db, silent, 5);

@@ -1,10 +1,11 @@
 import test from 'ava';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { SeriesPoint } from '../../src/http/api-types.js';
 import { openStore } from '../../src/store/db.js';
 import { ResourceSeriesStore } from '../../src/store/resource-series.js';
+import { fileTempDirs } from '../helpers/temp-dir.js';
+
+// the file's temp dirs, removed after its last test
+const temp = fileTempDirs(test);
 
 const MINUTE = 60_000;
 const point = (at: number, cpuCores: number): SeriesPoint => ({
@@ -19,7 +20,7 @@ const point = (at: number, cpuCores: number): SeriesPoint => ({
 });
 
 function open() {
-  const db = openStore(mkdtempSync(join(tmpdir(), 'vigil-series-')));
+  const db = openStore(temp('series'));
   return { db, store: new ResourceSeriesStore(db) };
 }
 

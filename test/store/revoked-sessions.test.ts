@@ -1,16 +1,14 @@
 import test from 'ava';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { authenticated } from '../../src/http/auth.js';
 import { newSession, SESSION_COOKIE } from '../../src/http/session.js';
 import { openStore } from '../../src/store/db.js';
 import { RevokedSessionStore } from '../../src/store/revoked-sessions.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const token = 'a-token-of-sixteen-chars';
 
 test('a signed-out cookie is refused, also by a vigil started again on the same store', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-sessions-'));
+  const dir = tempDir(t, 'sessions');
   const now = Date.now() / 1000;
   const kept = newSession(token, now);
   const gone = newSession(token, now - 10);
@@ -36,7 +34,7 @@ test('a signed-out cookie is refused, also by a vigil started again on the same 
 });
 
 test('revocations past their expiry are forgotten', (t) => {
-  const db = openStore(mkdtempSync(join(tmpdir(), 'vigil-sessions-')));
+  const db = openStore(tempDir(t, 'sessions'));
   t.teardown(() => db.close());
   let now = 1_000_000;
   const sessions = new RevokedSessionStore(db, () => now);

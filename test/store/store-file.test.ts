@@ -1,13 +1,15 @@
 import test from 'ava';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { openStore, storePath } from '../../src/store/db.js';
 import { DesiredStateStore } from '../../src/store/desired-state.js';
 import { OutboxStore } from '../../src/store/outbox.js';
 import { RecoveryStateStore } from '../../src/store/recovery-state.js';
 import { fileChange, NOTICE_MS, watchStoreFile } from '../../src/store/store-file.js';
+import { fileTempDirs } from '../helpers/temp-dir.js';
+
+// the file's temp dirs, removed after its last test
+const temp = fileTempDirs(test);
 
 const silent = pino({ level: 'silent' });
 
@@ -19,7 +21,7 @@ test('fileChange: the same device and inode, another one, none', (t) => {
 });
 
 function storeWithState() {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-storefile-'));
+  const dir = temp('storefile');
   const db = openStore(dir);
   const desired = new DesiredStateStore(db);
   const recovery = new RecoveryStateStore(db);

@@ -1,7 +1,6 @@
 import test from 'ava';
 import Database from 'better-sqlite3';
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../../src/store/db.js';
@@ -13,6 +12,10 @@ import { OutboxStore } from '../../src/store/outbox.js';
 import { RecoveryStateStore } from '../../src/store/recovery-state.js';
 import { AlertStore } from '../../src/store/alerts.js';
 import { ChatThreadStore } from '../../src/store/chat-threads.js';
+import { fileTempDirs } from '../helpers/temp-dir.js';
+
+// the file's temp dirs, removed after its last test
+const temp = fileTempDirs(test);
 
 // stores as earlier releases left them, made by test/fixtures/store/make-store.ts from their migrations
 const fixtures = fileURLToPath(new URL('../fixtures/store/', import.meta.url));
@@ -61,7 +64,7 @@ function rekeyedById(rows: Rows): Rows {
 
 /** A data directory holding a copy of the release's store, as an operator's would before an upgrade. */
 function upgradeFrom(file: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-upgrade-'));
+  const dir = temp('upgrade');
   copyFileSync(join(fixtures, file), join(dir, 'vigil.db'));
   return dir;
 }

@@ -119,6 +119,11 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
     ];
   }
 
+  /** Until the boot reconcile after a (re)sync has run: what stopped is not acted on meanwhile. */
+  get bootPending(): boolean {
+    return this.boot.pending;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe.forEach((off) => off());

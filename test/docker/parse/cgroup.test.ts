@@ -1,16 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import {
-  copyFileSync,
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -26,6 +16,7 @@ import { parseStatsJson, type StatsJson } from '../../../src/docker/parse/stats-
 import { CgroupStatsSource } from '../../../src/docker/stats/cgroup.js';
 import type { ContainerRecord } from '../../../src/docker/types.js';
 import { fixtureJson, fixtureText } from '../../helpers/fixtures.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const v1 = (f: string) => fixtureText(`engine/cgroup-v1-fx-plain/${f}`);
 
@@ -165,7 +156,7 @@ for (const driver of ['cgroupfs', 'systemd'] as const) {
 }
 
 test('the cgroup source reads a v1 host laid out from the recorded files', async (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'vigil-cgv1-'));
+  const root = tempDir(t, 'cgv1');
   const membership = parseProcCgroup(v1('proc-pid-cgroup'));
   const pid = 777;
   mkdirSync(join(root, 'proc', String(pid), 'net'), { recursive: true });
@@ -254,7 +245,7 @@ test.serial(
   'the cgroup source reads its held files again each sweep, and lets them go with the container',
   async (t) => {
     const base = join(fixtureDir, 'cgroup-v2', 'cgroupfs');
-    const root = mkdtempSync(join(tmpdir(), 'vigil-cgheld-'));
+    const root = tempDir(t, 'cgheld');
     cpSync(base, root, { recursive: true });
     const source = new CgroupStatsSource(join(root, 'sys/fs/cgroup'), join(root, 'proc'));
     const record = v2Record(4242);

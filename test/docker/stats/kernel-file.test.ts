@@ -1,8 +1,9 @@
 import test from 'ava';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { heldFileBudget, KernelFile } from '../../../src/docker/stats/kernel-file.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const limits = (soft: string, hard = soft) =>
   `Limit                     Soft Limit           Hard Limit           Units     \n` +
@@ -30,7 +31,7 @@ test("this machine's /proc/self/limits gives a budget of its own", (t) => {
 });
 
 test('a held file read again gives what the file holds now, not what it held when opened', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-kf-'));
+  const dir = tempDir(t, 'kf');
   const path = join(dir, 'cpuacct.usage');
   writeFileSync(path, '1000\n');
   const file = KernelFile.open(path);
@@ -42,7 +43,7 @@ test('a held file read again gives what the file holds now, not what it held whe
 });
 
 test('a file larger than one read comes back whole', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-kf-'));
+  const dir = tempDir(t, 'kf');
   const path = join(dir, 'memory.stat');
   const text = Array.from({ length: 8000 }, (_, i) => `line_${i} ${i * 4096}`).join('\n');
   writeFileSync(path, text);
@@ -62,8 +63,10 @@ test('an optional file that does not exist reads as empty; a required one throws
 test('the /proc file of a process is read live: this process status changes between reads', (t) => {
   const file = KernelFile.open('/proc/self/stat');
   const before = file.read();
-  const burn = Date.now() + 50;
-  while (Date.now() < burn); // spend CPU so utime moves
+  // spend 30 ms of CPU (three of the kernel's 10 ms ticks) so utime moves: CPU time, not wall time,
+  // which on a loaded machine may pass with none of it spent here
+  const spentBefore = process.cpuUsage().user;
+  while (process.cpuUsage().user - spentBefore < 30_000);
   const after = file.read();
   file.close();
   t.regex(before, /^\d+ \(/);

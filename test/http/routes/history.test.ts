@@ -2,10 +2,8 @@ import { Router } from '@koa/router';
 import test from 'ava';
 import fc from 'fast-check';
 import Koa from 'koa';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { newEntry } from '../../../src/docker/inventory.js';
 import { parseInspect, type InspectJson } from '../../../src/docker/parse/inspect.js';
@@ -17,6 +15,7 @@ import { HistoryStore } from '../../../src/store/history.js';
 import { HistoryDaysStore } from '../../../src/store/history-days.js';
 import { OutboxStore } from '../../../src/store/outbox.js';
 import { fixtureJson } from '../../helpers/fixtures.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const DAY = 86_400_000;
 const now = Date.parse('2026-12-01T12:00:00Z');
@@ -52,7 +51,7 @@ test('property: any days query is a whole number from 1 to 90 or a 400 naming da
 });
 
 async function serve(t: import('ava').ExecutionContext) {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-history-route-'));
+  const dir = tempDir(t, 'history-route');
   const db = openStore(dir);
   const history = new HistoryStore(db);
   const outbox = new OutboxStore(db);

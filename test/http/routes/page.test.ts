@@ -2,12 +2,15 @@ import { Router } from '@koa/router';
 import test from 'ava';
 import fc from 'fast-check';
 import Koa from 'koa';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { pageRoutes } from '../../../src/http/routes/page.js';
+import { fileTempDirs } from '../../helpers/temp-dir.js';
+
+// the file's temp dirs, removed after its last test
+const temp = fileTempDirs(test);
 
 async function serve(dir: string) {
   const app = new Koa();
@@ -19,7 +22,7 @@ async function serve(dir: string) {
   return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
 }
 
-const built = mkdtempSync(join(tmpdir(), 'vigil-web-'));
+const built = temp('web');
 writeFileSync(join(built, 'index.html'), '<!doctype html><title>vigil</title>');
 writeFileSync(join(built, 'app.js'), 'console.log(1)');
 writeFileSync(join(built, 'app.js.gz'), gzipSync('console.log(1)'));

@@ -2,10 +2,7 @@ import { Router } from '@koa/router';
 import test from 'ava';
 import fc from 'fast-check';
 import Koa from 'koa';
-import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import type { ContainersSource } from '../../../src/containers/source.js';
 import { parseInspect, type InspectJson } from '../../../src/docker/parse/inspect.js';
@@ -20,6 +17,10 @@ import { HOST_SERIES_KEY, ResourceSeriesStore } from '../../../src/store/resourc
 import { EventBus } from '../../../src/streams/event-bus.js';
 import { someEvent } from '../../helpers/events.js';
 import { fixtureJson } from '../../helpers/fixtures.js';
+import { fileTempDirs } from '../../helpers/temp-dir.js';
+
+// the file's temp dirs, removed after its last test
+const temp = fileTempDirs(test);
 
 const record = parseInspect(fixtureJson<InspectJson>('engine/inspect-fx-plain.json'));
 const now = 10 * 86_400_000;
@@ -35,7 +36,7 @@ const point = (at: number) => ({
 });
 
 async function serve() {
-  const db = openStore(mkdtempSync(join(tmpdir(), 'vigil-series-route-')));
+  const db = openStore(temp('series-route'));
   const series = new ResourceSeriesStore(db);
   const history = new HistoryStore(db);
   const key = containerKey(record);

@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** What takes a teardown: a test's `t`. */
+export interface Teardowns {
+  teardown(fn: () => void | Promise<void>): void;
+}
+
+/** The file's `test` of ava, for dirs that live as long as the file's tests (made at load or in a hook). */
+export interface FileHooks {
+  after: { always(fn: () => void): void };
+}
+
+/**
+ * A fresh directory `vigil-<name>-XXXXXX` under the temp dir (TMPDIR: scripts/no-leaks.sh gives each
+ * run its own, and fails the run on what is left in it), removed with everything in it once the test
+ * is over, failed or not.
+ */
+export function tempDir(t: Teardowns, name: string): string {
+  const dir = makeTempDir(name);
+  t.teardown(() => removeDir(dir));
+  return dir;
+}
+
+/**
+ * For dirs a file makes outside a test (at load, in a hook, in a helper of its own): the maker, whose
+ * dirs are all removed after the file's last test. Call it at load: `const temp = fileTempDirs(test)`.
+ */
+export function fileTempDirs(test: FileHooks): (name: string) => string {
+  const made: string[] = [];
+  test.after.always(() => {
+    for (const dir of made.splice(0)) removeDir(dir);
+  });
+  return (name) => {
+    const dir = makeTempDir(name);
+    made.push(dir);
+    return dir;
+  };
+}
+
+/** A dir whose owner removes it itself (a helper's stop): `removeDir` it there. */
+export function makeTempDir(name: string): string {
+  return mkdtempSync(join(tmpdir(), `vigil-${name}-`));
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+}
