@@ -50,6 +50,7 @@ import { RecentEventStore } from './store/recent-events.js';
 import { registerSeriesMetrics, SeriesRecorder } from './history/series-recorder.js';
 import { PageSettingsStore } from './store/page-settings.js';
 import { ChannelSettingsSource } from './notify/channel-settings.js';
+import { createNotifier } from './notify/channels/index.js';
 import { EventBus } from './streams/event-bus.js';
 import type { NatsPublisher } from './streams/nats.js';
 import { natsPublisherFor } from './streams/nats-sources.js';
@@ -245,7 +246,13 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     recentEvents,
     settings: {
       thresholds: spikes.thresholds,
-      channels: new ChannelSettingsSource(config.channels, pageSettings, dispatcher),
+      channels: new ChannelSettingsSource(
+        config.channels,
+        pageSettings,
+        dispatcher,
+        (channel) => createNotifier(channel, { threads }),
+        (message, fields) => logger.warn(fields, message),
+      ),
     },
     fleet: { own: () => fleetEntry(containers, alertCounts()), others: () => nats?.gatherFleet(FLEET_WAIT_MS) ?? null },
     incidents: recovery.incidents,

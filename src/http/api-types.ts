@@ -3,11 +3,12 @@
  * (web/) imports them type-only, so a field renamed on one side fails the type check of both.
  * Shapes that already live beside the code that computes them are re-exported from here.
  */
+import type { z } from 'zod';
 import type { ContainerSummary } from '../containers/view.js';
 import type { ContainerState, HealthStatus } from '../docker/types.js';
 import type { Incident } from '../incidents/incident.js';
 import type { ChannelHealth } from '../notify/channel-state.js';
-import type { notifyEvents, severities } from '../notify/channel-config.js';
+import type { channelSchema, notifyEvents, severities } from '../notify/channel-config.js';
 import type { ProbeView } from '../probes/view.js';
 import type { VigilEvent } from '../streams/events.js';
 
@@ -220,9 +221,20 @@ export interface ChannelSettings {
   minSeverity: Sourced<Severity>;
   /** Where it delivers, redacted: "https://hooks.example/…", "ops@example.com". */
   target: string;
-  /** A channel added on the page can be removed there; one from the file only changed. */
+  /**
+   * The secrets it holds, by the name of their field ("url", "secret", "headers.authorization",
+   * "token", "smtp.pass"), never their values: the page shows each as "••••".
+   */
+  secrets: string[];
+  /** A channel added on the page can be removed there; one from vigil's configuration file only changed. */
   addedBy: 'config' | 'page';
 }
+
+/**
+ * POST /api/v1/settings/channels: a channel as vigil's configuration file has it under `channels:`
+ * (src/notify/channel-config.ts), of a type the dispatcher knows: webhook, slack or email.
+ */
+export type NewChannel = z.input<typeof channelSchema>;
 
 /** PATCH /api/v1/settings/channels/:name: null gives a value back to the file. */
 export interface ChannelChange {

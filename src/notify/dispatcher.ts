@@ -131,6 +131,29 @@ export class Dispatcher extends EventEmitter<{ outcome: [string, DeliveryOutcome
     return true;
   }
 
+  /**
+   * A channel added while vigil runs (on the page): it gets what is enqueued from now on. False when a
+   * channel of that name is there already.
+   */
+  addChannel(notifier: Notifier, config: ChannelConfig): boolean {
+    if (this.channels.has(config.name)) return false;
+    this.channels.set(config.name, newChannelState(notifier, config));
+    return true;
+  }
+
+  /**
+   * A channel taken away while vigil runs: nothing more is enqueued for it, and what its outbox still
+   * holds is expired at the next round (deliver() finds no channel). False for no such channel.
+   */
+  async removeChannel(name: string): Promise<boolean> {
+    const channel = this.channels.get(name);
+    if (!channel) return false;
+    this.channels.delete(name);
+    this.kick();
+    await channel.notifier.close?.();
+    return true;
+  }
+
   health(): ChannelHealth[] {
     const depth = this.outbox.depth();
     return [...this.channels.values()].map((c) => healthOf(c, depth.get(c.config.name) ?? 0, this.clock()));
@@ -248,7 +271,13 @@ export class Dispatcher extends EventEmitter<{ outcome: [string, DeliveryOutcome
       channel.health.failed += batch.length;
       this.emit('outcome', name, 'failed', batch.length);
       this.logger.warn(
-        { channel: name, err: error, messages: batch.length, attempt: attempts + 1 },
+        // a channel added on the page has secrets the logger was not told of at start
+        {
+          channel: name,
+          err: redactChannelError(channel.config, error),
+          messages: batch.length,
+          attempt: attempts + 1,
+        },
         'notification delivery failed; will retry',
       );
     } finally {

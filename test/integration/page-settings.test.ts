@@ -1,7 +1,4 @@
 import test from 'ava';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type {
   ContainerThresholdsAnswer,
   RecentEventsAnswer,
@@ -11,12 +8,13 @@ import type {
 import type { VigilEvent } from '../../src/streams/event-bus.js';
 import { removeContainers, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
 import { startVigil, type RunningVigil } from '../helpers/vigil.js';
+import { fileTempDirs } from '../helpers/temp-dir.js';
 
 // The page's server side on the real engine: thresholds set through the API apply at once and survive
 // a restart of vigil; the resource history and the recent events are kept in the store.
 
 const token = 'page-settings-token-0123456789';
-const dataDir = mkdtempSync(join(tmpdir(), 'vigil-page-settings-'));
+const dataDir = fileTempDirs(test)('page-settings');
 const name = uniqueName('pagecpu');
 const auth = { authorization: `Bearer ${token}` };
 let vigil: RunningVigil | undefined;

@@ -1,6 +1,5 @@
 import test from 'ava';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -10,6 +9,9 @@ import { docker, removeContainers, runContainer, uniqueName, waitFor } from '../
 import { freePort } from '../helpers/net.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
 import { startVigil, type RunningVigil, readiness } from '../helpers/vigil.js';
+import { fileTempDirs } from '../helpers/temp-dir.js';
+
+const temp = fileTempDirs(test);
 
 // The status page in a real headless browser (Debian's chromium, driven by playwright-core) against a
 // real vigil on the test engine, a real Alertmanager and an SMTP server. Screenshots: test/artifacts/.
@@ -30,7 +32,7 @@ test.before(async () => {
   smtp = new TestSmtpServer(await freePort());
   await smtp.start();
   const amPort = await freePort();
-  const file = join(mkdtempSync(join(tmpdir(), 'vigil-page-')), 'vigil.json');
+  const file = join(temp('page'), 'vigil.json');
   writeFileSync(
     file,
     JSON.stringify({

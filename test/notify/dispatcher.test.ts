@@ -176,3 +176,34 @@ test.serial('while the store refuses writes, notifications wait in memory and go
   t.is(dispatcher.unsavedCount, 0);
   t.deepEqual([...channel.delivered].sort(), ['p', 'q', 'r']);
 });
+
+test.serial(
+  'a channel added while running gets what is enqueued from then on; removed, it gets nothing and its queue expires',
+  async (t) => {
+    const { outbox, channel: failing, dispatcher, advance } = setUp(t);
+    failing.failNext = 1_000;
+    const added = new ScriptedChannel();
+    const config = channelSchema.parse({ type: 'webhook', name: 'added', url: 'http://127.0.0.1:9/added' });
+    t.true(dispatcher.addChannel(added, config));
+    t.false(dispatcher.addChannel(added, config), 'a name is added once');
+    dispatcher.enqueue(message('x'));
+    // within a tick (the round start() began may still hold the outbox)
+    await advance(1_000);
+    t.deepEqual(added.delivered, ['x']);
+    t.deepEqual(
+      dispatcher.health().map((c) => c.name),
+      ['hook', 'added'],
+    );
+    // the file's channel keeps failing, so its message waits; once it is removed, that one expires
+    t.is(outbox.depth().get('hook'), 1);
+    t.true(await dispatcher.removeChannel('hook'));
+    t.false(await dispatcher.removeChannel('hook'));
+    await advance(120_000);
+    t.is(outbox.depth().get('hook') ?? 0, 0, 'nothing left pending for a channel that is gone');
+    const attempts = failing.attempts.length;
+    dispatcher.enqueue(message('y'));
+    await advance(60_000);
+    t.is(failing.attempts.length, attempts, 'nothing is sent to a removed channel');
+    t.deepEqual(added.delivered, ['x', 'y']);
+  },
+);

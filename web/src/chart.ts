@@ -18,7 +18,7 @@ import {
   type Unit,
   readoutTime,
 } from './chart-scale.js';
-import { html } from './views.js';
+import { html } from './html.js';
 
 const HEIGHT = 150;
 const LEFT = 64;

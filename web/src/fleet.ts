@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.js';
 import { plural } from './texts.js';
-import { html } from './views.js';
+import { html } from './html.js';
 
 export interface FleetHost {
   host: string;

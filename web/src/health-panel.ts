@@ -1,6 +1,6 @@
 import type { ContainerDetail, HealthSource } from '../../src/http/api-types.js';
 import { healthSourceText, probeLines } from './probe-text.js';
-import { html } from './views.js';
+import { html } from './html.js';
 
 /**
  * The detail view's health: where it comes from, the image's HEALTHCHECK log, vigil's own probes beside

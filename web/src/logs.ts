@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { appendLines, filterLines, isLogLine, lineTime, parseSseLog, prependLines, type LogLine } from './log-lines.js';
-import { html } from './views.js';
+import { html } from './html.js';
 
 const TAIL = 200;
 const EARLIER = 500;

@@ -10,22 +10,15 @@ import { HealthPanel } from './health-panel.js';
 import { LogViewer } from './logs.js';
 import { ChannelSettingsPanel, ThresholdsPanel } from './settings.js';
 import { cpuText, detailLine, memoryText, plural, readinessText, scoreText } from './texts.js';
-import {
-  AlertsPanel,
-  ChannelsPanel,
-  ContainerActions,
-  ContainersTable,
-  Feed,
-  HostPanel,
-  html,
-  IncidentsPanel,
-  SignIn,
-  type Alert,
-  type Channel,
-  type Container,
-  type FeedEvent,
-  type System,
-} from './views.js';
+import { html, type Alert, type Channel, type Container, type FeedEvent, type System } from './html.js';
+import { AlertsPanel } from './views/alerts.js';
+import { ChannelsPanel } from './views/channels.js';
+import { ContainerActions } from './views/container-actions.js';
+import { ContainersTable } from './views/containers-table.js';
+import { Feed } from './views/feed.js';
+import { HostPanel } from './views/host.js';
+import { IncidentsPanel } from './views/incidents.js';
+import { SignIn } from './views/sign-in.js';
 
 const containerPath = () => /^\/containers\/([^/]+)$/.exec(location.pathname)?.[1];
 

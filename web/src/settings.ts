@@ -9,7 +9,8 @@ import type {
 } from '../../src/http/api-types.js';
 import { api } from './api.js';
 import { changeOf, notifyEventNames, toggled, type Field } from './setting-changes.js';
-import { html } from './views.js';
+import { html } from './html.js';
+import { AddChannelForm } from './views/add-channel.js';
 
 const sourceWords: Record<SettingSource, string> = {
   config: "from vigil's configuration",
@@ -104,24 +105,25 @@ function SettingRow({
 }
 
 /**
- * Every channel's events and minimum severity, each with its source and a way back to the file, and a
- * test to send. Channels are added in vigil's configuration: the server has no route to add one.
+ * Every channel's events and minimum severity, each with its source and a way back to the file, a test
+ * to send, and the form that adds a channel; one added here is removed here too.
  */
 export function ChannelSettingsPanel() {
   const [settings, setSettings] = useState<SettingsAnswer | null>(null);
   const [said, setSaid] = useState<Record<string, string>>({});
   const load = () => api<SettingsAnswer>('/api/v1/settings').then(setSettings, () => undefined);
   useEffect(() => void load(), []);
+  const tell = (name: string, text: string) => setSaid((s) => ({ ...s, [name]: text }));
   const patch = async (name: string, body: object) => {
     try {
       await api(`/api/v1/settings/channels/${encodeURIComponent(name)}`, {
         method: 'PATCH',
         body: JSON.stringify(body),
       });
-      setSaid((s) => ({ ...s, [name]: 'saved' }));
+      tell(name, 'saved');
       await load();
     } catch (e) {
-      setSaid((s) => ({ ...s, [name]: `not saved: ${(e as Error).message}` }));
+      tell(name, `not saved: ${(e as Error).message}`);
     }
   };
   const test = async (name: string) => {
@@ -130,9 +132,18 @@ export function ChannelSettingsPanel() {
         `/api/v1/channels/${encodeURIComponent(name)}/test`,
         { method: 'POST' },
       );
-      setSaid((s) => ({ ...s, [name]: r.ok ? `delivered in ${r.latencyMs} ms` : `failed: ${r.error ?? 'unknown'}` }));
+      tell(name, r.ok ? `delivered in ${r.latencyMs} ms` : `failed: ${r.error ?? 'unknown'}`);
     } catch (e) {
-      setSaid((s) => ({ ...s, [name]: `failed: ${(e as Error).message}` }));
+      tell(name, `failed: ${(e as Error).message}`);
+    }
+  };
+  const remove = async (name: string) => {
+    if (!confirm(`Remove the channel ${name}?`)) return;
+    try {
+      await api(`/api/v1/settings/channels/${encodeURIComponent(name)}`, { method: 'DELETE' });
+      await load();
+    } catch (e) {
+      tell(name, `not removed: ${(e as Error).message}`);
     }
   };
   if (!settings) return null;
@@ -141,18 +152,32 @@ export function ChannelSettingsPanel() {
     ${
       settings.channels.length === 0
         ? html`<p class="dim">
-            No channel to configure: add an email, webhook or Slack channel under <code>channels:</code> in vigil's
-            configuration file, then set its events and severity here.
+            No channel yet: add an email, webhook or Slack channel below, or under <code>channels:</code> in vigil's
+            configuration file.
           </p>`
         : null
     }
     <ul class="list">
       ${settings.channels.map(
-        (c) => html`<${ChannelRow} key=${c.name} channel=${c} patch=${patch} test=${test} said=${said[c.name]} />`,
+        (c) =>
+          html`<${ChannelRow}
+            key=${c.name}
+            channel=${c}
+            patch=${patch}
+            test=${test}
+            remove=${remove}
+            said=${said[c.name]}
+          />`,
       )}
     </ul>
+    <${AddChannelForm} added=${() => void load()} />
   </section>`;
 }
+
+const addedByWords: Record<ChannelSettings['addedBy'], string> = {
+  config: "from vigil's configuration file",
+  page: 'added on this page',
+};
 
 const severityNames: Severity[] = ['info', 'warning', 'critical'];
 
@@ -160,15 +185,22 @@ function ChannelRow({
   channel: c,
   patch,
   test,
+  remove,
   said,
 }: {
   channel: ChannelSettings;
   patch: (name: string, body: object) => Promise<void>;
   test: (name: string) => Promise<void>;
+  remove: (name: string) => Promise<void>;
   said: string | undefined;
 }) {
+  const fromPage = c.addedBy === 'page';
   return html`<li data-channel-settings=${c.name}>
     <strong>${c.name}</strong> <span class="dim">${c.type} · ${c.target}</span>
+    <span class=${`source ${fromPage ? 'page' : 'config'}`} data-channel-source=${c.addedBy}
+      >${addedByWords[c.addedBy]}</span
+    >
+    ${c.secrets.map((f) => html` <span class="secret dim" data-secret=${f}>${f} ••••</span>`)}
     <div class="channel-settings">
       <label
         >Minimum severity
@@ -180,7 +212,7 @@ function ChannelRow({
         </select></label
       >
       <${Source} of=${c.minSeverity} />
-      ${c.minSeverity.source === 'page' ? html`<button type="button" onClick=${() => void patch(c.name, { minSeverity: null })}>Revert</button>` : null}
+      ${c.minSeverity.source === 'page' && !fromPage ? html`<button type="button" onClick=${() => void patch(c.name, { minSeverity: null })}>Revert</button>` : null}
       <fieldset class="events">
         <legend>Events <span class="dim">(none ticked: all)</span></legend>
         ${notifyEventNames.map(
@@ -196,8 +228,9 @@ function ChannelRow({
         )}
       </fieldset>
       <${Source} of=${c.events} />
-      ${c.events.source === 'page' ? html`<button type="button" onClick=${() => void patch(c.name, { events: null })}>Revert events</button>` : null}
+      ${c.events.source === 'page' && !fromPage ? html`<button type="button" onClick=${() => void patch(c.name, { events: null })}>Revert events</button>` : null}
       <button type="button" onClick=${() => void test(c.name)}>Send test</button>
+      ${fromPage ? html`<button type="button" onClick=${() => void remove(c.name)}>Remove</button>` : null}
       <span role="status" class="result">${said ?? ''}</span>
     </div>
   </li>`;

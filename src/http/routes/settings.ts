@@ -13,7 +13,7 @@ import type {
 import { readJsonBody } from '../body.js';
 import { HttpError } from '../errors.js';
 import { findContainer } from './containers.js';
-import { notifyEvents, severities } from '../../notify/channel-config.js';
+import { channelSchema, notifyEvents, severities } from '../../notify/channel-config.js';
 import type { ChannelSettingsSource } from '../../notify/channel-settings.js';
 
 /** A line is a percent of the limit (CPU of one core without a limit, so above 100 is a real line). */
@@ -26,13 +26,14 @@ export const thresholdsChangeSchema = z.strictObject({
   sustainSeconds: z.number().gt(0).max(86_400).nullable().optional(),
 }) satisfies z.ZodType<ThresholdsChange>;
 
-/** Pure: a body as a change, or the 400 that says what is wrong with it. */
-function parseBody<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+/** Pure: a body as a change, or the 400 that says what is wrong with it, naming the first field at fault. */
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   const parsed = schema.safeParse(body);
-  if (!parsed.success)
-    throw new HttpError(400, `not a ${what}`, {
-      issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    });
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(the body)', message: i.message }));
+    const first = issues[0]!;
+    throw new HttpError(400, `not a ${what}: ${first.path}: ${first.message}`, { issues });
+  }
   return parsed.data;
 }
 
@@ -46,7 +47,7 @@ export interface SettingsDeps {
   containers: ContainersSource;
   thresholds: ThresholdSource;
   /** The channels' settings (GET /api/v1/settings lists them, PATCH changes one); none without. */
-  channels?: Pick<ChannelSettingsSource, 'list' | 'change'>;
+  channels?: Pick<ChannelSettingsSource, 'list' | 'change' | 'add' | 'remove'>;
 }
 
 function answerFor(record: { shortId: string; name: string; labels: Record<string, string> }, deps: SettingsDeps) {
@@ -98,5 +99,29 @@ export function settingsRoutes(router: Router, deps: SettingsDeps): void {
       });
     const body: ChannelSettings = changed;
     ctx.body = body;
+  });
+  // a channel added on the page: applied at once, kept across restarts, its secrets never served back
+  router.post('/api/v1/settings/channels', async (ctx) => {
+    const config = parseBody(channelSchema, await readJsonBody(ctx, 16 * 1024), 'channel');
+    if (!deps.channels) throw new HttpError(404, 'this vigil keeps no channel settings');
+    const added = deps.channels.add(config);
+    if (!added)
+      throw new HttpError(409, `a channel named "${config.name}" exists already: choose another name`, {
+        channels: deps.channels.list().map((c) => c.name),
+      });
+    const body: ChannelSettings = added;
+    ctx.status = 201;
+    ctx.body = body;
+  });
+  router.delete('/api/v1/settings/channels/:name', async (ctx) => {
+    const name = ctx.params.name!;
+    const outcome = (await deps.channels?.remove(name)) ?? 'unknown';
+    if (outcome === 'from-config')
+      throw new HttpError(409, `"${name}" comes from vigil's configuration file: remove it there`);
+    if (outcome === 'unknown')
+      throw new HttpError(404, `no channel named "${name.slice(0, 64)}"`, {
+        channels: deps.channels?.list().map((c) => c.name) ?? [],
+      });
+    ctx.status = 204;
   });
 }
