@@ -108,6 +108,30 @@ test("the feed tells a stop from a crash, gives the medic's reason and its givin
     'vigil start: success — crashed with exit code 1 (attempt 1)',
   );
   t.is(
+    feedText({
+      ...about,
+      type: 'recovery.action',
+      data: { action: 'restart', outcome: 'success', reason: 'asked by a person (page)', by: 'page', counted: false },
+    }),
+    'restart by a person through the page',
+    "a person's restart is theirs, not vigil's",
+  );
+  t.is(
+    feedText({
+      ...about,
+      type: 'recovery.action',
+      data: {
+        action: 'stop',
+        outcome: 'failure',
+        reason: 'asked by a person (api)',
+        by: 'api',
+        counted: false,
+        error: 'no such container',
+      },
+    }),
+    'stop asked by a person through the API failed: no such container',
+  );
+  t.is(
     feedText({ ...about, type: 'recovery.gave_up', data: { attempts: 1, reason: 'crashed' } }),
     'vigil gave up after 1 attempt: crashed; it needs a person',
   );

@@ -49,6 +49,13 @@ export function feedText(e: FeedEvent): string {
     case 'recovery.started':
       return `vigil is trying ${e.data.action}: ${e.data.reason}`;
     case 'recovery.action': {
+      // a person's stop, start or restart through the API or page: theirs, never told as vigil's doing
+      if (e.data.by !== undefined) {
+        const through = e.data.by === 'page' ? 'the page' : 'the API';
+        return e.data.outcome === 'success'
+          ? `${e.data.action} by a person through ${through}`
+          : `${e.data.action} asked by a person through ${through} failed${e.data.error ? `: ${e.data.error}` : ''}`;
+      }
       const attempt = e.data.attempt === undefined ? '' : ` (attempt ${e.data.attempt})`;
       return `vigil ${e.data.action}: ${e.data.outcome} — ${e.data.reason}${attempt}`;
     }
