@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { configSchema, settingDefinitions, type Config, type SettingDefinition, type SettingKey } from './config.js';
+import type { ConfigOrigin } from './http/api-types.js';
 
 // Where the configuration comes from: an optional file (VIGIL_CONFIG), then the environment, which wins.
 
@@ -45,10 +46,43 @@ export function parseConfig(env: NodeJS.ProcessEnv, file: Record<string, unknown
   return result.data;
 }
 
+/** Where each setting set outside its default came from: the environment wins over the file, as in parseConfig. */
+export type SettingOrigins = Partial<Record<SettingKey, Exclude<ConfigOrigin, 'default'>>>;
+
+/** Pure: which settings the file and the environment set (the rest keep their default). */
+export function settingOrigins(env: NodeJS.ProcessEnv, file: Record<string, unknown> = {}): SettingOrigins {
+  const origins: SettingOrigins = {};
+  for (const name of Object.keys(file)) {
+    const key = byFileKey.get(name);
+    if (key) origins[key] = 'file';
+  }
+  for (const { env: name, key } of fromEnvironment) {
+    const value = env[name];
+    if (value !== undefined && value !== '') origins[key] = 'env';
+  }
+  return origins;
+}
+
+/** Pure: a setting's origin, its default when neither the file nor the environment set it. */
+export const originOf = (origins: SettingOrigins, key: SettingKey): ConfigOrigin => origins[key] ?? 'default';
+
 /** Reads the optional file named by VIGIL_CONFIG (YAML or JSON), then the environment. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return loadConfigWithOrigins(env).config;
+}
+
+/** The configuration, and where each of its settings came from (shown beside the values on the page). */
+export function loadConfigWithOrigins(env: NodeJS.ProcessEnv = process.env): {
+  config: Config;
+  origins: SettingOrigins;
+} {
+  const file = readConfigFile(env);
+  return { config: parseConfig(env, file), origins: settingOrigins(env, file) };
+}
+
+function readConfigFile(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const path = env.VIGIL_CONFIG;
-  if (!path) return parseConfig(env);
+  if (!path) return {};
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -66,5 +100,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (file !== null && (typeof file !== 'object' || Array.isArray(file))) {
     throw new ConfigError([`VIGIL_CONFIG: ${path} must hold a mapping of settings`]);
   }
-  return parseConfig(env, (file ?? {}) as Record<string, unknown>);
+  return (file ?? {}) as Record<string, unknown>;
 }

@@ -1,6 +1,6 @@
 import { DockerodeEngine } from './docker/engine.js';
 import { resolveHost } from './host.js';
-import { ConfigError, loadConfig } from './load-config.js';
+import { ConfigError, loadConfigWithOrigins, type SettingOrigins } from './load-config.js';
 import { createLogger } from './logger.js';
 import { configSecrets } from './redact.js';
 import { createVigil, type Vigil } from './service.js';
@@ -8,8 +8,9 @@ import { StoreError } from './store/store-errors.js';
 import { systemdNotifierFor } from './systemd-notify.js';
 
 let config;
+let origins: SettingOrigins;
 try {
-  config = loadConfig();
+  ({ config, origins } = loadConfigWithOrigins());
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;
   process.stderr.write(`vigil: ${err.message}\n`);
@@ -20,7 +21,7 @@ const logger = createLogger(config.logLevel, { secrets: configSecrets(config) })
 const host = await resolveHost(config.host, new DockerodeEngine(config.dockerHost), logger);
 let vigil: Vigil;
 try {
-  vigil = createVigil({ ...config, host }, { logger });
+  vigil = createVigil({ ...config, host }, { logger, settingOrigins: origins });
 } catch (err) {
   // a data directory or database vigil cannot use is a configuration problem, said as one
   if (!(err instanceof StoreError)) throw err;

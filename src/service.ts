@@ -30,6 +30,7 @@ import { assembleRecovery } from './recovery/assemble.js';
 import type { IntentTracker } from './recovery/intent/intent-tracker.js';
 import type { Medic } from './recovery/medic/medic.js';
 import { currentSnapshot, Sampler } from './sampler.js';
+import type { SettingOrigins } from './load-config.js';
 import { spikeWatchFor } from './resources/spike-watch.js';
 import { watchHost } from './resources/host-assemble.js';
 import { HttpServer } from './server.js';
@@ -100,6 +101,8 @@ export interface VigilDeps {
   clock?: () => number;
   /** vigil's own container, never acted on; without it, read from /proc/self (null outside a container). */
   selfId?: string | null;
+  /** Which settings the file or the environment set, shown beside their values; all defaults without it. */
+  settingOrigins?: SettingOrigins;
 }
 
 /** Wires vigil's parts from a configuration. main.ts adds signals and the process around it. */
@@ -170,6 +173,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
       logger: logger.child({ component: 'spikes' }),
     },
     pageSettings,
+    deps.settingOrigins,
   );
   const hostWatch = watchHost(config, {
     sampler,

@@ -2,7 +2,14 @@ import test from 'ava';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { settingDefinitions } from '../src/config.js';
-import { ConfigError, loadConfig, parseConfig } from '../src/load-config.js';
+import {
+  ConfigError,
+  loadConfig,
+  loadConfigWithOrigins,
+  originOf,
+  parseConfig,
+  settingOrigins,
+} from '../src/load-config.js';
 import { promLabelName } from '../src/metrics/label-names.js';
 import { tempDir } from './helpers/temp-dir.js';
 
@@ -79,6 +86,24 @@ test('the file is read as YAML, and the environment wins over it', (t) => {
   t.is(c.statsSource, 'cgroup');
   t.is(c.logLevel, 'error');
   t.deepEqual(c.labels, ['team', 'app']);
+});
+
+test('each setting says where it came from: the environment over the file, else its default', (t) => {
+  const dir = tempDir(t, 'config');
+  const file = join(dir, 'vigil.yaml');
+  writeFileSync(file, 'spikeCpuWarn: 60\nspikeForSeconds: 30\nlogLevel: warn\n');
+  const { config, origins } = loadConfigWithOrigins({
+    VIGIL_CONFIG: file,
+    VIGIL_SPIKE_FOR_SECONDS: '45',
+    VIGIL_SPIKE_MEMORY_CRIT: '',
+  });
+  t.is(config.spikeCpuWarn, 60);
+  t.is(config.spikeForMs, 45_000);
+  t.is(originOf(origins, 'spikeCpuWarn'), 'file');
+  t.is(originOf(origins, 'spikeForMs'), 'env', 'the environment wins, and is named');
+  t.is(originOf(origins, 'spikeMemoryCrit'), 'default', 'an empty variable sets nothing');
+  t.is(originOf(origins, 'logLevel'), 'file');
+  t.deepEqual(settingOrigins({}), {});
 });
 
 test('a misspelt key in the file is an error, not ignored', (t) => {

@@ -174,8 +174,11 @@ export interface ChannelsAnswer {
 
 // --- settings the page can change (GET/PUT /api/v1/settings/...) ---
 
-/** Where a setting's value came from: vigil's configuration (file, environment or default), a label, the page. */
-export type SettingSource = 'config' | 'label' | 'page';
+/** Where vigil's own setting came from: its built-in default, the environment, or the VIGIL_CONFIG file. */
+export type ConfigOrigin = 'default' | 'env' | 'file';
+
+/** Where a setting's value came from: vigil's configuration (as ConfigOrigin says), a label, the page. */
+export type SettingSource = ConfigOrigin | 'label' | 'page';
 
 export interface Sourced<T> {
   value: T;
@@ -227,7 +230,7 @@ export interface ChannelSettings {
    */
   secrets: string[];
   /** A channel added on the page can be removed there; one from vigil's configuration file only changed. */
-  addedBy: 'config' | 'page';
+  addedBy: 'file' | 'page';
 }
 
 /**

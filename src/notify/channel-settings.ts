@@ -17,10 +17,10 @@ export function effectiveInterest(
   page: PageInterest | undefined,
 ): { events: Sourced<NotifyEventName[] | null>; minSeverity: Sourced<Severity> } {
   return {
-    events: page?.events ? { value: page.events, source: 'page' } : { value: file.events ?? null, source: 'config' },
+    events: page?.events ? { value: page.events, source: 'page' } : { value: file.events ?? null, source: 'file' },
     minSeverity: page?.minSeverity
       ? { value: page.minSeverity, source: 'page' }
-      : { value: file.minSeverity, source: 'config' },
+      : { value: file.minSeverity, source: 'file' },
   };
 }
 
@@ -116,7 +116,7 @@ export class ChannelSettingsSource {
       // channelTarget leaves out users, passwords, tokens and signing keys
       target: channelTarget(file).target,
       secrets: secretFieldsOf(file),
-      addedBy: 'config',
+      addedBy: 'file',
     }));
     const fromPage = [...this.added.values()].map((c): ChannelSettings => ({
       name: c.name,

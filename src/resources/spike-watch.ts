@@ -1,3 +1,4 @@
+import { originOf, type SettingOrigins } from '../load-config.js';
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -164,12 +165,18 @@ export function spikeWatchFor(
   config: Config,
   parts: ConstructorParameters<typeof SpikeWatch>[0],
   settings?: PageSettingsStore,
+  origins: SettingOrigins = {},
 ): SpikeWatch {
   const notify = config.spikeNotify === 'always' || (config.spikeNotify === 'auto' && !config.alertmanagerUrl);
   const defaults = {
     cpu: { warn: config.spikeCpuWarn, crit: config.spikeCpuCrit },
     memory: { warn: config.spikeMemoryWarn, crit: config.spikeMemoryCrit },
     forSeconds: config.spikeForMs / 1000,
+    origins: {
+      cpu: { warn: originOf(origins, 'spikeCpuWarn'), crit: originOf(origins, 'spikeCpuCrit') },
+      memory: { warn: originOf(origins, 'spikeMemoryWarn'), crit: originOf(origins, 'spikeMemoryCrit') },
+      forSeconds: originOf(origins, 'spikeForMs'),
+    },
   };
   const intervalSeconds = config.sampleIntervalMs / 1000;
   const thresholds = new ThresholdSource(settings, defaults, intervalSeconds);

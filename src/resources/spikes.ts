@@ -1,3 +1,4 @@
+import type { ConfigOrigin } from '../http/api-types.js';
 /**
  * Spike detection on vigil's own samples, for hosts without Prometheus (and beside it): CPU as a share
  * of the container's limit (of one core when it has none) and memory as its working set's share of
@@ -50,6 +51,12 @@ export interface SpikeDefaults {
   cpu: { warn: number; crit: number };
   memory: { warn: number; crit: number };
   forSeconds: number;
+  /** Where each came from (the page shows it); the built-in defaults without it. */
+  origins?: {
+    cpu: { warn: ConfigOrigin; crit: ConfigOrigin };
+    memory: { warn: ConfigOrigin; crit: ConfigOrigin };
+    forSeconds: ConfigOrigin;
+  };
 }
 
 /** Pure: `2m`, `90s`, `1h` or a number of seconds → seconds; null when it is none of these. */

@@ -1,10 +1,10 @@
 /**
  * Pure: a container's spike thresholds from three places, each over the one before: vigil's
- * configuration (file, environment or default), the container's labels (`vigil.cpu.warn` …), and the
+ * configuration (file, environment or default, each said as such), the container's labels (`vigil.cpu.warn` …), and the
  * values set on the page (kept in the store). Every value says where it came from; a page value
  * removed gives the value back to the label or the configuration.
  */
-import type { Sourced, ThresholdSettings, ThresholdsChange } from '../http/api-types.js';
+import type { ConfigOrigin, Sourced, ThresholdSettings, ThresholdsChange } from '../http/api-types.js';
 import { parseDuration, type SpikeDefaults, type SpikeResource, type SpikeThresholds } from './spikes.js';
 
 /** What the page has set for one container: only the values it set. */
@@ -22,10 +22,10 @@ function labelPercent(labels: Readonly<Record<string, string>>, key: string): nu
   return text !== undefined && Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
-function pick<T>(config: T, label: T | undefined, page: T | undefined): Sourced<T> {
+function pick<T>(config: T, origin: ConfigOrigin, label: T | undefined, page: T | undefined): Sourced<T> {
   if (page !== undefined) return { value: page, source: 'page' };
   if (label !== undefined) return { value: label, source: 'label' };
-  return { value: config, source: 'config' };
+  return { value: config, source: origin };
 }
 
 /** Pure: the thresholds in force and where each comes from. */
@@ -34,15 +34,31 @@ export function effectiveThresholds(
   defaults: SpikeDefaults,
   page: PageThresholds | undefined,
 ): ThresholdSettings {
+  const origin = (resource: SpikeResource, line: 'warn' | 'crit') => defaults.origins?.[resource][line] ?? 'default';
   const lines = (resource: SpikeResource) => ({
-    warn: pick(defaults[resource].warn, labelPercent(labels, `vigil.${resource}.warn`), page?.[resource]?.warn),
-    crit: pick(defaults[resource].crit, labelPercent(labels, `vigil.${resource}.crit`), page?.[resource]?.crit),
+    warn: pick(
+      defaults[resource].warn,
+      origin(resource, 'warn'),
+      labelPercent(labels, `vigil.${resource}.warn`),
+      page?.[resource]?.warn,
+    ),
+    crit: pick(
+      defaults[resource].crit,
+      origin(resource, 'crit'),
+      labelPercent(labels, `vigil.${resource}.crit`),
+      page?.[resource]?.crit,
+    ),
   });
   const forLabel = parseDuration(labels['vigil.spike.for'] ?? '') ?? undefined;
   return {
     cpu: lines('cpu'),
     memory: lines('memory'),
-    sustainSeconds: pick(defaults.forSeconds, forLabel, page?.sustainSeconds),
+    sustainSeconds: pick(
+      defaults.forSeconds,
+      defaults.origins?.forSeconds ?? 'default',
+      forLabel,
+      page?.sustainSeconds,
+    ),
   };
 }
 

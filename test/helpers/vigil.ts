@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { loadConfig } from '../../src/load-config.js';
+import { loadConfigWithOrigins } from '../../src/load-config.js';
 import { createVigil, type Vigil, type VigilDeps } from '../../src/service.js';
 import { isEvent, type EventOfType, type VigilEvent, type VigilEventType } from '../../src/streams/events.js';
 import { testDockerHost, waitFor } from './engine.js';
@@ -35,7 +35,7 @@ export async function startVigil(
   // a data dir of its own unless the test gives one (to start a vigil again on it): removed at stop
   const dataDir = env.VIGIL_DATA_DIR ?? makeTempDir('data');
   if (env.VIGIL_DATA_DIR === undefined) ownDirs.push(dataDir);
-  const config = loadConfig({
+  const { config, origins } = loadConfigWithOrigins({
     // a fake engine is reached through no socket; the stats API is the only source it answers
     ...(deps.engine ? { DOCKER_HOST: 'unix:///fake-engine/docker.sock', VIGIL_STATS_SOURCE: 'api' } : {}),
     ...(deps.engine ? {} : { DOCKER_HOST: testDockerHost() }),
@@ -54,7 +54,7 @@ export async function startVigil(
       done();
     },
   });
-  const vigil = createVigil(config, { ...deps, logger: pino({ level: 'debug' }, sink) });
+  const vigil = createVigil(config, { settingOrigins: origins, ...deps, logger: pino({ level: 'debug' }, sink) });
   vigil.start();
   const address = await vigil.listen('127.0.0.1', 0);
   const url = `http://127.0.0.1:${address.port}`;

@@ -26,6 +26,7 @@ async function start(): Promise<RunningVigil> {
     VIGIL_API_TOKEN: token,
     VIGIL_SAMPLE_INTERVAL_SECONDS: '0.5',
     VIGIL_SPIKE_NOTIFY: 'always',
+    VIGIL_SPIKE_MEMORY_CRIT: '95',
   });
   events = [];
   v.vigil.bus.on('event', (e) => events.push(e));
@@ -82,7 +83,8 @@ test.serial('a CPU threshold set through the API gives a spike at once, and surv
     { what: 'the container in the inventory' },
   );
   t.deepEqual(before.thresholds.cpu.warn, { value: 200, source: 'label' });
-  t.is(before.thresholds.memory.warn.source, 'config');
+  t.is(before.thresholds.memory.warn.source, 'default', "vigil's own default, said as one");
+  t.deepEqual(before.thresholds.memory.crit, { value: 95, source: 'env' });
 
   const refused = await v.get(path, {
     method: 'PUT',

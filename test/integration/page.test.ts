@@ -170,11 +170,11 @@ test.serial(
     const back = await waitFor(
       async () => {
         const c = await settings();
-        return c?.minSeverity.source === 'config' && c.events.source === 'config' ? c : null;
+        return c?.minSeverity.source === 'file' && c.events.source === 'file' ? c : null;
       },
       { what: 'back to the file' },
     );
-    t.deepEqual(back.events, { value: null, source: 'config' });
+    t.deepEqual(back.events, { value: null, source: 'file' });
   },
 );
 

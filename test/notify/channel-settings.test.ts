@@ -26,11 +26,11 @@ const noNotifier = (c: ChannelConfig): Notifier => ({ type: c.type, name: c.name
 
 test('the page over the file for events and minimum severity, each with its source', (t) => {
   t.deepEqual(effectiveInterest(hook, undefined), {
-    events: { value: ['crash'], source: 'config' },
-    minSeverity: { value: 'warning', source: 'config' },
+    events: { value: ['crash'], source: 'file' },
+    minSeverity: { value: 'warning', source: 'file' },
   });
   t.deepEqual(effectiveInterest(hook, { minSeverity: 'critical' }).minSeverity, { value: 'critical', source: 'page' });
-  t.deepEqual(effectiveInterest({ minSeverity: 'info' }, undefined).events, { value: null, source: 'config' });
+  t.deepEqual(effectiveInterest({ minSeverity: 'info' }, undefined).events, { value: null, source: 'file' });
 });
 
 test('a change sets, null gives back to the file, absent leaves', (t) => {
@@ -154,7 +154,7 @@ test('a channel added on the page goes to the dispatcher at once, is kept across
   t.deepEqual(
     reopened.list().map((c) => [c.name, c.addedBy]),
     [
-      ['ops', 'config'],
+      ['ops', 'file'],
       ['pager', 'page'],
     ],
   );

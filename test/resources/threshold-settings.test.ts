@@ -15,11 +15,28 @@ test('page over label over configuration, each value with its source', (t) => {
   const s = effectiveThresholds(labels, defaults, { cpu: { crit: 70 }, sustainSeconds: 10 });
   t.deepEqual(s.cpu.warn, { value: 50, source: 'label' });
   t.deepEqual(s.cpu.crit, { value: 70, source: 'page' });
-  t.deepEqual(s.memory.warn, { value: 85, source: 'config' });
-  t.deepEqual(s.memory.crit, { value: 95, source: 'config' }, 'a label that does not parse is ignored');
+  t.deepEqual(s.memory.warn, { value: 85, source: 'default' });
+  t.deepEqual(s.memory.crit, { value: 95, source: 'default' }, 'a label that does not parse is ignored');
   t.deepEqual(s.sustainSeconds, { value: 10, source: 'page' });
   t.deepEqual(effectiveThresholds(labels, defaults, { cpu: { warn: 20 } }).cpu.warn, { value: 20, source: 'page' });
   t.deepEqual(effectiveThresholds(labels, defaults, undefined).sustainSeconds, { value: 30, source: 'label' });
+});
+
+test("vigil's own lines say whether the file, the environment or the default set them", (t) => {
+  const origins = {
+    cpu: { warn: 'file', crit: 'env' },
+    memory: { warn: 'default', crit: 'file' },
+    forSeconds: 'env',
+  } as const;
+  const s = effectiveThresholds({}, { ...defaults, origins }, undefined);
+  t.deepEqual(
+    [s.cpu.warn.source, s.cpu.crit.source, s.memory.warn.source, s.memory.crit.source, s.sustainSeconds.source],
+    ['file', 'env', 'default', 'file', 'env'],
+  );
+  t.deepEqual(effectiveThresholds({ 'vigil.cpu.warn': '50' }, { ...defaults, origins }, undefined).cpu.warn, {
+    value: 50,
+    source: 'label',
+  });
 });
 
 test('without page values, the lines are those the labels alone gave', (t) => {

@@ -13,7 +13,9 @@ import { html } from './html.js';
 import { AddChannelForm } from './views/add-channel.js';
 
 const sourceWords: Record<SettingSource, string> = {
-  config: "from vigil's configuration",
+  default: "vigil's default",
+  env: 'from the environment',
+  file: "from vigil's configuration file",
   label: 'from a label',
   page: 'set on this page',
 };
@@ -175,7 +177,7 @@ export function ChannelSettingsPanel() {
 }
 
 const addedByWords: Record<ChannelSettings['addedBy'], string> = {
-  config: "from vigil's configuration file",
+  file: "from vigil's configuration file",
   page: 'added on this page',
 };
 
@@ -197,7 +199,7 @@ function ChannelRow({
   const fromPage = c.addedBy === 'page';
   return html`<li data-channel-settings=${c.name}>
     <strong>${c.name}</strong> <span class="dim">${c.type} · ${c.target}</span>
-    <span class=${`source ${fromPage ? 'page' : 'config'}`} data-channel-source=${c.addedBy}
+    <span class=${`source ${fromPage ? 'page' : 'file'}`} data-channel-source=${c.addedBy}
       >${addedByWords[c.addedBy]}</span
     >
     ${c.secrets.map((f) => html` <span class="secret dim" data-secret=${f}>${f} ••••</span>`)}
