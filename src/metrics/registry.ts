@@ -46,15 +46,18 @@ export function createMetrics(view: ExporterView, options: FamilyOptions, self: 
     containerFamilies.flatMap((family) => family.metrics(options)),
     view,
   );
-  // the scrape that follows a sweep finds its bytes ready
-  self.sampler.on('sweep', () => void containers.prepare());
-  const processText = new ProcessMetricsText(self.sampler);
   const registry = new Registry();
-  registerSelfMetrics(registry, self);
   const own = new SelfMetricsText(registry);
   // what moves the self metrics that vigil hears of: a rendering from before it may not answer
   const changed = () => own.changed();
-  self.sampler.on('sweep', changed);
+  // one listener for both (the sampler's sweep has ten already): the scrape that follows a sweep finds
+  // the containers' bytes ready, and vigil's own part is rendered again (the sweep histogram moved)
+  self.sampler.on('sweep', () => {
+    changed();
+    void containers.prepare();
+  });
+  const processText = new ProcessMetricsText(self.sampler);
+  registerSelfMetrics(registry, self);
   self.events.on('event', changed);
   self.events.on('disconnected', changed);
   self.medic.on('action', changed);
