@@ -7,6 +7,7 @@
  *   - warm scrapes: wrk back to back (nearly every request finds the exposition ready)
  *   - vigil's steady-state CPU per minute and RSS, as its own process with the flags of `npm start`
  *   - sampling sweeps per stats source (cgroup, api): wall time, CPU per container of vigil and engine
+ *   - the resource history's writes after each sweep (the page's charts), CPU per sweep
  *   - `docker stats --no-stream` on the same containers, as the baseline
  * It prints figures and writes them to bench/results/; it asserts nothing.
  *
@@ -35,6 +36,7 @@ import { coldScrapes, prometheusScrapes, PROMETHEUS_SCRAPE_HEADERS, staticExposi
 import { nodeFlags, startBuiltVigil } from './lib/vigil.js';
 import { warmScrapes } from './lib/wrk.js';
 import { floorRatios, scalingTable } from './lib/exporter-table.js';
+import { measureHistoryWrites } from './lib/history-writes.js';
 
 const exec = promisify(execFile);
 const repo = fileURLToPath(new URL('../', import.meta.url));
@@ -203,9 +205,10 @@ for (const n of sizes) {
     running,
     apiSweeps,
   );
+  const historyWrites = measureHistoryWrites(running, sweeps, intervalSeconds);
   const vigil = await measureVigil(running);
   const baseline = await measureDockerStats(running);
-  const row = { containers: running, sweep: { cgroup, api }, vigil, dockerStatsNoStream: baseline };
+  const row = { containers: running, sweep: { cgroup, api }, historyWrites, vigil, dockerStatsNoStream: baseline };
   results.push(row);
   const { prometheus: p, cold, warm } = vigil;
   console.log(
@@ -225,6 +228,9 @@ for (const n of sizes) {
     console.log(
       `sampling sweep, ${s.source}: ${s.sweepWallMsMedian} ms wall (max ${s.sweepWallMsMax}), ${s.containersRead} read, CPU/container vigil ${s.vigilCpuMsPerContainer} ms + engine ${s.engineCpuMsPerContainer} ms`,
     );
+  console.log(
+    `history writes after each sweep: ${historyWrites.cpuMsPerSweep} ms CPU (${historyWrites.cpuMsPerContainer} ms per container, ${historyWrites.cpuPercentOfCore} % of a core at one sweep per ${intervalSeconds} s)`,
+  );
   console.log(
     `docker stats --no-stream: ${baseline.wallMs} ms wall, engine CPU/container ${baseline.engineCpuMsPerContainer} ms`,
   );

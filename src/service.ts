@@ -339,6 +339,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
       prober.stop();
       hostWatch.stop();
       seriesRecorder.stop();
+      metrics.close();
       unfollowEvents?.();
       await Promise.all([closing, sampler.stop(), events.stop(), nats?.stop(), recovery.stop()]);
       await dispatcher.stop();

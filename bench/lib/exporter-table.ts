@@ -27,6 +27,8 @@ export interface ExporterRow {
     rssMBMax: number;
     rssAnonMB?: number;
   };
+  /** The resource history's writes after a sweep (bench/lib/history-writes.ts); absent in older results. */
+  historyWrites?: { cpuMsPerSweep: number; cpuMsPerContainer: number; cpuPercentOfCore: number };
   dockerStatsNoStream: { wallMs: number; engineCpuMsPerContainer: number };
 }
 interface Cpu {
@@ -75,11 +77,12 @@ export function scalingTable(rows: ExporterRow[]): string {
     ]),
   ];
   const sampling = [
-    '| containers | cgroup sweep: wall, CPU per container (vigil + engine) | api sweep: wall (max), containers read, CPU per container (vigil + engine) | `docker stats --no-stream`: wall, engine CPU per container |',
-    '|---:|---|---|---|',
-    ...rows.map(({ containers, sweep: { cgroup, api }, dockerStatsNoStream: d }) => [
+    '| containers | cgroup sweep: wall, CPU per container (vigil + engine) | history writes after a sweep: CPU (per container) | api sweep: wall (max), containers read, CPU per container (vigil + engine) | `docker stats --no-stream`: wall, engine CPU per container |',
+    '|---:|---|---|---|---|',
+    ...rows.map(({ containers, sweep: { cgroup, api }, historyWrites: h, dockerStatsNoStream: d }) => [
       containers,
       `${cgroup.sweepWallMsMedian} ms, ${cgroup.vigilCpuMsPerContainer} + ${cgroup.engineCpuMsPerContainer} ms`,
+      h ? `${h.cpuMsPerSweep} ms (${h.cpuMsPerContainer} ms)` : '?',
       `${api.sweepWallMsMedian} ms (${api.sweepWallMsMax}), ${api.containersRead}, ${api.vigilCpuMsPerContainer} + ${api.engineCpuMsPerContainer} ms`,
       `${d.wallMs} ms, ${d.engineCpuMsPerContainer} ms`,
     ]),

@@ -1,5 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Dispatcher } from '../../notify/dispatcher.js';
+import { perCollection } from './per-collection.js';
 
 /** Notifications by outcome, and each channel's queue, errors and latency. */
 export function registerNotifyMetrics(registry: Registry, dispatcher: Dispatcher): void {
@@ -10,6 +11,8 @@ export function registerNotifyMetrics(registry: Registry, dispatcher: Dispatcher
     registers: [registry],
   });
   dispatcher.on('outcome', (channel, outcome, n) => notifications.inc({ channel, outcome }, n));
+  // one read of the outbox's depth for the four gauges below
+  const health = perCollection(() => dispatcher.health());
   const perChannel = (
     name: string,
     help: string,
@@ -22,7 +25,7 @@ export function registerNotifyMetrics(registry: Registry, dispatcher: Dispatcher
       registers: [registry],
       collect() {
         this.reset();
-        for (const h of dispatcher.health()) {
+        for (const h of health()) {
           const v = value(h);
           if (v !== null) this.set({ channel: h.name }, v);
         }

@@ -1,5 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Medic } from '../../recovery/medic/medic.js';
+import { perCollection } from './per-collection.js';
 
 /** The medic's actions, and where each container it is recovering stands. */
 export function registerRecoveryMetrics(registry: Registry, medic: Medic): void {
@@ -10,6 +11,8 @@ export function registerRecoveryMetrics(registry: Registry, medic: Medic): void 
     registers: [registry],
   });
   medic.on('action', ({ action, outcome }) => actions.inc({ action, outcome }));
+  // one read of the recovery store for the three gauges below
+  const states = perCollection(() => medic.recoveryStates());
   const perContainer = (
     name: string,
     help: string,
@@ -22,7 +25,7 @@ export function registerRecoveryMetrics(registry: Registry, medic: Medic): void 
       registers: [registry],
       collect() {
         this.reset();
-        for (const entry of medic.recoveryStates()) {
+        for (const entry of states()) {
           const v = value(entry);
           if (v !== null) this.set({ id: entry.record.shortId, name: entry.record.name }, v);
         }
