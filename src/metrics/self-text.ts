@@ -103,7 +103,10 @@ export class SelfMetricsText {
       () => {
         this.timer = null;
         // a rendering that fails (the store closing at shutdown) leaves the scrape to render its own
-        this.render().catch(() => undefined);
+        this.render().then(
+          (rendered) => (this.cached = rendered),
+          () => undefined,
+        );
       },
       Math.max(0, due - this.options.leadMs - this.options.clock()),
     );
@@ -111,9 +114,14 @@ export class SelfMetricsText {
     this.timer = timer;
   }
 
-  /** The self part for a scrape now: the one rendered ahead if it may answer, else rendered now. */
+  /**
+   * The self part for a scrape now: the one rendered ahead for it if it may answer, else rendered now.
+   * Each rendering ahead answers one scrape, and one rendered for a scrape answers no other: a person or
+   * a test reading /metrics twice sees what changed between, events or none.
+   */
   async current(): Promise<RenderedSelf> {
     const { cached } = this;
+    this.cached = null;
     if (cached && servable(cached, this.options.clock(), this.epoch, this.options.maxAgeMs)) return cached;
     return this.render();
   }
@@ -129,7 +137,6 @@ export class SelfMetricsText {
     const epoch = this.epoch;
     const renderedAt = this.options.clock();
     const bytes = Buffer.from(await this.registry.metrics(), 'utf8');
-    this.cached = { bytes, gzipped: gzipSync(bytes, { level: 1 }), renderedAt, epoch };
-    return this.cached;
+    return { bytes, gzipped: gzipSync(bytes, { level: 1 }), renderedAt, epoch };
   }
 }

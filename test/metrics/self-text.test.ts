@@ -82,6 +82,7 @@ test('after three scrapes at a steady interval, the fourth copies bytes rendered
   h.text.scraped(15_003);
   t.is(await h.read(), 'vigil_collections 4\n', 'the fourth scrape found it ready');
   t.is(h.collections(), 4, 'and rendered nothing itself');
+  t.is(await h.read(), 'vigil_collections 5\n', 'a second read at once renders its own: each ahead answers one');
 });
 
 test('a change vigil tells of, or an age past a quarter of a second, makes the scrape render its own', async (t) => {
@@ -97,7 +98,7 @@ test('a change vigil tells of, or an age past a quarter of a second, makes the s
   t.is(await h.read(), 'vigil_collections 2\n', 'the change is in the answer');
   await h.advance(15_251);
   t.is(await h.read(), 'vigil_collections 3\n', 'older than 250 ms: rendered again');
-  t.is(await h.read(), 'vigil_collections 3\n', 'and that one answers at once after it');
+  t.is(await h.read(), 'vigil_collections 4\n', 'a rendering made for one scrape answers no other');
 });
 
 test('a scraper that is not steady gets a rendering of its own each time, and close() stops the one ahead', async (t) => {
