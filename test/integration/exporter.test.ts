@@ -7,7 +7,15 @@ import { parseInspect, type InspectJson } from '../../src/docker/parse/inspect.j
 import { DockerodeEngine } from '../../src/docker/engine.js';
 import { ApiStatsSource } from '../../src/docker/stats/api.js';
 import { CgroupStatsSource } from '../../src/docker/stats/cgroup.js';
-import { engineGet, removeContainers, runContainer, testDockerHost, uniqueName, waitFor } from '../helpers/engine.js';
+import {
+  docker,
+  engineGet,
+  removeContainers,
+  runContainer,
+  testDockerHost,
+  uniqueName,
+  waitFor,
+} from '../helpers/engine.js';
 import { metricValue, scrape, startVigil, type RunningVigil } from '../helpers/vigil.js';
 
 const exec = promisify(execFile);
@@ -26,7 +34,16 @@ test.before(async () => {
   ids.mem = await runContainer(
     names.mem,
     ['--shm-size', '256m'],
-    ['sh', '-c', 'dd if=/dev/zero of=/dev/shm/hold bs=1M count=96 2>/dev/null; exec sleep 100000'],
+    ['sh', '-c', 'dd if=/dev/zero of=/dev/shm/hold bs=1M count=96 2>/dev/null; touch /tmp/held; exec sleep 100000'],
+  );
+  // on a loaded machine the 96 MiB may still be being written when the test reads its memory
+  await waitFor(
+    async () =>
+      (await docker(['exec', names.mem, 'test', '-f', '/tmp/held']).then(
+        () => true,
+        () => false,
+      )) || null,
+    { what: 'the 96 MiB written', timeoutMs: 60_000 },
   );
   ids.pids = await runContainer(names.pids, [], ['sh', '-c', 'sleep 100000 & sleep 100000 & sleep 100000 & wait']);
   ids.io = await runContainer(
