@@ -75,6 +75,9 @@ trap 'umount -R "$work/rootfs/proc" 2>/dev/null || true; rm -rf "$work"' EXIT
 rootfs="$work/rootfs"
 # libstdc++ and libgcc for node (node:20-bookworm-slim has them too); apt is in minbase
 log "debootstrap bookworm from $mirror"
+# the packages' scripts run in the chroot, where a TMPDIR of the host (scripts/no-leaks.sh gives each run
+# its own) does not exist: their mktemp would fail
+export TMPDIR=/tmp
 debootstrap --variant=minbase --include=libstdc++6,ca-certificates bookworm "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 ||
   { tail -n 30 "$work/debootstrap.log" >&2; exit 1; }
 

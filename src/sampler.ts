@@ -60,6 +60,9 @@ export class Sampler extends EventEmitter<{ sweep: [SweepReport] }> {
     private readonly intervalMs: number,
   ) {
     super();
+    // one listener per part of vigil that follows the sweeps (metrics, history, spikes, streams, NATS,
+    // liveness…), each added once at wiring, none per request: past node's default of 10, not a leak
+    this.setMaxListeners(32);
   }
 
   get(id: string): ContainerSnapshot | undefined {

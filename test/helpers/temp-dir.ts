@@ -29,9 +29,14 @@ export function tempDir(t: Teardowns, name: string): string {
  */
 export function fileTempDirs(test: FileHooks): (name: string) => string {
   const made: string[] = [];
-  test.after.always(() => {
-    for (const dir of made.splice(0)) removeDir(dir);
-  });
+  const removeAll = () => {
+    for (const dir of made) removeDir(dir);
+  };
+  test.after.always(removeAll);
+  // Hooks run in the order they were made, and this one is made at load, before the file's own that
+  // stops its vigil: a vigil stopped after the removal can write its store there again (it recreates
+  // a store file it finds gone). The file's process ends after every hook, so this is the last word.
+  process.once('exit', removeAll);
   return (name) => {
     const dir = makeTempDir(name);
     made.push(dir);
