@@ -20,8 +20,19 @@ export interface FileHooks {
 export function tempDir(t: Teardowns, name: string): string {
   const dir = makeTempDir(name);
   t.teardown(() => removeDir(dir));
+  removedAtExit.add(dir);
   return dir;
 }
+
+/**
+ * Every dir made here, removed again as the test file's process exits: a vigil that outlives the
+ * removal (stopped by a later hook or teardown) recreates a store dir it finds gone, so the removal in
+ * a hook is not always the last word.
+ */
+const removedAtExit = new Set<string>();
+process.once('exit', () => {
+  for (const dir of removedAtExit) removeDir(dir);
+});
 
 /**
  * For dirs a file makes outside a test (at load, in a hook, in a helper of its own): the maker, whose
@@ -32,14 +43,13 @@ export function fileTempDirs(test: FileHooks): (name: string) => string {
   const removeAll = () => {
     for (const dir of made) removeDir(dir);
   };
+  // hooks run in the order they were made, and this one is made at load, before the file's own that
+  // stops its vigil: removedAtExit has the last word
   test.after.always(removeAll);
-  // Hooks run in the order they were made, and this one is made at load, before the file's own that
-  // stops its vigil: a vigil stopped after the removal can write its store there again (it recreates
-  // a store file it finds gone). The file's process ends after every hook, so this is the last word.
-  process.once('exit', removeAll);
   return (name) => {
     const dir = makeTempDir(name);
     made.push(dir);
+    removedAtExit.add(dir);
     return dir;
   };
 }

@@ -10,7 +10,7 @@ import { PrivateEngine } from '../helpers/private-engine.js';
 import { spawnVigil, type VigilProcess } from '../helpers/vigil-process.js';
 import { metricValue } from '../helpers/vigil.js';
 import { migrations } from '../../src/store/migrations.js';
-import { fileTempDirs, tempDir } from '../helpers/temp-dir.js';
+import { fileTempDirs } from '../helpers/temp-dir.js';
 
 // the file's temp dirs, removed after its last test
 const temp = fileTempDirs(test);
@@ -141,7 +141,7 @@ test.serial(
     hostVigil = await spawnVigil({
       DOCKER_HOST: engine.host,
       VIGIL_AUTOHEAL: 'off',
-      VIGIL_DATA_DIR: tempDir(t, 'host-data'),
+      VIGIL_DATA_DIR: temp('host-data'),
     });
 
     const container = await inspect('vigil');
