@@ -91,9 +91,13 @@ test('with DOCKER_HOST=tcp://, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH vigil watc
     async () => (await docker(['inspect', '-f', '{{.State.Status}}', 'crashes-once'], engine.host)) === 'running',
     { what: 'vigil started it again over TLS', timeoutMs: 20_000 },
   );
-  const history = (await (await fetch(`${vigil.url}/api/v1/history/crashes-once`)).json()) as {
-    actions: { action: string }[];
-  };
+  // the action is written once the engine has answered the start, a moment after it runs
+  const history = await waitFor(async () => {
+    const h = (await (await fetch(`${vigil.url}/api/v1/history/crashes-once`)).json()) as {
+      actions: { action: string }[];
+    };
+    return h.actions.length > 0 ? h : null;
+  });
   t.deepEqual(
     history.actions.map((a) => a.action),
     ['start'],
