@@ -53,39 +53,42 @@ const record = fc.record({
 
 test('channel status: the latest failures never make it better, a success never makes it worse', (t) => {
   const rank = { healthy: 0, degraded: 1, error: 2 };
-  fc.assert(
-    fc.property(record, (r) => {
-      const before = rank[channelStatus(r, now)];
-      const afterFailure = rank[channelStatus({ ...r, outcomes: [...r.outcomes, false] }, now)];
-      const afterSuccess = rank[channelStatus({ outcomes: [...r.outcomes, true], lastSuccessAt: now }, now)];
-      // the window slides: an old failure leaving it may be the only change, so compare with the window's end
-      return afterFailure >= 1 && (afterSuccess <= before || r.outcomes.length >= CHANNEL_THRESHOLDS.window);
-    }),
+  t.notThrows(() =>
+    fc.assert(
+      fc.property(record, (r) => {
+        const before = rank[channelStatus(r, now)];
+        const afterFailure = rank[channelStatus({ ...r, outcomes: [...r.outcomes, false] }, now)];
+        const afterSuccess = rank[channelStatus({ outcomes: [...r.outcomes, true], lastSuccessAt: now }, now)];
+        // the window slides: an old failure leaving it may be the only change, so compare with the window's end
+        return afterFailure >= 1 && (afterSuccess <= before || r.outcomes.length >= CHANNEL_THRESHOLDS.window);
+      }),
+    ),
   );
-  t.pass();
 });
 
 test('channel status: only the last window of attempts counts', (t) => {
-  fc.assert(
-    fc.property(record, fc.array(fc.boolean(), { maxLength: 40 }), (r, older) => {
-      const longer = { ...r, outcomes: [...older, ...r.outcomes] };
-      if (r.outcomes.length < CHANNEL_THRESHOLDS.window) return true;
-      return channelStatus(longer, now) === channelStatus(r, now);
-    }),
+  t.notThrows(() =>
+    fc.assert(
+      fc.property(record, fc.array(fc.boolean(), { maxLength: 40 }), (r, older) => {
+        const longer = { ...r, outcomes: [...older, ...r.outcomes] };
+        if (r.outcomes.length < CHANNEL_THRESHOLDS.window) return true;
+        return channelStatus(longer, now) === channelStatus(r, now);
+      }),
+    ),
   );
-  t.pass();
 });
 
 test('channel trend: reversing the outcomes reverses the trend', (t) => {
   const opposite = { improving: 'declining', declining: 'improving', stable: 'stable' };
-  fc.assert(
-    fc.property(fc.array(fc.boolean(), { minLength: 0, maxLength: 20 }), (outcomes) => {
-      // an odd count puts the middle attempt in the older half both ways: only even counts mirror exactly
-      if (outcomes.length % 2 === 1) return true;
-      return channelTrend([...outcomes].reverse()) === opposite[channelTrend(outcomes)];
-    }),
+  t.notThrows(() =>
+    fc.assert(
+      fc.property(fc.array(fc.boolean(), { minLength: 0, maxLength: 20 }), (outcomes) => {
+        // an odd count puts the middle attempt in the older half both ways: only even counts mirror exactly
+        if (outcomes.length % 2 === 1) return true;
+        return channelTrend([...outcomes].reverse()) === opposite[channelTrend(outcomes)];
+      }),
+    ),
   );
-  t.pass();
 });
 
 test('channel counts: the healthy of the total', (t) => {
