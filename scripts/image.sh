@@ -26,7 +26,9 @@ base_id=$(docker image inspect -f '{{.Id}}' "$base")
 # test, the README) leaves the image as it is
 context_hash() {
   local ignored sources
-  ignored=$(grep -v '^\s*\(#\|$\)' .dockerignore | sed 's#^/##; s#/$##' | paste -sd '|')
+  # .dockerignore is an allow list ('*', then '!' for what the COPY lines take): the lines left after
+  # those are what it takes back out (web/dist/, web/node_modules/)
+  ignored=$(grep -v '^\s*\(#\|$\|!\|\*$\)' .dockerignore | sed 's#^/##; s#/$##' | paste -sd '|')
   sources=$(awk 'toupper($1) == "COPY" && $2 !~ /^--from=/ { for (i = 2; i < NF; i++) print $i }' Dockerfile)
   {
     echo "$image $base_id"

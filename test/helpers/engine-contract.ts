@@ -4,7 +4,7 @@ import { parseEngineEventLine } from '../../src/docker/parse/events.js';
 import { MultiplexedLogParser } from '../../src/docker/parse/logs.js';
 import type { ContainerEvent, ContainerRecord } from '../../src/docker/types.js';
 import { DockerodeEngine } from '../../src/docker/engine.js';
-import { docker, runContainer, waitFor } from './engine.js';
+import { docker, execEndingTheRun, runContainer, waitFor } from './engine.js';
 import { FakeEngine } from './fake-engine.js';
 
 /**
@@ -196,7 +196,7 @@ export function realDriver(host: string): ContractDriver {
     engine: new DockerodeEngine(host),
     run: (name) => runContainer(name, ['--label', 'contract=yes'], ['sh', '-c', script], host),
     crash: (id, code) =>
-      docker(['exec', id, 'sh', '-c', `echo ${code} > /tmp/crash.new && mv /tmp/crash.new /tmp/crash`], host),
+      execEndingTheRun(id, ['sh', '-c', `echo ${code} > /tmp/crash.new && mv /tmp/crash.new /tmp/crash`], host),
     personStop: (id) => docker(['stop', '-t', '10', id], host),
     remove: (id) => docker(['rm', '-f', id], host),
   };

@@ -32,6 +32,24 @@ export async function runContainer(name: string, options: string[], command: str
   return docker(['run', '-d', '--name', name, '--network', 'none', ...options, testImage, ...command], host);
 }
 
+/**
+ * Runs `command` in the container to end its main process's run (a crash on cue, a signal to PID 1).
+ * As the main process ends, the kernel kills every other process of the container, the exec's own among
+ * them if it has not exited yet, and docker exec answers 137. That run ended as asked, so a 137 counts
+ * once the engine shows the run finished after the exec began; any other failure is the test's.
+ */
+export async function execEndingTheRun(name: string, command: string[], host?: string): Promise<void> {
+  const began = Date.now();
+  try {
+    await docker(['exec', name, ...command], host);
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 137) throw err;
+    const finishedAt = Date.parse(await docker(['inspect', '-f', '{{.State.FinishedAt}}', name], host));
+    // the engine stamps FinishedAt to the nanosecond and Date.now() to the millisecond
+    if (!(finishedAt >= began - 1)) throw err;
+  }
+}
+
 export async function removeContainers(names: string[], host?: string): Promise<void> {
   if (names.length > 0) await docker(['rm', '-f', ...names], host).catch(() => undefined);
 }

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { docker as dockerOn, runContainer, waitFor } from './engine.js';
+import { docker as dockerOn, execEndingTheRun, runContainer, waitFor } from './engine.js';
 import type { PrivateEngine } from './private-engine.js';
 import { spawnVigil, type VigilProcess } from './vigil-process.js';
 
@@ -387,7 +387,7 @@ export async function awayCase(engine: PrivateEngine, boundMs = 30_000): Promise
     await runContainer(mine, heal, ['sleep', '100000'], engine.host);
     await sleep(2500);
     await v.stop('SIGTERM');
-    await docker(['exec', crasher, 'touch', '/run/crash']);
+    await execEndingTheRun(crasher, ['touch', '/run/crash'], engine.host);
     await docker(['stop', '-t', '1', mine]);
     await waitFor(async () => (await docker(['inspect', '-f', '{{.State.Status}}', crasher])) === 'exited', {
       what: `${crasher} crashed while vigil is down`,

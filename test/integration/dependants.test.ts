@@ -1,7 +1,7 @@
 import test from 'ava';
 import { readlinkSync } from 'node:fs';
 import { isEvent, type VigilEvent } from '../../src/streams/events.js';
-import { docker, runContainer, waitFor } from '../helpers/engine.js';
+import { docker, execEndingTheRun, runContainer, waitFor } from '../helpers/engine.js';
 import { PrivateEngine } from '../helpers/private-engine.js';
 import { startVigil, type RunningVigil } from '../helpers/vigil.js';
 
@@ -61,7 +61,7 @@ test.serial(
       },
     );
 
-    await on(['exec', 'owner', 'kill', '-TERM', '1']);
+    await execEndingTheRun('owner', ['kill', '-TERM', '1'], engine.host);
     const chain = await waitFor(() => chains('owner')[0], { what: "the owner's chain", timeoutMs: 30_000 });
     t.not(await startedAt('owner'), before.owner, 'the owner was restarted');
     t.not(await startedAt('sidecar'), before.sidecar, 'the sidecar was restarted after it');

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import {
   docker as dockerOn,
   engineGet,
+  execEndingTheRun,
   runContainer as runOn,
   testImage,
   uniqueName,
@@ -206,7 +207,7 @@ test.serial(
     ]);
     await waitFor(() => vigil.vigil.inventory.get(oldId), { what: 'the container' });
     await docker(['rmi', ref]);
-    await docker(['exec', n, 'touch', '/tmp/crash']);
+    await execEndingTheRun(n, ['touch', '/tmp/crash'], engine.host);
 
     const pull = await waitFor(() => ofContainer(events, n, 'recovery.action').find((e) => e.data.action === 'pull'), {
       what: 'a pull',
@@ -305,7 +306,7 @@ test.serial(
     t.teardown(() => exec('chattr', ['-i', ...files]).then(() => undefined));
 
     await docker(['stop', stopper]); // a person's wish, while the store refuses writes
-    await docker(['exec', crasher, 'touch', '/tmp/crash']); // a crash: the medic acts, its bookkeeping is refused
+    await execEndingTheRun(crasher, ['touch', '/tmp/crash'], engine.host); // a crash: the medic acts, its bookkeeping is refused
     const ready = await waitFor(
       async () => {
         const res = await vigil.get('/health/ready');

@@ -2,7 +2,7 @@ import test from 'ava';
 import { readiness } from '../helpers/vigil.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { docker, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
+import { execEndingTheRun, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
 import { PrivateEngine } from '../helpers/private-engine.js';
 import { freePort } from '../helpers/net.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
@@ -69,7 +69,7 @@ test('vigil SIGKILLed with 5 notifications pending sends all 5 after it restarts
     },
     { what: 'vigil to see the 5 containers running', timeoutMs: 60_000 },
   );
-  for (const n of names) await docker(['exec', n, 'touch', '/tmp/crash'], engine.host);
+  for (const n of names) await execEndingTheRun(n, ['touch', '/tmp/crash'], engine.host);
   await waitFor(
     async () => {
       const { channels } = (await (await fetch(`${first.url}/api/v1/channels`)).json()) as {

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifySignature } from '../../src/notify/channels/webhook.js';
-import { docker as dockerOn, runContainer as runOn, uniqueName, waitFor } from '../helpers/engine.js';
+import { execEndingTheRun, runContainer as runOn, uniqueName, waitFor } from '../helpers/engine.js';
 import { freePort } from '../helpers/net.js';
 import { PrivateEngine } from '../helpers/private-engine.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
@@ -17,7 +17,6 @@ const temp = fileTempDirs(test);
 // shared engine other files' vigils restarted the labelled container as well, and other files'
 // containers' news was grouped into these messages (another subject, no thread)
 const engine = new PrivateEngine();
-const docker = (args: string[]) => dockerOn(args, engine.host);
 const runContainer = (n: string, options: string[], command: string[]) => runOn(n, options, command, engine.host);
 const secret = 'webhook-secret-123';
 let smtp: TestSmtpServer;
@@ -103,7 +102,7 @@ async function crashOnceSeenRunning(n: string) {
     what: `vigil to see ${n} running`,
     timeoutMs: 30_000,
   });
-  await docker(['exec', n, 'touch', '/tmp/crash']);
+  await execEndingTheRun(n, ['touch', '/tmp/crash'], engine.host);
 }
 const untilCrash = 'until [ -e /tmp/crash ]; do sleep 0.05; done';
 

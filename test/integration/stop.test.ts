@@ -1,6 +1,6 @@
 import test from 'ava';
 import { chromium, type Browser } from 'playwright-core';
-import { docker, removeContainers, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
+import { docker, execEndingTheRun, removeContainers, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
 import { freePort } from '../helpers/net.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
 import { metricValue, scrape, startVigilWithChannels, type RunningVigil } from '../helpers/vigil.js';
@@ -62,7 +62,7 @@ test.serial(
     await Promise.all([docker(['stop', '-t', '1', deaf]), docker(['stop', '-t', '5', sore])]);
     t.is(await docker(['inspect', '-f', '{{.State.ExitCode}}', deaf]), '137');
     t.is(await docker(['inspect', '-f', '{{.State.ExitCode}}', sore]), '1');
-    await docker(['exec', crasher, 'touch', '/tmp/crash']);
+    await execEndingTheRun(crasher, ['touch', '/tmp/crash']);
 
     // the crash is told (an incident and a mail): by then anything the stops caused would have been too
     await waitFor(() => smtp.mails.find((m) => m.subject.includes(crasher)), {
