@@ -21,7 +21,6 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
-import pLimit from 'p-limit';
 import { parseConfig } from '../src/load-config.js';
 import { DockerodeEngine } from '../src/docker/engine.js';
 import { EngineEvents } from '../src/docker/events.js';
@@ -37,6 +36,7 @@ import { nodeFlags, startBuiltVigil } from './lib/vigil.js';
 import { warmScrapes } from './lib/wrk.js';
 import { floorRatios, scalingTable } from './lib/exporter-table.js';
 import { measureHistoryWrites } from './lib/history-writes.js';
+import { ensureBenchContainers } from './lib/bench-containers.js';
 
 const exec = promisify(execFile);
 const repo = fileURLToPath(new URL('../', import.meta.url));
@@ -53,31 +53,6 @@ const warmSeconds = Number(process.env.BENCH_WARM_SECONDS ?? 15);
 const coldCount = Number(process.env.BENCH_COLD_SCRAPES ?? 12);
 const loadSeconds = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
 const docker = (args: string[]) => exec('docker', ['-H', dockerHost, ...args], { maxBuffer: 64 * 1024 * 1024 });
-
-async function ensureContainers(n: number): Promise<void> {
-  const ids = (await docker(['ps', '-aq', '--filter', 'label=vigil.bench=1'])).stdout.split('\n').filter(Boolean);
-  // left by an earlier run (BENCH_KEEP_CONTAINERS, or one cut short): a size is measured with that many
-  if (ids.length > n) await docker(['rm', '-f', ...ids.slice(n)]);
-  const existing = Math.min(ids.length, n);
-  const limit = pLimit(6);
-  await Promise.all(
-    Array.from({ length: n - existing }, (_, k) => existing + k).map((i) =>
-      limit(() => {
-        const args = ['run', '-d', '--network', 'none', '--label', 'vigil.bench=1'];
-        args.push('--label', `forge.agent.type=bench-${i % 5}`);
-        // one busy loop in 20 and one health check in 10 among the first 200 (10 loops at 2 % of a core,
-        // 20 probes every 5 s): at 1,000, as many again would have the engine's probe execs and the loops
-        // take the two cores, and every figure would measure the machine's queue instead of vigil
-        const varied = i < 200;
-        if (varied && i % 20 === 0)
-          return docker([...args, '--cpus', '0.02', image, 'sh', '-c', 'while :; do :; done']);
-        if (varied && i % 10 === 1)
-          return docker([...args, '--health-cmd', 'true', '--health-interval', '5s', image, 'sleep', '1000000']);
-        return docker([...args, image, 'sleep', '1000000']);
-      }),
-    ),
-  );
-}
 
 async function measureSweeps(inventory: Inventory, source: StatsSource, containers: number, count: number) {
   const sampler = new Sampler(inventory, [source], pino({ level: 'silent' }), 60_000);
@@ -192,7 +167,7 @@ const info = await engine.info();
 const results = [];
 for (const n of sizes) {
   console.log(`\n== ${n} containers`);
-  await ensureContainers(n);
+  await ensureBenchContainers(docker, image, n);
   await inventory.resync();
   await new Promise((r) => setTimeout(r, 2000)); // let health checks and burners settle
   const running = inventory.all().filter((e) => e.record.state === 'running').length;

@@ -89,24 +89,27 @@ test.serial('a CPU threshold set through the API gives a spike at once, and surv
   const refused = await v.get(path, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ cpu: { warn: 30 } }),
+    body: JSON.stringify({ cpu: { warn: 1 } }),
   });
   t.is(refused.status, 401, 'the same token as every other change');
   const bad = await json(v, path, { method: 'PUT', body: JSON.stringify({ cpu: { warn: 'low' } }) });
   t.is(bad.status, 400);
 
+  // a line at 1 % of its half core, which a busy loop crosses however little a loaded machine leaves it
+  // (at 30 %, a loaded clean-clone run kept it under the line for 30 s; at a load of 50 on two cores, a
+  // busy loop's half core came to 1.8 % of a core)
   const set = await json<ContainerThresholdsAnswer>(v, path, {
     method: 'PUT',
-    body: JSON.stringify({ cpu: { warn: 30 } }),
+    body: JSON.stringify({ cpu: { warn: 1 } }),
   });
   t.is(set.status, 200);
-  t.deepEqual(set.body.thresholds.cpu.warn, { value: 30, source: 'page' });
+  t.deepEqual(set.body.thresholds.cpu.warn, { value: 1, source: 'page' });
   t.deepEqual(set.body.thresholds.cpu.crit, { value: 400, source: 'label' }, 'what the page did not set stays');
   const spike = await waitFor(() => cpuEvents('resource.spike')[0], {
     what: 'the spike at the new line',
     timeoutMs: 30_000,
   });
-  t.like(spike.data, { level: 'warning', warn: 30 });
+  t.like(spike.data, { level: 'warning', warn: 1 });
 
   await v.stop();
   vigil = undefined;
@@ -118,12 +121,12 @@ test.serial('a CPU threshold set through the API gives a spike at once, and surv
     },
     { what: 'the container after the restart' },
   );
-  t.deepEqual(again.thresholds.cpu.warn, { value: 30, source: 'page' }, 'kept in the store');
+  t.deepEqual(again.thresholds.cpu.warn, { value: 1, source: 'page' }, 'kept in the store');
   const spikeAgain = await waitFor(() => cpuEvents('resource.spike')[0], {
     what: 'the spike after the restart',
     timeoutMs: 30_000,
   });
-  t.like(spikeAgain.data, { warn: 30 });
+  t.like(spikeAgain.data, { warn: 1 });
 
   // the feed is filled on load from what the earlier run kept
   const recent = await json<RecentEventsAnswer>(v, '/api/v1/events/recent?limit=500');
@@ -143,7 +146,8 @@ test.serial('the history of a busy container: its CPU in cores under its limit, 
   const series = await waitFor(
     async () => {
       const r = await json<SeriesAnswer>(v, `/api/v1/containers/${name}/series?range=1h`);
-      return r.body.points.filter((p) => p.cpuCores > 0.2).length >= 3 ? r.body : undefined;
+      // busy: more than a sleeping container's nothing, whatever share of a core the machine's load leaves it
+      return r.body.points.filter((p) => p.cpuCores > 0.005).length >= 3 ? r.body : undefined;
     },
     { what: 'three busy points', timeoutMs: 30_000 },
   );

@@ -153,9 +153,14 @@ test('the demo block starts the demo; the curl blocks answer against it; Ctrl-C 
     t.regex(r.out, /mem-near-limit/, 'docker ps on the demo engine');
   }
   interrupt();
+  const interruptedAt = Date.now();
   await waitFor(() => /demo: (all gone|processes left)/.exec(output), {
     what: 'the demo cleaned up',
     timeoutMs: 120_000,
+  }).catch((err: unknown) => {
+    t.log(`what the demo said:\n${output}`);
+    throw err;
   });
+  t.log(`cleaned up ${Date.now() - interruptedAt} ms after Ctrl-C`);
   t.regex(output, /all gone: no engine, no containers, no shims/);
 });

@@ -33,13 +33,15 @@ const ofBurner = <T extends VigilEventType>(type: T): EventOfType<T>[] =>
 test.serial(
   'a container burning CPU past its own low line gives one spike event, one notification and an alert; its end gives resource.normal',
   async (t) => {
+    // its line at 1 % of its half core: a busy loop crosses it however little of a core a loaded machine
+    // leaves it, and a sleeping shell stays under it
     await runContainer(
       name,
       [
         '--cpus',
         '0.5',
         '--label',
-        'vigil.cpu.warn=30',
+        'vigil.cpu.warn=1',
         '--label',
         'vigil.cpu.crit=500',
         '--label',
@@ -48,8 +50,8 @@ test.serial(
       ['sh', '-c', 'yes > /dev/null & echo $! > /tmp/burn; exec sleep 100000'],
     );
     const spike = await waitFor(() => ofBurner('resource.spike')[0], { what: 'the spike', timeoutMs: 20_000 });
-    t.like(spike.data, { resource: 'cpu', level: 'warning', warn: 30, forSeconds: 1 });
-    t.true(spike.data.percent > 30);
+    t.like(spike.data, { resource: 'cpu', level: 'warning', warn: 1, forSeconds: 1 });
+    t.true(spike.data.percent > 1);
     const alerts = (await (await vigil.get('/api/v1/alerts')).json()) as {
       alerts: { alertname: string; container: string | null; severity: string }[];
     };
@@ -67,7 +69,7 @@ test.serial(
     // mail, whose subject then lists at most five names)
     const about = () => smtp.mails.filter((m) => m.raw.includes(name));
     await waitFor(() => about().some((m) => /back below its line/.test(m.raw)), { what: 'the mail of its end' });
-    const spikeMails = about().filter((m) => /has been over 30 % of its limit/.test(m.raw));
+    const spikeMails = about().filter((m) => /has been over 1 % of its limit/.test(m.raw));
     t.is(spikeMails.length, 1, 'one notification for one spike');
     t.is(ofBurner('resource.spike').length, 1);
     const after = (await (await vigil.get('/api/v1/alerts')).json()) as { alerts: { container: string | null }[] };
