@@ -114,9 +114,20 @@ function leftovers(): number[] {
   return found;
 }
 
+/** Runs one step of the cleanup, and says so when it was slow: a Ctrl-C that takes long says where. */
+async function step(what: string, run: () => Promise<unknown>): Promise<void> {
+  const began = Date.now();
+  await run().catch((err: unknown) => say(`${what} failed: ${(err as Error).message.split('\n')[0]}`));
+  const seconds = (Date.now() - began) / 1000;
+  if (seconds > 5) say(`${what} took ${seconds.toFixed(1)} s`);
+}
+
 async function cleanUp(): Promise<void> {
-  await docker(['rm', '-f', ...samples.map((s) => s.name)]).catch(() => undefined);
-  await exec('bash', [engineScript, 'down', join(dir, 'engine')], { env }).catch(() => undefined);
+  // bounded: an engine too slow to answer is stopped below anyway, containers and all
+  await step('removing the containers', () =>
+    exec('docker', ['-H', host, 'rm', '-f', ...samples.map((s) => s.name)], { env, timeout: 30_000 }),
+  );
+  await step('stopping the engine', () => exec('bash', [engineScript, 'down', join(dir, 'engine')], { env }));
   // the engine stops its shims as it goes down; one that outlived it would keep a container's processes
   for (const pid of leftovers()) {
     try {
@@ -137,9 +148,19 @@ function stop(code: number): Promise<void> {
     timers.forEach(clearTimeout);
     console.log('\ndemo: stopping vigil, removing the containers and the engine…');
     if (vigil && vigil.exitCode === null && vigil.signalCode === null) {
-      const exited = new Promise((r) => vigil!.once('exit', r));
-      vigil.kill('SIGTERM');
-      await exited;
+      const running = vigil;
+      const exited = new Promise((r) => running.once('exit', r));
+      running.kill('SIGTERM');
+      // vigil gives itself 10 s to shut down; past 15, it is not coming back on its own
+      await step('stopping vigil', () =>
+        Promise.race([
+          exited,
+          new Promise((r) => setTimeout(r, 15_000)).then(() => {
+            if (running.exitCode === null && running.signalCode === null) running.kill('SIGKILL');
+            return exited;
+          }),
+        ]),
+      );
     }
     await cleanUp();
     const left = leftovers();

@@ -1,7 +1,7 @@
 import { DockerodeEngine } from './docker/engine.js';
 import { resolveHost } from './host.js';
 import { ConfigError, loadConfigWithOrigins, type SettingOrigins } from './load-config.js';
-import { createLogger } from './logger.js';
+import { createLogger, LogSecrets } from './logger.js';
 import { configSecrets } from './redact.js';
 import { createVigil, type Vigil } from './service.js';
 import { StoreError } from './store/store-errors.js';
@@ -17,11 +17,12 @@ try {
   process.exit(2);
 }
 
-const logger = createLogger(config.logLevel, { secrets: configSecrets(config) });
+const logSecrets = new LogSecrets(configSecrets(config));
+const logger = createLogger(config.logLevel, { secrets: logSecrets });
 const host = await resolveHost(config.host, new DockerodeEngine(config.dockerHost), logger);
 let vigil: Vigil;
 try {
-  vigil = createVigil({ ...config, host }, { logger, settingOrigins: origins });
+  vigil = createVigil({ ...config, host }, { logger, settingOrigins: origins, logSecrets });
 } catch (err) {
   // a data directory or database vigil cannot use is a configuration problem, said as one
   if (!(err instanceof StoreError)) throw err;

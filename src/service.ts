@@ -22,7 +22,8 @@ import { newGuessLimiter } from './http/guess-limiter.js';
 import { createHttpApp, hostPolicyFor, streamLimitsFor } from './http/assemble.js';
 import type { StreamLimits } from './http/stream-limits.js';
 import { maintenanceOptions, scheduleMaintenance } from './jobs.js';
-import { redactUrl } from './logger.js';
+import { redactUrl, type LogSecrets } from './logger.js';
+import { channelSecrets } from './redact.js';
 import { createMetrics, type MetricsEndpoint } from './metrics/registry.js';
 import { assembleNotifications, channelTarget } from './notify/assemble.js';
 import type { Dispatcher } from './notify/dispatcher.js';
@@ -103,6 +104,8 @@ export interface VigilDeps {
   selfId?: string | null;
   /** Which settings the file or the environment set, shown beside their values; all defaults without it. */
   settingOrigins?: SettingOrigins;
+  /** The logger's secrets: each channel added on the page adds its own, censored from then on. */
+  logSecrets?: LogSecrets;
 }
 
 /** Wires vigil's parts from a configuration. main.ts adds signals and the process around it. */
@@ -254,7 +257,10 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
         config.channels,
         pageSettings,
         dispatcher,
-        (channel) => createNotifier(channel, { threads }),
+        (channel) => {
+          deps.logSecrets?.add(channelSecrets(channel));
+          return createNotifier(channel, { threads });
+        },
         (message, fields) => logger.warn(fields, message),
       ),
     },

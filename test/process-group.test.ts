@@ -44,12 +44,12 @@ test('a test file stopped as ava stops one that timed out (SIGTERM) takes its ch
   proc.kill('SIGTERM');
   await exited;
   await gone(pids);
-  t.pass();
+  t.deepEqual(pids.filter(alive), [], 'every child gone');
 });
 
 test('a test file that ends with children still running ends them', async (t) => {
   const { exited, pids } = await holder('end');
   await exited;
   await gone(pids);
-  t.pass();
+  t.deepEqual(pids.filter(alive), [], 'every child gone');
 });

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
+import { waitFor } from './helpers/engine.js';
 import { freePort } from './helpers/net.js';
 import { secretArb } from './helpers/secrets.js';
 import { spawnVigil } from './helpers/vigil-process.js';
@@ -26,12 +27,28 @@ async function echoServer(): Promise<{ server: Server; port: number; received: s
   return { server, port, received };
 }
 
+/** An Alertmanager webhook with one firing alert, news for every channel. */
+const firingAlert = {
+  ...{ version: '4', groupKey: '{}:{alertname="DiskFilling"}', truncatedAlerts: 0, status: 'firing' },
+  ...{ receiver: 'vigil', groupLabels: {}, commonLabels: {}, commonAnnotations: {} },
+  externalURL: 'http://127.0.0.1:9093',
+  alerts: [
+    {
+      status: 'firing',
+      labels: { alertname: 'DiskFilling', severity: 'critical' },
+      annotations: { summary: 'the disk is filling' },
+      ...{ startsAt: '2026-11-22T07:00:00Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: '' },
+      fingerprint: 'b1b1b1b1b1b1',
+    },
+  ],
+};
+
 test('property: no secret of the configuration reaches a log line of a real start or an API answer', async (t) => {
   const echo = await echoServer();
   t.teardown(() => echo.server.close());
   const closed = await freePort();
   await fc.assert(
-    fc.asyncProperty(fc.array(secretArb, { minLength: 16, maxLength: 16 }), async (s) => {
+    fc.asyncProperty(fc.array(secretArb, { minLength: 19, maxLength: 19 }), async (s) => {
       const mattermostId = s[2]!.toLowerCase().replace(/[^a-z0-9]/g, '');
       const channels = [
         {
@@ -61,7 +78,7 @@ test('property: no secret of the configuration reaches a log line of a real star
       const dir = tempDir(t, 'secrets');
       writeFileSync(join(dir, 'vigil.json'), JSON.stringify({ channels }));
       const token = s[11]!;
-      const vigil = await spawnVigil({
+      const env = {
         VIGIL_CONFIG: join(dir, 'vigil.json'),
         VIGIL_DATA_DIR: join(dir, 'data'),
         DOCKER_HOST: 'unix:///nonexistent/docker.sock',
@@ -69,20 +86,56 @@ test('property: no secret of the configuration reaches a log line of a real star
         VIGIL_NATS_URL: `nats://vigil:${s[12]}@127.0.0.1:${closed}`,
         VIGIL_ALERTMANAGER_URL: `http://am:${s[13]}@127.0.0.1:${closed}/?t=${s[14]}`,
         VIGIL_GRAFANA_URL: `https://grafana.example.org/d/vigil?auth=${s[15]}`,
-      });
+        VIGIL_NOTIFY_GROUP_SECONDS: '0',
+      };
+      const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      // a channel added on the page is no secret of the configuration the logger started with: its
+      // secrets are censored from the moment it is added, and again after a restart reads it back
+      const added = {
+        name: 'added',
+        type: 'webhook',
+        url: `http://127.0.0.1:${echo.port}/added/${s[16]}`,
+        secret: s[17],
+        headers: { 'x-key': s[18] },
+      };
       const answers: string[] = [];
+      const ask = async (url: string, path: string, method = 'GET', body?: unknown) => {
+        const res = await fetch(`${url}${path}`, {
+          method,
+          headers: auth,
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        answers.push(await res.text());
+        return res.status;
+      };
+      const vigil = await spawnVigil(env);
+      let again: Awaited<ReturnType<typeof spawnVigil>> | undefined;
       try {
-        const auth = { authorization: `Bearer ${token}` };
-        for (const c of channels) {
-          const res = await fetch(`${vigil.url}/api/v1/channels/${c.name}/test`, { method: 'POST', headers: auth });
-          answers.push(await res.text());
-        }
+        for (const c of channels) await ask(vigil.url, `/api/v1/channels/${c.name}/test`, 'POST');
         for (const path of ['/api/v1/channels', '/api/v1/system', '/health/ready', '/api/v1/containers/health'])
-          answers.push(await (await fetch(`${vigil.url}${path}`, { headers: auth })).text());
+          await ask(vigil.url, path);
+        t.is(await ask(vigil.url, '/api/v1/settings/channels', 'POST', added), 201);
+        await ask(vigil.url, '/api/v1/channels/added/test', 'POST');
+        await ask(vigil.url, '/api/v1/settings');
+        // news, not a test: its failed delivery is logged with what the far side answered
+        t.is(await ask(vigil.url, '/api/v1/alertmanager', 'POST', firingAlert), 200);
+        await waitFor(
+          () => vigil.logs.some((l) => l.msg.startsWith('notification delivery failed') && l.channel === 'added'),
+          { what: "the added channel's failed delivery logged", timeoutMs: 20_000 },
+        );
+        await vigil.stop();
+        again = await spawnVigil(env);
+        await ask(again.url, '/api/v1/channels/added/test', 'POST');
+        await ask(again.url, '/api/v1/settings');
       } finally {
         await vigil.stop();
+        await again?.stop();
       }
-      const output = vigil.output();
+      t.true(
+        [s[16]!, s[18]!].every((secret) => echo.received.some((r) => r.includes(secret))),
+        'the channel added was delivered to, with its URL and header (its signing secret only signs)',
+      );
+      const output = vigil.output() + again.output();
       t.true(
         vigil.logs.some((l) => l.msg === 'configuration'),
         'the configuration line was written',
