@@ -80,6 +80,11 @@ done
 if [ -n "$left" ]; then
   echo "no-leaks: the run left these processes alive (now killed):" >&2
   echo "$left" | sed 's/^/  /' | cut -c1-200 >&2
+  # a shim's children are its container's processes, which carry the container's environment, not
+  # this run's marker: they go first, or a killed shim leaves them running without an engine
+  while read -r pid cmd _; do
+    [[ "${cmd##*/}" == containerd-shim* ]] && { pkill -KILL -P "$pid" 2>/dev/null || true; }
+  done <<< "$left"
   while read -r pid _; do kill -KILL "$pid" 2>/dev/null || true; done <<< "$left"
   [ "$code" -eq 0 ] && code=1
 fi

@@ -14,6 +14,9 @@ const script = fileURLToPath(new URL('../../scripts/no-leaks.sh', import.meta.ur
 const bin = temp('leak');
 const natsServer = join(bin, 'nats-server');
 symlinkSync('/bin/sleep', natsServer);
+// a stand-in shim: bash under that name, whose child (its "container") runs with an environment of its own
+const shim = join(bin, 'containerd-shim-runc-v2');
+symlinkSync('/bin/bash', shim);
 
 interface Outcome {
   code: number;
@@ -49,6 +52,20 @@ test('a run that leaves a service process alive fails, names it and ends it', as
   // killed; whoever adopted it reaps it a moment later
   for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
   t.false(alive(pid), 'the leaked process was killed');
+});
+
+test("a shim left alive is ended with its container's processes, which carry no marker of the run", async (t) => {
+  const pidFile = join(tempDir(t, 'leak-shim'), 'container-pid');
+  const { code, stderr } = await check(
+    `setsid ${shim} -c 'env -i /bin/sleep 305 & echo $! > ${pidFile}; wait' </dev/null >/dev/null 2>&1 & ` +
+      `until [ -s ${pidFile} ]; do sleep 0.05; done`,
+  );
+  t.is(code, 1);
+  t.regex(stderr, /containerd-shim-runc-v2/);
+  const container = Number(readFileSync(pidFile, 'utf8'));
+  t.true(container > 0);
+  for (let i = 0; i < 50 && alive(container); i++) await new Promise((r) => setTimeout(r, 100));
+  t.false(alive(container), "the shim's child was killed with it");
 });
 
 test('a run that ends what it started passes, and its own exit code is kept', async (t) => {
