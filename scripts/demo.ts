@@ -21,7 +21,8 @@ const port = process.env.VIGIL_DEMO_PORT ?? '9323';
 const image = 'vigil-test:latest';
 const env = { ...process.env, PATH: `${process.env.PATH}:/usr/sbin:/sbin` };
 const host = `unix://${dir}/engine/docker.sock`;
-const docker = (args: string[]) => exec('docker', ['-H', host, ...args], { env });
+const docker = (args: string[], timeoutMs?: number) =>
+  exec('docker', ['-H', host, ...args], { env, timeout: timeoutMs });
 const say = (line: string) => console.log(`demo: ${line}`);
 
 interface Sample {
@@ -124,9 +125,7 @@ async function step(what: string, run: () => Promise<unknown>): Promise<void> {
 
 async function cleanUp(): Promise<void> {
   // bounded: an engine too slow to answer is stopped below anyway, containers and all
-  await step('removing the containers', () =>
-    exec('docker', ['-H', host, 'rm', '-f', ...samples.map((s) => s.name)], { env, timeout: 30_000 }),
-  );
+  await step('removing the containers', () => docker(['rm', '-f', ...samples.map((s) => s.name)], 30_000));
   await step('stopping the engine', () => exec('bash', [engineScript, 'down', join(dir, 'engine')], { env }));
   // the engine stops its shims as it goes down; one that outlived it would keep a container's processes
   for (const pid of leftovers()) {
