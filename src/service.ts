@@ -209,11 +209,11 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     { engine, inventory, logPump, logger: logger.child({ component: 'probes' }) },
     { concurrency: config.probeConcurrency, procRoot: config.procRoot, selfId: deps.selfId ?? null },
   );
-  const generation = exposureGeneration(inventory, sampler);
+  const generations = exposureGeneration(inventory, sampler);
   const hostPolicy = hostPolicyFor(config, [hostname(), config.host]);
   const sessions = new RevokedSessionStore(db);
   const metrics = createMetrics(
-    { containers: () => inventory.all(), snapshot, hostMemoryBytes, generation },
+    { containers: () => inventory.all(), snapshot, hostMemoryBytes, ...generations },
     { labels: config.labels },
     {
       host,
@@ -383,12 +383,22 @@ function publishTransitions(inventory: Inventory, events: EngineEvents, bus: Eve
   inventory.on('removed', (entry) => states.onLost(entry.record));
 }
 
-/** A number that changes whenever what the exposition is built from does: the inventory or a sweep. */
-function exposureGeneration(inventory: Inventory, sampler: Sampler): () => number {
+/**
+ * Numbers that change whenever what the exposition is built from does: `generation` with the inventory
+ * or a sweep, `inventoryGeneration` with the inventory alone.
+ */
+function exposureGeneration(
+  inventory: Inventory,
+  sampler: Sampler,
+): { generation: () => number; inventoryGeneration: () => number } {
   let generation = 0;
-  const bump = () => void generation++;
-  for (const event of ['added', 'changed', 'removed'] as const) inventory.on(event, bump);
-  inventory.on('probed', (after, before) => verdictChanged(before.probe, after.probe) && bump());
-  sampler.on('sweep', bump);
-  return () => generation;
+  let inventoryGeneration = 0;
+  const bumpInventory = () => {
+    generation++;
+    inventoryGeneration++;
+  };
+  for (const event of ['added', 'changed', 'removed'] as const) inventory.on(event, bumpInventory);
+  inventory.on('probed', (after, before) => verdictChanged(before.probe, after.probe) && bumpInventory());
+  sampler.on('sweep', () => void generation++);
+  return { generation: () => generation, inventoryGeneration: () => inventoryGeneration };
 }

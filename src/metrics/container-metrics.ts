@@ -118,6 +118,7 @@ export function renderContainerMetrics(metrics: readonly ContainerMetric[], view
 
 interface Rendered {
   generation: number;
+  inventoryGeneration: number;
   bytes: Buffer;
   gzipped: Promise<Buffer>;
   /** The rows the text was rendered from: the JSON is rendered from the same, when first asked for. */
@@ -135,8 +136,9 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
  *
  * Rendering goes a family at a time, yielding to the event loop between families, and a scrape that
  * arrives meanwhile gets the previous sweep's bytes at once instead of waiting (at 200 containers the
- * whole text took several milliseconds of the main thread). A change of the inventory between sweeps
- * is rendered by the first scrape that needs it, which waits for it.
+ * whole text took several milliseconds of the main thread): only their readings are a sweep older. A
+ * change of the inventory (a container added, removed, stopped) is never served late: the scrape that
+ * comes after it waits for a text rendered since.
  */
 export class ContainerMetricsText {
   private cached: Rendered | null = null;
@@ -176,15 +178,24 @@ export class ContainerMetricsText {
     return rendered.json;
   }
 
-  /** The latest complete text; while a newer one renders, the one before it (at most one sweep older). */
-  private current(): Promise<Rendered> {
-    const fresh = this.cached?.generation === this.view.generation();
-    if (this.cached && (fresh || this.preparing)) return Promise.resolve(this.cached);
-    return this.prepare();
+  /**
+   * The latest complete text; while a newer one renders, the one before it, if the inventory is the one
+   * it was rendered from (then only its readings are older, by at most a sweep).
+   */
+  private async current(): Promise<Rendered> {
+    const cached = this.cached;
+    const inventory = this.view.inventoryGeneration();
+    if (cached && (cached.generation === this.view.generation() || this.preparing)) {
+      if (cached.inventoryGeneration === inventory) return cached;
+    }
+    const rendered = await this.prepare();
+    // a render under way may have begun before the inventory changed; the next one begins after
+    return rendered.inventoryGeneration === inventory ? rendered : this.prepare();
   }
 
   private async renderInSteps(): Promise<Rendered> {
     const generation = this.view.generation();
+    const inventoryGeneration = this.view.inventoryGeneration();
     const rows = rowsOf(this.view);
     const parts: string[] = [];
     for (const metric of this.metrics) {
@@ -193,7 +204,7 @@ export class ContainerMetricsText {
     }
     const bytes = Buffer.from(parts.join(''), 'utf8');
     // level 1: as small as level 6 on this repetitive text (43 KB of 463 KB at 200 containers), 3 times faster
-    this.cached = { generation, bytes, gzipped: gzipAsync(bytes, { level: 1 }), rows };
+    this.cached = { generation, inventoryGeneration, bytes, gzipped: gzipAsync(bytes, { level: 1 }), rows };
     return this.cached;
   }
 }

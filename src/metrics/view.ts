@@ -10,6 +10,8 @@ export interface ExporterView {
   hostMemoryBytes(): number;
   /** Changes whenever the inventory or a snapshot does: rendered text is reused until then. */
   generation(): number;
+  /** Changes whenever the inventory does (a container added, removed or changed), not with a sweep. */
+  inventoryGeneration(): number;
 }
 
 export interface FamilyOptions {

@@ -64,6 +64,7 @@ test("a container with a HEALTHCHECK keeps the engine's verdict; its probe shows
     snapshot: () => undefined,
     hostMemoryBytes: () => 1,
     generation: () => 0,
+    inventoryGeneration: () => 0,
   });
   const labels = `id="${checked.shortId}",name="${checked.name}"`;
   t.true(

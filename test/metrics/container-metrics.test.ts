@@ -13,16 +13,23 @@ const entry = (name: string): InventoryEntry =>
   newEntry(parseInspect(fixtureJson<InspectJson>(`engine/inspect-${name}.json`)), new Date());
 const metrics = containerFamilies.flatMap((f) => f.metrics({ labels: ['forge.agent.type', 'forge.project.id'] }));
 
+/** What the view's numbers are: `generation` moves with every change, `inventory` with the inventory's. */
+interface Generations {
+  generation: number;
+  inventory: number;
+}
+
 function viewOf(
   entries: InventoryEntry[],
   snapshots: Map<string, ContainerSnapshot> = new Map(),
-  generation = () => 1,
+  generations: Generations = { generation: 1, inventory: 1 },
 ): ExporterView {
   return {
     containers: () => entries,
     snapshot: (e) => snapshots.get(e.record.id),
     hostMemoryBytes: () => 8e9,
-    generation,
+    generation: () => generations.generation,
+    inventoryGeneration: () => generations.inventory,
   };
 }
 
@@ -93,33 +100,54 @@ test('special values follow the text format', (t) => {
   t.is(formatValue(0.5), '0.5');
 });
 
-/** A cache over one container, its first text rendered, and a second container added but not yet seen. */
-async function cacheWithAChange() {
-  const view = { generation: 1, entries: [entry('fx-plain')] };
-  const cache = new ContainerMetricsText(
-    metrics,
-    viewOf(view.entries, new Map(), () => view.generation),
-  );
+/** A cache over one running container, its first text rendered, and the view's numbers to move. */
+async function renderedCache() {
+  const running = entry('fx-plain');
+  const entries = [running];
+  const snapshots = new Map<string, ContainerSnapshot>();
+  const generations = { generation: 1, inventory: 1 };
+  const cache = new ContainerMetricsText(metrics, viewOf(entries, snapshots, generations));
   const first = await cache.render();
-  view.entries.push(entry('fx-exited'));
-  return { cache, first, view };
+  /** A sweep's new reading of the running container. */
+  const sweep = () => {
+    snapshots.set(running.record.id, snapshotOf(running));
+    generations.generation++;
+  };
+  /** A second container the inventory has just seen. */
+  const addContainer = () => {
+    entries.push(entry('fx-exited'));
+    generations.generation++;
+    generations.inventory++;
+  };
+  return { cache, first, sweep, addContainer };
 }
 
 test('the text is rendered once per generation and again when it changes', async (t) => {
-  const { cache, first, view } = await cacheWithAChange();
+  const { cache, first, addContainer } = await renderedCache();
   t.is(await cache.render(), first, 'same generation, the same buffer');
-  view.generation++;
+  addContainer();
   t.true((await cache.render()).toString('utf8').includes('name="fx-exited"'));
 });
 
-test('a scrape while the next sweep renders gets the previous text at once, then the new one', async (t) => {
-  const { cache, first, view } = await cacheWithAChange();
-  view.generation++;
+test("a scrape while the next sweep's readings render gets the previous text at once, then the new one", async (t) => {
+  const { cache, first, sweep } = await renderedCache();
+  t.false(first.toString('utf8').includes('docker_container_memory_usage_bytes{'), 'no reading yet');
+  sweep();
   const rendering = cache.prepare(); // as a sweep's end starts it
   const during = await cache.render();
   t.is(during, first, 'the previous bytes, not a wait for the new ones');
   await rendering;
   const after = (await cache.render()).toString('utf8');
-  t.true(after.includes('name="fx-exited"'));
+  t.true(after.includes('docker_container_memory_usage_bytes{'), "the sweep's reading");
   t.is(zlib.gunzipSync(await cache.renderGzip()).toString('utf8'), after, 'the gzip member holds the same text');
+});
+
+test('a container the inventory saw while a render was under way is in the next scrape, never left for later', async (t) => {
+  const { cache, sweep, addContainer } = await renderedCache();
+  sweep();
+  const rendering = cache.prepare(); // begun before the container was seen
+  addContainer();
+  const during = (await cache.render()).toString('utf8');
+  t.true(during.includes('name="fx-exited"'), 'the scrape waited for a text that has it');
+  t.false((await rendering).bytes.toString('utf8').includes('name="fx-exited"'), 'the render under way had not');
 });
