@@ -36,18 +36,24 @@ const sameLine = (a: LogLine, b: LogLine): boolean =>
   a.timestamp === b.timestamp && a.stream === b.stream && a.message === b.message && a.split === b.split;
 
 /**
- * Pure: how many of the first `live` lines the tail already gave. A new follower's tail is read by a
- * request of its own while the live stream goes on: the lines written between the follower joining
- * and the tail being read are at the tail's end and the live lines' start, and are given once.
+ * Pure: how many of the first `live` lines the tail covers. A new follower's tail is read by a request
+ * of its own while the live stream goes on, so the tail ends among the live lines held meanwhile.
+ * Usually the held lines start inside the tail: those written between the follower joining and the
+ * tail being read are in both, and are given once. On a busy container more lines than the tail's
+ * count can be written before the engine reads it; the tail then lies wholly among the held lines,
+ * and the held lines before it are dropped too, so the follower sees one unbroken run either way.
+ * Found from the tail's last line back: a line repeated in the log is not taken for it unless the
+ * lines before it match as well.
  */
-export function overlap(tail: readonly LogLine[], live: readonly LogLine[]): number {
+export function linesTheTailCovers(tail: readonly LogLine[], live: readonly LogLine[]): number {
   if (tail.length === 0 || live.length === 0) return 0;
-  const first = live[0]!;
-  for (let start = Math.max(0, tail.length - live.length); start < tail.length; start++) {
-    if (!sameLine(tail[start]!, first)) continue;
+  const last = tail.length - 1;
+  for (let end = 0; end < live.length; end++) {
+    if (!sameLine(live[end]!, tail[last]!)) continue;
+    const span = Math.min(end + 1, tail.length);
     let k = 1;
-    while (start + k < tail.length && sameLine(tail[start + k]!, live[k]!)) k++;
-    if (start + k === tail.length) return k;
+    while (k < span && sameLine(live[end - k]!, tail[last - k]!)) k++;
+    if (k === span) return end + 1;
   }
   return 0;
 }
@@ -131,7 +137,7 @@ export class Follower {
     if (!this.joining) return;
     this.joining = false;
     const held = this.queue.flatMap((b) => b.lines);
-    const n = overlap(tail, held);
+    const n = linesTheTailCovers(tail, held);
     if (n > 0) {
       this.queue = dropLines(this.queue, n);
       this.queuedBytes = this.queue.reduce((sum, b) => sum + b.bytes, 0);

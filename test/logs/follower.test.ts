@@ -1,7 +1,14 @@
 import test from 'ava';
 import fc from 'fast-check';
 import type { LogLine } from '../../src/docker/parse/logs.js';
-import { batchOf, dropLines, Follower, overlap, type LogBatch, type LogEnd } from '../../src/logs/follower.js';
+import {
+  batchOf,
+  dropLines,
+  Follower,
+  linesTheTailCovers,
+  type LogBatch,
+  type LogEnd,
+} from '../../src/logs/follower.js';
 
 const line = (n: number): LogLine => ({
   timestamp: `2026-12-01T00:00:00.${String(n).padStart(9, '0')}Z`,
@@ -33,18 +40,37 @@ test('the overlap of a tail and the live lines held meanwhile is found, whatever
     fc.property(fc.nat(50), fc.nat(50), fc.nat(50), (before, shared, after) => {
       const tail = lines(1, before + shared);
       const live = lines(before + 1, before + shared + after);
-      return overlap(tail, live) === shared;
+      return linesTheTailCovers(tail, live) === shared;
     }),
   );
-  t.is(overlap([], lines(1, 3)), 0);
-  t.is(overlap(lines(1, 3), []), 0);
+  t.is(linesTheTailCovers([], lines(1, 3)), 0);
+  t.is(linesTheTailCovers(lines(1, 3), []), 0);
+});
+
+test('a tail read after more lines than its count were written lies among the held lines: they are dropped up to its end', (t) => {
+  t.notThrows(() =>
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 60 }), fc.nat(60), fc.nat(60), (held, start, length) => {
+        // the live lines held since the join are 1..held; the tail is a run of them, as the engine read it later
+        const from = 1 + (start % held);
+        const to = Math.min(held, from + length);
+        const covered = linesTheTailCovers(lines(from, to), lines(1, held));
+        const after = lines(1, held).slice(covered);
+        // what the follower sees, the tail and then what is left held, is one run with nothing twice
+        const seen = [...lines(from, to), ...after].map((l) => Number(l.message.slice(5)));
+        return covered === to && seen.every((n, i) => i === 0 || n === seen[i - 1]! + 1);
+      }),
+    ),
+  );
 });
 
 test('a line repeated in the log is not mistaken for the overlap unless the rest matches', (t) => {
   const same = { timestamp: 't', stream: 'stdout' as const, message: 'x' };
   const other = { timestamp: 'u', stream: 'stdout' as const, message: 'y' };
-  t.is(overlap([same, other, same], [same, other]), 1);
-  t.is(overlap([same, other], [same, other]), 2);
+  t.is(linesTheTailCovers([same, other, same], [same, other]), 1);
+  t.is(linesTheTailCovers([same, other], [same, other]), 2);
+  const third = { timestamp: 'v', stream: 'stdout' as const, message: 'z' };
+  t.is(linesTheTailCovers([other, same], [third, same, other, same]), 4);
 });
 
 test('dropLines takes lines off the front across batches', (t) => {

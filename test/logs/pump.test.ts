@@ -153,6 +153,28 @@ test("a new follower's tail joins the live lines without a gap or a line twice",
   );
 });
 
+test('a busy container: a tail read after more lines than its count were written still joins in one run', async (t) => {
+  const { engine, calls, live } = logEngine();
+  const pump = pumpOf(engine, 1_000_000);
+  const first = follower();
+  await pump.follow(container, { tail: 0 }, first).ready;
+  live()[0]!.stream.write(frames(1, 20));
+  await tick();
+  const late = follower();
+  const joining = pump.follow(container, { tail: 5 }, late);
+  await joining.ready;
+  // 21-40 reach the live stream before the engine reads the tail: its five lines are among them
+  live()[0]!.stream.write(frames(21, 40));
+  await tick();
+  calls.find((c) => !c.options.follow)!.stream.end(frames(36, 40));
+  live()[0]!.stream.write(frames(41, 45));
+  await tick();
+  t.deepEqual(
+    late.numbers(),
+    Array.from({ length: 10 }, (_, i) => i + 36),
+  );
+});
+
 test('when the container stops, every follower is told why, after its lines', async (t) => {
   const { engine, live } = logEngine();
   const pump = pumpOf(engine);
