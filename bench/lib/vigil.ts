@@ -1,6 +1,8 @@
 import type { StdioOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+// @ts-expect-error plain JavaScript (npm start's build step), with no declarations
+import { buildChanged } from '../../scripts/build-changed.js';
 import { spawnGroup, type GroupChild } from '../../test/helpers/process-group.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -21,14 +23,15 @@ export function builtVigilArgs(): string[] {
 }
 
 /**
- * vigil from dist/ (build it first) as its own process, as `npm start` runs it, in a process group of
- * its own that ends with the benchmark however the benchmark ends. Every benchmark and the soak start
- * vigil through this, so that what they measure is what `npm start` runs.
+ * vigil from dist/ as its own process, as `npm start` runs it (what changed built first, as `npm start`
+ * builds it), in a process group of its own that ends with the benchmark however the benchmark ends.
+ * Every benchmark and the soak start vigil through this, so that what they measure is what `npm start` runs.
  */
 export function spawnBuiltVigil(
   env: Record<string, string>,
   stdio: StdioOptions = ['ignore', 'ignore', 'inherit'],
 ): GroupChild {
+  (buildChanged as () => void)();
   return spawnGroup(process.execPath, builtVigilArgs(), { env: { ...process.env, ...env }, stdio });
 }
 

@@ -37,9 +37,6 @@ export function parseRange(value: unknown): SeriesRange | null {
     : null;
 }
 
-/** Pure: the start of the bucket a time falls in, for a tier that buckets. */
-export const bucketOf = (at: number, bucketMs: number): number => (bucketMs > 0 ? at - (at % bucketMs) : at);
-
 /** A reading's counters, what the next reading's rates are taken against. */
 export interface Counters {
   at: number;

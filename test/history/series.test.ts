@@ -1,15 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { seriesRanges } from '../../src/http/api-types.js';
-import {
-  bucketOf,
-  hostPointOf,
-  markersOf,
-  parseRange,
-  pointOf,
-  requesterOf,
-  tierFor,
-} from '../../src/history/series.js';
+import { hostPointOf, markersOf, parseRange, pointOf, requesterOf, tierFor } from '../../src/history/series.js';
 import type { HistoryEntry } from '../../src/store/history.js';
 
 const counters = (at: number, rx: number, pid = 7) => ({
@@ -74,11 +66,6 @@ test('the host point: its cores busy, memory in use of its total, the containers
     a,
   ]);
   t.like(p, { cpuCores: 2, memoryBytes: 600, memoryLimitBytes: 1000, networkRxBytesPerSecond: 200 });
-});
-
-test('buckets start on their minute', (t) => {
-  t.is(bucketOf(125_000, 60_000), 120_000);
-  t.is(bucketOf(125_000, 0), 125_000);
 });
 
 const entry = (at: number, kind: HistoryEntry['kind'], data: Record<string, unknown>): HistoryEntry => ({

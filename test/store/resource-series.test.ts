@@ -49,6 +49,27 @@ test('each sweep is kept whole; the minute and ten-minute tiers hold the mean of
   t.deepEqual(store.read('id:b', 0, 0), [], 'another series is apart');
 });
 
+test('a sweep folds only the points it wrote into the coarser tiers, whatever their times', (t) => {
+  const { db, store } = open();
+  t.teardown(() => db.close());
+  const base = 100 * 10 * MINUTE;
+  // the second sweep's point is earlier in the same minute: it is folded once, and the first is not again
+  store.record([{ key: 'id:a', point: point(base + 50_000, 4) }]);
+  store.record([
+    { key: 'id:a', point: point(base + 10_000, 2) },
+    { key: 'id:b', point: point(base + 20_000, 6) },
+  ]);
+  t.deepEqual(
+    store.read('id:a', 1, 0).map((p) => [p.at, p.cpuCores]),
+    [[base, 3]],
+  );
+  t.deepEqual(
+    store.read('id:b', 2, 0).map((p) => [p.at, p.cpuCores]),
+    [[base, 6]],
+  );
+  t.is(store.rows(), 3 + 2 + 2);
+});
+
 test('prune keeps an hour of sweeps, a day of minutes and a week of ten minutes', (t) => {
   const { db, store } = open();
   t.teardown(() => db.close());
