@@ -380,7 +380,7 @@ export const settings = {
   incidentQuietMs: duration('s', 60, {
     env: 'VIGIL_INCIDENT_QUIET_SECONDS',
     file: 'incidentQuietSeconds',
-    doc: 'healthy and quiet this long (running, not unhealthy, no new trouble) closes an incident',
+    doc: 'healthy and quiet this long (running, not unhealthy, no resource over its line, no new trouble) closes an incident',
   }),
   reportQuietMs: duration('m', 60, {
     env: 'VIGIL_REPORT_QUIET_MINUTES',

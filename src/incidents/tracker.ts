@@ -14,10 +14,10 @@ const RECENT = 100;
 /**
  * One incident per outage of a container. The first sign of trouble (unhealthy, a crash, an OOM
  * kill, a spike, a firing alert) opens it; what is seen and what vigil does after are its timeline;
- * it closes once the container runs (passing its HEALTHCHECK if it has one) with no new trouble for
- * `quietMs` (or vigil gave up on it, a person stopped it, or it was removed). Every event about the
- * container while it is open carries `incident: {id, seq, subject}`, so that notifications thread
- * (mail headers, webhook payloads).
+ * it closes once the container runs (passing its HEALTHCHECK if it has one), with no resource over its
+ * line and no new trouble for `quietMs` (or vigil gave up on it, a person stopped it, or it was
+ * removed). Every event about the container while it is open carries `incident: {id, seq, subject}`,
+ * so that notifications thread (mail headers, webhook payloads).
  *
  * Every step is written to the store, and what it holds is read back at start: an outage that outlives
  * a restart of vigil stays one incident, and one mail thread. A store that refuses a write costs the
@@ -28,6 +28,13 @@ const RECENT = 100;
 export class IncidentTracker extends EventEmitter<{ closed: [Incident] }> {
   private readonly open = new Map<string, Incident>();
   private readonly lastTroubleAt = new Map<string, number>();
+  /**
+   * The resources of each container over their line now, as the spike watch said: a spike is told
+   * once, and lasts until its resource.normal, so the quiet period alone would close its incident
+   * while it goes on. Not read back at start: the spike watch starts afresh too, and says again a
+   * spike that still lasts.
+   */
+  private readonly overLine = new Map<string, Set<string>>();
   private readonly recent: Incident[] = [];
   private timer: NodeJS.Timeout | null = null;
 
@@ -73,6 +80,7 @@ export class IncidentTracker extends EventEmitter<{ closed: [Incident] }> {
   private readonly observe = (event: VigilEvent): void => {
     const name = event.container?.name;
     if (!name || event.type.startsWith('incident.')) return;
+    this.noteSpike(name, event);
     const trouble = troubleOf(event);
     let incident = this.open.get(name);
     if (trouble !== null) {
@@ -106,8 +114,21 @@ export class IncidentTracker extends EventEmitter<{ closed: [Incident] }> {
         continue;
       }
       // healthy: with a HEALTHCHECK, passing it (not merely starting); without one, running
-      const fine = entry.record.state === 'running' && containerHealth(entry) === 'healthy';
+      const fine =
+        entry.record.state === 'running' && containerHealth(entry) === 'healthy' && !this.overLine.get(name)?.size;
       if (fine && now - (this.lastTroubleAt.get(name) ?? 0) >= this.options.quietMs) this.close(name, 'recovered');
+    }
+  }
+
+  private noteSpike(name: string, event: VigilEvent): void {
+    if (event.type === 'resource.spike') {
+      const resources = this.overLine.get(name) ?? new Set();
+      this.overLine.set(name, resources.add(event.data.resource));
+    } else if (event.type === 'resource.normal') {
+      // the quiet period starts when the spike ends: the resource was over its line until now
+      if (this.overLine.get(name)?.delete(event.data.resource)) this.lastTroubleAt.set(name, this.clock());
+    } else if (event.type === 'container.state' && event.data.to === 'removed') {
+      this.overLine.delete(name);
     }
   }
 

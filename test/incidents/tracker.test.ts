@@ -180,6 +180,32 @@ test("a spike's incident tells only its own story: a HEALTHCHECK passing is no r
   t.deepEqual(normal, [1, 2], 'the memory reading is about the incident, but no step of it');
 });
 
+test("a spike's incident stays open while the spike lasts, however quiet, and closes once quiet after its end", (t) => {
+  const h = harness();
+  h.publish('resource.spike', { resource: 'memory', percent: 93, level: 'critical' });
+  h.later(10 * 60_000);
+  h.check();
+  t.is(h.tracker.list().open.length, 1, 'ten quiet minutes into the spike, still open');
+  h.publish('resource.normal', { resource: 'memory', percent: 40, level: 'normal' });
+  h.check();
+  t.is(h.tracker.list().open.length, 1, 'the quiet period counts from the spike, but the end is new');
+  h.later(61_000);
+  h.check();
+  t.deepEqual(
+    h.tracker.list().recent.map((i) => i.outcome),
+    ['recovered'],
+  );
+});
+
+test('a spike that lasted through a restart of vigil does not hold its incident open: the spike watch starts afresh', (t) => {
+  const first = harness();
+  first.publish('resource.spike', { resource: 'cpu', percent: 99, level: 'critical' });
+  first.tracker.stop();
+  const second = harness(first.db, '2026-11-23T10:05:00Z');
+  second.check();
+  t.is(second.tracker.list().recent[0]?.outcome, 'recovered');
+});
+
 test("a health incident recovers by healthy, once per trouble; a resource's return to normal is not its story", (t) => {
   const h = harness();
   h.publish('container.health', { from: 'healthy', to: 'unhealthy', source: 'healthcheck' });
