@@ -209,3 +209,36 @@ test('the WebSocket sends the health summary on subscribing and a crash as it ha
   );
   t.like(event.data, { container: { name: 'live' } });
 });
+
+test("a person's `docker stop` closes the container's open incident as stopped; a crash leaves its own open", async (t) => {
+  const engine = new FakeEngine();
+  const vigil = await fakeVigil(engine, {
+    VIGIL_ENGINE_SHUTDOWN_WINDOW_SECONDS: '1',
+    VIGIL_INCIDENT_QUIET_SECONDS: '2',
+  });
+  t.teardown(() => vigil.stop());
+  const stopped = engine.run('stopped-by-hand');
+  const crashed = engine.run('crashed-alone');
+  for (const id of [stopped, crashed]) {
+    await waitFor(() => vigil.vigil.inventory.get(id)?.record.state === 'running', { what: 'seen running' });
+    engine.turnHealth(id, 'unhealthy');
+  }
+  const incidents = async () =>
+    (await (await vigil.get('/api/v1/incidents', { headers: auth })).json()) as {
+      open: { container: { name: string } }[];
+      recent: { container: { name: string }; outcome: string }[];
+    };
+  await waitFor(async () => (await incidents()).open.length === 2, { what: 'both incidents open' });
+  engine.personStop(stopped);
+  engine.exit(crashed, 1);
+  await waitFor(async () => (await incidents()).recent.length === 1, { what: 'an incident closed' });
+  const { open, recent } = await incidents();
+  t.deepEqual(
+    recent.map((i) => [i.container.name, i.outcome]),
+    [['stopped-by-hand', 'stopped']],
+  );
+  t.deepEqual(
+    open.map((i) => i.container.name),
+    ['crashed-alone'],
+  );
+});

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { containerHealth } from '../containers/health.js';
-import type { Inventory } from '../docker/inventory.js';
+import type { Inventory, InventoryEntry } from '../docker/inventory.js';
 import type { IncidentStore } from '../store/incidents.js';
 import type { EventBus } from '../streams/event-bus.js';
 import type { VigilEvent } from '../streams/events.js';
@@ -15,9 +15,9 @@ const RECENT = 100;
  * One incident per outage of a container. The first sign of trouble (unhealthy, a crash, an OOM
  * kill, a spike, a firing alert) opens it; what is seen and what vigil does after are its timeline;
  * it closes once the container runs (passing its HEALTHCHECK if it has one), with no resource over its
- * line and no new trouble for `quietMs` (or vigil gave up on it, a person stopped it, or it was
- * removed). Every event about the container while it is open carries `incident: {id, seq, subject}`,
- * so that notifications thread (mail headers, webhook payloads).
+ * line and no new trouble for `quietMs` (or vigil gave up on it, a person stopped it, through vigil
+ * or `docker stop`, or it was removed). Every event about the container while it is open carries
+ * `incident: {id, seq, subject}`, so that notifications thread (mail headers, webhook payloads).
  *
  * Every step is written to the store, and what it holds is read back at start: an outage that outlives
  * a restart of vigil stays one incident, and one mail thread. A store that refuses a write costs the
@@ -43,7 +43,18 @@ export class IncidentTracker extends EventEmitter<{ closed: [Incident] }> {
     private readonly inventory: Inventory,
     private readonly store: IncidentStore,
     private readonly logger: Logger,
-    private readonly options: { quietMs: number; checkMs: number },
+    private readonly options: {
+      quietMs: number;
+      checkMs: number;
+      /**
+       * When a person's stop of the container was recorded (the intent tracker's desired state), or
+       * null. A stop through vigil ends the incident at once (endOf); one with `docker stop` is learned
+       * from the engine's events and becomes the person's only once the engine did not go away right
+       * after it (its own shutdown stops every container), so it ends the incident after `settleMs`.
+       */
+      personStoppedAt?: (record: InventoryEntry['record']) => number | null;
+      settleMs?: number;
+    },
     private readonly clock: () => number = Date.now,
   ) {
     super();
@@ -113,9 +124,13 @@ export class IncidentTracker extends EventEmitter<{ closed: [Incident] }> {
         this.close(name, 'removed');
         continue;
       }
+      if (entry.record.state !== 'running') {
+        const stoppedAt = this.options.personStoppedAt?.(entry.record) ?? null;
+        if (stoppedAt !== null && now - stoppedAt >= (this.options.settleMs ?? 0)) this.close(name, 'stopped');
+        continue;
+      }
       // healthy: with a HEALTHCHECK, passing it (not merely starting); without one, running
-      const fine =
-        entry.record.state === 'running' && containerHealth(entry) === 'healthy' && !this.overLine.get(name)?.size;
+      const fine = containerHealth(entry) === 'healthy' && !this.overLine.get(name)?.size;
       if (fine && now - (this.lastTroubleAt.get(name) ?? 0) >= this.options.quietMs) this.close(name, 'recovered');
     }
   }

@@ -13,10 +13,11 @@ import { IncidentStore } from '../store/incidents.js';
 import { RecoveryStateStore } from '../store/recovery-state.js';
 import { RemovedContainerStore } from '../store/removed-containers.js';
 import type { EventBus } from '../streams/event-bus.js';
-import { ownContainerId } from './identity.js';
+import { containerKey, ownContainerId } from './identity.js';
 import { IncidentTracker } from '../incidents/tracker.js';
 import { Cleaner } from './cleanup.js';
 import { DependantFollower } from './dependants/dependant-follower.js';
+import { isPersonStop } from './decisions/intent.js';
 import { IntentTracker } from './intent/intent-tracker.js';
 import { Medic } from './medic/medic.js';
 import { PersonActions } from './intent/person-actions.js';
@@ -96,6 +97,11 @@ export function assembleRecovery(config: Config, parts: RecoveryParts, logger: L
   const incidents = new IncidentTracker(bus, inventory, stores.incidents, logger.child({ component: 'incidents' }), {
     quietMs,
     checkMs: Math.min(5000, quietMs / 4),
+    personStoppedAt: (record) => {
+      const desired = intent.desired(containerKey(record));
+      return desired && isPersonStop(desired) ? desired.updatedAt : null;
+    },
+    settleMs: shutdownWindowMs,
   });
   const cleaner = new Cleaner(
     {

@@ -180,6 +180,39 @@ test("a spike's incident tells only its own story: a HEALTHCHECK passing is no r
   t.deepEqual(normal, [1, 2], 'the memory reading is about the incident, but no step of it');
 });
 
+test('a stop with `docker stop` ends the open incident as stopped once it has stood past the engine-shutdown window', (t) => {
+  let now = Date.parse('2026-11-23T10:00:00Z');
+  const stopped = { ...record, state: 'exited', health: null } as unknown as ContainerRecord;
+  let current = record;
+  let personStoppedAt: number | null = null;
+  const bus = new EventBus(100, 1);
+  const inventory = { all: () => [{ record: current }] } as unknown as Inventory;
+  const options = { quietMs: 60_000, checkMs: 1_000_000, personStoppedAt: () => personStoppedAt, settleMs: 30_000 };
+  const tracker = new IncidentTracker(
+    ...([bus, inventory, new IncidentStore(openStore(temp('incidents'))), pino({ level: 'silent' })] as const),
+    options,
+    () => now,
+  );
+  tracker.start();
+  const check = () => (tracker as unknown as { closeQuiet(): void }).closeQuiet();
+  bus.publish(someEvent('container.health', { from: 'healthy', to: 'unhealthy', source: 'healthcheck' }, web));
+  // the container is down and nobody's stop is known: it stays open (a crash waits for the medic)
+  current = stopped;
+  now += 120_000;
+  check();
+  t.is(tracker.list().open.length, 1);
+  personStoppedAt = now;
+  now += 29_000;
+  check();
+  t.is(tracker.list().open.length, 1, 'within the window the stop may still be the engine shutting down');
+  now += 2_000;
+  check();
+  t.deepEqual(
+    tracker.list().recent.map((i) => i.outcome),
+    ['stopped'],
+  );
+});
+
 test("a spike's incident stays open while the spike lasts, however quiet, and closes once quiet after its end", (t) => {
   const h = harness();
   h.publish('resource.spike', { resource: 'memory', percent: 93, level: 'critical' });

@@ -21,6 +21,15 @@ export interface IntentChange {
 export const KILL_TO_DIE_WINDOW_MS = 60_000;
 
 /**
+ * Pure: whether a desired state is a person's stop: by `docker stop` or kill (`stopped on request`)
+ * or through vigil's API or page (`stopped by a person…`), not a job that finished. Told by the
+ * reason because the two are written only here and in the intent tracker, each starting so.
+ */
+export function isPersonStop(state: { desired: Desired; reason: string }): boolean {
+  return state.desired === 'stopped' && /^stopped (on request|by a person)/.test(state.reason);
+}
+
+/**
  * Pure: the desired state an event implies, if any.
  *  - start: should run.
  *  - die after a kill: the user (or the API) stopped it; it should stay stopped.

@@ -3,6 +3,7 @@ import {
   engineShutdownStops,
   intentFromEvent,
   intentFromExit,
+  isPersonStop,
   KILL_TO_DIE_WINDOW_MS,
 } from '../../../src/recovery/decisions/intent.js';
 import { actionPermitted, engineWillRestart } from '../../../src/recovery/decisions/policy.js';
@@ -45,6 +46,16 @@ test('a die with no kill: exit 0 is a finished job, anything else a crash', (t) 
     desired: 'running',
     reason: 'crashed (exit code 137)',
   });
+});
+
+test("a person's stop is told from a finished job by what the intent says of it", (t) => {
+  const { memory } = intentFromEvent(ev('kill', 1000, { signal: 15 }), {}, 'no');
+  t.true(isPersonStop(intentFromEvent(ev('die', 3000, { exitCode: 143 }), memory, 'no').change!));
+  t.false(isPersonStop(intentFromEvent(ev('die', 0, { exitCode: 0 }), {}, 'no').change!));
+  t.true(isPersonStop({ desired: 'stopped', reason: "stopped by a person through vigil's page" }));
+  t.false(
+    isPersonStop({ desired: 'running', reason: 'stopped on request; the stop came from the engine shutting down' }),
+  );
 });
 
 test('docker restart ends as should run', (t) => {
