@@ -15,11 +15,8 @@
  *   BENCH_SIZES=50,200 BENCH_STEADY_SECONDS=30 npm run bench:exporter
  *   BENCH_NODE_FLAGS='--no-opt' BENCH_KEEP_CONTAINERS=1 ...   # another set of node flags; containers kept
  */
-import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { parseConfig } from '../src/load-config.js';
 import { DockerodeEngine } from '../src/docker/engine.js';
@@ -37,13 +34,9 @@ import { warmScrapes } from './lib/wrk.js';
 import { floorRatios, scalingTable } from './lib/exporter-table.js';
 import { measureHistoryWrites } from './lib/history-writes.js';
 import { ensureBenchContainers } from './lib/bench-containers.js';
+import { benchEngine, repo, writeResults } from './lib/bench-engine.js';
 
-const exec = promisify(execFile);
-const repo = fileURLToPath(new URL('../', import.meta.url));
-const dockerHost = process.env.DOCKER_HOST;
-if (!dockerHost?.startsWith('unix://')) throw new Error('run through `npm run bench`, which starts the test engine');
-const engineDir = process.env.VIGIL_TEST_ENGINE_DIR!;
-const image = process.env.VIGIL_TEST_IMAGE ?? 'vigil-test:latest';
+const { dockerHost, engineDir, image, docker } = benchEngine('bench:exporter');
 const sizes = (process.env.BENCH_SIZES ?? '50,200,500,1000').split(',').map(Number);
 const intervalSeconds = 5;
 const sweeps = Number(process.env.BENCH_SWEEPS ?? 10);
@@ -52,7 +45,6 @@ const steadySeconds = Number(process.env.BENCH_STEADY_SECONDS ?? 60);
 const warmSeconds = Number(process.env.BENCH_WARM_SECONDS ?? 15);
 const coldCount = Number(process.env.BENCH_COLD_SCRAPES ?? 12);
 const loadSeconds = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
-const docker = (args: string[]) => exec('docker', ['-H', dockerHost, ...args], { maxBuffer: 64 * 1024 * 1024 });
 
 async function measureSweeps(inventory: Inventory, source: StatsSource, containers: number, count: number) {
   const sampler = new Sampler(inventory, [source], pino({ level: 'silent' }), 60_000);
@@ -156,7 +148,6 @@ async function measureDockerStats(containers: number) {
 }
 
 const logger = pino({ level: 'warn' });
-await exec('npm', ['run', 'build'], { cwd: repo });
 const config = parseConfig({ DOCKER_HOST: dockerHost });
 const engine = new DockerodeEngine(config.dockerHost);
 const events = new EngineEvents(engine, logger);
@@ -235,17 +226,11 @@ const out = {
   },
   results,
 };
-mkdirSync(`${repo}bench/results`, { recursive: true });
-const stamp = out.at.replace(/[:.]/g, '-');
-const json = `${JSON.stringify(out, null, 2)}\n`;
-writeFileSync(`${repo}bench/results/exporter-${stamp}.json`, json);
+const usersFlags = process.env.BENCH_NODE_FLAGS === undefined;
+const file = writeResults('exporter', out.at, out, usersFlags);
 const table = scalingTable(results);
-// the latest figures are those of the flags users run; a trial of other flags is kept under its stamp only
-if (process.env.BENCH_NODE_FLAGS === undefined) {
-  writeFileSync(`${repo}bench/results/exporter-latest.json`, json);
-  writeFileSync(`${repo}bench/results/exporter-latest.md`, table);
-}
-console.log(`\n${table}\nwritten to bench/results/exporter-${stamp}.json (node flags: ${out.nodeFlags.join(' ')})`);
+if (usersFlags) writeFileSync(`${repo}bench/results/exporter-latest.md`, table);
+console.log(`\n${table}\nwritten to ${file} (node flags: ${out.nodeFlags.join(' ')})`);
 if (process.env.BENCH_KEEP_CONTAINERS) process.exit(0);
 const ids = (await docker(['ps', '-aq', '--filter', 'label=vigil.bench=1'])).stdout.split('\n').filter(Boolean);
 for (let i = 0; i < ids.length; i += 100) await docker(['rm', '-f', ...ids.slice(i, i + 100)]);

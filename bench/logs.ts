@@ -12,25 +12,17 @@
  *   npm run bench:logs                 # 50 000 lines, 3 runs each; then the fan-out
  *   BENCH_LOG_LINES=10000 BENCH_FANOUT_FOLLOWERS=50 BENCH_FANOUT_SECONDS=30 npm run bench:logs
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { get } from 'node:http';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { freePort } from '../test/helpers/net.js';
 import { spawnBuiltVigil } from './lib/vigil.js';
 import { follow, linesAtRate } from './lib/log-follower.js';
 import { cpuSecondsOf } from './lib/proc.js';
+import { benchEngine, writeResults } from './lib/bench-engine.js';
 
-const exec = promisify(execFile);
-const repo = fileURLToPath(new URL('../', import.meta.url));
-const dockerHost = process.env.DOCKER_HOST;
-if (!dockerHost?.startsWith('unix://'))
-  throw new Error('run through `npm run bench:logs`, which starts the test engine');
-const image = process.env.VIGIL_TEST_IMAGE ?? 'vigil-test:latest';
+const { dockerHost, image, docker } = benchEngine('bench:logs');
 const lines = Number(process.env.BENCH_LOG_LINES ?? 50_000);
 const runs = Number(process.env.BENCH_LOG_RUNS ?? 3);
-const docker = (args: string[]) => exec('docker', ['-H', dockerHost, ...args], { maxBuffer: 64 * 1024 * 1024 });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fanOutFollowers = Number(process.env.BENCH_FANOUT_FOLLOWERS ?? 50);
 const fanOutSeconds = Number(process.env.BENCH_FANOUT_SECONDS ?? 30);
@@ -95,7 +87,7 @@ async function viaVigil(url: string): Promise<Run> {
 
 async function viaDockerLogs(): Promise<Run> {
   const id = await burstContainer();
-  const child = spawn('docker', ['-H', dockerHost!, 'logs', '-f', '--tail', '0', id], {
+  const child = spawn('docker', ['-H', dockerHost, 'logs', '-f', '--tail', '0', id], {
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   await new Promise((r) => setTimeout(r, 500));
@@ -143,7 +135,6 @@ async function fanOut(url: string, vigil: ChildProcess) {
   };
 }
 
-await exec('npm', ['run', 'build'], { cwd: repo });
 const port = await freePort();
 const vigil = spawnBuiltVigil(
   {
@@ -202,9 +193,5 @@ console.log(
     `p95 per follower: median ${fan.lagP95Ms.medianFollower} ms, worst ${fan.lagP95Ms.worstFollower} ms; ` +
     `CPU: vigil ${fan.cpu.vigilPercentOfACore} % of a core, the followers' reader ${fan.cpu.followersPercentOfACore} %`,
 );
-mkdirSync(`${repo}bench/results`, { recursive: true });
-const file = `${repo}bench/results/logs-${out.at.replace(/[:.]/g, '-')}.json`;
-writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
-writeFileSync(`${repo}bench/results/logs-latest.json`, `${JSON.stringify(out, null, 2)}\n`);
-console.log(`written to ${file}`);
+console.log(`written to ${writeResults('logs', out.at, out)}`);
 process.exit(0);

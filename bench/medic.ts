@@ -6,28 +6,20 @@
  *
  *   npm run bench:medic            # 20 crashes
  */
-import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { freePort } from '../test/helpers/net.js';
 import { spawnBuiltVigil } from './lib/vigil.js';
+import { benchEngine, writeResults } from './lib/bench-engine.js';
 
-const exec = promisify(execFile);
-const repo = fileURLToPath(new URL('../', import.meta.url));
-const dockerHost = process.env.DOCKER_HOST;
-if (!dockerHost?.startsWith('unix://'))
-  throw new Error('run through `npm run bench:medic`, which starts the test engine');
-const image = process.env.VIGIL_TEST_IMAGE ?? 'vigil-test:latest';
+const { dockerHost, image, docker } = benchEngine('bench:medic');
 const crashes = Number(process.env.BENCH_CRASHES ?? 20);
-const docker = (args: string[]) => exec('docker', ['-H', dockerHost, ...args]);
 const percentile = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
-await exec('npm', ['run', 'build'], { cwd: repo });
 const port = await freePort();
 const vigil = spawnBuiltVigil(
   {
@@ -122,9 +114,5 @@ const out = {
 console.log(
   `crash → running again (engine die → start), ${crashes} crashes: median ${out.crashToRunningMs.median} ms, p99 ${out.crashToRunningMs.p99} ms, max ${out.crashToRunningMs.max} ms`,
 );
-mkdirSync(`${repo}bench/results`, { recursive: true });
-const file = `${repo}bench/results/medic-${out.at.replace(/[:.]/g, '-')}.json`;
-writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
-writeFileSync(`${repo}bench/results/medic-latest.json`, `${JSON.stringify(out, null, 2)}\n`);
-console.log(`written to ${file}`);
+console.log(`written to ${writeResults('medic', out.at, out)}`);
 process.exit(0);

@@ -8,28 +8,20 @@
  *   npm run bench:memory                                         # 200 containers, npm start's flags
  *   BENCH_SIZE=1000 BENCH_FLAG_SETS='--no-opt|--no-opt --max-semi-space-size=1' npm run bench:memory
  */
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { freePort } from '../test/helpers/net.js';
 import { ensureBenchContainers } from './lib/bench-containers.js';
+import { benchEngine, repo, writeResults } from './lib/bench-engine.js';
 import { cpuSecondsOf, round, rssMB } from './lib/proc.js';
 import { PROMETHEUS_SCRAPE_HEADERS } from './lib/scrapes.js';
 import { nodeFlags, startBuiltVigil } from './lib/vigil.js';
 
-const exec = promisify(execFile);
-const repo = fileURLToPath(new URL('../', import.meta.url));
-const dockerHost = process.env.DOCKER_HOST;
-if (!dockerHost?.startsWith('unix://'))
-  throw new Error('run through `npm run bench:memory`, which starts the test engine');
-const image = process.env.VIGIL_TEST_IMAGE ?? 'vigil-test:latest';
+const { image, docker } = benchEngine('bench:memory');
 const size = Number(process.env.BENCH_SIZE ?? 200);
 const seconds = Number(process.env.BENCH_STEADY_SECONDS ?? 90);
 const flagSets = (process.env.BENCH_FLAG_SETS ?? nodeFlags().join(' ')).split('|').map((s) => s.trim());
-const docker = (args: string[]) => exec('docker', ['-H', dockerHost, ...args], { maxBuffer: 64 * 1024 * 1024 });
 const mb = (bytes: number) => round(bytes / 2 ** 20, 1);
 
 interface MemoryReport {
@@ -98,10 +90,7 @@ for (const flags of flagSets) {
   results.push(result);
 }
 const at = new Date().toISOString();
-mkdirSync(`${repo}bench/results`, { recursive: true });
-const file = `bench/results/memory-${at.replace(/[:.]/g, '-')}.json`;
-writeFileSync(`${repo}${file}`, `${JSON.stringify({ at, size, seconds, results }, null, 2)}\n`);
-console.log(`written to ${file}`);
+console.log(`written to ${writeResults('memory', at, { at, size, seconds, results }, !process.env.BENCH_FLAG_SETS)}`);
 if (!process.env.BENCH_KEEP_CONTAINERS) {
   const ids = (await docker(['ps', '-aq', '--filter', 'label=vigil.bench=1'])).stdout.split('\n').filter(Boolean);
   for (let i = 0; i < ids.length; i += 100) await docker(['rm', '-f', ...ids.slice(i, i + 100)]);

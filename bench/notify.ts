@@ -5,25 +5,18 @@
  *
  *   npm run bench:notify            # 20 deaths
  */
-import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { freePort } from '../test/helpers/net.js';
 import { TestSmtpServer } from '../test/helpers/smtp.js';
 import { spawnBuiltVigil } from './lib/vigil.js';
+import { benchEngine, writeResults } from './lib/bench-engine.js';
 
-const exec = promisify(execFile);
-const repo = fileURLToPath(new URL('../', import.meta.url));
-const dockerHost = process.env.DOCKER_HOST;
-if (!dockerHost?.startsWith('unix://'))
-  throw new Error('run through `npm run bench:notify`, which starts the test engine');
-const image = process.env.VIGIL_TEST_IMAGE ?? 'vigil-test:latest';
+const { dockerHost, image, docker } = benchEngine('bench:notify');
 const deaths = Number(process.env.BENCH_DEATHS ?? 20);
-const docker = (args: string[]) => exec('docker', ['-H', dockerHost, ...args]);
 const percentile = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
@@ -43,7 +36,6 @@ writeFileSync(
     channels: [smtp.channel({ ratePerMinute: 1000 })],
   }),
 );
-await exec('npm', ['run', 'build'], { cwd: repo });
 const port = await freePort();
 const vigil = spawnBuiltVigil(
   {
@@ -114,9 +106,5 @@ const out = {
 console.log(
   `container dies → email accepted by the SMTP server, ${latencies.length}/${deaths} measured: median ${out.dieToEmailAcceptedMs.median} ms, p99 ${out.dieToEmailAcceptedMs.p99} ms, max ${out.dieToEmailAcceptedMs.max} ms`,
 );
-mkdirSync(`${repo}bench/results`, { recursive: true });
-const file = `${repo}bench/results/notify-${out.at.replace(/[:.]/g, '-')}.json`;
-writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
-writeFileSync(`${repo}bench/results/notify-latest.json`, `${JSON.stringify(out, null, 2)}\n`);
-console.log(`written to ${file}`);
+console.log(`written to ${writeResults('notify', out.at, out)}`);
 process.exit(0);

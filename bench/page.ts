@@ -12,30 +12,22 @@
  *   npm run bench:page                  # 200 containers, 100 clients
  *   BENCH_CONTAINERS=50 BENCH_SECONDS=20 npm run bench:page
  */
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import pLimit from 'p-limit';
 import { chromium } from 'playwright-core';
 import WebSocket from 'ws';
 import { spawnVigil } from '../test/helpers/vigil-process.js';
+import { benchEngine, exec, repo } from './lib/bench-engine.js';
 
-const exec = promisify(execFile);
-const repo = fileURLToPath(new URL('../', import.meta.url));
-const dockerHost = process.env.DOCKER_HOST;
-if (!dockerHost?.startsWith('unix://'))
-  throw new Error('run through `npm run bench:page`, which starts the test engine');
-const image = process.env.VIGIL_TEST_IMAGE ?? 'vigil-test:latest';
+const { dockerHost, image, docker } = benchEngine('bench:page');
 const containers = Number(process.env.BENCH_CONTAINERS ?? 200);
 const clients = Number(process.env.BENCH_CLIENTS ?? 100);
 const seconds = Number(process.env.BENCH_SECONDS ?? 60);
 const intervalSeconds = 5;
-const docker = (args: string[]) => exec('docker', ['-H', dockerHost, ...args], { maxBuffer: 64 * 1024 * 1024 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));
 const cpuSecondsOf = (pid: number) => {

@@ -4,34 +4,26 @@
  * `vigil.probe.exec` (every BENCH_PROBE_INTERVAL, default 10 s: three times the default rate), and over
  * the same window it reads vigil's CPU, the engine's CPU (dockerd and containerd: every exec is a runc
  * call), the probes' latency, the sweep's wall time and the /metrics scrape. Prints the figures and
- * writes them to bench/results/probes-latest.json; asserts nothing.
+ * writes them to bench/results/probes-<stamp>.json and probes-latest.json; asserts nothing.
  *
  *   npm run bench:probes                      # 200 containers, 30 s windows
  *   BENCH_CONTAINERS=50 BENCH_WINDOW_SECONDS=20 npm run bench:probes
  */
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import pLimit from 'p-limit';
 import { pino } from 'pino';
 import { loadConfig } from '../src/load-config.js';
 import type { SweepReport } from '../src/sampler.js';
 import { createVigil } from '../src/service.js';
 import { engineCpuSeconds, median, percentile, round } from './lib/proc.js';
+import { benchEngine, writeResults } from './lib/bench-engine.js';
 
-const exec = promisify(execFile);
-const dockerHost = process.env.DOCKER_HOST;
-const engineDir = process.env.VIGIL_TEST_ENGINE_DIR;
-if (!dockerHost?.startsWith('unix://') || !engineDir)
-  throw new Error('run through `npm run bench:probes`, which starts the test engine');
-const image = process.env.VIGIL_TEST_IMAGE ?? 'vigil-test:latest';
+const { dockerHost, engineDir, image, docker } = benchEngine('bench:probes');
 const containers = Number(process.env.BENCH_CONTAINERS ?? 200);
 const windowMs = Number(process.env.BENCH_WINDOW_SECONDS ?? 30) * 1000;
 const interval = process.env.BENCH_PROBE_INTERVAL ?? '10s';
-const docker = (args: string[]) => exec('docker', ['-H', dockerHost, ...args], { maxBuffer: 16 << 20 });
 
 interface Window {
   probed: boolean;
@@ -63,7 +55,7 @@ async function measure(probed: boolean): Promise<Window> {
   const labels = probed ? ['vigil.probe.exec=true', `vigil.probe.interval=${interval}`] : [];
   const names = await runContainers(labels, probed ? 'bench-probed' : 'bench-plain');
   const config = loadConfig({
-    DOCKER_HOST: dockerHost!,
+    DOCKER_HOST: dockerHost,
     VIGIL_LISTEN: '127.0.0.1:0',
     VIGIL_LOG_LEVEL: 'warn',
     VIGIL_DATA_DIR: mkdtempSync(join(tmpdir(), 'vigil-bench-probes-')),
@@ -88,7 +80,7 @@ async function measure(probed: boolean): Promise<Window> {
   const runs0 = vigil.prober.runs;
   const timeouts0 = vigil.prober.timeouts;
   const cpu0 = process.cpuUsage();
-  const engine0 = engineCpuSeconds(engineDir!);
+  const engine0 = engineCpuSeconds(engineDir);
   const t0 = performance.now();
   while (performance.now() - t0 < windowMs) {
     const s0 = performance.now();
@@ -98,7 +90,7 @@ async function measure(probed: boolean): Promise<Window> {
   }
   const elapsed = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  const engineCpu = engineCpuSeconds(engineDir!) - engine0;
+  const engineCpu = engineCpuSeconds(engineDir) - engine0;
   const healthy = vigil.inventory.all().filter((e) => e.probe?.status === 'healthy').length;
   const figures: Window = {
     probed,
@@ -142,6 +134,4 @@ const result = {
 };
 console.table([plain, probed]);
 console.log(JSON.stringify(result.perProbeRun));
-const out = fileURLToPath(new URL('./results/', import.meta.url));
-mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'probes-latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+console.log(`written to ${writeResults('probes', new Date().toISOString(), result)}`);
