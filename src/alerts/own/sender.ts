@@ -1,6 +1,6 @@
-import axios from 'axios';
 import type { Logger } from 'pino';
 import { redactUrl } from '../../logger.js';
+import { PostError, postJson } from '../../post-json.js';
 import { activeOwnAlerts, type OwnAlertFacts } from './active.js';
 import { nextTracked, postableAlerts, type PostableAlert, type Tracked } from './outgoing.js';
 
@@ -76,14 +76,16 @@ export class OwnAlertSender {
     let lastError = '';
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       try {
-        await axios.post(target, body, { timeout, maxRedirects: 0, headers: { 'content-type': 'application/json' } });
+        // through postJson, which loads axios only when something is posted: a static import here had
+        // every vigil hold it (about 3 MB of its memory), posting or not
+        await postJson(target, body, { timeoutMs: timeout });
         this.count('sent');
         return;
       } catch (err) {
         lastError = (err as Error).message;
         // a 4xx is a request Alertmanager will never take: trying again would not help
-        const status = (err as { response?: { status?: number } }).response?.status;
-        if (status !== undefined && status >= 400 && status < 500) break;
+        const status = err instanceof PostError ? err.status : null;
+        if (status !== null && status >= 400 && status < 500) break;
         if (attempt < ATTEMPTS) await new Promise((r) => setTimeout(r, RETRY_PAUSE_MS * attempt));
       }
     }
