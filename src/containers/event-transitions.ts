@@ -71,6 +71,7 @@ export function eventTransition(
         ? {
             exitCode: event.exitCode ?? null,
             oomKilled: base.oomPending,
+            exitedAt: eventTime(event).toISOString(),
             // the one judgement of health.ts: a kill just before the exit makes it a stop, not a crash
             cause: exitCause({
               exitCode: event.exitCode ?? null,

@@ -63,6 +63,11 @@ export interface ContainerStateEvent extends AboutContainer {
     oomKilled?: boolean;
     /** Why it exited (health.ts's one judgement), on an exit only. */
     cause?: ExitCause;
+    /**
+     * When the engine says it exited (its event's time), on an exit only: the same for the live event
+     * and for the engine's replay of it to a vigil started again, so that its news is told once.
+     */
+    exitedAt?: string;
   };
 }
 

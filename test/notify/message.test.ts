@@ -281,3 +281,16 @@ test("a crash and an OOM kill with no exit code known say so, not 'exit code und
   )!;
   t.is(oom.text, 'The kernel killed container agent-1 (abc123def456) for running out of memory.');
 });
+
+test("a crash's message is keyed by the engine's exit, so the engine's replay of it to a restarted vigil is deduplicated", (t) => {
+  const exit = { from: 'running', to: 'exited', exitCode: 7, exitedAt: '2026-11-22T06:59:58.123Z' } as const;
+  const live = someDelivered('container.state', exit, { id: 7, time: '2026-11-22T07:00:00.000Z', container: c });
+  const replayed = someDelivered('container.state', exit, { id: 3, time: '2026-11-22T07:00:09.000Z', container: c });
+  const later = someDelivered(
+    'container.state',
+    { ...exit, exitedAt: '2026-11-22T07:05:00.000Z' },
+    { id: 8, time: '2026-11-22T07:05:01.000Z', container: c },
+  );
+  t.is(notificationFor(live)!.key, notificationFor(replayed)!.key);
+  t.not(notificationFor(later)!.key, notificationFor(live)!.key, 'another crash of the same container is news');
+});

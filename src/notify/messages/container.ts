@@ -27,10 +27,13 @@ export function exitMessage(event: ContainerStateEvent, base: MessageBase): Noti
   if (cause === null || event.data.from !== 'running') return null;
   // a dead container, or an event of an older shape, may carry no exit code: say none rather than a blank
   const exitCode = typeof event.data.exitCode === 'number' ? event.data.exitCode : null;
+  // keyed by the exit itself, not by this event: a vigil SIGKILLed with the crash's message still
+  // pending is told the same exit again by the engine's replay, and the outbox's dedupe drops it
+  const exit = event.data.exitedAt ?? `event-${event.id}`;
   if (cause === 'oom-killed') {
     return {
       ...base,
-      key: `oom/${c.name}/${event.id}`,
+      key: `oom/${c.name}/${exit}`,
       event: 'oom',
       severity: 'critical',
       title: `${c.name} was OOM-killed`,
@@ -40,7 +43,7 @@ export function exitMessage(event: ContainerStateEvent, base: MessageBase): Noti
   if (cause !== 'crashed') return null;
   return {
     ...base,
-    key: `crash/${c.name}/${event.id}`,
+    key: `crash/${c.name}/${exit}`,
     event: 'crash',
     severity: 'critical',
     title: `${c.name} crashed${exitCode !== null ? ` (exit code ${exitCode})` : ''}`,
