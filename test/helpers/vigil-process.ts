@@ -47,10 +47,18 @@ export async function spawnVigil(
   });
   child.stderr!.on('data', (c: Buffer) => chunks.push(c.toString()));
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/health/live`)).status === 200, {
+  let exited: string | null = null;
+  child.once('exit', (code, signal) => (exited = `exited with ${signal ?? code}`));
+  // a vigil that exits (a port taken between freePort() and its listen, a bad setting) or never gets
+  // live says why: its output is in the error, not lost with the process
+  const said = () => chunks.join('').slice(-3000);
+  await waitFor(async () => exited !== null || (await fetch(`${url}/health/live`)).status === 200, {
     what: 'vigil live',
     timeoutMs: 30_000,
+  }).catch((err: Error) => {
+    throw new Error(`${err.message}; vigil's output:\n${said()}`);
   });
+  if (exited !== null) throw new Error(`vigil ${exited as string} before it was live; its output:\n${said()}`);
   const kb = (field: string) =>
     Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0);
   return {
