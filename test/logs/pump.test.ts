@@ -125,7 +125,8 @@ test('a follower leaving before the engine answers cancels the engine call', asy
   t.is(pump.streams(), 0);
 });
 
-test("a new follower's tail joins the live lines without a gap or a line twice", async (t) => {
+/** A follower that has had lines 1-20, and a second one joining with `tail`: its tail's call still open. */
+async function lateJoiner(tail: number | 'all') {
   const { engine, calls, live } = logEngine();
   const pump = pumpOf(engine, 1_000_000);
   const first = follower();
@@ -133,8 +134,12 @@ test("a new follower's tail joins the live lines without a gap or a line twice",
   live()[0]!.stream.write(frames(1, 20));
   await tick();
   const late = follower();
-  const joining = pump.follow(container, { tail: 'all' }, late);
-  await joining.ready;
+  await pump.follow(container, { tail }, late).ready;
+  return { calls, live, first, late };
+}
+
+test("a new follower's tail joins the live lines without a gap or a line twice", async (t) => {
+  const { calls, live, first, late } = await lateJoiner('all');
   // lines 21-25 are written after the late follower joined and before its tail was read: both have them
   live()[0]!.stream.write(frames(21, 25));
   await tick();
@@ -154,15 +159,7 @@ test("a new follower's tail joins the live lines without a gap or a line twice",
 });
 
 test('a busy container: a tail read after more lines than its count were written still joins in one run', async (t) => {
-  const { engine, calls, live } = logEngine();
-  const pump = pumpOf(engine, 1_000_000);
-  const first = follower();
-  await pump.follow(container, { tail: 0 }, first).ready;
-  live()[0]!.stream.write(frames(1, 20));
-  await tick();
-  const late = follower();
-  const joining = pump.follow(container, { tail: 5 }, late);
-  await joining.ready;
+  const { calls, live, late } = await lateJoiner(5);
   // 21-40 reach the live stream before the engine reads the tail: its five lines are among them
   live()[0]!.stream.write(frames(21, 40));
   await tick();
