@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import cron from 'node-cron';
+import { Cron } from 'croner';
 import { z } from 'zod';
 import { msPer, parseDurationMs, type DurationUnit } from './duration.js';
 import { promLabelName } from './metrics/label-names.js';
@@ -261,7 +261,7 @@ export const settings = {
   }),
   sweepCron: setting(z.string().min(9).default('* * * * *'), {
     env: 'VIGIL_SWEEP_CRON',
-    doc: 'node-cron schedule of the safety-net sweep over every container, and history pruning',
+    doc: 'cron schedule (five fields, or six with seconds first) of the safety-net sweep over every container, and history pruning',
   }),
   historyDays: setting(z.coerce.number().int().min(1).max(3650).default(30), {
     env: 'VIGIL_HISTORY_DAYS',
@@ -447,8 +447,13 @@ export const configSchema = z.strictObject(settings).transform((c, ctx) => {
       });
     }
   }
-  if (!cron.validate(c.sweepCron))
-    ctx.addIssue({ code: 'custom', path: ['sweepCron'], message: `"${c.sweepCron}" is not a cron expression` });
+  const cronProblem = cronExpressionProblem(c.sweepCron);
+  if (cronProblem)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['sweepCron'],
+      message: `"${c.sweepCron}" is not a cron expression: ${cronProblem}`,
+    });
   const channelNames = new Set<string>();
   for (const [i, channel] of c.channels.entries()) {
     if (channelNames.has(channel.name))
@@ -487,4 +492,17 @@ export function isLoopback(host: string): boolean {
   if (host === 'localhost') return true;
   if (isIP(host) === 4) return host.startsWith('127.');
   return host === '::1';
+}
+
+/** Pure: why croner refuses `expression` as a schedule, or null when it takes it. */
+export function cronExpressionProblem(expression: string): string | null {
+  try {
+    const schedule = new Cron(expression, { paused: true });
+    const next = schedule.nextRun();
+    schedule.stop();
+    // a schedule that never comes (31 February) would leave the safety net and the pruning unrun
+    return next ? null : 'no time ever matches it';
+  } catch (err) {
+    return (err as Error).message;
+  }
 }

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import type Koa from 'koa';
-import type { ScheduledTask } from 'node-cron';
+import type { Cron } from 'croner';
 import type { Logger } from 'pino';
 import { AlertBridge } from './alerts/bridge.js';
 import { instancePattern } from './alerts/target.js';
@@ -297,7 +297,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     logsTailCap: config.logsTailMax,
   });
   const server = new HttpServer(app, hub.handleUpgrade);
-  let sweep: ScheduledTask | null = null;
+  let sweep: Cron | null = null;
   return {
     app,
     metrics,
@@ -339,7 +339,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
     async stop() {
       hub.close();
       const closing = server.close();
-      await sweep?.stop();
+      sweep?.stop();
       await ownAlerts.sender?.stop();
       spikes.stop();
       prober.stop();

@@ -247,3 +247,16 @@ test('the file names a duration by its unit, as a number or with a unit; the con
   const err = t.throws(() => parseConfig({}, { sampleIntervalMs: 5000 }), { instanceOf: ConfigError });
   t.regex(err.message, /sampleIntervalMs: not a setting/);
 });
+
+test('VIGIL_SWEEP_CRON takes five fields or six with seconds; one that is malformed or never comes is refused, named', (t) => {
+  t.is(loadConfig({ VIGIL_SWEEP_CRON: '*/10 * * * * *' }).sweepCron, '*/10 * * * * *');
+  t.is(loadConfig({ VIGIL_SWEEP_CRON: '0 3 * * 0' }).sweepCron, '0 3 * * 0');
+  t.throws(() => loadConfig({ VIGIL_SWEEP_CRON: '61 * * * *' }), {
+    instanceOf: ConfigError,
+    message: /VIGIL_SWEEP_CRON.*"61 \* \* \* \*" is not a cron expression: .*minute/s,
+  });
+  t.throws(() => loadConfig({ VIGIL_SWEEP_CRON: '0 0 31 2 *' }), {
+    instanceOf: ConfigError,
+    message: /"0 0 31 2 \*" is not a cron expression: no time ever matches it/,
+  });
+});
