@@ -68,7 +68,11 @@ export function reportBootRound(
     .map(({ record, desired }) => ({ name: record.name, state: record.state, desired: desired?.desired }));
   const summary = bootSummary(found, recovered, failed, skipped);
   const hostBooted = trigger === 'vigil-start' && syncedAt - hostBootedAt <= HOST_BOOT_WINDOW_MS;
-  if (!bootNoticeWanted(trigger, hostBooted, recovered.length, failed.length)) return;
+  if (!bootNoticeWanted(trigger, hostBooted, recovered.length, failed.length)) {
+    // said all the same (at debug): whoever waits on the round (a person reading, a test) knows it ran
+    out.logger.debug({ trigger, summary }, 'reconciled after restart; nothing to tell');
+    return;
+  }
   const restarted = trigger === 'engine-restart' ? 'engine' : hostBooted ? 'host' : 'vigil';
   const at = new Date(syncedAt).toISOString();
   const sentence = bootSentence(restarted, at, summary);
