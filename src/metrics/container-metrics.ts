@@ -34,7 +34,10 @@ function renderFamily(metric: ContainerMetric, rows: readonly Row[], view: Expor
   let body = '';
   switch (metric.kind) {
     case 'value':
-      for (const row of rows) {
+      // indexed: the value families are rendered every sweep, and under npm start's --no-opt a for…of
+      // allocates an iterator result per step
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!;
         if (metric.sampled && !row.snapshot) continue;
         const value = metric.value(row.entry, row.snapshot, view);
         if (value !== null) body += `${metric.name}{${row.labels}} ${formatValue(value)}\n`;
@@ -79,7 +82,10 @@ function familyJson(metric: ContainerMetric, rows: readonly Row[], view: Exporte
   const identityOf = (row: Row) => ({ id: row.entry.record.shortId, name: row.entry.record.name });
   switch (metric.kind) {
     case 'value':
-      for (const row of rows) {
+      // indexed: the value families are rendered every sweep, and under npm start's --no-opt a for…of
+      // allocates an iterator result per step
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!;
         if (metric.sampled && !row.snapshot) continue;
         const value = metric.value(row.entry, row.snapshot, view);
         if (value !== null) values.push({ labels: identityOf(row), value });
@@ -129,6 +135,11 @@ interface Rendered {
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** Pure: whether a metric's text can change only when the inventory does, not with a sweep's readings. */
+export function changesOnlyWithInventory(metric: ContainerMetric): boolean {
+  return metric.kind !== 'value' || metric.inventoryOnly === true;
+}
+
 /**
  * The per-container part of /metrics, rendered, UTF-8 encoded and gzipped at most once per generation,
  * and ahead of the scrape: `prepare()` runs when a sweep ends, so that the scrape Prometheus sends just
@@ -143,6 +154,12 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 export class ContainerMetricsText {
   private cached: Rendered | null = null;
   private preparing: Promise<Rendered> | null = null;
+  /**
+   * The encoded text of each family that changes only with the inventory (states, health, info: half
+   * the lines), kept until the inventory changes: a sweep renders only its readings. Building every
+   * line again each sweep was half of what vigil allocated at 200 containers, and so of its GC.
+   */
+  private readonly steady = new Map<ContainerMetric, { inventoryGeneration: number; bytes: Buffer }>();
 
   constructor(
     private readonly metrics: readonly ContainerMetric[],
@@ -197,12 +214,19 @@ export class ContainerMetricsText {
     const generation = this.view.generation();
     const inventoryGeneration = this.view.inventoryGeneration();
     const rows = rowsOf(this.view);
-    const parts: string[] = [];
+    const parts: Buffer[] = [];
     for (const metric of this.metrics) {
-      parts.push(renderFamily(metric, rows, this.view));
+      const kept = this.steady.get(metric);
+      if (kept?.inventoryGeneration === inventoryGeneration) {
+        parts.push(kept.bytes);
+        continue;
+      }
+      const text = Buffer.from(renderFamily(metric, rows, this.view), 'utf8');
+      if (changesOnlyWithInventory(metric)) this.steady.set(metric, { inventoryGeneration, bytes: text });
+      parts.push(text);
       await yieldToLoop();
     }
-    const bytes = Buffer.from(parts.join(''), 'utf8');
+    const bytes = Buffer.concat(parts);
     // level 1: as small as level 6 on this repetitive text (43 KB of 463 KB at 200 containers), 3 times faster
     this.cached = { generation, inventoryGeneration, bytes, gzipped: gzipAsync(bytes, { level: 1 }), rows };
     return this.cached;

@@ -27,6 +27,12 @@ export interface ValueMetric {
   type: 'gauge' | 'counter';
   /** Only running, sampled containers (resource readings); otherwise every container in the inventory. */
   sampled?: boolean;
+  /**
+   * The value reads the entry alone (its record, counts and probe verdict), never the snapshot, the view
+   * or the clock: its text is reused until the inventory changes. State sets and info metrics are so
+   * by their nature.
+   */
+  inventoryOnly?: boolean;
   /** The value, or null to leave this container out (a limit it does not have, say). */
   value(entry: InventoryEntry, snapshot: ContainerSnapshot | undefined, view: ExporterView): number | null;
 }

@@ -1,6 +1,11 @@
 import zlib from 'node:zlib';
 import test from 'ava';
-import { ContainerMetricsText, renderContainerMetrics } from '../../src/metrics/container-metrics.js';
+import fc from 'fast-check';
+import {
+  changesOnlyWithInventory,
+  ContainerMetricsText,
+  renderContainerMetrics,
+} from '../../src/metrics/container-metrics.js';
 import { containerFamilies } from '../../src/metrics/families/index.js';
 import { escapeLabelValue, formatValue } from '../../src/metrics/exposition.js';
 import type { ExporterView } from '../../src/metrics/view.js';
@@ -150,4 +155,119 @@ test('a container the inventory saw while a render was under way is in the next 
   const during = (await cache.render()).toString('utf8');
   t.true(during.includes('name="fx-exited"'), 'the scrape waited for a text that has it');
   t.false((await rendering).bytes.toString('utf8').includes('name="fx-exited"'), 'the render under way had not');
+});
+
+const fixtures = ['fx-plain', 'fx-exited', 'fx-health', 'fx-limited', 'fx-created', 'fx-exited-fast'];
+const readingArb = fc.record({
+  cpuSeconds: fc.double({ min: 0, max: 1e6, noNaN: true }),
+  memoryUsageBytes: fc.nat(),
+  memoryWorkingSetBytes: fc.nat(),
+  memoryLimitBytes: fc.option(fc.integer({ min: 1, max: 2 ** 40 }), { nil: null }),
+  networkRxBytes: fc.nat(),
+  networkTxBytes: fc.nat(),
+  blockReadBytes: fc.nat(),
+  blockWriteBytes: fc.nat(),
+  pids: fc.nat({ max: 5000 }),
+});
+
+test("a metric kept until the inventory changes reads no sweep's reading: its text is the same whatever the snapshot", (t) => {
+  const kept = metrics.filter(changesOnlyWithInventory);
+  t.true(kept.length >= 8, 'the state sets, info and the entry-only values are kept');
+  t.false(
+    kept.some((m) => m.name === 'docker_container_memory_limit_bytes'),
+    'a limit the cgroup gives is a reading',
+  );
+  fc.assert(
+    fc.property(fc.constantFrom(...fixtures), readingArb, fc.nat(), (name, sample, hostMemory) => {
+      const e = entry(name);
+      const bare = viewOf([e]);
+      const sampled: ExporterView = {
+        ...viewOf([e], new Map([[e.record.id, { ...snapshotOf(e), sample }]])),
+        hostMemoryBytes: () => hostMemory,
+      };
+      return renderContainerMetrics(kept, bare) === renderContainerMetrics(kept, sampled);
+    }),
+  );
+});
+
+test('after any run of sweeps and inventory changes, the cached text is the text rendered afresh', async (t) => {
+  const opArb = fc.oneof(
+    fc.record({ kind: fc.constant('sweep' as const), readings: fc.array(readingArb, { minLength: 1, maxLength: 6 }) }),
+    fc.record({ kind: fc.constant('add' as const), fixture: fc.constantFrom(...fixtures) }),
+    fc.record({ kind: fc.constant('remove' as const), at: fc.nat() }),
+    fc.record({ kind: fc.constant('restart' as const), at: fc.nat() }),
+  );
+  await fc.assert(
+    fc.asyncProperty(fc.array(opArb, { maxLength: 12 }), async (ops) => {
+      const entries = [entry('fx-plain'), entry('fx-health')];
+      const snapshots = new Map<string, ContainerSnapshot>();
+      const generations = { generation: 1, inventory: 1 };
+      const view = viewOf(entries, snapshots, generations);
+      const cache = new ContainerMetricsText(metrics, view);
+      let added = 0;
+      for (const op of ops) {
+        if (op.kind === 'sweep') {
+          entries.forEach((e, i) =>
+            snapshots.set(e.record.id, { ...snapshotOf(e), sample: op.readings[i % op.readings.length]! }),
+          );
+          generations.generation++;
+        } else {
+          if (op.kind === 'add') {
+            const fresh = entry(op.fixture);
+            // a copy of a fixture is another container: its own id and name
+            const id = `${fresh.record.id.slice(0, 60)}${String(++added).padStart(4, '0')}`;
+            entries.push({
+              ...fresh,
+              record: { ...fresh.record, id, shortId: id.slice(0, 12), name: `copy-${added}` },
+            });
+          } else if (entries.length > 0 && op.kind === 'remove') entries.splice(op.at % entries.length, 1);
+          else if (entries.length > 0) {
+            const i = op.at % entries.length;
+            entries[i] = { ...entries[i]!, restarts: entries[i]!.restarts + 1 };
+          }
+          generations.generation++;
+          generations.inventory++;
+        }
+        await cache.prepare();
+        const cached = (await cache.render()).toString('utf8');
+        if (cached !== renderContainerMetrics(metrics, view)) return false;
+      }
+      return true;
+    }),
+    { numRuns: 60 },
+  );
+  t.pass();
+});
+
+test('a sweep renders its readings only: the state sets are not built again until the inventory changes', async (t) => {
+  let built = 0;
+  const counted = metrics.map((m) =>
+    m.kind === 'stateset'
+      ? {
+          ...m,
+          current: (e: InventoryEntry) => {
+            built++;
+            return m.current(e);
+          },
+        }
+      : m,
+  );
+  const running = entry('fx-plain');
+  const entries = [running];
+  const snapshots = new Map<string, ContainerSnapshot>();
+  const generations = { generation: 1, inventory: 1 };
+  const cache = new ContainerMetricsText(counted, viewOf(entries, snapshots, generations));
+  await cache.render();
+  const first = built;
+  t.true(first > 0);
+  snapshots.set(running.record.id, snapshotOf(running));
+  generations.generation++;
+  const afterSweep = (await cache.render()).toString('utf8');
+  t.is(built, first, 'a sweep: the state sets are the ones kept');
+  t.true(afterSweep.includes('docker_container_memory_usage_bytes{'), "yet the sweep's readings are there");
+  entries.push(entry('fx-exited'));
+  generations.generation++;
+  generations.inventory++;
+  t.true((await cache.render()).toString('utf8').includes('docker_container_state{id="'));
+  t.true(built > first, 'the inventory changed: built again');
 });

@@ -16,6 +16,7 @@ export const cpuFamily: CollectorFamily = {
       name: 'docker_container_cpu_limit_cores',
       help: 'CPU limit in cores (--cpus or CFS quota/period); absent when unlimited.',
       type: 'gauge',
+      inventoryOnly: true,
       value: (e) => e.record.limits.cpuCores,
     },
   ],

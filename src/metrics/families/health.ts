@@ -19,6 +19,7 @@ export const healthFamily: CollectorFamily = {
       name: 'docker_container_health_failing_streak',
       help: 'Consecutive failed HEALTHCHECK probes.',
       type: 'gauge',
+      inventoryOnly: true,
       value: (e) => e.record.health?.failingStreak ?? null,
     },
   ],

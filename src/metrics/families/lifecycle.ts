@@ -18,6 +18,7 @@ export const lifecycleFamily: CollectorFamily = {
       name: 'docker_container_start_time_seconds',
       help: 'When the container last started, in seconds since the epoch.',
       type: 'gauge',
+      inventoryOnly: true,
       value: (e) => (e.record.startedAt ? e.record.startedAt.getTime() / 1000 : null),
     },
     {
@@ -25,6 +26,7 @@ export const lifecycleFamily: CollectorFamily = {
       name: 'docker_container_restarts_total',
       help: 'Times the container started again after having run (restart policy, docker restart, start after stop).',
       type: 'counter',
+      inventoryOnly: true,
       value: (e) => e.restarts,
     },
     {
@@ -32,6 +34,7 @@ export const lifecycleFamily: CollectorFamily = {
       name: 'docker_container_exit_code',
       help: "Exit code of the container's last run (0 while running a first time).",
       type: 'gauge',
+      inventoryOnly: true,
       value: (e) => e.record.exitCode,
     },
     {

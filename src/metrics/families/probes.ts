@@ -22,6 +22,7 @@ export const probesFamily: CollectorFamily = {
       name: 'docker_container_probe_failing_streak',
       help: 'Consecutive failed runs of the vigil.probe.exec probe of a running container.',
       type: 'gauge',
+      inventoryOnly: true,
       value: (e) => (e.record.state === 'running' ? (e.probe?.exec?.failingStreak ?? null) : null),
     },
   ],
