@@ -18,6 +18,13 @@ export interface VigilProcess {
   /** Resident memory now and at its peak (VmHWM), in MB. */
   rssMb(): { now: number; peak: number };
   stop(signal?: NodeJS.Signals): Promise<void>;
+  /**
+   * Resolves once vigil's first boot round has run (src/recovery/boot), with what it told of: 'host' on
+   * a host booted in the last 15 minutes (a fresh CI machine: a "Host back" notice and a recovery.boot
+   * event that a test counting its own must leave out), 'vigil' or 'engine', or null for nothing.
+   * Needs VIGIL_LOG_LEVEL info or lower.
+   */
+  startRound(timeoutMs?: number): Promise<{ restarted: string | null }>;
 }
 
 /**
@@ -86,5 +93,12 @@ async function spawnVigilOn(port: number, env: Record<string, string>, given?: s
     output: () => chunks.join(''),
     rssMb: () => ({ now: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 }),
     stop: (signal = 'SIGTERM') => child.stopGroup(signal),
+    async startRound(timeoutMs = 30_000) {
+      const line = await waitFor(() => logs.find((l) => l.msg.startsWith('reconciled after restart')), {
+        what: "vigil's first boot round (its log line, at info)",
+        timeoutMs,
+      });
+      return { restarted: typeof line.restarted === 'string' ? line.restarted : null };
+    },
   };
 }

@@ -20,7 +20,8 @@ async function startVigil(env: Record<string, string> = {}): Promise<Vigil> {
     DOCKER_HOST: engine.host,
     VIGIL_DATA_DIR: dataDir,
     VIGIL_AUTOHEAL: 'labelled',
-    VIGIL_LOG_LEVEL: 'warn',
+    // info: the boot round's line (startRound)
+    VIGIL_LOG_LEVEL: 'info',
     ...env,
   });
   await waitFor(async () => (await readiness(vigil.url)) === 'ok', {
@@ -79,6 +80,8 @@ test.serial(
   async (t) => {
     const vigil = await startVigil();
     t.teardown(() => stopVigil(vigil));
+    // the round of vigil's own start (on a freshly booted host it tells of the host) is not the engine's
+    await vigil.startRound();
     for (const n of userStopped) await docker(['stop', n]);
     await new Promise((r) => setTimeout(r, 500));
     const events = await openSseClient(`${vigil.url}/api/v1/events?types=recovery`);
@@ -165,7 +168,7 @@ test.serial(
     await runOn('cyc-plain', quick, ['sleep', '100000'], engine.host);
     const vigil = await startVigil({ VIGIL_BOOT_GRACE_SECONDS: '1' });
     t.teardown(() => stopVigil(vigil));
-    await new Promise((r) => setTimeout(r, 1500)); // both seen running: should run
+    await vigil.startRound(); // both seen running: should run
     for (let cycle = 1; cycle <= 3; cycle++) {
       await engine.down();
       await engine.up();
@@ -207,6 +210,7 @@ test.serial(
   async (t) => {
     const vigil = await startVigil({ VIGIL_BOOT_GRACE_SECONDS: '0' });
     t.teardown(() => stopVigil(vigil));
+    await vigil.startRound(); // not the engine restart's round
     // exits at once: the engine may stamp its exit a few ms before its start
     await runOn('crash-plain', ['--restart', 'no'], ['sh', '-c', 'echo bye; exit 3'], engine.host);
     const history = async () =>

@@ -69,8 +69,8 @@ export function reportBootRound(
   const summary = bootSummary(found, recovered, failed, skipped);
   const hostBooted = trigger === 'vigil-start' && syncedAt - hostBootedAt <= HOST_BOOT_WINDOW_MS;
   if (!bootNoticeWanted(trigger, hostBooted, recovered.length, failed.length)) {
-    // said all the same (at debug): whoever waits on the round (a person reading, a test) knows it ran
-    out.logger.debug({ trigger, summary }, 'reconciled after restart; nothing to tell');
+    // said all the same: whoever waits on the round (a person reading the log, a test) knows it ran
+    out.logger.info({ trigger, summary }, 'reconciled after restart; nothing to tell');
     return;
   }
   const restarted = trigger === 'engine-restart' ? 'engine' : hostBooted ? 'host' : 'vigil';
