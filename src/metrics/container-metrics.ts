@@ -82,10 +82,7 @@ function familyJson(metric: ContainerMetric, rows: readonly Row[], view: Exporte
   const identityOf = (row: Row) => ({ id: row.entry.record.shortId, name: row.entry.record.name });
   switch (metric.kind) {
     case 'value':
-      // indexed: the value families are rendered every sweep, and under npm start's --no-opt a for…of
-      // allocates an iterator result per step
-      for (let i = 0; i < rows.length; i++) {
-        const row = rows[i]!;
+      for (const row of rows) {
         if (metric.sampled && !row.snapshot) continue;
         const value = metric.value(row.entry, row.snapshot, view);
         if (value !== null) values.push({ labels: identityOf(row), value });
