@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { pino } from 'pino';
 import { runMaintenance, scheduleMaintenance } from '../src/jobs.js';
 import { containerKey } from '../src/recovery/identity.js';
@@ -10,6 +10,19 @@ import { medicHarness } from './helpers/medic-harness.js';
 const day = 86_400_000;
 const options = { cron: '* * * * *', retentionMs: 7 * day, alertExpiryMs: 3_600_000 };
 const logger = pino({ level: 'silent' });
+
+/** The medic's harness and every store maintenance prunes, closed after the test. */
+async function maintenanceHarness(t: ExecutionContext) {
+  const h = await medicHarness();
+  t.teardown(() => h.close());
+  const stores = {
+    ...h.stores,
+    outbox: new OutboxStore(h.db),
+    incidents: new IncidentStore(h.db),
+    threads: new ChatThreadStore(h.db),
+  };
+  return { h, stores };
+}
 const alert = (fingerprint: string, endsAt: string | null) => ({
   fingerprint,
   startsAt: '2026-11-23T11:00:00Z',
@@ -26,14 +39,7 @@ const alert = (fingerprint: string, endsAt: string | null) => ({
 test.serial(
   'the rows of a removed container go when the engine says it is gone (its history stays); those of present containers stay',
   async (t) => {
-    const h = await medicHarness();
-    t.teardown(() => h.close());
-    const stores = {
-      ...h.stores,
-      outbox: new OutboxStore(h.db),
-      incidents: new IncidentStore(h.db),
-      threads: new ChatThreadStore(h.db),
-    };
+    const { h, stores } = await maintenanceHarness(t);
     const gone = h.engine.run('gone', {
       labels: { 'vigil.autoheal': 'true' },
       behaviour: { kind: 'exits', code: 1, afterMs: 100 },
@@ -62,14 +68,7 @@ test.serial(
 test.serial(
   'a firing alert Alertmanager stopped sending is closed as expired past its endsAt; one still sent stays firing',
   async (t) => {
-    const h = await medicHarness();
-    t.teardown(() => h.close());
-    const stores = {
-      ...h.stores,
-      outbox: new OutboxStore(h.db),
-      incidents: new IncidentStore(h.db),
-      threads: new ChatThreadStore(h.db),
-    };
+    const { h, stores } = await maintenanceHarness(t);
     const now = Date.now();
     h.stores.alerts.recordAll(
       [alert('aaaa', new Date(now + 300_000).toISOString()), alert('bbbb', new Date(now + 300_000).toISOString())],
@@ -90,14 +89,7 @@ test.serial(
 test.serial(
   "the maintenance schedule never builds an Intl.DateTimeFormat, so ICU's date tables stay unmapped (node-cron's matching mapped 5.6 MB)",
   async (t) => {
-    const h = await medicHarness();
-    t.teardown(() => h.close());
-    const stores = {
-      ...h.stores,
-      outbox: new OutboxStore(h.db),
-      incidents: new IncidentStore(h.db),
-      threads: new ChatThreadStore(h.db),
-    };
+    const { h, stores } = await maintenanceHarness(t);
     const real = Intl.DateTimeFormat;
     let built = 0;
     Intl.DateTimeFormat = new Proxy(real, {
