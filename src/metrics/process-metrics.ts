@@ -1,5 +1,5 @@
-import { readdirSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdirSync, statSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { collectDefaultMetrics, Gauge, Registry, type LabelValues } from 'prom-client';
@@ -111,9 +111,11 @@ function lagWithoutResolution(registry: Registry): void {
 
 /**
  * prom-client counts open files on every collection by listing /proc/self/fd; with the cgroup files the
- * sampler holds open that listing is 1,400 entries at 200 containers, 1.7 ms. The same gauge is counted
- * when a sweep ends instead, and listed in the thread pool: listed synchronously it held the event loop
- * for those 1.7 ms after every sweep. Returns what resolves when the latest count has landed.
+ * sampler holds open that listing is 1,400 entries at 200 containers (1.7 ms) and over 6,000 at 1,000.
+ * The same gauge is counted when a sweep ends instead, in the thread pool, and from the directory's size
+ * where the kernel gives it (Linux 6.2 and later: one stat, 10 µs, where listing 3,000 entries took
+ * 15 ms of CPU); older kernels report a size of 0, and there the directory is listed. Returns what
+ * resolves when the latest count has landed.
  */
 function countOpenFilesPerSweep(registry: Registry, sampler: SweepSignal): () => Promise<void> {
   let latest: Promise<void> = Promise.resolve();
@@ -122,16 +124,21 @@ function countOpenFilesPerSweep(registry: Registry, sampler: SweepSignal): () =>
   if (!help) return () => latest; // not Linux: prom-client has no such metric either
   registry.removeSingleMetric(name);
   const openFiles = new Gauge({ name, help, registers: [registry] });
-  // the listing's own descriptor is among those it lists
-  openFiles.set(readdirSync('/proc/self/fd').length - 1);
+  openFiles.set(statSync(FD_DIR).size || listedOpenFiles(readdirSync(FD_DIR)));
   let listing = false;
   sampler.on('sweep', () => {
     if (listing) return;
     listing = true;
-    latest = readdir('/proc/self/fd')
-      .then((entries) => void openFiles.set(entries.length - 1))
+    latest = stat(FD_DIR)
+      .then(async ({ size }) => size || listedOpenFiles(await readdir(FD_DIR)))
+      .then((count) => void openFiles.set(count))
       .catch(() => undefined) // the last count stands; the next sweep lists again
       .finally(() => (listing = false));
   });
   return () => latest;
 }
+
+const FD_DIR = '/proc/self/fd';
+
+/** The listing's own descriptor is among those it lists. */
+const listedOpenFiles = (entries: readonly string[]): number => entries.length - 1;

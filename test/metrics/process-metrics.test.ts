@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { closeSync, openSync, readdirSync } from 'node:fs';
 import zlib from 'node:zlib';
 import test from 'ava';
 import { Gauge } from 'prom-client';
@@ -50,6 +51,29 @@ test("prom-client's process metrics are there, without the misnamed _total gauge
     t.regex(text, new RegExp(`^${name} `, 'm'), name);
   t.notRegex(text, /^nodejs_active_handles_total/m);
   if (process.platform === 'linux') t.regex(text, /^process_open_fds \d+$/m);
+});
+
+test('process_open_fds counts the descriptors open when a sweep ends, as many as a listing finds', async (t) => {
+  const sampler = sweeper();
+  const text = new ProcessMetricsText(sampler);
+  const openFds = async () => {
+    sampler.emit('sweep');
+    await text.settled();
+    const value = /^process_open_fds (\d+)$/m.exec((await text.current()).bytes.toString())?.[1];
+    return Number(value);
+  };
+  const before = await openFds();
+  const extra = Array.from({ length: 500 }, () => openSync('/dev/null', 'r'));
+  try {
+    const during = await openFds();
+    const listed = readdirSync('/proc/self/fd').length - 1;
+    t.true(during >= before + 500, `${before} before, ${during} with 500 more open`);
+    // other workers of this process open and close files meanwhile, so near, not equal
+    t.true(Math.abs(during - listed) < 50, `${during} counted, ${listed} listed`);
+  } finally {
+    for (const fd of extra) closeSync(fd);
+  }
+  t.true((await openFds()) < before + 100, 'closed descriptors are no longer counted');
 });
 
 test('the text and the JSON are of one collection: the same series with the same values', async (t) => {
