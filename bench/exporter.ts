@@ -27,7 +27,16 @@ import { CgroupStatsSource } from '../src/docker/stats/cgroup.js';
 import type { StatsSource } from '../src/docker/stats/source.js';
 import { Sampler } from '../src/sampler.js';
 import { freePort } from '../test/helpers/net.js';
-import { cpuSecondsOf, engineCpuSeconds, median, round, rssMB } from './lib/proc.js';
+import {
+  busyShareBetween,
+  cpuSecondsOf,
+  engineCpuSeconds,
+  machineSettled,
+  machineTicks,
+  median,
+  round,
+  rssMB,
+} from './lib/proc.js';
 import { coldScrapes, prometheusScrapes, PROMETHEUS_SCRAPE_HEADERS, staticExposition } from './lib/scrapes.js';
 import { nodeFlags, startBuiltVigil } from './lib/vigil.js';
 import { warmScrapes } from './lib/wrk.js';
@@ -84,6 +93,7 @@ async function measureVigil(containers: number) {
     let cpu0 = 0;
     let engine0 = 0;
     let t0 = 0;
+    let machine0 = machineTicks();
     const rss: number[] = [];
     let sampleRss: NodeJS.Timeout | undefined;
     const floorPort = await freePort();
@@ -99,6 +109,7 @@ async function measureVigil(containers: number) {
         cpu0 = cpuSecondsOf(pid);
         engine0 = engineCpuSeconds(engineDir);
         t0 = Date.now();
+        machine0 = machineTicks();
         sampleRss = setInterval(() => rss.push(rssMB(pid)), 1000);
       },
     );
@@ -109,7 +120,10 @@ async function measureVigil(containers: number) {
     const cpuMsPerMinute = ((cpuSecondsOf(pid) - cpu0) * 1000 * 60_000) / (Date.now() - t0);
     const engineMsPerMinute = ((engineCpuSeconds(engineDir) - engine0) * 1000 * 60_000) / (Date.now() - t0);
     // the machine's run queue over that window: figures taken under load are noisy, the ratio less so
+    // (the load average also counts tasks in uninterruptible sleep: here it stays high for minutes after
+    // an engine has removed its containers, with every core idle; the busy share is what the cores did)
     const loadAverage = round(loadavg()[0]!, 2);
+    const machineBusyPercent = round(busyShareBetween(machine0, machineTicks()) * 100, 1);
     const cold = await coldScrapes(url, coldCount);
     const warmCpu0 = cpuSecondsOf(pid);
     const warmScrapesRun = await warmScrapes(url, loadSeconds, PROMETHEUS_SCRAPE_HEADERS);
@@ -120,6 +134,7 @@ async function measureVigil(containers: number) {
     return {
       prometheus: { ...prometheus, ...floorRatios(prometheus) },
       loadAverage,
+      machineBusyPercent,
       engineCpuPercentOfCore: round(engineMsPerMinute / 600, 2),
       cold,
       warm,
@@ -160,7 +175,10 @@ for (const n of sizes) {
   console.log(`\n== ${n} containers`);
   await ensureBenchContainers(docker, image, n);
   await inventory.resync();
-  await new Promise((r) => setTimeout(r, 2000)); // let health checks and burners settle
+  const settled = await machineSettled();
+  console.log(
+    `machine ${settled.quiet ? 'quiet' : 'still busy'} after ${settled.waitedSeconds} s (${round(settled.busyShare * 100, 1)} % of its cores in use)`,
+  );
   const running = inventory.all().filter((e) => e.record.state === 'running').length;
   const cgroupSource = new CgroupStatsSource(config.cgroupRoot, config.procRoot);
   const cgroup = await measureSweeps(inventory, cgroupSource, running, sweeps);
@@ -174,11 +192,18 @@ for (const n of sizes) {
   const historyWrites = measureHistoryWrites(running, sweeps, intervalSeconds);
   const vigil = await measureVigil(running);
   const baseline = await measureDockerStats(running);
-  const row = { containers: running, sweep: { cgroup, api }, historyWrites, vigil, dockerStatsNoStream: baseline };
+  const row = {
+    containers: running,
+    settled,
+    sweep: { cgroup, api },
+    historyWrites,
+    vigil,
+    dockerStatsNoStream: baseline,
+  };
   results.push(row);
   const { prometheus: p, cold, warm } = vigil;
   console.log(
-    `Prometheus-observed scrape ÷ static floor: avg ${p.floorRatioAvg}×, max ${p.floorRatioMax}× (load average ${vigil.loadAverage}, engine ${vigil.engineCpuPercentOfCore} % of a core)`,
+    `Prometheus-observed scrape ÷ static floor: avg ${p.floorRatioAvg}×, max ${p.floorRatioMax}× (load average ${vigil.loadAverage}, cores ${vigil.machineBusyPercent} % busy, engine ${vigil.engineCpuPercentOfCore} % of a core)`,
   );
   console.log(
     `Prometheus-observed scrape: avg ${p.avgMs} ms, p99 ${p.p99Ms} ms, max ${p.maxMs} ms over ${p.scrapes} scrapes, ${p.samplesScraped} samples (the same bytes from a static server: avg ${p.floorAvgMs} ms, max ${p.floorMaxMs} ms)`,

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { freePort } from '../test/helpers/net.js';
 import { ensureBenchContainers } from './lib/bench-containers.js';
 import { benchEngine, repo, writeResults } from './lib/bench-engine.js';
-import { cpuSecondsOf, round, rssMB } from './lib/proc.js';
+import { cpuSecondsOf, machineSettled, round, rssMB } from './lib/proc.js';
 import { PROMETHEUS_SCRAPE_HEADERS } from './lib/scrapes.js';
 import { nodeFlags, startBuiltVigil } from './lib/vigil.js';
 
@@ -83,6 +83,7 @@ async function measure(flags: string) {
 }
 
 await ensureBenchContainers(docker, image, size);
+console.log(`machine settled: ${JSON.stringify(await machineSettled())}`);
 const results = [];
 for (const flags of flagSets) {
   const result = await measure(flags);

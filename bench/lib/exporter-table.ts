@@ -16,6 +16,8 @@ export interface ExporterRow {
     };
     /** The machine's 1-minute load average as the steady window closed. */
     loadAverage?: number;
+    /** The share of all the machine's cores in use over the steady window, in percent. */
+    machineBusyPercent?: number;
     /** dockerd and containerd over the same window. */
     engineCpuPercentOfCore?: number;
     cold: { avgMs: number; maxMs: number };
@@ -59,14 +61,14 @@ export function scalingTable(rows: ExporterRow[]): string {
     return `${((b.vigil.cpuMsPerMinute - a.vigil.cpuMsPerMinute) / (b.containers - a.containers)).toFixed(3)} ms/min`;
   };
   const scrape = [
-    '| containers | scrape ÷ static floor, avg / max | Prometheus-observed scrape avg / p99 / max | same bytes, static server avg / max | load average, engine CPU | samples | cold scrape avg / max | warm p50 / p99, vigil CPU per scrape | vigil CPU | CPU per container (× the smallest) | CPU per added container | RSS (max), of it anonymous |',
+    '| containers | scrape ÷ static floor, avg / max | Prometheus-observed scrape avg / p99 / max | same bytes, static server avg / max | load average, cores busy, engine CPU | samples | cold scrape avg / max | warm p50 / p99, vigil CPU per scrape | vigil CPU | CPU per container (× the smallest) | CPU per added container | RSS (max), of it anonymous |',
     '|---:|---|---|---|---|---:|---|---|---|---|---|---|',
     ...rows.map(({ containers, vigil: v }, i) => [
       containers,
       `**${orUnknown(v.prometheus.floorRatioAvg, '×')} / ${orUnknown(v.prometheus.floorRatioMax, '×')}**`,
       `${v.prometheus.avgMs} / ${v.prometheus.p99Ms} / ${v.prometheus.maxMs} ms`,
       `${v.prometheus.floorAvgMs} / ${v.prometheus.floorMaxMs} ms`,
-      `${orUnknown(v.loadAverage)}, ${orUnknown(v.engineCpuPercentOfCore, ' % of a core')}`,
+      `${orUnknown(v.loadAverage)}, ${orUnknown(v.machineBusyPercent, ' %')}, ${orUnknown(v.engineCpuPercentOfCore, ' % of a core')}`,
       v.prometheus.samplesScraped,
       `${v.cold.avgMs} / ${v.cold.maxMs} ms`,
       `${v.warm.latencyMsP50} / ${v.warm.latencyMsP99} ms, ${orUnknown(v.warm.vigilCpuMsPerScrape, ' ms')}`,

@@ -35,3 +35,48 @@ export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Ma
 export const percentile = (xs: number[], p: number): number =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 export const round = (n: number, digits = 3): number => Number(n.toFixed(digits));
+
+/** The machine's CPU ticks, busy and all, from the first line of /proc/stat. */
+export function machineTicks(): { busy: number; total: number } {
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+    .slice(0, 200)
+    .split('\n', 1)[0]!
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  const total = user! + nice! + system! + idle! + iowait! + irq! + softirq! + steal!;
+  return { busy: total - idle! - iowait!, total };
+}
+
+/**
+ * Waits until the machine is quiet before a size is measured: starting hundreds of containers keeps the
+ * engine and their shims busy for a minute or more after the last `docker run` has returned, and a
+ * figure taken then measures that work, not vigil's. Quiet is two 3 s windows in a row with less than
+ * `busyShare` of all cores in use (the benchmarks' own mix takes about a seventh of two cores), or
+ * `maxSeconds` gone by, whichever comes first; the answer says which.
+ */
+export async function machineSettled(
+  busyShare = 0.25,
+  maxSeconds = 180,
+): Promise<{ waitedSeconds: number; busyShare: number; quiet: boolean }> {
+  const t0 = Date.now();
+  let quietWindows = 0;
+  let share = 1;
+  while (quietWindows < 2 && Date.now() - t0 < maxSeconds * 1000) {
+    const before = machineTicks();
+    await new Promise((r) => setTimeout(r, 3000));
+    const after = machineTicks();
+    share = busyShareBetween(before, after);
+    quietWindows = share < busyShare ? quietWindows + 1 : 0;
+  }
+  return { waitedSeconds: round((Date.now() - t0) / 1000, 1), busyShare: round(share, 3), quiet: quietWindows >= 2 };
+}
+
+/** The share of all the machine's cores in use between two readings of machineTicks(). */
+export function busyShareBetween(
+  before: ReturnType<typeof machineTicks>,
+  after: ReturnType<typeof machineTicks>,
+): number {
+  return (after.busy - before.busy) / Math.max(1, after.total - before.total);
+}
