@@ -19,6 +19,43 @@ interface HeldFiles {
   version: 1 | 2;
   /** An array, not a Map: a Map's entries are an array each, per file per sweep. */
   files: { name: string; file: KernelFile }[];
+  /** memory.stat as last read, with what it was read against (see memoryStatDue). */
+  memoryStat?: MemoryStatReading;
+}
+
+/** memory.stat's text, and the counters and limit that stood when it was read. */
+export interface MemoryStatReading {
+  text: string;
+  readAt: number;
+  cpu: string;
+  usage: string;
+  limitBytes: number | null;
+}
+
+/** The longest a container's memory.stat is reused while its counters stand still. */
+export const MEMORY_STAT_REUSE_MS = 30_000;
+
+/**
+ * Pure: whether a container's memory.stat must be read again this sweep. It is the dearest file of a
+ * sweep by far (30 µs of the kernel's time against 1–5 µs for each other file, measured on this
+ * machine's v1 hierarchy: two thirds of a sweep's reading at 1,000 containers), and it moves with the
+ * container's own work: a container whose CPU counter and memory usage are exactly as they were, and
+ * whose limit has not been changed (`docker update`), has its last text reused, for at most
+ * MEMORY_STAT_REUSE_MS, since the kernel can still age its pages between the LRU lists unseen (or another
+ * cgroup touch its page cache). cAdvisor's dynamic housekeeping backs off from unchanged containers the
+ * same way, for whole readings.
+ */
+export function memoryStatDue(
+  last: MemoryStatReading | undefined,
+  now: { at: number; cpu: string; usage: string; limitBytes: number | null },
+): boolean {
+  if (!last) return true;
+  return (
+    now.cpu !== last.cpu ||
+    now.usage !== last.usage ||
+    now.limitBytes !== last.limitBytes ||
+    now.at - last.readAt >= MEMORY_STAT_REUSE_MS
+  );
 }
 
 /** Containers read between two yields to the event loop (about 3 ms of work). */
@@ -39,6 +76,7 @@ export class CgroupStatsSource implements StatsSource {
   constructor(
     private readonly cgroupRoot = '/sys/fs/cgroup',
     private readonly procRoot = '/proc',
+    private readonly now: () => number = Date.now,
   ) {
     this.unified = existsSync(`${cgroupRoot}/cgroup.controllers`);
     // vigil's own limit, from its own /proc whatever procRoot shows of the host
@@ -76,7 +114,10 @@ export class CgroupStatsSource implements StatsSource {
       if (!files) return null;
       const text: Record<string, string> = {};
       // indexed: under npm start's --no-opt a for…of allocates an iterator result per step, per file
-      for (let i = 0; i < files.files.length; i++) text[files.files[i]!.name] = files.files[i]!.file.read();
+      for (let i = 0; i < files.files.length; i++) {
+        const { name, file } = files.files[i]!;
+        text[name] = name === 'memory.stat' ? this.memoryStat(c, files, file, text) : file.read();
+      }
       // the names are those cgroupFilePaths gave, plus netDev: the shape of the version's files
       return files.version === 1
         ? parseCgroupV1(text as unknown as CgroupV1Files)
@@ -88,6 +129,21 @@ export class CgroupStatsSource implements StatsSource {
     } finally {
       if (files && !this.held.has(c.id)) for (const { file } of files.files) file.close();
     }
+  }
+
+  /**
+   * memory.stat, read now or reused (memoryStatDue). The files before it in the list are the CPU
+   * counter and the memory usage it is weighed against, so they are in `text` already.
+   */
+  private memoryStat(c: ContainerRecord, files: HeldFiles, file: KernelFile, text: Record<string, string>): string {
+    const cpu = text[files.version === 1 ? 'cpuacct.usage' : 'cpu.stat'];
+    const usage = text[files.version === 1 ? 'memory.usage_in_bytes' : 'memory.current'];
+    if (cpu === undefined || usage === undefined) return file.read();
+    const now = { at: this.now(), cpu, usage, limitBytes: c.limits.memoryBytes };
+    if (!memoryStatDue(files.memoryStat, now)) return files.memoryStat!.text;
+    const read = file.read();
+    files.memoryStat = { text: read, readAt: now.at, cpu: now.cpu, usage: now.usage, limitBytes: now.limitBytes };
+    return read;
   }
 
   /** The container's files, held from an earlier sweep or opened now (and held if the budget allows). */

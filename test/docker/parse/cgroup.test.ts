@@ -19,6 +19,7 @@ import { fixtureJson, fixtureText } from '../../helpers/fixtures.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 const v1 = (f: string) => fixtureText(`engine/cgroup-v1-fx-plain/${f}`);
+const noLimits: ContainerRecord['limits'] = { memoryBytes: null, cpuCores: null };
 
 test('/proc/<pid>/cgroup on a hybrid v1 host gives each controller its path and the unified path', (t) => {
   const m = parseProcCgroup(v1('proc-pid-cgroup'));
@@ -133,6 +134,7 @@ const v2Record = (pid: number): ContainerRecord =>
     id: '3f2a9c1e7b4d5a6f8e9d0c1b2a3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b0a1f',
     pid,
     state: 'running',
+    limits: noLimits,
   }) as ContainerRecord;
 
 for (const driver of ['cgroupfs', 'systemd'] as const) {
@@ -177,15 +179,19 @@ test('the cgroup source reads a v1 host laid out from the recorded files', async
   const source = new CgroupStatsSource(join(root, 'cgroup'), join(root, 'proc'));
   t.false(source.unified);
   const id = '15ed8c116c1b130fa553125ad97f6c100e13cc54cb6fc564525ac9923c2df627';
-  const record = { id, pid, state: 'running' } as ContainerRecord;
+  const record = { id, pid, state: 'running', limits: noLimits } as ContainerRecord;
   const s = (await source.sample([record])).get(id);
   t.is(s?.cpuSeconds, Number(v1('cpuacct.usage')) / 1e9);
   t.is(s?.pids, Number(v1('pids.current')));
   // a pid with no cgroup file (the container just stopped) is left out, not an error
-  const gone = await source.sample([{ id: 'gone', pid: 999999, state: 'running' } as ContainerRecord]);
+  const gone = await source.sample([
+    { id: 'gone', pid: 999999, state: 'running', limits: noLimits } as ContainerRecord,
+  ]);
   t.is(gone.size, 0);
   // a pid whose cgroup is not the container's (an engine on another machine, a reused pid) is not read
-  const other = await source.sample([{ id: 'a'.repeat(64), pid, state: 'running' } as ContainerRecord]);
+  const other = await source.sample([
+    { id: 'a'.repeat(64), pid, state: 'running', limits: noLimits } as ContainerRecord,
+  ]);
   t.is(other.size, 0);
 });
 
