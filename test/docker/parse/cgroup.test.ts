@@ -228,6 +228,65 @@ test('property: cgroup and /proc texts of any content give finite, non-negative 
   );
 });
 
+test('property: net/dev and blkio sum every counted line, as many as a reading of each line finds', (t) => {
+  const count = (v: string | undefined) => (v !== undefined && /^\d{1,20}$/.test(v) ? Number(v) : 0);
+  // the plain reading, line by line, that the parsers do without splitting what they can pass over
+  const netDevByLines = (text: string) =>
+    text.split('\n').reduce(
+      (sum, line) => {
+        const colon = line.indexOf(':');
+        const iface = line.slice(0, Math.max(0, colon)).trim();
+        if (colon < 0 || iface === 'lo' || iface.includes('|')) return sum;
+        const fields = line
+          .slice(colon + 1)
+          .trim()
+          .split(/\s+/);
+        return { rx: sum.rx + count(fields[0]), tx: sum.tx + count(fields[8]) };
+      },
+      { rx: 0, tx: 0 },
+    );
+  const iface = fc.constantFrom('lo', 'eth0', 'veth1a2b', ' wg0', 'face |bytes');
+  const counters = fc.array(fc.oneof(fc.nat({ max: 2 ** 40 }).map(String), fc.constantFrom('-1', 'x', '')), {
+    minLength: 0,
+    maxLength: 16,
+  });
+  const netLine = fc
+    .tuple(iface, counters, fc.constantFrom(' ', '   ', '\t'))
+    .map(([name, values, gap]) => `${name}:${gap}${values.join(gap)}`);
+  const lines = fc.array(fc.oneof(netLine, fc.string({ maxLength: 30 })), { maxLength: 8 });
+  t.notThrows(() =>
+    fc.assert(
+      fc.property(lines, fc.boolean(), (l, trailingNewline) => {
+        const text = `Inter-|   Receive\n face |bytes\n${l.join('\n')}${trailingNewline ? '\n' : ''}`;
+        const { rx, tx } = parseNetDev(text);
+        const expected = netDevByLines(text);
+        return rx === expected.rx && tx === expected.tx;
+      }),
+      { numRuns: 2000 },
+    ),
+  );
+  const blkioLine = fc
+    .tuple(fc.constantFrom('8:0', '253:1', 'Total'), fc.constantFrom('Read', 'Write', 'Sync'), fc.nat({ max: 2 ** 40 }))
+    .map(([device, op, v]) => (device === 'Total' ? `Total ${v}` : `${device} ${op} ${v}`));
+  t.notThrows(() =>
+    fc.assert(
+      fc.property(fc.array(blkioLine, { maxLength: 8 }), (l) => {
+        const text = `${l.join('\n')}\n`;
+        let read = 0;
+        let write = 0;
+        for (const line of l) {
+          const [device, op, v] = line.split(' ');
+          if (!device!.includes(':')) continue;
+          if (op === 'Read') read += Number(v);
+          if (op === 'Write') write += Number(v);
+        }
+        const parsed = parseBlkioV1(text);
+        return parsed.read === read && parsed.write === write;
+      }),
+    ),
+  );
+});
+
 test('property: io.stat sums every device, whatever the order of its fields', (t) => {
   const device = fc.record({ r: fc.nat({ max: 2 ** 40 }), w: fc.nat({ max: 2 ** 40 }), swap: fc.boolean() });
   fc.assert(
