@@ -15,7 +15,7 @@
  *   BENCH_SIZES=50,200 BENCH_STEADY_SECONDS=30 npm run bench:exporter
  *   BENCH_NODE_FLAGS='--no-opt' BENCH_KEEP_CONTAINERS=1 ...   # another set of node flags; containers kept
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { pino } from 'pino';
 import { parseConfig } from '../src/load-config.js';
@@ -85,6 +85,8 @@ async function measureSweeps(inventory: Inventory, source: StatsSource, containe
 async function measureVigil(containers: number) {
   const port = await freePort();
   const dataDir = `${engineDir}/bench-vigil-${containers}`;
+  // a fresh store, as a new user's vigil starts with: an earlier run's history would be pruned meanwhile
+  rmSync(dataDir, { recursive: true, force: true });
   const env = { VIGIL_SAMPLE_INTERVAL_SECONDS: String(intervalSeconds), VIGIL_DATA_DIR: dataDir };
   const { child, url } = await startBuiltVigil(port, env, containers);
   try {
