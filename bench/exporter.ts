@@ -13,7 +13,7 @@
  *
  *   npm run bench:exporter                          # 50, 200, 500 and 1000 containers (about 25 min)
  *   BENCH_SIZES=50,200 BENCH_STEADY_SECONDS=30 npm run bench:exporter
- *   BENCH_NODE_FLAGS='--no-opt' BENCH_KEEP_CONTAINERS=1 ...   # another set of node flags; containers kept
+ *   BENCH_NODE_FLAGS='--no-opt' npm run bench:exporter   # another set of node flags, on the same machine
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -258,7 +258,6 @@ const file = writeResults('exporter', out.at, out, usersFlags);
 const table = scalingTable(results);
 if (usersFlags) writeFileSync(`${repo}bench/results/exporter-latest.md`, table);
 console.log(`\n${table}\nwritten to ${file} (node flags: ${out.nodeFlags.join(' ')})`);
-if (process.env.BENCH_KEEP_CONTAINERS) process.exit(0);
 const ids = (await docker(['ps', '-aq', '--filter', 'label=vigil.bench=1'])).stdout.split('\n').filter(Boolean);
 for (let i = 0; i < ids.length; i += 100) await docker(['rm', '-f', ...ids.slice(i, i + 100)]);
 process.exit(0);

@@ -92,8 +92,6 @@ for (const flags of flagSets) {
 }
 const at = new Date().toISOString();
 console.log(`written to ${writeResults('memory', at, { at, size, seconds, results }, !process.env.BENCH_FLAG_SETS)}`);
-if (!process.env.BENCH_KEEP_CONTAINERS) {
-  const ids = (await docker(['ps', '-aq', '--filter', 'label=vigil.bench=1'])).stdout.split('\n').filter(Boolean);
-  for (let i = 0; i < ids.length; i += 100) await docker(['rm', '-f', ...ids.slice(i, i + 100)]);
-}
+const ids = (await docker(['ps', '-aq', '--filter', 'label=vigil.bench=1'])).stdout.split('\n').filter(Boolean);
+for (let i = 0; i < ids.length; i += 100) await docker(['rm', '-f', ...ids.slice(i, i + 100)]);
 process.exit(0);

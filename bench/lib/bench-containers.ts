@@ -4,11 +4,11 @@ type Docker = (args: string[]) => Promise<{ stdout: string }>;
 
 /**
  * The benchmarks' mix of n containers, labelled vigil.bench=1: among the first 200, one in twenty burns
- * 2 % of a core and one in ten has a 5 s HEALTHCHECK; the rest sleep. What an earlier run left is reused.
+ * 2 % of a core and one in ten has a 5 s HEALTHCHECK; the rest sleep. What an earlier size left is reused.
  */
 export async function ensureBenchContainers(docker: Docker, image: string, n: number): Promise<void> {
   const ids = (await docker(['ps', '-aq', '--filter', 'label=vigil.bench=1'])).stdout.split('\n').filter(Boolean);
-  // left by an earlier run (BENCH_KEEP_CONTAINERS, or one cut short): a size is measured with that many
+  // more than this size wants, left by a larger size measured before it: a size is measured with that many
   if (ids.length > n) await docker(['rm', '-f', ...ids.slice(n)]);
   const existing = Math.min(ids.length, n);
   const limit = pLimit(6);
