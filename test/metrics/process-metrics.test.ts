@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { closeSync, openSync, readdirSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, statSync } from 'node:fs';
 import zlib from 'node:zlib';
 import test from 'ava';
 import { Gauge } from 'prom-client';
@@ -53,27 +53,31 @@ test("prom-client's process metrics are there, without the misnamed _total gauge
   if (process.platform === 'linux') t.regex(text, /^process_open_fds \d+$/m);
 });
 
-test('process_open_fds counts the descriptors open when a sweep ends, as many as a listing finds', async (t) => {
-  const sampler = sweeper();
-  const text = new ProcessMetricsText(sampler);
-  const openFds = async () => {
-    sampler.emit('sweep');
-    await text.settled();
-    const value = /^process_open_fds (\d+)$/m.exec((await text.current()).bytes.toString())?.[1];
-    return Number(value);
-  };
-  const before = await openFds();
+// The unit stage runs many test files in the worker threads of one process, which open and close files
+// meanwhile: a count here is compared with nothing another file can move (that the count follows
+// closed descriptors too is asserted on a vigil of its own, in test/integration/exporter.test.ts).
+test("/proc/self/fd's size is the count of open descriptors, which process_open_fds reads", async (t) => {
   const extra = Array.from({ length: 500 }, () => openSync('/dev/null', 'r'));
   try {
-    const during = await openFds();
-    const listed = readdirSync('/proc/self/fd').length - 1;
-    t.true(during >= before + 500, `${before} before, ${during} with 500 more open`);
-    // other workers of this process open and close files meanwhile, so near, not equal
-    t.true(Math.abs(during - listed) < 50, `${during} counted, ${listed} listed`);
+    // the two looks are microseconds apart; another thread can still open a file between them
+    const looks = Array.from({ length: 20 }, () => [
+      statSync('/proc/self/fd').size,
+      readdirSync('/proc/self/fd').length - 1,
+    ]);
+    t.true(
+      // a kernel before 6.2 gives a size of 0, and then process-metrics.ts lists the directory instead
+      looks.some(([size, listed]) => size === listed || size === 0),
+      `size against listing: ${JSON.stringify(looks.slice(0, 3))}`,
+    );
+    const sampler = sweeper();
+    const text = new ProcessMetricsText(sampler);
+    sampler.emit('sweep');
+    await text.settled();
+    const counted = Number(/^process_open_fds (\d+)$/m.exec((await text.current()).bytes.toString())?.[1]);
+    t.true(counted >= 500, `${counted} counted with 500 held open by this test`);
   } finally {
     for (const fd of extra) closeSync(fd);
   }
-  t.true((await openFds()) < before + 100, 'closed descriptors are no longer counted');
 });
 
 test('the text and the JSON are of one collection: the same series with the same values', async (t) => {
