@@ -161,9 +161,10 @@ test.serial(
 
 test.serial("memory held by a container matches the allocation and the engine's own figure within 10 %", async (t) => {
   await vigil.vigil.sampler.sweep();
-  const workingSet = metricValue(await scrape(vigil), 'docker_container_memory_working_set_bytes', {
-    name: names.mem,
-  })!;
+  // usage and working set of one scrape, so of one sweep: across two, the kernel may have reclaimed
+  // some of the container's page cache in between (usage fell below the earlier working set once)
+  const text = await scrape(vigil);
+  const workingSet = metricValue(text, 'docker_container_memory_working_set_bytes', { name: names.mem })!;
   const engine = parseStatsJson(
     await engineGet<StatsJson>(`/containers/${ids.mem}/stats?stream=false&one-shot=true`),
     Infinity,
@@ -173,8 +174,8 @@ test.serial("memory held by a container matches the allocation and the engine's 
   );
   t.true(Math.abs(workingSet - 96 * MIB) / (96 * MIB) < 0.1);
   t.true(Math.abs(workingSet - engine.memoryWorkingSetBytes) / engine.memoryWorkingSetBytes < 0.1);
-  const usage = metricValue(await scrape(vigil), 'docker_container_memory_usage_bytes', { name: names.mem })!;
-  t.true(usage >= workingSet);
+  const usage = metricValue(text, 'docker_container_memory_usage_bytes', { name: names.mem })!;
+  t.true(usage >= workingSet, `usage ${usage} against working set ${workingSet}`);
 });
 
 test.serial("PIDs and block I/O match the engine's own stats", async (t) => {

@@ -33,7 +33,7 @@ export interface MemoryStatReading {
 }
 
 /** The longest a container's memory.stat is reused while its counters stand still. */
-export const MEMORY_STAT_REUSE_MS = 30_000;
+export const MEMORY_STAT_REUSE_MS = 15_000;
 
 /**
  * Pure: whether a container's memory.stat must be read again this sweep. It is the dearest file of a
@@ -42,8 +42,8 @@ export const MEMORY_STAT_REUSE_MS = 30_000;
  * container's own work: a container whose CPU counter and memory usage are exactly as they were, and
  * whose limit has not been changed (`docker update`), has its last text reused, for at most
  * MEMORY_STAT_REUSE_MS, since the kernel can still age its pages between the LRU lists unseen (or another
- * cgroup touch its page cache). cAdvisor's dynamic housekeeping backs off from unchanged containers the
- * same way, for whole readings.
+ * cgroup touch its page cache, or DAMON reclaim it). cAdvisor's dynamic housekeeping backs off from
+ * unchanged containers the same way, for whole readings and up to the same 15 s by default.
  */
 export function memoryStatDue(
   last: MemoryStatReading | undefined,

@@ -40,7 +40,7 @@ const withInactiveFile = (path: string, bytes: number) =>
 const record = (memoryBytes: number | null): ContainerRecord =>
   ({ id, pid, state: 'running', limits: { memoryBytes, cpuCores: null } }) as ContainerRecord;
 
-test("memory.stat is read again only when the container's CPU, memory or limit moved, or its text is 30 s old", async (t) => {
+test("memory.stat is read again only when the container's CPU, memory or limit moved, or its text is 15 s old", async (t) => {
   const { root, files } = v1Host(t);
   let now = 1_000_000;
   const source = new CgroupStatsSource(join(root, 'cgroup'), join(root, 'proc'), () => now);
@@ -68,9 +68,9 @@ test("memory.stat is read again only when the container's CPU, memory or limit m
 
   withInactiveFile(files['memory.stat']!, 16384);
   now += MEMORY_STAT_REUSE_MS - 1;
-  t.is(await workingSet(256 * 2 ** 20), usage + 4096 - 12288, 'still within 30 s of the last read');
+  t.is(await workingSet(256 * 2 ** 20), usage + 4096 - 12288, 'still within 15 s of the last read');
   now += 1;
-  t.is(await workingSet(256 * 2 ** 20), usage + 4096 - 16384, '30 s after the last read: read again, however still');
+  t.is(await workingSet(256 * 2 ** 20), usage + 4096 - 16384, '15 s after the last read: read again, however still');
 });
 
 const reading = fc.record({
@@ -81,7 +81,7 @@ const reading = fc.record({
   limitBytes: fc.option(fc.nat(), { nil: null }),
 });
 
-test('memory.stat is due whenever one thing it was read against differs, and only then within 30 s', (t) => {
+test('memory.stat is due whenever one thing it was read against differs, and only then within 15 s', (t) => {
   t.notThrows(() =>
     fc.assert(
       fc.property(
@@ -101,7 +101,7 @@ test('memory.stat is due whenever one thing it was read against differs, and onl
   t.true(memoryStatDue(undefined, { at: 0, cpu: '1\n', usage: '1\n', limitBytes: null }), 'never read: due');
 });
 
-test('memory.stat is due once its last reading is 30 s old, whatever else stands', (t) => {
+test('memory.stat is due once its last reading is 15 s old, whatever else stands', (t) => {
   t.notThrows(() =>
     fc.assert(
       fc.property(reading, fc.integer({ min: MEMORY_STAT_REUSE_MS, max: 2 ** 31 }), (last, age) =>
