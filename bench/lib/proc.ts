@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { cpuUtilisation, parseProcStat, type CpuTimes } from '../../src/resources/proc.js';
 
 // What the benchmarks read from /proc: CPU time and resident memory of vigil and of the engine.
 
@@ -36,17 +37,9 @@ export const percentile = (xs: number[], p: number): number =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 export const round = (n: number, digits = 3): number => Number(n.toFixed(digits));
 
-/** The machine's CPU ticks, busy and all, from the first line of /proc/stat. */
-export function machineTicks(): { busy: number; total: number } {
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
-    .slice(0, 200)
-    .split('\n', 1)[0]!
-    .trim()
-    .split(/\s+/)
-    .slice(1)
-    .map(Number);
-  const total = user! + nice! + system! + idle! + iowait! + irq! + softirq! + steal!;
-  return { busy: total - idle! - iowait!, total };
+/** The machine's CPU times, busy and all, with vigil's own parser of /proc/stat. */
+export function machineTicks(): CpuTimes {
+  return parseProcStat(readFileSync('/proc/stat', 'utf8'))!;
 }
 
 /**
@@ -75,9 +68,4 @@ export async function machineSettled(
 }
 
 /** The share of all the machine's cores in use between two readings of machineTicks(). */
-export function busyShareBetween(
-  before: ReturnType<typeof machineTicks>,
-  after: ReturnType<typeof machineTicks>,
-): number {
-  return (after.busy - before.busy) / Math.max(1, after.total - before.total);
-}
+export const busyShareBetween = (before: CpuTimes, after: CpuTimes): number => cpuUtilisation(before, after) ?? 0;
