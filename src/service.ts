@@ -138,6 +138,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
       engineVersion: engineVersion(),
       healthTrend: (entry) => trends.of(entry),
     }),
+    everSynced: () => inventory.everSynced,
   };
   const { outbox, threads, dispatcher } = assembleNotifications(config, db, bus, logger, clock);
   const bridge = new AlertBridge(

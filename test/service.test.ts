@@ -6,7 +6,7 @@ import { waitFor } from './helpers/engine.js';
 import { FakeEngine } from './helpers/fake-engine.js';
 import { freePort } from './helpers/net.js';
 import { TestSmtpServer } from './helpers/smtp.js';
-import { metricValue, scrape, startVigil, type RunningVigil } from './helpers/vigil.js';
+import { metricValue, readiness, scrape, startVigil, type RunningVigil } from './helpers/vigil.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 // The whole service (HTTP API, WebSocket, medic, alert bridge, notifications) on the fake engine: no
@@ -30,7 +30,8 @@ async function fakeVigil(engine: FakeEngine, env: Record<string, string> = {}): 
     },
     { engine, selfId: null },
   );
-  await waitFor(async () => (await vigil.get('/health/ready')).status === 200, { what: 'vigil ready' });
+  // `ok`, not any 200: a degraded 200 comes before the inventory has read the engine's containers
+  await waitFor(async () => (await readiness(vigil.url)) === 'ok', { what: 'vigil ready' });
   return vigil;
 }
 
@@ -241,4 +242,42 @@ test("a person's `docker stop` closes the container's open incident as stopped; 
     open.map((i) => i.container.name),
     ['crashed-alone'],
   );
+});
+
+test("a container asked for before vigil's first read of the engine is a 503 to ask again, not a 404; once read, the truth", async (t) => {
+  const engine = new FakeEngine();
+  engine.run('web');
+  // a busy engine: the first read of every container is held until the test lets it answer
+  const answer = engine.holdInspections();
+  const vigil = await startVigil({ VIGIL_API_TOKEN: token, VIGIL_BOOT_GRACE_SECONDS: '0' }, { engine, selfId: null });
+  t.teardown(async () => {
+    answer();
+    await vigil.stop();
+  });
+  t.false(vigil.vigil.inventory.everSynced, 'asked while the first read is under way');
+
+  for (const name of ['web', 'never-was']) {
+    const early = await vigil.get(`/api/v1/containers/${name}/health`, { headers: auth });
+    t.is(early.status, 503, name);
+    t.is(early.headers.get('retry-after'), '1');
+    const body = (await early.json()) as { error: { message: string; retryAfterSeconds: number } };
+    t.regex(body.error.message, /still reading the engine's containers/);
+    t.is(body.error.retryAfterSeconds, 1);
+  }
+  const socket = new WebSocket(`${vigil.url.replace(/^http/, 'ws')}/api/v1/ws`, { headers: auth });
+  t.teardown(() => socket.terminate());
+  const messages: { type: string; data: Record<string, unknown> }[] = [];
+  socket.on('message', (m: Buffer) => messages.push(JSON.parse(m.toString()) as (typeof messages)[number]));
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  socket.send(JSON.stringify({ type: 'subscribe', topics: ['logs'], containers: ['web'] }));
+  const refusal = await waitFor(() => messages.find((m) => m.type === 'error'), { what: 'the logs refusal' });
+  t.like(refusal.data, { container: 'web', retryAfterSeconds: 1 });
+  t.regex(String(refusal.data.message), /still reading/);
+
+  answer();
+  await waitFor(() => vigil.vigil.inventory.everSynced, { what: 'the first read done' });
+  t.is((await vigil.get('/api/v1/containers/web/health', { headers: auth })).status, 200);
+  const missing = await vigil.get('/api/v1/containers/never-was/health', { headers: auth });
+  t.is(missing.status, 404);
+  t.is(missing.headers.get('retry-after'), null);
 });

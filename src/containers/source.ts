@@ -11,14 +11,19 @@ export interface ContainersSource {
   context(): ViewContext;
   /** The host's latest reading and the notification queue, for /api/v1/system; absent in tests of containers alone. */
   system?: SystemReadings;
+  /** False until the inventory has read every container of the engine once (vigil's first moments). */
+  everSynced?(): boolean;
 }
 
 /** Why a reference found no single container, as a status both HTTP and NATS replies carry. */
 export interface LookupProblem {
-  status: 400 | 404 | 409;
+  status: 400 | 404 | 409 | 503;
   message: string;
   details: Record<string, unknown>;
 }
+
+/** What a client asking during the inventory's first read is told to wait before asking again. */
+export const SYNCING_RETRY_AFTER_SECONDS = 1;
 
 /** A reference (`:id` in a URL, a NATS request's body) → the entry, or the problem that says why not. */
 export function lookUpContainer(
@@ -38,6 +43,12 @@ export function lookUpContainer(
     case 'malformed':
       return problem(400, `malformed container reference: ${result.reason}`);
     case 'not_found':
+      // until the first full read of the engine, "no such container" would be a guess: a container that
+      // exists is said missing to whoever asks in vigil's first moments, so they are told to ask again
+      if (source.everSynced?.() === false)
+        return problem(503, `vigil is still reading the engine's containers; ask again in a moment`, {
+          retryAfterSeconds: SYNCING_RETRY_AFTER_SECONDS,
+        });
       return problem(404, `no container named or with an id starting "${ref}"`);
     case 'ambiguous':
       return problem(409, `"${ref}" matches ${result.matches.length} containers; use a longer id prefix or the name`, {

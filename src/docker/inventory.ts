@@ -70,6 +70,7 @@ export class Inventory extends EventEmitter<InventoryEvents> {
   private readonly lastKillAt = new Map<string, Date>();
   private readonly limit: ReturnType<typeof pLimit>;
   private isSynced = false;
+  private syncedOnce = false;
   private syncing: Promise<void> | null = null;
 
   constructor(
@@ -91,6 +92,11 @@ export class Inventory extends EventEmitter<InventoryEvents> {
   /** True once a full resync after the latest (re)connection has finished. */
   get synced(): boolean {
     return this.isSynced;
+  }
+
+  /** True once any full resync has finished: before it, the entries are not yet every container. */
+  get everSynced(): boolean {
+    return this.syncedOnce;
   }
 
   all(): InventoryEntry[] {
@@ -128,6 +134,7 @@ export class Inventory extends EventEmitter<InventoryEvents> {
         if (!present.has(id) && !this.inFlight.has(id)) this.remove(id, entry);
       }
       this.isSynced = true;
+      this.syncedOnce = true;
       this.logger.info(
         { containers: this.entries.size, ms: Date.now() - started },
         'inventory synchronised with the engine',

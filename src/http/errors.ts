@@ -85,6 +85,8 @@ export function errorHandler(logger: Logger): Middleware {
       const httpError = err instanceof HttpError ? err : new HttpError(status, message);
       ctx.status = status;
       ctx.body = errorBody(httpError);
+      const retryAfter = httpError.details.retryAfterSeconds;
+      if (typeof retryAfter === 'number') ctx.set('Retry-After', String(retryAfter));
       const log = { method: ctx.method.slice(0, 20), path: ctx.path.slice(0, 200), status };
       // a client that went away mid-request did it; there is no one left to answer
       const clientGone = ctx.req.destroyed && !ctx.req.complete;

@@ -36,6 +36,8 @@ export class FakeEngine implements ContainerEngine {
   private lastNano = 0n;
   /** How long each inspection takes: a busy engine answers late. */
   inspectDelayMs = 0;
+  /** Inspections wait on this while it is set (holdInspections): an engine that answers when a test says. */
+  private inspectionsHeld: Promise<void> | null = null;
   /** Ids whose next start fails with this message. */
   readonly failStarts = new Map<string, string>();
   /** The engine's memory of its events, replayed to a stream opened with `since` (as dockerd's is). */
@@ -238,7 +240,19 @@ export class FakeEngine implements ContainerEngine {
     const record = this.containers.get(id);
     const answer = record ? structuredClone(record) : null;
     if (this.inspectDelayMs > 0) await new Promise((r) => setTimeout(r, this.inspectDelayMs));
+    if (this.inspectionsHeld) await this.inspectionsHeld;
     return answer;
+  }
+
+  /** Every inspection from now on waits until the returned function is called. */
+  holdInspections(): () => void {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    this.inspectionsHeld = held;
+    return () => {
+      if (this.inspectionsHeld === held) this.inspectionsHeld = null;
+      release();
+    };
   }
 
   async events(since: bigint | null, signal: AbortSignal): Promise<Readable> {

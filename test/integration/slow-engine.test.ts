@@ -7,6 +7,7 @@ import { docker, runContainer, waitFor } from '../helpers/engine.js';
 import { PrivateEngine } from '../helpers/private-engine.js';
 import { engineConnectionsOf, socketsOf } from '../helpers/sockets.js';
 import { sseParser } from '../helpers/sse.js';
+import { readiness } from '../helpers/vigil.js';
 import { spawnVigil, type VigilProcess } from '../helpers/vigil-process.js';
 
 // These tests freeze their engine (SIGSTOP) and count its connections, so it is one of their own.
@@ -38,10 +39,8 @@ test.before(async () => {
     VIGIL_STREAMS_MEMORY_MB: '8',
     VIGIL_LOG_LEVEL: 'info',
   });
-  await waitFor(async () => (await fetch(`${vigil.url}/health/ready`)).status === 200, {
-    what: 'vigil ready',
-    timeoutMs: 30_000,
-  });
+  // `ok`, not any 200: a degraded 200 comes before the inventory has read the engine's containers
+  await waitFor(async () => (await readiness(vigil.url)) === 'ok', { what: 'vigil ready', timeoutMs: 30_000 });
 });
 
 test.after.always(async () => {

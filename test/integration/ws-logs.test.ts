@@ -1,7 +1,7 @@
 import test from 'ava';
 import WebSocket from 'ws';
 import { docker, removeContainers, runContainer, uniqueName, waitFor } from '../helpers/engine.js';
-import { startVigil } from '../helpers/vigil.js';
+import { readiness, startVigil } from '../helpers/vigil.js';
 
 interface Message {
   type: string;
@@ -28,7 +28,7 @@ test('logs over the WebSocket: every line of a TTY and a non-TTY container, stdo
   t.teardown(() => removeContainers([plain, tty]));
   const v = await startVigil();
   t.teardown(() => v.stop());
-  await waitFor(async () => (await v.get('/health/ready')).status === 200, { what: 'ready' });
+  await waitFor(async () => (await readiness(v.url)) === 'ok', { what: 'ready' });
 
   const client = await connect(v.url);
   t.teardown(() => client.socket.close());
@@ -74,7 +74,7 @@ test('a WebSocket log reader that stops reading is cut from the log with a reaso
   t.teardown(() => removeContainers([loud]));
   const v = await startVigil({ VIGIL_STREAMS_MEMORY_MB: '1' });
   t.teardown(() => v.stop());
-  await waitFor(async () => (await v.get('/health/ready')).status === 200, { what: 'ready' });
+  await waitFor(async () => (await readiness(v.url)) === 'ok', { what: 'ready' });
   const id = (await docker(['inspect', '-f', '{{.Id}}', loud])).trim();
   const client = await connect(v.url);
   t.teardown(() => client.socket.terminate());
@@ -103,7 +103,7 @@ test('a WebSocket log reader that stops answering pings is told why its log ende
   t.teardown(() => removeContainers([quiet]));
   const v = await startVigil({ VIGIL_SSE_HEARTBEAT_SECONDS: '0.5' });
   t.teardown(() => v.stop());
-  await waitFor(async () => (await v.get('/health/ready')).status === 200, { what: 'ready' });
+  await waitFor(async () => (await readiness(v.url)) === 'ok', { what: 'ready' });
   const id = (await docker(['inspect', '-f', '{{.Id}}', quiet])).trim();
   const client = await connect(v.url);
   t.teardown(() => client.socket.terminate());

@@ -142,7 +142,10 @@ function removedNamed(
   ref: string,
   deps: { containers: ContainersSource; removed?: RemovedContainerStore },
 ): RemovedContainer | undefined {
-  if (!deps.removed || lookUpContainer(ref, deps.containers).ok) return undefined;
+  if (!deps.removed) return undefined;
+  const found = lookUpContainer(ref, deps.containers);
+  // while the inventory is still being read, a live container is not yet known: not taken for a removed one
+  if (found.ok || found.problem.status !== 404) return undefined;
   return deps.removed.lastNamed(ref);
 }
 

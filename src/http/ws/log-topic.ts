@@ -72,7 +72,8 @@ export class FollowedLogs {
   private follow(pump: LogPump, ref: string, tail: number): void {
     const found = lookUpContainer(ref, this.parts.containers);
     if (!found.ok) {
-      this.client.send(serverMessage('error', { message: found.problem.message, container: ref }));
+      const { message, details } = found.problem;
+      this.client.send(serverMessage('error', { message, container: ref, ...details }));
       return;
     }
     const { record } = found.entry;
