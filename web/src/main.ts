@@ -38,7 +38,12 @@ function Detail({ name, live: summary, back }: { name: string; live: Container |
   const [error, setError] = useState<string | null>(null);
   const ref = encodeURIComponent(name);
   const load = () => {
-    api<ContainerDetail>(`/api/v1/containers/${ref}/health`).then(setDetail, (e: Error) => setError(e.message));
+    // read again when the live list changes: an answer that comes right clears an earlier refusal
+    // (a 503 in vigil's first moments, before it has read the engine's containers)
+    api<ContainerDetail>(`/api/v1/containers/${ref}/health`).then(
+      (d) => (setDetail(d), setError(null)),
+      (e: Error) => setError(e.message),
+    );
     api<unknown>(`/api/v1/history/${ref}`).then(
       (h) => setHistory(readHistory(h)),
       () => undefined,
