@@ -153,6 +153,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
       instancePattern: instancePattern(config.alertInstance),
       attention: () => attentionContext(inventory.all(), medic.recoveryStates(), config.autoheal),
       host,
+      everSynced: () => inventory.everSynced,
     },
   );
   const ownAlerts = ownAlertSenderFor(config, host, {

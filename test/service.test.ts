@@ -113,12 +113,8 @@ test('the medic starts a labelled container that crashed, and only that one', as
   t.like(history.actions.at(-1), { action: 'start', outcome: 'success' });
 });
 
-test('an Alertmanager webhook that asks for a restart restarts the container, once however often it comes', async (t) => {
-  const engine = new FakeEngine();
-  const vigil = await fakeVigil(engine);
-  t.teardown(() => vigil.stop());
-  const id = engine.run('asked', { labels: heal });
-  await waitFor(() => vigil.vigil.inventory.get(id), { what: 'the container' });
+/** Alertmanager's webhook with one firing alert whose rule asks vigil to restart `container`. */
+function postRestartAlert(vigil: RunningVigil, container: string): Promise<Response> {
   const body = JSON.stringify({
     ...{ version: '4', groupKey: '{}:{alertname="PleaseRestart"}', truncatedAlerts: 0, status: 'firing' },
     ...{ receiver: 'vigil', groupLabels: {}, commonLabels: {}, commonAnnotations: {} },
@@ -126,25 +122,27 @@ test('an Alertmanager webhook that asks for a restart restarts the container, on
     alerts: [
       {
         status: 'firing',
-        labels: {
-          alertname: 'PleaseRestart',
-          container: 'asked',
-          severity: 'warning',
-          vigil_action: 'restart',
-          instance,
-        },
+        labels: { alertname: 'PleaseRestart', container, severity: 'warning', vigil_action: 'restart', instance },
         annotations: {},
         ...{ startsAt: '2026-11-22T07:00:00Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: '' },
         fingerprint: 'a0a0a0a0a0a0',
       },
     ],
   });
-  const post = () =>
-    vigil.get('/api/v1/alertmanager', {
-      method: 'POST',
-      headers: { ...auth, 'content-type': 'application/json' },
-      body,
-    });
+  return vigil.get('/api/v1/alertmanager', {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body,
+  });
+}
+
+test('an Alertmanager webhook that asks for a restart restarts the container, once however often it comes', async (t) => {
+  const engine = new FakeEngine();
+  const vigil = await fakeVigil(engine);
+  t.teardown(() => vigil.stop());
+  const id = engine.run('asked', { labels: heal });
+  await waitFor(() => vigil.vigil.inventory.get(id), { what: 'the container' });
+  const post = () => postRestartAlert(vigil, 'asked');
   const answers = await Promise.all([post(), post(), post()]);
   t.deepEqual(
     answers.map((r) => r.status),
@@ -280,4 +278,37 @@ test("a container asked for before vigil's first read of the engine is a 503 to 
   const missing = await vigil.get('/api/v1/containers/never-was/health', { headers: auth });
   t.is(missing.status, 404);
   t.is(missing.headers.get('retry-after'), null);
+});
+
+test('an alert about a container vigil has not read yet is a 503 that records nothing; sent again once read, it acts', async (t) => {
+  const engine = new FakeEngine();
+  const id = engine.run('asked-early', { labels: heal });
+  const answer = engine.holdInspections();
+  const vigil = await startVigil(
+    {
+      VIGIL_API_TOKEN: token,
+      VIGIL_ALERT_INSTANCE: instance,
+      VIGIL_AUTOHEAL: 'labelled',
+      VIGIL_BOOT_GRACE_SECONDS: '0',
+    },
+    { engine, selfId: null },
+  );
+  t.teardown(async () => {
+    answer();
+    await vigil.stop();
+  });
+
+  const early = await postRestartAlert(vigil, 'asked-early');
+  t.is(early.status, 503);
+  t.is(early.headers.get('retry-after'), '1');
+  t.regex(((await early.json()) as { error: { message: string } }).error.message, /still reading.*"asked-early"/);
+  const stored = (await (await vigil.get('/api/v1/alerts', { headers: auth })).json()) as { total: number };
+  t.is(stored.total, 0, 'nothing recorded: the redelivery is no duplicate');
+  t.is(metricValue(await scrape(vigil), 'vigil_webhook_requests_total', { outcome: 'deferred' }), 1);
+
+  answer();
+  await waitFor(() => vigil.vigil.inventory.everSynced, { what: 'the first read done' });
+  // Alertmanager sends it again (it retries a 5xx)
+  t.is((await postRestartAlert(vigil, 'asked-early')).status, 200);
+  await waitFor(() => calls(engine, 'restart', id).length === 1, { what: 'the restart the alert asked for' });
 });

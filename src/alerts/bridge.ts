@@ -20,6 +20,8 @@ export interface AlertBridgeOptions {
   attention?: () => AttentionContext;
   /** This vigil's host (VIGIL_HOST): its own alerts, sent back by Alertmanager, carry it in `host`. */
   host?: string;
+  /** False until the inventory has read every container of the engine once (vigil's first moments). */
+  everSynced?: () => boolean;
 }
 
 /** What the bridge asks of the medic about one of this host's containers (by full id). */
@@ -27,6 +29,9 @@ export interface AlertReconciler {
   alertFiring(id: string, alertname: string, action: AlertAction | null): void;
   alertResolved(id: string, alertname: string): void;
 }
+
+/** What became of one webhook request: `deferred` is a 503 before vigil had read the engine's containers. */
+export type WebhookOutcome = 'recorded' | 'duplicate' | 'rejected' | 'deferred';
 
 /** An alert about this host: anything but another host's. */
 type LocalTarget = Exclude<AlertTarget, { kind: 'other-host' }>;
@@ -40,6 +45,18 @@ export type AlertDisposition =
   | 'no_container'
   | 'other_host'
   | 'vigil_own';
+
+/**
+ * A payload naming a container vigil does not know while it has not yet read the engine's containers
+ * once: refused whole, nothing recorded, for Alertmanager (which retries a 5xx) to send it again.
+ */
+export class ContainersNotReadYet extends Error {
+  constructor(readonly ref: string) {
+    super(
+      `vigil is still reading the engine's containers and does not know "${ref.slice(0, 100)}" yet; nothing was recorded, send it again`,
+    );
+  }
+}
 
 export class AckError extends Error {
   constructor(
@@ -58,11 +75,11 @@ export class AckError extends Error {
  */
 export class AlertBridge {
   /** Webhook requests by outcome, for vigil_webhook_requests_total. */
-  readonly requests = new Map<'recorded' | 'duplicate' | 'rejected', number>();
+  readonly requests = new Map<WebhookOutcome, number>();
   /** Alerts received by what vigil made of them, for vigil_alerts_received_total. */
   readonly dispositions = new Map<AlertDisposition, number>();
 
-  count(outcome: 'recorded' | 'duplicate' | 'rejected'): void {
+  count(outcome: WebhookOutcome): void {
     this.requests.set(outcome, (this.requests.get(outcome) ?? 0) + 1);
   }
 
@@ -78,6 +95,14 @@ export class AlertBridge {
   receive(payload: WebhookPayload, now = Date.now()): { recorded: number; duplicates: number; otherHost: number } {
     const known = this.containers();
     const targetOptions = { nameLabels: this.options.containerLabels, instancePattern: this.options.instancePattern };
+    // an alert about a container not read yet would be recorded as about "no such container" and its
+    // action lost: its redelivery is a duplicate. Before anything is tallied or stored, then.
+    if (this.options.everSynced?.() === false) {
+      for (const alert of payload.alerts) {
+        const target = alertTarget(alert.labels, known, targetOptions);
+        if (target.kind === 'unknown') throw new ContainersNotReadYet(target.ref);
+      }
+    }
     const ours: { alert: WebhookPayload['alerts'][number]; target: LocalTarget }[] = [];
     let otherHost = 0;
     const own: boolean[] = [];

@@ -1,5 +1,6 @@
 import type { Router } from '@koa/router';
-import { AckError, type AlertBridge } from '../../alerts/bridge.js';
+import { AckError, ContainersNotReadYet, type AlertBridge } from '../../alerts/bridge.js';
+import { SYNCING_RETRY_AFTER_SECONDS } from '../../containers/source.js';
 import type { AlertRecord } from '../../store/alerts.js';
 import { actionRequired, alertSource, noAttentionContext, type AttentionContext } from '../../alerts/attention.js';
 import { parseWebhookPayload } from '../../alerts/payload.js';
@@ -24,7 +25,15 @@ export function webhookRoutes(router: Router, bridge: AlertBridge, maxBytes: num
         problems: parsed.problems,
       });
     }
-    const result = bridge.receive(parsed.payload);
+    let result: ReturnType<AlertBridge['receive']>;
+    try {
+      result = bridge.receive(parsed.payload);
+    } catch (err) {
+      if (!(err instanceof ContainersNotReadYet)) throw err;
+      bridge.count('deferred');
+      // a 5xx, which Alertmanager retries; logged at info: vigil's first moments are no one's fault
+      throw new HttpError(503, err.message, { retryAfterSeconds: SYNCING_RETRY_AFTER_SECONDS }, 'info');
+    }
     bridge.count(result.recorded > 0 || parsed.payload.alerts.length === 0 ? 'recorded' : 'duplicate');
     ctx.body = { status: 'recorded', ...result };
   });

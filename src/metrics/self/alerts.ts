@@ -5,7 +5,7 @@ import type { AlertBridge } from '../../alerts/bridge.js';
 export function registerAlertMetrics(registry: Registry, bridge: AlertBridge): void {
   new Counter({
     name: 'vigil_webhook_requests_total',
-    help: 'Alertmanager webhook requests by outcome (recorded, duplicate, rejected).',
+    help: 'Alertmanager webhook requests by outcome (recorded, duplicate, rejected, deferred: a 503 before vigil had read the engine).',
     labelNames: ['outcome'],
     registers: [registry],
     collect() {
