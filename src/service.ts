@@ -57,6 +57,8 @@ import { EventBus } from './streams/event-bus.js';
 import type { NatsPublisher } from './streams/nats.js';
 import { natsPublisherFor } from './streams/nats-sources.js';
 
+/** The longest vigil answers "ask again" (503) for a container it has not read yet, from its start. */
+export const FIRST_READ_WAIT_MS = 60_000;
 export interface Vigil {
   app: Koa;
   metrics: MetricsEndpoint;
@@ -127,6 +129,11 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
   const recovery = assembleRecovery(config, { engine, events, inventory, db, bus, clock, selfId: deps.selfId }, logger);
   const { stores, intent, medic } = recovery;
   const trends = new HealthTrends(stores.history, 60_000, clock);
+  const startedAt = clock();
+  // vigil's first read of the engine's containers: until it ends, a name not known may be one not read
+  // yet. An engine that never lets it end (unreachable, or listing nothing) does not hold answers back
+  // for longer than FIRST_READ_WAIT_MS: past it, unknown is unknown again.
+  const stillReading = () => !inventory.everSynced && clock() - startedAt < FIRST_READ_WAIT_MS;
   const containers: ContainersSource = {
     containers: () => inventory.all(),
     snapshot,
@@ -138,7 +145,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
       engineVersion: engineVersion(),
       healthTrend: (entry) => trends.of(entry),
     }),
-    everSynced: () => inventory.everSynced,
+    stillReading,
   };
   const { outbox, threads, dispatcher } = assembleNotifications(config, db, bus, logger, clock);
   const bridge = new AlertBridge(
@@ -153,7 +160,7 @@ export function createVigil(config: Config, deps: VigilDeps): Vigil {
       instancePattern: instancePattern(config.alertInstance),
       attention: () => attentionContext(inventory.all(), medic.recoveryStates(), config.autoheal),
       host,
-      everSynced: () => inventory.everSynced,
+      stillReading,
     },
   );
   const ownAlerts = ownAlertSenderFor(config, host, {

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { waitFor } from './helpers/engine.js';
+import { FIRST_READ_WAIT_MS } from '../src/service.js';
 import { FakeEngine } from './helpers/fake-engine.js';
 import { freePort } from './helpers/net.js';
 import { TestSmtpServer } from './helpers/smtp.js';
@@ -311,4 +312,28 @@ test('an alert about a container vigil has not read yet is a 503 that records no
   // Alertmanager sends it again (it retries a 5xx)
   t.is((await postRestartAlert(vigil, 'asked-early')).status, 200);
   await waitFor(() => calls(engine, 'restart', id).length === 1, { what: 'the restart the alert asked for' });
+});
+
+test('an engine that never lets the first read end holds answers back for a minute at most: past it, unknown is a 404', async (t) => {
+  const engine = new FakeEngine();
+  engine.run('web');
+  const answer = engine.holdInspections();
+  // vigil's clock stands still but for what the test moves it by: the bound is not met by a slow machine
+  const base = Date.now();
+  let ahead = 0;
+  const vigil = await startVigil(
+    { VIGIL_API_TOKEN: token, VIGIL_BOOT_GRACE_SECONDS: '0' },
+    { engine, selfId: null, clock: () => base + ahead },
+  );
+  t.teardown(async () => {
+    answer();
+    await vigil.stop();
+  });
+  const ask = async () => (await vigil.get('/api/v1/containers/web/health', { headers: auth })).status;
+  t.is(await ask(), 503);
+  ahead = FIRST_READ_WAIT_MS - 1;
+  t.is(await ask(), 503, 'still within the minute');
+  ahead = FIRST_READ_WAIT_MS;
+  t.false(vigil.vigil.inventory.everSynced, 'the read has still not ended');
+  t.is(await ask(), 404);
 });

@@ -20,8 +20,8 @@ export interface AlertBridgeOptions {
   attention?: () => AttentionContext;
   /** This vigil's host (VIGIL_HOST): its own alerts, sent back by Alertmanager, carry it in `host`. */
   host?: string;
-  /** False until the inventory has read every container of the engine once (vigil's first moments). */
-  everSynced?: () => boolean;
+  /** True while vigil's first read of the engine's containers is under way (ContainersSource.stillReading). */
+  stillReading?: () => boolean;
 }
 
 /** What the bridge asks of the medic about one of this host's containers (by full id). */
@@ -97,10 +97,11 @@ export class AlertBridge {
     const targetOptions = { nameLabels: this.options.containerLabels, instancePattern: this.options.instancePattern };
     // an alert about a container not read yet would be recorded as about "no such container" and its
     // action lost: its redelivery is a duplicate. Before anything is tallied or stored, then.
-    if (this.options.everSynced?.() === false) {
+    if (this.options.stillReading?.() === true) {
       for (const alert of payload.alerts) {
+        if (this.listedByItsSource(alert.labels)) continue;
         const target = alertTarget(alert.labels, known, targetOptions);
-        if (target.kind === 'unknown') throw new ContainersNotReadYet(target.ref);
+        if (target.kind === 'unknown' && !target.malformed) throw new ContainersNotReadYet(target.ref);
       }
     }
     const ours: { alert: WebhookPayload['alerts'][number]; target: LocalTarget }[] = [];
@@ -110,7 +111,7 @@ export class AlertBridge {
       // vigil's own alert, back from Alertmanager: listed already by what raised it, or listed once now
       if (this.options.host !== undefined && isOwnEcho(alert.labels, this.options.host)) {
         this.tally('vigil_own');
-        if (LISTED_BY_THEIR_SOURCE.has(alert.labels.alertname ?? '')) continue;
+        if (this.listedByItsSource(alert.labels)) continue;
       }
       const target = alertTarget(alert.labels, known, targetOptions);
       if (target.kind === 'other-host') {
@@ -167,6 +168,12 @@ export class AlertBridge {
       });
     });
     return { recorded: rows.length - duplicates, duplicates, otherHost };
+  }
+
+  /** vigil's own alert, back from Alertmanager, that what raised it has listed already: nothing to do. */
+  private listedByItsSource(labels: Readonly<Record<string, string>>): boolean {
+    const { host } = this.options;
+    return host !== undefined && isOwnEcho(labels, host) && LISTED_BY_THEIR_SOURCE.has(labels.alertname ?? '');
   }
 
   /** What vigil does about one new alert state, said in words for the event and the notification. */

@@ -14,7 +14,8 @@ export type AlertTarget =
   | { kind: 'other-host'; reason: string }
   /** About no container (the engine, vigil itself). */
   | { kind: 'none' }
-  | { kind: 'unknown'; ref: string; reason: string }
+  /** `malformed`: the reference could name no container at all, read or not. */
+  | { kind: 'unknown'; ref: string; reason: string; malformed: boolean }
   | { kind: 'ambiguous'; ref: string; reason: string }
   /** One of this host's containers; `actionable` false says why vigil may record it but not act. */
   | { kind: 'container'; id: string; name: string; by: 'id' | 'name'; actionable: true }
@@ -45,11 +46,17 @@ export function alertTarget(
 
   const id = labels.id?.trim().toLowerCase();
   if (id) {
-    const byId = /^[0-9a-f]{12,64}$/.test(id) ? containers.filter((c) => c.id.startsWith(id)) : [];
+    const wellFormed = /^[0-9a-f]{12,64}$/.test(id);
+    const byId = wellFormed ? containers.filter((c) => c.id.startsWith(id)) : [];
     if (byId.length === 1)
       return { kind: 'container', id: byId[0]!.id, name: byId[0]!.name, by: 'id', actionable: true };
     if (elsewhere) return otherHost;
-    return { kind: 'unknown', ref: id, reason: `no container with id ${id.slice(0, 64)} on this host` };
+    return {
+      kind: 'unknown',
+      ref: id,
+      reason: `no container with id ${id.slice(0, 64)} on this host`,
+      malformed: !wellFormed,
+    };
   }
   const name = containerOfAlert(
     labels,
@@ -78,9 +85,14 @@ export function alertTarget(
         reason: `"${name.slice(0, 100)}" matches ${found.matches.length} containers`,
       };
     case 'malformed':
-      return { kind: 'unknown', ref: name, reason: found.reason };
+      return { kind: 'unknown', ref: name, reason: found.reason, malformed: true };
     case 'not_found':
-      return { kind: 'unknown', ref: name, reason: `no container named "${name.slice(0, 100)}" on this host` };
+      return {
+        kind: 'unknown',
+        ref: name,
+        reason: `no container named "${name.slice(0, 100)}" on this host`,
+        malformed: false,
+      };
   }
 }
 

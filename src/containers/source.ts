@@ -11,8 +11,11 @@ export interface ContainersSource {
   context(): ViewContext;
   /** The host's latest reading and the notification queue, for /api/v1/system; absent in tests of containers alone. */
   system?: SystemReadings;
-  /** False until the inventory has read every container of the engine once (vigil's first moments). */
-  everSynced?(): boolean;
+  /**
+   * True while vigil's first read of the engine's containers is under way: a name not known yet may
+   * be one not read yet. Bounded (service.ts): an engine that never lets the read finish ends it.
+   */
+  stillReading?(): boolean;
 }
 
 /** Why a reference found no single container, as a status both HTTP and NATS replies carry. */
@@ -45,7 +48,7 @@ export function lookUpContainer(
     case 'not_found':
       // until the first full read of the engine, "no such container" would be a guess: a container that
       // exists is said missing to whoever asks in vigil's first moments, so they are told to ask again
-      if (source.everSynced?.() === false)
+      if (source.stillReading?.() === true)
         return problem(503, `vigil is still reading the engine's containers; ask again in a moment`, {
           retryAfterSeconds: SYNCING_RETRY_AFTER_SECONDS,
         });

@@ -66,6 +66,22 @@ const FIRST_CONNECT_RETRY_MS = 1000;
 const FIRST_CONNECT_TIMEOUT_MS = 5000;
 
 /**
+ * Pure: the reply to a request about one container, or null for none. Asked of the fleet
+ * (`notFoundToo` false), a vigil without the container stays silent, and so does one still reading its
+ * engine (a 503), which cannot know the container is not its own: the first answer taken is the owner's.
+ */
+export function containerReply(
+  answer: { status: number; body: unknown },
+  host: string,
+  notFoundToo: boolean,
+): string | null {
+  const { status, body } = answer;
+  if ((status === 404 || status === 503) && !notFoundToo) return null;
+  // an error body says which host it comes from too: a fleet's answers must be told apart
+  return JSON.stringify(status === 200 ? body : { ...(body as object), host });
+}
+
+/**
  * Publishes health and stats to NATS and answers requests for them. Publishing never waits on the
  * server: while it is away the client buffers and reconnects on its own, and nothing else slows.
  */
@@ -234,10 +250,8 @@ export class NatsPublisher {
   private answerOne(msg: Msg, notFoundToo: boolean): void {
     if (!msg.reply) return;
     const ref = msg.string().trim().replace(/^"|"$/g, '');
-    const { status, body } = this.sources.detail(ref);
-    if (status === 404 && !notFoundToo) return;
-    // an error body says which host it comes from too: a fleet's answers must be told apart
-    msg.respond(JSON.stringify(status === 200 ? body : { ...(body as object), host: this.host }));
+    const reply = containerReply(this.sources.detail(ref), this.host, notFoundToo);
+    if (reply !== null) msg.respond(reply);
   }
 
   /**

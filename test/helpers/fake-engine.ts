@@ -244,7 +244,8 @@ export class FakeEngine implements ContainerEngine {
     return answer;
   }
 
-  /** Every inspection from now on waits until the returned function is called. */
+  /** Every inspection from now on waits until the returned function is called (answering, as with
+   * inspectDelayMs, with the state at the time it was asked). */
   holdInspections(): () => void {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));

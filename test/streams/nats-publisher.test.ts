@@ -3,7 +3,7 @@ import pino from 'pino';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { EventBus } from '../../src/streams/event-bus.js';
-import { NatsPublisher } from '../../src/streams/nats.js';
+import { containerReply, NatsPublisher } from '../../src/streams/nats.js';
 import { emptyNatsSources as sources } from '../helpers/nats.js';
 import { waitFor } from '../helpers/engine.js';
 
@@ -40,4 +40,16 @@ test('a publisher whose NATS server never answered stops at once, having said on
   // timeout would then fail it)
   await publisher.stop();
   t.false(publisher.connected);
+});
+
+test('a container request is answered by the vigil that has it; asked of the fleet, one without it or still reading its engine stays silent', (t) => {
+  const detail = { status: 200, body: { name: 'web' } };
+  const missing = { status: 404, body: { error: { status: 404, message: 'no container named "web"' } } };
+  const reading = { status: 503, body: { error: { status: 503, message: 'still reading', retryAfterSeconds: 1 } } };
+  t.is(containerReply(detail, 'h1', false), JSON.stringify({ name: 'web' }));
+  t.is(containerReply(missing, 'h1', false), null);
+  t.is(containerReply(reading, 'h1', false), null);
+  // asked of this host alone, it says why, and which host says so
+  t.deepEqual(JSON.parse(containerReply(missing, 'h1', true)!), { ...missing.body, host: 'h1' });
+  t.deepEqual(JSON.parse(containerReply(reading, 'h1', true)!), { ...reading.body, host: 'h1' });
 });

@@ -8,6 +8,17 @@ let csrf: string | null = null;
 
 export class Unauthorized extends Error {}
 
+/** A refusal of the server's: its message, and how long it asked the page to wait before asking again. */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly retryAfterSeconds: number | null,
+  ) {
+    super(message);
+  }
+}
+
 export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   const headers = new Headers(init.headers);
   if (init.body !== undefined) headers.set('content-type', 'application/json');
@@ -15,8 +26,10 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   const res = await fetch(path, { ...init, headers, credentials: 'same-origin' });
   if (res.status === 401) throw new Unauthorized('sign in');
   const body = res.status === 204 ? null : ((await res.json()) as T & { error?: { message: string } });
-  if (!res.ok)
-    throw new Error((body as { error?: { message: string } } | null)?.error?.message ?? `HTTP ${res.status}`);
+  if (!res.ok) {
+    const error = (body as { error?: { message?: string; retryAfterSeconds?: number } } | null)?.error;
+    throw new ApiError(error?.message ?? `HTTP ${res.status}`, res.status, error?.retryAfterSeconds ?? null);
+  }
   return body as T;
 }
 

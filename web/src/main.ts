@@ -1,7 +1,7 @@
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ContainerDetail, IncidentsAnswer, ReadinessBody, RecentEventsAnswer } from '../../src/http/api-types.js';
-import { api, live, session, signIn, Unauthorized, type LiveMessage } from './api.js';
+import { api, ApiError, live, session, signIn, Unauthorized, type LiveMessage } from './api.js';
 import { SeriesPanel } from './chart.js';
 import { FEED, mergeFeed } from './feed.js';
 import { FleetPanel } from './fleet.js';
@@ -37,12 +37,19 @@ function Detail({ name, live: summary, back }: { name: string; live: Container |
   const [history, setHistory] = useState<ContainerHistory | null>(null);
   const [error, setError] = useState<string | null>(null);
   const ref = encodeURIComponent(name);
+  // the container shown now: a retry asked for by an earlier one's refusal is not made for this one
+  const shownName = useRef(name);
+  shownName.current = name;
   const load = () => {
-    // read again when the live list changes: an answer that comes right clears an earlier refusal
-    // (a 503 in vigil's first moments, before it has read the engine's containers)
+    // read again when the live list changes: an answer that comes right clears an earlier refusal. In
+    // vigil's first moments (before it has read the engine's containers) it asks to be asked again
     api<ContainerDetail>(`/api/v1/containers/${ref}/health`).then(
       (d) => (setDetail(d), setError(null)),
-      (e: Error) => setError(e.message),
+      (e: Error) => {
+        setError(e.message);
+        if (e instanceof ApiError && e.retryAfterSeconds !== null)
+          setTimeout(() => shownName.current === name && load(), e.retryAfterSeconds * 1000);
+      },
     );
     api<unknown>(`/api/v1/history/${ref}`).then(
       (h) => setHistory(readHistory(h)),

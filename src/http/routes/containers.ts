@@ -9,7 +9,9 @@ import type { ContainerDetail, ContainerStats, HealthSummary } from '../api-type
 export function findContainer(ref: string, source: ContainersSource): InventoryEntry {
   const found = lookUpContainer(ref, source);
   if (found.ok) return found.entry;
-  throw new HttpError(found.problem.status, found.problem.message, found.problem.details);
+  const { status, message, details } = found.problem;
+  // a 503 of vigil's first moments is no one's failure: logged as a client's mistake is, not as an error
+  throw new HttpError(status, message, details, status === 503 ? 'info' : undefined);
 }
 
 export function containerRoutes(router: Router, source: ContainersSource): void {
