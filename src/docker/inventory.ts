@@ -116,6 +116,21 @@ export class Inventory extends EventEmitter<InventoryEvents> {
     while (this.inFlight.size > 0 || this.syncing) await Promise.all([...this.inFlight.values(), this.syncing]);
   }
 
+  /**
+   * Resolves once the inspections called for by the events seen so far have landed, the one more that
+   * an event during an inspection calls for included; those of later events are not waited for, so a
+   * busy engine cannot keep it waiting.
+   */
+  async caughtUp(): Promise<void> {
+    const owed = new Set(this.inFlight.keys());
+    for (;;) {
+      const waits = [...owed].flatMap((id) => this.inFlight.get(id) ?? []);
+      if (waits.length === 0) return;
+      await Promise.all(waits);
+      for (const id of owed) if (!this.inFlight.has(id)) owed.delete(id);
+    }
+  }
+
   /** Lists every container and inspects each; containers the engine no longer has are dropped. */
   resync(): Promise<void> {
     this.syncing ??= this.doResync().finally(() => {

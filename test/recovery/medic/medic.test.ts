@@ -226,3 +226,33 @@ test.serial(
     t.like(h.ofType('recovery.action', 'sick')[0]?.data, { action: 'restart', outcome: 'success' });
   },
 );
+
+test.serial(
+  "the boot reconcile judges each container by the engine's latest word: a started container that crashed while its inspections were late is not started again",
+  async (t) => {
+    // the automatic reconcile far off: this test runs it when the inspections are late
+    const h = await medicHarness({ bootGraceMs: 3_600_000 });
+    t.teardown(() => h.close());
+    const id = h.engine.create('quitter');
+    await h.advance(100);
+    t.is(h.inventory.get(id)?.record.state, 'created');
+    const syncedAt = Date.now();
+    await h.advance(1000);
+    // a busy engine: the inspections the start and the crash call for answer late
+    const answer = h.engine.holdInspections();
+    await h.engine.start(id);
+    h.engine.exit(id, 3);
+    await h.advance(10);
+    t.is(h.intent.desired(containerKey(h.engine.get(id)))?.desired, 'running', 'its start was seen');
+    t.is(h.inventory.get(id)?.record.state, 'created', 'its record is still the one from before');
+    const round = h.medic.bootReconcile('vigil-start', syncedAt);
+    await h.advance(500);
+    answer();
+    await h.advance(100);
+    await round;
+    await h.advance(10_000);
+    // the start above was the test's own: the reconcile made none (it crashed after the sync, unlabelled)
+    t.is(h.engine.calls.filter((c) => c.method === 'start' && c.id === id).length, 1);
+    t.is(h.engine.get(id).state, 'exited');
+  },
+);
