@@ -6,16 +6,19 @@
  * the medic at work: the crash-looper restarted with its reason and given up on after three tries, a
  * container a person stopped left alone, a sidecar restarted after its owner came back.
  * Ctrl-C, SIGTERM (or VIGIL_DEMO_SECONDS) stops vigil and removes the containers and the engine.
+ * One demo per directory (VIGIL_DEMO_DIR, .demo/ by default): a second refuses, since its first step,
+ * the cleanup of a demo killed earlier, would take the running one's engine away.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const exec = promisify(execFile);
 const repo = fileURLToPath(new URL('../', import.meta.url));
-const dir = join(repo, '.demo');
+const dir = process.env.VIGIL_DEMO_DIR ?? join(repo, '.demo');
+const pidFile = join(dir, 'demo.pid');
 const engineScript = join(repo, 'scripts/test-engine.sh');
 const port = process.env.VIGIL_DEMO_PORT ?? '9323';
 const image = 'vigil-test:latest';
@@ -115,6 +118,26 @@ function leftovers(): number[] {
   return found;
 }
 
+/** The pid of a demo alive in this dir, or null (none, or one killed without its cleanup). */
+function runningDemo(): number | null {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8'));
+    process.kill(pid, 0);
+  } catch {
+    return null;
+  }
+  // a pid reused by another process since is no demo
+  const cmdline = (() => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      return '';
+    }
+  })();
+  return cmdline.includes('demo') ? pid : null;
+}
+
 /** Runs one step of the cleanup, and says so when it was slow: a Ctrl-C that takes long says where. */
 async function step(what: string, run: () => Promise<unknown>): Promise<void> {
   const began = Date.now();
@@ -172,9 +195,15 @@ function stop(code: number): Promise<void> {
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
+const running = runningDemo();
+if (running !== null) {
+  say(`another demo (pid ${running}) runs in ${dir}: stop it first (Ctrl-C in its terminal), or set VIGIL_DEMO_DIR`);
+  process.exit(1);
+}
 // a demo killed earlier may have left its engine
 await cleanUp();
 mkdirSync(dir, { recursive: true });
+writeFileSync(pidFile, String(process.pid));
 say('starting a private Docker engine (installs docker.io and busybox-static if missing)…');
 await exec('bash', [engineScript, 'up', join(dir, 'engine')], { env });
 

@@ -1,6 +1,8 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -12,7 +14,9 @@ import { freePort } from '../helpers/net.js';
 // a person stopped, and restart a sidecar after its owner came back. The docker command it prints
 // reaches its engine. Ctrl-C (SIGINT to its process group, as a terminal sends it) leaves nothing.
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-const demoDir = join(repo, '.demo');
+// a dir of its own: readme.test.ts runs the README's `npm run demo` in .demo/ at the same time, and two
+// demos in one dir once took each other's engine away (this one's Ctrl-C then never finished)
+const demoDir = join(tmpdir(), `vigil-demo-${randomBytes(4).toString('hex')}`);
 
 interface History {
   intents: { desired: string; reason: string }[];
@@ -40,7 +44,7 @@ test('the demo shows the medic at work, in the feed and the history, and cleans 
   const started = Date.now();
   const demo = spawn('npm', ['run', 'demo'], {
     cwd: repo,
-    env: { ...process.env, VIGIL_DEMO_PORT: String(port) },
+    env: { ...process.env, VIGIL_DEMO_PORT: String(port), VIGIL_DEMO_DIR: demoDir },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -99,6 +103,22 @@ test('the demo shows the medic at work, in the feed and the history, and cleans 
     sidecar.actions.some((a) => a.action === 'restart' && a.trigger === 'dependency' && /db came back/.test(a.reason)),
   );
 
+  // a second demo in the same dir refuses, and leaves this one's engine and vigil be
+  const second = await new Promise<{ code: number | null; said: string }>((resolve) => {
+    const other = spawn('npm', ['run', 'demo'], {
+      cwd: repo,
+      env: { ...process.env, VIGIL_DEMO_PORT: String(port + 1), VIGIL_DEMO_DIR: demoDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let said = '';
+    other.stdout.on('data', (c: Buffer) => (said += c.toString()));
+    other.stderr.on('data', (c: Buffer) => (said += c.toString()));
+    other.once('exit', (code) => resolve({ code, said }));
+  });
+  t.is(second.code, 1, second.said);
+  t.true(second.said.includes(`runs in ${demoDir}: stop it first`), second.said);
+  t.is((await fetch(`${base}/health/ready`)).status, 200, "the first demo's vigil still answers");
+
   // the one docker command it prints reaches its engine
   const command = /docker -H (unix:\/\/\S+) ps -a/.exec(output);
   t.truthy(command, 'the demo prints its docker command');
@@ -117,7 +137,12 @@ test('the demo shows the medic at work, in the feed and the history, and cleans 
   await waitFor(() => output.includes('demo: all gone') || output.includes('demo: processes left'), {
     what: 'the demo to finish cleaning up',
     timeoutMs: 120_000,
+  }).catch((err: Error) => {
+    // what the demo said of its cleanup (each slow step says how long it took) is the lead
+    throw new Error(`${err.message}; the demo's last words:\n${output.split('\n').slice(-15).join('\n')}`);
   });
+  t.log(`cleaned up ${((Date.now() - started) / 1000).toFixed(1)} s after npm run demo`);
+  for (const line of output.split('\n').filter((l) => / took \d/.test(l))) t.log(line);
   t.regex(output, /all gone: no engine, no containers, no shims/);
   t.deepEqual(demoProcesses(), [], 'no engine, containerd or shim of the demo left');
   t.false(existsSync(demoDir), '.demo removed');
