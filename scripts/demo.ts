@@ -120,22 +120,13 @@ function leftovers(): number[] {
 
 /** The pid of a demo alive in this dir, or null (none, or one killed without its cleanup). */
 function runningDemo(): number | null {
-  let pid: number;
   try {
-    pid = Number(readFileSync(pidFile, 'utf8'));
-    process.kill(pid, 0);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    // a pid reused by another process since is no demo; one gone has no /proc entry
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('demo') ? pid : null;
   } catch {
     return null;
   }
-  // a pid reused by another process since is no demo
-  const cmdline = (() => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    } catch {
-      return '';
-    }
-  })();
-  return cmdline.includes('demo') ? pid : null;
 }
 
 /** Runs one step of the cleanup, and says so when it was slow: a Ctrl-C that takes long says where. */

@@ -220,6 +220,9 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
    * way every container it did not start (those come back through their own events).
    */
   async bootReconcile(trigger: BootTrigger, syncedAt: number): Promise<void> {
+    // the plan reads the inventory's records: one whose start and crash were seen but whose inspections
+    // had not landed still said "created", and was started again 0.3 s after it exited with code 3
+    await this.inventory.caughtUp();
     const context = {
       trigger,
       syncedAt,
@@ -231,10 +234,7 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
       selfId: this.options.selfId,
     };
     const sources = { inventory: this.inventory, intent: this.intent, recovery: this.stores.recovery };
-    // the plan reads the inventory's records: one whose start and crash were seen but whose inspections
-    // had not landed still said "created", and was started again 0.3 s after it exited with code 3
-    await this.inventory.caughtUp();
-    const round = planBootRound(sources, { ...context, now: this.clock() });
+    const round = planBootRound(sources, context);
     const outcomes = await Promise.all(round.steps.map((step) => this.carryOutBootStep(step, trigger)));
     this.intent.engineRestartHandled(round.engineWentAwayAt);
     reportBootRound(round, outcomes, { bus: this.bus, logger: this.logger });
