@@ -257,7 +257,7 @@ export const settings = {
   engineShutdownWindowMs: duration('s', 30, {
     env: 'VIGIL_ENGINE_SHUTDOWN_WINDOW_SECONDS',
     file: 'engineShutdownWindowSeconds',
-    doc: "how far back stops are examined when the engine goes away: kills this close before are its shutdown, not a user's stop",
+    doc: "how far back stops are examined when the engine goes away: of those this close before, the ones after whose kill the engine refused a new connection were its shutdown, not a person's",
   }),
   sweepCron: setting(z.string().min(9).default('* * * * *'), {
     env: 'VIGIL_SWEEP_CRON',

@@ -1,5 +1,7 @@
 import './defer-modules.js';
 import Docker from 'dockerode';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { Readable } from 'node:stream';
 import { boundedRead, ENGINE_READ_TIMEOUT_MS, streamSignal, timedOut } from './engine-timeouts.js';
 import { execInContainer, type ExecOptions, type ExecOutcome } from './exec.js';
@@ -8,6 +10,7 @@ import { parseStatsJson, type StatsJson } from './parse/stats-json.js';
 import { secondsParam, sinceParam, subscribedActions } from './parse/events.js';
 import { recreateSpec, type RecreateInspect } from './recreate-spec.js';
 import type { ContainerRecord, EngineInfo, ResourceSample } from './types.js';
+import { newConnectionVerdict, type NewConnectionVerdict } from './unreachable.js';
 
 export type { EngineInfo };
 export { ENGINE_READ_TIMEOUT_MS };
@@ -15,6 +18,12 @@ export { ENGINE_READ_TIMEOUT_MS };
 /** Everything vigil asks of the engine. The rest of vigil depends on this, never on dockerode. */
 export interface ContainerEngine {
   ping(timeoutMs?: number): Promise<void>;
+  /**
+   * Pings over a connection of its own, never one kept alive: dockerd told to stop closes its listener
+   * at once but goes on serving the connections it has (the event stream among them) while it stops
+   * its containers, so only a new connection tells that it is shutting down.
+   */
+  probeNewConnection(timeoutMs?: number): Promise<NewConnectionVerdict>;
   info(): Promise<EngineInfo>;
   listContainerIds(): Promise<string[]>;
   /** Null when the container no longer exists. `signal` ends the call early (its client went). */
@@ -82,12 +91,19 @@ function isNotFound(err: unknown): boolean {
 
 export class DockerodeEngine implements ContainerEngine {
   private readonly docker: Docker;
+  /** The same engine without keep-alive: each call dials anew (probeNewConnection). */
+  private readonly dialsAnew: Docker;
 
   constructor(
     dockerHost: string,
     private readonly readTimeoutMs = ENGINE_READ_TIMEOUT_MS,
   ) {
     this.docker = dockerFor(dockerHost);
+    this.dialsAnew = dockerFor(dockerHost);
+    const modem = this.dialsAnew.modem as { protocol?: string; agent?: HttpAgent };
+    if (modem.protocol !== 'ssh')
+      modem.agent =
+        modem.protocol === 'https' ? new HttpsAgent({ keepAlive: false }) : new HttpAgent({ keepAlive: false });
   }
 
   /** Runs one bounded read; the typings omit the abortSignal option dockerode passes on to the request. */
@@ -99,6 +115,16 @@ export class DockerodeEngine implements ContainerEngine {
     // the typings omit ping's options, which dockerode passes on to the request
     const ping = this.docker.ping.bind(this.docker) as (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
     await ping({ abortSignal: AbortSignal.timeout(timeoutMs) });
+  }
+
+  async probeNewConnection(timeoutMs = 2000): Promise<NewConnectionVerdict> {
+    const ping = this.dialsAnew.ping.bind(this.dialsAnew) as (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
+    try {
+      await ping({ abortSignal: AbortSignal.timeout(timeoutMs) });
+      return 'accepted';
+    } catch (err) {
+      return newConnectionVerdict(err);
+    }
   }
 
   async info(): Promise<EngineInfo> {

@@ -15,3 +15,17 @@ export function engineWentAway(err: unknown): boolean {
     return true;
   return e.cause !== undefined && e.cause !== err && engineWentAway(e.cause);
 }
+
+/** What a new connection to the engine met: it was taken, refused (the engine is going), or neither was told. */
+export type NewConnectionVerdict = 'accepted' | 'refused' | 'unknown';
+
+/**
+ * Pure: the verdict of a failed ping over a new connection. Refused: the socket is gone or refuses,
+ * or a proxy in front of the engine (a docker socket proxy) says its upstream is gone (502, 503). A
+ * timeout or any other answer tells nothing: a busy engine is not a closing one.
+ */
+export function newConnectionVerdict(err: unknown): NewConnectionVerdict {
+  const status = (err as { statusCode?: unknown } | null)?.statusCode;
+  if (status === 502 || status === 503) return 'refused';
+  return engineWentAway(err) ? 'refused' : 'unknown';
+}

@@ -19,6 +19,7 @@ import { Cleaner } from './cleanup.js';
 import { DependantFollower } from './dependants/dependant-follower.js';
 import { isPersonStop } from './decisions/intent.js';
 import { IntentTracker } from './intent/intent-tracker.js';
+import { ShutdownWitness } from './intent/shutdown-witness.js';
 import { Medic } from './medic/medic.js';
 import { PersonActions } from './intent/person-actions.js';
 import { medicOptions } from './medic/medic-options.js';
@@ -72,7 +73,9 @@ export function assembleRecovery(config: Config, parts: RecoveryParts, logger: L
   // `since` is inclusive: the event at the cursor itself was handled already
   events.resumeFrom(last === null ? FIRST_EVENT : last + 1n);
   const shutdownWindowMs = config.engineShutdownWindowMs;
-  const intent = new IntentTracker(events, inventory, stores, logger.child({ component: 'intent' }), shutdownWindowMs);
+  const witness = new ShutdownWitness(engine, shutdownWindowMs);
+  const intentLogger = logger.child({ component: 'intent' });
+  const intent = new IntentTracker(events, inventory, stores, witness, intentLogger, shutdownWindowMs);
   const recorder = new StatusRecorder(inventory, stores.history, logger.child({ component: 'history' }));
   const options = medicOptions(config, parts.selfId !== undefined ? parts.selfId : readOwnContainerId());
   const medic = new Medic(

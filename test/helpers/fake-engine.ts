@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import type { ContainerEngine, EngineInfo } from '../../src/docker/engine.js';
 import type { ContainerRecord, ResourceSample } from '../../src/docker/types.js';
+import type { NewConnectionVerdict } from '../../src/docker/unreachable.js';
 
 export interface EngineCall {
   method: 'start' | 'stop' | 'restart' | 'recreate' | 'pull' | 'remove';
@@ -33,6 +34,8 @@ export class FakeEngine implements ContainerEngine {
   private readonly startLines = new Map<string, LogWrite[]>();
   private readonly logFrames = new Map<string, Buffer[]>();
   private up = true;
+  /** False from the moment the engine is told to stop: new connections are refused, the ones it has served. */
+  private accepting = true;
   private lastNano = 0n;
   /** How long each inspection takes: a busy engine answers late. */
   inspectDelayMs = 0;
@@ -161,17 +164,26 @@ export class FakeEngine implements ContainerEngine {
     this.emitEvent(id, 'destroy', {}, record);
   }
 
-  /** The engine shuts down as dockerd does: it stops every running container at once, then its stream ends. */
-  shutDown(): void {
+  /**
+   * The engine shuts down as dockerd does (test/integration/engine-shutdown.test.ts): it refuses new
+   * connections at once, stops every running container at once while its event stream still tells of
+   * it, and ends that stream when the rest of its shutdown is done, `streamEndsAfterMs` later.
+   */
+  shutDown(options: { streamEndsAfterMs?: number } = {}): void {
+    this.accepting = false;
     const running = [...this.containers.values()].filter((c) => c.state === 'running');
     for (const c of running) this.emitEvent(c.id, 'kill', { signal: '15' });
     for (const c of running) {
       this.finish(c.id, 143);
       this.emitEvent(c.id, 'stop');
     }
-    this.up = false;
-    for (const stream of this.streams) stream.destroy(new Error('connect ECONNREFUSED'));
-    this.streams.clear();
+    const end = () => {
+      this.up = false;
+      for (const stream of this.streams) stream.destroy(new Error('connect ECONNREFUSED'));
+      this.streams.clear();
+    };
+    if (options.streamEndsAfterMs) setTimeout(end, options.streamEndsAfterMs);
+    else end();
   }
 
   /**
@@ -207,6 +219,7 @@ export class FakeEngine implements ContainerEngine {
   /** The engine is back; containers with restart policy `always` start on their own, as dockerd's do. */
   startUp(): void {
     this.up = true;
+    this.accepting = true;
     for (const c of this.containers.values())
       if (c.restartPolicy.name === 'always' && c.state !== 'running') this.begin(c.id);
   }
@@ -215,6 +228,10 @@ export class FakeEngine implements ContainerEngine {
 
   async ping(): Promise<void> {
     this.reachable();
+  }
+
+  async probeNewConnection(): Promise<NewConnectionVerdict> {
+    return this.up && this.accepting ? 'accepted' : 'refused';
   }
 
   async info(): Promise<EngineInfo> {

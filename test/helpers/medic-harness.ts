@@ -2,6 +2,7 @@ import type { Clock } from '@sinonjs/fake-timers';
 import { pino } from 'pino';
 import { EngineEvents } from '../../src/docker/events.js';
 import { Inventory } from '../../src/docker/inventory.js';
+import { ShutdownWitness } from '../../src/recovery/intent/shutdown-witness.js';
 import { IntentTracker } from '../../src/recovery/intent/intent-tracker.js';
 import { Medic } from '../../src/recovery/medic/medic.js';
 import type { MedicOptions } from '../../src/recovery/medic/medic-options.js';
@@ -50,7 +51,8 @@ export interface MedicHarness {
  */
 export async function medicHarness(options: Partial<MedicOptions> = {}): Promise<MedicHarness> {
   const clock = installFakeClock();
-  const logger = pino({ level: 'silent' });
+  // HARNESS_LOG=info shows what the medic said, when a test of it needs explaining
+  const logger = pino({ level: process.env.HARNESS_LOG ?? 'silent' });
   const engine = new FakeEngine();
   const events = new EngineEvents(engine, logger, {
     reconnect: { initialMs: 250, maxMs: 1000 },
@@ -65,7 +67,8 @@ export async function medicHarness(options: Partial<MedicOptions> = {}): Promise
     history: new HistoryStore(db),
     alerts: new AlertStore(db),
   };
-  const intent = new IntentTracker(events, inventory, stores, logger, medicDefaults.engineShutdownWindowMs);
+  const witness = new ShutdownWitness(engine, medicDefaults.engineShutdownWindowMs);
+  const intent = new IntentTracker(events, inventory, stores, witness, logger, medicDefaults.engineShutdownWindowMs);
   const recorder = new StatusRecorder(inventory, stores.history, logger);
   const bus = new EventBus(10_000);
   const published: VigilEvent[] = [];

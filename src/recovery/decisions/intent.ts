@@ -1,4 +1,5 @@
 import type { ContainerEvent, ContainerRecord } from '../../docker/types.js';
+import type { NewConnectionVerdict } from '../../docker/unreachable.js';
 import type { Desired } from '../../store/desired-state.js';
 
 /** What vigil remembers between events of one container to tell a user's stop from a crash. */
@@ -93,22 +94,17 @@ export interface KillStop {
 }
 
 /**
- * Pure: which stops by kill were the engine's own shutdown. The engine stops every running container
- * at once (the same SIGTERM instant, within a few hundred ms) and closes its event stream as soon as
- * the last has died. So: if a die came shortly before the stream was lost, the kill that began it marks
- * the shutdown; stops begun at that instant were the engine's, and earlier ones a person's. When
- * containers are still running as the stream goes (`stillRunning`), the engine did not shut down (it
- * crashed, or the connection broke), and a stop just before was a person's.
+ * Pure: which stops by kill were the engine's own shutdown, given what the engine said to a new
+ * connection just after each kill (ShutdownWitness): refused, so it was closing. Neither how soon the
+ * stream ended after the last die (dockerd's shutdown goes on after its containers are stopped, for
+ * seconds when containerd is slow) nor whether every container was stopped tells a person's "stop
+ * everything" just before the engine went from the engine's own stops.
  */
-export function engineShutdownStops(
-  stops: readonly KillStop[],
-  lostAt: number,
-  options = { streamEndSlackMs: 5000, burstMs: 500 },
-  stillRunning = 0,
-): KillStop[] {
-  const last = [...stops].sort((a, b) => b.dieAt - a.dieAt)[0];
-  if (!last || stillRunning > 0 || lostAt - last.dieAt > options.streamEndSlackMs) return [];
-  return stops.filter((s) => s.killAt >= last.killAt - options.burstMs);
+export function engineShutdownStops<S extends KillStop>(
+  stops: readonly S[],
+  engineAfterKill: readonly NewConnectionVerdict[],
+): S[] {
+  return stops.filter((_, i) => engineAfterKill[i] === 'refused');
 }
 
 /** Exit codes of a process ended by SIGTERM or SIGKILL (128 + signal): what `docker stop` leaves. */

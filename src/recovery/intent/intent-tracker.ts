@@ -15,8 +15,9 @@ import {
 } from '../decisions/intent.js';
 import { OWN_ACTION_MS, recentGaps, stopCause, type OwnAction, type StreamGap } from '../decisions/stop-cause.js';
 import { ContainerRows, type IntentStores } from './container-rows.js';
+import type { ShutdownWitness } from './shutdown-witness.js';
 
-type PendingKillStop = KillStop & { previous: DesiredState | undefined; recordedAt: number };
+type PendingKillStop = KillStop & { id: string; name: string; previous: DesiredState | undefined; recordedAt: number };
 
 /** Who asked for a stop or start through vigil's API: the API with its token, or the page with its session. */
 export type PersonSource = 'api' | 'page';
@@ -24,8 +25,8 @@ export type PersonSource = 'api' | 'page';
 /**
  * What each container should be doing, learned from the engine's events: a start means run, a kill
  * before the die means a person stopped it, a die alone is a crash. Stops made by the engine's own
- * shutdown are taken back when the stream closes right after them. What it learns is kept in the
- * container's rows (container-rows.ts).
+ * shutdown are taken back when its stream closes: those after whose kill the engine refused a new
+ * connection (shutdown-witness.ts). What it learns is kept in the container's rows (container-rows.ts).
  */
 export class IntentTracker {
   private readonly memory = new Map<string, IntentMemory>();
@@ -37,6 +38,8 @@ export class IntentTracker {
   /** When vigil had no event stream: kills in these are the engine's own (stop-cause.ts). */
   private gaps: StreamGap[] = [];
   private wentAwayAt: number | null = null;
+  /** The judgement of the stops made before the engine last went away (onEngineGone). */
+  private judging: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void)[] = [];
   private readonly rows: ContainerRows;
 
@@ -44,6 +47,7 @@ export class IntentTracker {
     private readonly events: EngineEvents,
     private readonly inventory: Inventory,
     stores: IntentStores,
+    private readonly witness: ShutdownWitness,
     private readonly logger: Logger,
     private readonly engineShutdownWindowMs: number,
     private readonly clock: () => number = Date.now,
@@ -65,6 +69,11 @@ export class IntentTracker {
   /** When the engine's event stream was last lost, until a boot reconcile has dealt with it. */
   get engineWentAwayAt(): number | null {
     return this.wentAwayAt;
+  }
+
+  /** Resolves once the stops made before the engine last went away are judged: the boot reconcile waits. */
+  shutdownJudged(): Promise<void> {
+    return this.judging;
   }
 
   engineRestartHandled(at: number | null): void {
@@ -180,6 +189,9 @@ export class IntentTracker {
     );
     if (Object.keys(memory).length > 0 && event.action !== 'destroy') this.memory.set(event.id, memory);
     else this.memory.delete(event.id);
+    // the first kill of a stop: whether the engine is closing is asked now, while it can be told
+    if (event.action === 'kill' && memory.firstKillAt === Number(event.timeNano / 1_000_000n))
+      this.witness.heardKill(event.id, memory.firstKillAt);
     if (event.action === 'destroy') return this.onDestroyed(event.id, key);
     const change = raw?.byKill ? this.stopByWhom(event, raw, now) : raw;
     if (event.action === 'start') this.onStart(event.id, key, now);
@@ -193,7 +205,7 @@ export class IntentTracker {
     this.record(key, { id: event.id, name }, change, now, 'event');
     if (change.byKill) {
       const dieAt = Number(event.timeNano / 1_000_000n);
-      const stop = { id: event.id, key, killAt: change.killAt ?? dieAt, dieAt, previous, recordedAt: now };
+      const stop = { id: event.id, name, key, killAt: change.killAt ?? dieAt, dieAt, previous, recordedAt: now };
       this.recentKillStops.push(stop);
       this.recentKillStops = this.recentKillStops.filter((k) => dieAt - k.dieAt <= this.engineShutdownWindowMs);
     }
@@ -261,22 +273,35 @@ export class IntentTracker {
     this.gaps = [...recentGaps(this.gaps, now, this.engineShutdownWindowMs), { lostAt: now, backAt: null }];
     const recent = this.recentKillStops.filter((k) => now - k.dieAt <= this.engineShutdownWindowMs);
     this.recentKillStops = [];
-    // a shutdown stops every running container; one still running means the engine crashed instead
-    const died = new Set(recent.map((k) => k.id));
-    const stillRunning = this.inventory.all().filter((e) => e.record.state === 'running' && !died.has(e.record.id));
-    const shutdown = engineShutdownStops(recent, now, undefined, stillRunning.length) as PendingKillStop[];
-    for (const stop of shutdown) {
-      if (stop.previous?.desired !== 'running') continue;
+    this.judging = this.takeBackShutdownStops(recent, now).catch((err: Error) =>
+      this.logger.error({ err: err.message }, "the engine's shutdown stops not judged"),
+    );
+  };
+
+  private async takeBackShutdownStops(recent: PendingKillStop[], now: number): Promise<void> {
+    const verdicts = await Promise.all(recent.map((stop) => this.witness.verdictAfter(stop.id, stop.killAt)));
+    const shutdown = new Set(engineShutdownStops(recent, verdicts));
+    recent.forEach((stop, i) => {
+      if (!shutdown.has(stop)) {
+        // said, since the engine's going away was so close: a person's stop, kept as one
+        const engineAfterKill = verdicts[i];
+        this.logger.info(
+          { container: stop.name, engineAfterKill },
+          "stop kept as a person's: the engine was not closing",
+        );
+        return;
+      }
+      if (stop.previous?.desired !== 'running') return;
       const current = this.desired(stop.key);
-      if (current?.desired !== 'stopped' || current.updatedAt !== stop.recordedAt) continue;
+      if (current?.desired !== 'stopped' || current.updatedAt !== stop.recordedAt) return;
       this.rows.putDesired({
         ...stop.previous,
         updatedAt: now,
         reason: `${stop.previous.reason}; the stop came from the engine shutting down`,
       });
       this.logger.info({ container: stop.previous.name }, 'stop taken back: the engine was shutting down');
-    }
-  };
+    });
+  }
 
   /** A container running when vigil first meets it (vigil is new here) is taken to be meant to run. */
   private readonly onSeen = ({ record }: InventoryEntry): void => {

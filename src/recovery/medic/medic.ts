@@ -221,8 +221,9 @@ export class Medic extends EventEmitter<{ action: [{ action: RecoveryAction; out
    */
   async bootReconcile(trigger: BootTrigger, syncedAt: number): Promise<void> {
     // the plan reads the inventory's records: one whose start and crash were seen but whose inspections
-    // had not landed still said "created", and was started again 0.3 s after it exited with code 3
-    await this.inventory.caughtUp();
+    // had not landed still said "created", and was started again 0.3 s after it exited with code 3; and
+    // the desired states, once the stops made as the engine went away are judged
+    await Promise.all([this.inventory.caughtUp(), this.intent.shutdownJudged()]);
     const context = {
       trigger,
       syncedAt,

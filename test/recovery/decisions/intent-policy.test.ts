@@ -137,21 +137,33 @@ test('a SIGKILL after the stop timeout belongs to the stop its SIGTERM began', (
   t.regex(change!.reason, /signal 15/);
 });
 
-test("the engine shutting down: stops begun in its final burst are its own, an earlier one a person's", (t) => {
-  // recorded from a real engine: `docker stop cb` 2.2 s before the engine was stopped, then the shutdown
+test("the engine shutting down: stops after whose kill it refused a new connection are its own, one it took a connection after a person's", (t) => {
+  // `docker stop cb` 2.2 s before the engine was stopped, then the shutdown's stops of ca and cc
   const stops = [
     { key: 'cb', killAt: 1_000, dieAt: 3_170 },
     { key: 'ca', killAt: 3_250, dieAt: 5_340 },
     { key: 'cc', killAt: 3_260, dieAt: 3_300 },
   ];
   t.deepEqual(
-    engineShutdownStops(stops, 5_400)
-      .map((s) => s.key)
-      .sort(),
+    engineShutdownStops(stops, ['accepted', 'refused', 'refused']).map((s) => s.key),
     ['ca', 'cc'],
   );
-  t.deepEqual(engineShutdownStops(stops, 60_000), [], 'the stream was lost long after: not a shutdown');
-  t.deepEqual(engineShutdownStops([], 5_400), []);
+  t.deepEqual(engineShutdownStops([], []), []);
+});
+
+test("what the engine said tells, not the timing: a person's stop of everything just before the engine went is kept", (t) => {
+  // every container stopped in one burst, the engine gone 1 s after: the old rule (the stream lost
+  // within 5 s of the last die, nothing left running) took these stops back, and vigil restarted them
+  const everything = [
+    { key: 'a', killAt: 1_000, dieAt: 1_050 },
+    { key: 'b', killAt: 1_010, dieAt: 1_060 },
+  ];
+  t.deepEqual(engineShutdownStops(everything, ['accepted', 'accepted']), []);
+  t.deepEqual(
+    engineShutdownStops(everything, ['unknown', 'unknown']),
+    [],
+    'a busy engine that did not answer tells nothing',
+  );
 });
 
 const exited = (labels: Record<string, string>, exitCode: number | null, oomKilled = false) => ({
@@ -172,10 +184,4 @@ test('where no event tells: a labelled container that exited non-zero without a 
   t.is(intentFromExit(exited(labelled, 0)), null, 'a job that finished');
   t.is(intentFromExit(exited({}, 1)), null, 'an unlabelled container is left to its events');
   t.is(intentFromExit({ ...exited(labelled, 1), state: 'running' as const }), null);
-});
-
-test('a stop just before the stream was lost is no shutdown while other containers still run (the engine crashed)', (t) => {
-  const stops = [{ key: 'a', killAt: 1000, dieAt: 1100 }];
-  t.is(engineShutdownStops(stops, 1200).length, 1, 'alone: the shutdown burst');
-  t.is(engineShutdownStops(stops, 1200, undefined, 3).length, 0, 'others still running: a person’s stop');
 });

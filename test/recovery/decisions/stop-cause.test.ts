@@ -127,7 +127,14 @@ for (const row of rows) {
   });
 }
 
-test('the recorded clean stop: every stop is the shutdown, taken back when the stream ends', (t) => {
+test('the recorded clean stop: every kill came after the engine was told to stop, so after it refused new connections', (t) => {
   t.deepEqual(cleanStops.map((s) => s.name).sort(), ['aa', 'bb', 'rr']);
-  t.is(engineShutdownStops(cleanStops, times.clean.streamEndedAt).length, 3);
+  for (const stop of cleanStops) t.true(stop.killAt >= times.clean.downAt, `${stop.name}: killed by the shutdown`);
+  t.is(
+    engineShutdownStops(
+      cleanStops,
+      cleanStops.map(() => 'refused' as const),
+    ).length,
+    3,
+  );
 });

@@ -85,6 +85,45 @@ test.serial('engine restarts start what should run, labelled or not, and never c
   t.is(h.ofType('recovery.gave_up').length, 0);
 });
 
+test.serial(
+  'an engine whose stream ends 8 s after it stopped its containers (containerd slow to exit): what should run comes back',
+  async (t) => {
+    const h = await medicHarness();
+    t.teardown(() => h.close());
+    const labelled = h.engine.run('labelled', { labels: heal });
+    const plain = h.engine.run('plain');
+    await h.advance(bootGraceMs + 100);
+    h.engine.shutDown({ streamEndsAfterMs: 8000 });
+    await h.advance(8000 + 1000);
+    h.engine.startUp();
+    await h.advance(bootGraceMs + 5000);
+    t.is(h.engine.get(labelled).state, 'running');
+    t.is(h.engine.get(plain).state, 'running');
+    const boot = h.ofType('recovery.boot').find((b) => b.data.trigger === 'engine-restart');
+    t.deepEqual(boot?.data.recovered, ['labelled', 'plain']);
+  },
+);
+
+test.serial(
+  "a person's stop of every container a second before the engine went: all stay stopped when it is back",
+  async (t) => {
+    const h = await medicHarness();
+    t.teardown(() => h.close());
+    const ids = [h.engine.run('mine-labelled', { labels: heal }), h.engine.run('mine-plain')];
+    await h.advance(bootGraceMs + 100);
+    for (const id of ids) h.engine.personStop(id);
+    await h.advance(1000);
+    h.engine.shutDown();
+    await h.advance(3000);
+    h.engine.startUp();
+    await h.advance(bootGraceMs + 5000);
+    for (const id of ids) t.is(h.engine.get(id).state, 'exited', `${h.engine.get(id).name} stays stopped`);
+    t.deepEqual(h.engine.calls, [], 'nothing started');
+    const boot = h.ofType('recovery.boot').find((b) => b.data.trigger === 'engine-restart');
+    t.is(boot?.data.summary.leftStopped, 2);
+  },
+);
+
 test.serial('many triggers at once for one container act once: evaluation is single-flight', async (t) => {
   const h = await medicHarness();
   t.teardown(() => h.close());
