@@ -33,13 +33,18 @@ ln -s ../../src/main.ts "$out/src/main.ts"
 if [ $# -eq 0 ]; then
   groups=2
   mkdir -p "$out/groups"
-  mapfile -t compiled < <(cd "$out" && find test -name '*.test.js' | sort)
-  i=0
+  # the largest files first, each into the group with the fewest bytes so far. Which files share a
+  # worker moves the stage's time: dealt in turn by name, 815 tests took 19.4-21.5 s; dealt so, 17.7-19.0
+  mapfile -t compiled < <(cd "$out" && find test -name '*.test.js' -printf '%s %p\n' | sort -rn | cut -d' ' -f2)
+  declare -a load
+  for ((g = 0; g < groups; g++)); do load[g]=0; done
   for file in "${compiled[@]}"; do
     if grep -qE "fake-clock\.js|@sinonjs/fake-timers|medic-harness\.js" "$out/$file"; then
       group=fake-clock
     else
-      group=$(( i++ % groups ))
+      group=0
+      for ((g = 1; g < groups; g++)); do ((load[g] < load[group])) && group=$g; done
+      load[group]=$((load[group] + $(stat -c %s "$out/$file")))
     fi
     echo "import '../${file}';" >> "$out/groups/group-$group.test.js"
   done

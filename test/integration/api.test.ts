@@ -60,15 +60,26 @@ interface Summary {
 }
 
 test.serial('GET /api/v1/containers/health has the DESIGN.md shape and lists stopped containers too', async (t) => {
-  // other test files add and remove containers meanwhile: a container listed by the engine both
-  // before and after the call must be in the answer, and the answer holds nothing the engine never had
+  // other test files add and remove containers meanwhile, and vigil lists one only once it has inspected
+  // it: the answer is asked again until every container the engine listed both before and after it is
+  // in it, and it holds nothing the engine never had
   const listNames = async () => (await docker(['ps', '-a', '--format', '{{.Names}}'])).split('\n').filter(Boolean);
-  const before = await listNames();
-  const res = await vigil.get('/api/v1/containers/health');
-  const afterList = await listNames();
+  const { res, body, before, afterList } = await waitFor(
+    async () => {
+      const before = await listNames();
+      const res = await vigil.get('/api/v1/containers/health');
+      const afterList = await listNames();
+      const body = (await res.json()) as Summary;
+      const answered = new Set(body.containers.map((c) => c.name as string));
+      const agrees =
+        before.filter((x) => afterList.includes(x)).every((n) => answered.has(n)) &&
+        [...answered].every((n) => before.includes(n) || afterList.includes(n));
+      return agrees && { res, body, before, afterList };
+    },
+    { what: "an answer that agrees with the engine's lists on both sides" },
+  );
   t.is(res.status, 200);
   t.regex(res.headers.get('content-type') ?? '', /application\/json/);
-  const body = (await res.json()) as Summary;
   t.deepEqual(Object.keys(body).sort(), ['containers', 'healthy', 'host', 'timestamp', 'total', 'unhealthy']);
   t.is(body.total, body.containers.length);
   t.is(body.healthy, body.containers.filter((c) => c.health === 'healthy').length);

@@ -321,9 +321,16 @@ test.serial(
       .getByRole('status')
       .getByText(/delivered in \d+ ms/)
       .waitFor({ timeout: 15_000 });
-    const test1 = received.at(-1)!;
+    // other test files' containers share the engine, and their news (a spike of spikes.test.ts' burner)
+    // reaches this channel too: the test messages are told by their title
+    const testMessages = () =>
+      received.filter(
+        (r) => (JSON.parse(r.body) as { title?: string }).title === 'Test message from vigil to page-hook',
+      );
+    t.is(testMessages().length, 1, 'one test message');
+    const test1 = testMessages()[0]!;
     t.is(test1.url, `/hooks/${urlToken}`);
-    t.like(JSON.parse(test1.body), { source: 'vigil', title: 'Test message from vigil to page-hook' });
+    t.like(JSON.parse(test1.body), { source: 'vigil' });
     t.true(verifySignature(String(test1.headers['x-vigil-signature']), test1.body, signingSecret, Date.now() / 1000));
 
     const shownEverywhere = async () => {
@@ -355,15 +362,19 @@ test.serial(
     const again = await open('/');
     t.teardown(() => again.close());
     const rowAgain = again.locator('li[data-channel-settings="page-hook"]');
-    const before = received.length;
     await rowAgain.getByRole('button', { name: 'Send test' }).click();
     await rowAgain
       .getByRole('status')
       .getByText(/delivered in \d+ ms/)
       .waitFor({ timeout: 15_000 });
-    t.is(received.length, before + 1);
-    const test2 = received.at(-1)!;
+    t.is(testMessages().length, 2, 'the second test message');
+    const test2 = testMessages()[1]!;
     t.true(verifySignature(String(test2.headers['x-vigil-signature']), test2.body, signingSecret, Date.now() / 1000));
+    // whatever else reached it was signed with the same key and sent to the same secret URL
+    for (const r of received) {
+      t.is(r.url, `/hooks/${urlToken}`);
+      t.true(verifySignature(String(r.headers['x-vigil-signature']), r.body, signingSecret, Date.now() / 1000));
+    }
     for (const secret of secrets) t.false((await shownEverywhere()).includes(secret), `${secret} after the restart`);
 
     const asked: string[] = [];

@@ -97,7 +97,8 @@ test('events reach only the containers subscribed to, and stop after unsubscribi
   await new Promise((r) => setTimeout(r, 1000));
   const names = client.messages
     .filter((m) => m.type === 'event')
-    .map((m) => (m.data.container as { name: string }).name);
+    // events of no container (recovery.boot on a freshly booted host) reach every subscription
+    .map((m) => (m.data.container as { name: string } | undefined)?.name);
   t.false(names.includes(other), 'nothing about the container not subscribed to');
 
   client.send({ type: 'unsubscribe', topics: ['events'] });
