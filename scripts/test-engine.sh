@@ -9,6 +9,11 @@
 # DIR/certs (openssl) and has the engine listen on tcp://127.0.0.1:N with --tlsverify, as a remote
 # engine would; DIR/certs then holds ca.pem, cert.pem and key.pem for DOCKER_CERT_PATH.
 #
+# With VIGIL_TEST_ENGINE_SOCKET_ACTIVATED=1 the engine's socket is made and held by another process,
+# which hands it to dockerd (--host fd://) as systemd's docker.socket does on Debian's and Docker's own
+# packages: dockerd closing its listener as it stops leaves the socket open, so a new connection is made
+# and never answered, where dockerd's own socket refuses it.
+#
 # Every engine gets its own socket, data-root, exec-root, pidfile and cgroup-parent, and no
 # networking of its own, so it never touches another engine on the machine. Containers run with
 # --network none. No registry is reachable: the test image is imported from a busybox-static rootfs.
@@ -20,6 +25,26 @@ image=${VIGIL_TEST_IMAGE:-vigil-test:latest}
 sock="$dir/docker.sock"
 pidfile="$dir/docker.pid"
 log() { echo "test-engine: $*" >&2; }
+
+# systemd's part in socket activation (sd_listen_fds(3)): the listening socket made here and kept open
+# until dockerd exits, never accepted on; dockerd gets it as fd 3 with LISTEN_FDS=1 and LISTEN_PID its pid.
+# Perl, as perl-base is on every Debian machine.
+# shellcheck disable=SC2016
+socket_holder='
+  use strict; use IO::Socket::UNIX; use POSIX ();
+  $^F = 255;  # no close-on-exec for what is opened here: the socket goes on to dockerd
+  my $path = shift @ARGV;
+  unlink $path;
+  my $socket = IO::Socket::UNIX->new(Type => SOCK_STREAM(), Local => $path, Listen => 128) or die "listen on $path: $!";
+  my $pid = fork() // die "fork: $!";
+  if ($pid == 0) {
+    POSIX::dup2(fileno($socket), 3) // die "dup2: $!" unless fileno($socket) == 3;
+    $ENV{LISTEN_FDS} = 1; $ENV{LISTEN_PID} = $$;
+    exec(@ARGV) or die "exec $ARGV[0]: $!";
+  }
+  waitpid($pid, 0);
+  exit($? >> 8);
+'
 
 install_missing() {
   local pkgs=()
@@ -126,9 +151,15 @@ case "$cmd" in
         tls=(--host "tcp://127.0.0.1:$VIGIL_TEST_ENGINE_TLS_PORT" --tlsverify --tlscacert "$dir/certs/ca.pem"
           --tlscert "$dir/certs/server-cert.pem" --tlskey "$dir/certs/server-key.pem")
       fi
+      host=(--host "unix://$sock")
+      launch=()
+      if [ -n "${VIGIL_TEST_ENGINE_SOCKET_ACTIVATED:-}" ]; then
+        host=(--host fd://)
+        launch=(perl -e "$socket_holder" "$sock")
+      fi
       # setsid: the engine outlives the shell that started it and is stopped only by `down`.
-      setsid dockerd \
-        --host "unix://$sock" \
+      setsid "${launch[@]}" dockerd \
+        "${host[@]}" \
         --data-root "$dir/data" \
         --exec-root "$dir/exec" \
         --pidfile "$pidfile" \

@@ -89,24 +89,33 @@ function isNotFound(err: unknown): boolean {
   return (err as { statusCode?: number }).statusCode === 404;
 }
 
+/** An agent that dials anew for every request and remembers whether a connection was made. */
+function dialingAgent(protocol: string | undefined): HttpAgent & { connected: boolean } {
+  const agent = (
+    protocol === 'https' ? new HttpsAgent({ keepAlive: false }) : new HttpAgent({ keepAlive: false })
+  ) as HttpAgent & {
+    connected: boolean;
+  };
+  agent.connected = false;
+  const dial = agent.createConnection.bind(agent);
+  agent.createConnection = (options, callback) => {
+    const socket = dial(options, callback);
+    socket?.once('connect', () => (agent.connected = true));
+    return socket;
+  };
+  return agent;
+}
+
 export class DockerodeEngine implements ContainerEngine {
   private readonly docker: Docker;
-  /** The same engine without keep-alive: each call dials anew (probeNewConnection). */
-  private readonly dialsAnew: Docker;
 
   constructor(
     dockerHost: string,
     private readonly readTimeoutMs = ENGINE_READ_TIMEOUT_MS,
   ) {
     this.docker = dockerFor(dockerHost);
-    this.dialsAnew = dockerFor(dockerHost);
-    const modem = this.dialsAnew.modem as { protocol?: string; agent?: HttpAgent };
-    if (modem.protocol !== 'ssh')
-      modem.agent =
-        modem.protocol === 'https' ? new HttpsAgent({ keepAlive: false }) : new HttpAgent({ keepAlive: false });
   }
 
-  /** Runs one bounded read; the typings omit the abortSignal option dockerode passes on to the request. */
   private read<T>(call: (opts: { abortSignal: AbortSignal }) => Promise<T>, signal?: AbortSignal): Promise<T> {
     return boundedRead(call, signal, this.readTimeoutMs);
   }
@@ -117,13 +126,22 @@ export class DockerodeEngine implements ContainerEngine {
     await ping({ abortSignal: AbortSignal.timeout(timeoutMs) });
   }
 
-  async probeNewConnection(timeoutMs = 2000): Promise<NewConnectionVerdict> {
-    const ping = this.dialsAnew.ping.bind(this.dialsAnew) as (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
+  async probeNewConnection(timeoutMs = 5000): Promise<NewConnectionVerdict> {
+    // the same client on a modem of its own, whose agent dials anew (ssh's dials anew already)
+    const modem = Object.create(this.docker.modem) as { protocol?: string; agent?: HttpAgent };
+    const agent = dialingAgent(modem.protocol);
+    if (modem.protocol !== 'ssh') modem.agent = agent;
+    const probe = Object.assign(Object.create(this.docker) as Docker, { modem });
+    const signal = AbortSignal.timeout(timeoutMs);
     try {
-      await ping({ abortSignal: AbortSignal.timeout(timeoutMs) });
+      await (probe.ping.bind(probe) as (opts: { abortSignal: AbortSignal }) => Promise<unknown>)({
+        abortSignal: signal,
+      });
       return 'accepted';
     } catch (err) {
-      return newConnectionVerdict(err);
+      return newConnectionVerdict(err, { connected: agent.connected, timedOut: signal.aborted });
+    } finally {
+      agent.destroy();
     }
   }
 

@@ -73,7 +73,7 @@ export function assembleRecovery(config: Config, parts: RecoveryParts, logger: L
   // `since` is inclusive: the event at the cursor itself was handled already
   events.resumeFrom(last === null ? FIRST_EVENT : last + 1n);
   const shutdownWindowMs = config.engineShutdownWindowMs;
-  const witness = new ShutdownWitness(engine, shutdownWindowMs);
+  const witness = new ShutdownWitness(engine);
   const intentLogger = logger.child({ component: 'intent' });
   const intent = new IntentTracker(events, inventory, stores, witness, intentLogger, shutdownWindowMs);
   const recorder = new StatusRecorder(inventory, stores.history, logger.child({ component: 'history' }));

@@ -24,19 +24,35 @@ for (const [title, value, gone] of rows) {
   test(`engine went away: ${title} → ${gone}`, (t) => t.is(engineWentAway(value), gone));
 }
 
-const verdicts: [string, unknown, NewConnectionVerdict][] = [
-  ['the socket file is gone (dockerd closed its listener)', err({ code: 'ENOENT' }), 'refused'],
-  ['the port refuses (dockerd over TCP closed its listener)', err({ code: 'ECONNREFUSED' }), 'refused'],
-  ['a socket proxy in front says its upstream is gone', err({ message: 'bad gateway', statusCode: 502 }), 'refused'],
-  ['a socket proxy says the engine is unavailable', err({ message: 'unavailable', statusCode: 503 }), 'refused'],
+const quick = { connected: false, timedOut: false };
+const verdicts: [string, unknown, { connected: boolean; timedOut: boolean }, NewConnectionVerdict][] = [
+  ['the socket file is gone (dockerd closed its listener)', err({ code: 'ENOENT' }), quick, 'refused'],
+  ['the port refuses (dockerd over TCP closed its listener)', err({ code: 'ECONNREFUSED' }), quick, 'refused'],
+  ['a wrapped refusal', err({ message: 'request failed', cause: err({ code: 'ECONNREFUSED' }) }), quick, 'refused'],
   [
-    'the ping timed out (a busy engine)',
-    err({ name: 'TimeoutError', message: 'The operation was aborted' }),
-    'unknown',
+    'a socket proxy in front says its upstream is gone',
+    err({ message: 'bad gateway', statusCode: 502 }),
+    quick,
+    'refused',
   ],
-  ['the engine answered 500', err({ message: 'server error', statusCode: 500 }), 'unknown'],
-  ['not an error at all', 'ECONNREFUSED', 'unknown'],
+  [
+    "made, and no answer in time: a socket another process holds (systemd's docker.socket)",
+    err({ name: 'AbortError', code: 'ABORT_ERR' }),
+    { connected: true, timedOut: true },
+    'unanswered',
+  ],
+  ['never made in time', err({ name: 'AbortError' }), { connected: false, timedOut: true }, 'unknown'],
+  ['a throttling proxy (503)', err({ message: 'unavailable', statusCode: 503 }), quick, 'unknown'],
+  [
+    'made, then hung up on: dockerd closing behind a held socket (seen on the real engine)',
+    err({ message: 'read ECONNRESET', code: 'ECONNRESET' }),
+    { connected: true, timedOut: false },
+    'unanswered',
+  ],
+  ['a reset before any connection was made', err({ message: 'socket hang up', code: 'ECONNRESET' }), quick, 'unknown'],
+  ['the engine answered 500', err({ message: 'server error', statusCode: 500 }), quick, 'unknown'],
+  ['not an error at all', 'ECONNREFUSED', quick, 'unknown'],
 ];
-for (const [title, value, verdict] of verdicts) {
-  test(`a new connection's failure: ${title} → ${verdict}`, (t) => t.is(newConnectionVerdict(value), verdict));
+for (const [title, value, how, verdict] of verdicts) {
+  test(`a new connection's failure: ${title} → ${verdict}`, (t) => t.is(newConnectionVerdict(value, how), verdict));
 }

@@ -36,6 +36,11 @@ export class FakeEngine implements ContainerEngine {
   private up = true;
   /** False from the moment the engine is told to stop: new connections are refused, the ones it has served. */
   private accepting = true;
+  /**
+   * The socket is held by another process, as systemd's docker.socket is: while the engine closes, a new
+   * connection is made all the same and never answered, until the probe's timeout (5 s).
+   */
+  socketHeld = false;
   private lastNano = 0n;
   /** How long each inspection takes: a busy engine answers late. */
   inspectDelayMs = 0;
@@ -231,7 +236,10 @@ export class FakeEngine implements ContainerEngine {
   }
 
   async probeNewConnection(): Promise<NewConnectionVerdict> {
-    return this.up && this.accepting ? 'accepted' : 'refused';
+    if (this.up && this.accepting) return 'accepted';
+    if (!this.socketHeld) return 'refused';
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    return 'unanswered';
   }
 
   async info(): Promise<EngineInfo> {

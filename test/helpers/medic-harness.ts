@@ -67,7 +67,7 @@ export async function medicHarness(options: Partial<MedicOptions> = {}): Promise
     history: new HistoryStore(db),
     alerts: new AlertStore(db),
   };
-  const witness = new ShutdownWitness(engine, medicDefaults.engineShutdownWindowMs);
+  const witness = new ShutdownWitness(engine);
   const intent = new IntentTracker(events, inventory, stores, witness, logger, medicDefaults.engineShutdownWindowMs);
   const recorder = new StatusRecorder(inventory, stores.history, logger);
   const bus = new EventBus(10_000);

@@ -21,7 +21,11 @@ export class PrivateEngine {
   /** Takes back the stop at this process's end, once the engine was stopped in order. */
   private release: (() => void) | null = null;
 
-  constructor(private readonly options: { tlsPort?: number } = {}) {}
+  /**
+   * `socketActivated`: the socket is held by another process and handed to dockerd, as systemd's
+   * docker.socket does (scripts/test-engine.sh).
+   */
+  constructor(private readonly options: { tlsPort?: number; socketActivated?: boolean } = {}) {}
 
   /** The engine's TLS address, as DOCKER_HOST would name it. */
   get tlsHost(): string {
@@ -32,6 +36,7 @@ export class PrivateEngine {
   async up(): Promise<void> {
     const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${process.env.PATH}:/usr/sbin:/sbin` };
     if (this.options.tlsPort) env.VIGIL_TEST_ENGINE_TLS_PORT = String(this.options.tlsPort);
+    if (this.options.socketActivated) env.VIGIL_TEST_ENGINE_SOCKET_ACTIVATED = '1';
     // a test file that times out never reaches its after hook: its engine stops when the file's process ends
     this.release ??= atEnd(() => execFileSync('bash', [script, 'down', this.dir], { stdio: 'ignore' }));
     await exec('bash', [script, 'up', this.dir], { env });

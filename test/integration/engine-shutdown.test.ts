@@ -11,8 +11,9 @@ import { freePort } from '../helpers/net.js';
 import { PrivateEngine } from '../helpers/private-engine.js';
 
 // What the medic's judgement of an engine's shutdown rests on (src/recovery/intent/shutdown-witness.ts),
-// on the real engine: dockerd told to stop refuses new connections at once, while the event stream it
-// already serves goes on telling of the kills and deaths of its containers. Over a unix socket and TLS.
+// on the real engine: dockerd told to stop takes no new connection from that moment (its own socket
+// refuses it; a socket systemd holds leaves it unanswered), while the event stream it already serves
+// goes on telling of the kills and deaths of its containers. Over a unix socket, TLS, and a held socket.
 
 /** The engine's client as vigil makes it, with the TLS variables Docker's CLI reads when given. */
 function clientOf(host: string, tlsCerts?: string): DockerodeEngine {
@@ -56,14 +57,22 @@ async function shutDownWhileListening(engine: PrivateEngine, client: DockerodeEn
   return Promise.all(heard);
 }
 
-for (const transport of ['unix', 'tls'] as const) {
-  test(`over ${transport}: dockerd told to stop refuses new connections while its stream still tells of the kill and the death`, async (t) => {
-    const engine = new PrivateEngine(transport === 'tls' ? { tlsPort: await freePort() } : {});
+const transports = {
+  unix: { engine: {}, afterKill: 'refused' },
+  tls: { engine: {}, afterKill: 'refused' },
+  // systemd's docker.socket (Debian's and Docker's packages): the socket stays open, nobody answers
+  'unix, the socket held by another process': { engine: { socketActivated: true }, afterKill: 'unanswered' },
+} as const;
+
+for (const [transport, expected] of Object.entries(transports)) {
+  test(`over ${transport}: dockerd told to stop takes no new connection while its stream still tells of the kill and the death`, async (t) => {
+    const tls = transport === 'tls';
+    const engine = new PrivateEngine(tls ? { tlsPort: await freePort() } : expected.engine);
     t.teardown(() => engine.destroy());
     await engine.up();
     // busybox sleep as PID 1 ignores SIGTERM: it dies of the SIGKILL 2 s later, long after the refusal
     await runContainer('outlives-the-term', ['--stop-timeout', '2'], ['sleep', '100000'], engine.host);
-    const client = transport === 'tls' ? clientOf(engine.tlsHost, engine.certPath) : clientOf(engine.host);
+    const client = tls ? clientOf(engine.tlsHost, engine.certPath) : clientOf(engine.host);
     t.is(await client.probeNewConnection(), 'accepted', 'a running engine takes a new connection');
 
     const heard = await shutDownWhileListening(engine, client);
@@ -71,6 +80,6 @@ for (const transport of ['unix', 'tls'] as const) {
     const actions = heard.map((h) => h.event.action);
     t.deepEqual(actions.slice(0, 1), ['kill'], 'the stream told of the kill');
     t.true(actions.includes('die'), 'and of the death, after the listener had closed');
-    for (const { event, newConnection } of heard) t.is(newConnection, 'refused', `after the ${event.action}`);
+    for (const { event, newConnection } of heard) t.is(newConnection, expected.afterKill, `after the ${event.action}`);
   });
 }

@@ -9,7 +9,9 @@ import { openSseClient, type SseClient } from '../helpers/sse.js';
 import { spawnVigil, type VigilProcess } from '../helpers/vigil-process.js';
 
 // The engine is stopped and started under vigil, and vigil is SIGKILLed: a private engine, vigil as a process.
-const engine = new PrivateEngine();
+// Its socket is handed to it as systemd's docker.socket does on Debian's and Docker's own packages: while
+// dockerd stops, a new connection is made and left unanswered (test/integration/engine-shutdown.test.ts).
+const engine = new PrivateEngine({ socketActivated: true });
 const docker = (args: string[]) => dockerOn(args, engine.host);
 const dataDir = join(engine.dir, 'vigil-data');
 
@@ -264,6 +266,21 @@ test.serial(
     const running = (await docker(['ps', '--format', '{{.Names}}'])).split('\n').filter(Boolean);
     t.true(running.length >= 4, `running: ${running.join(', ')}`);
     await docker(['stop', ...running]);
+    // vigil has recorded each as a person's stop before the engine goes
+    await waitFor(
+      async () => {
+        const states = await Promise.all(
+          running.map(async (n) => {
+            const h = (await (await fetch(`${vigil.url}/api/v1/history/${n}`)).json()) as {
+              intents: { desired: string; reason: string }[];
+            };
+            return h.intents.at(-1);
+          }),
+        );
+        return states.every((i) => i?.desired === 'stopped' && /stopped on request/.test(i.reason));
+      },
+      { what: "each stop recorded as a person's" },
+    );
     const events = await openSseClient(`${vigil.url}/api/v1/events?types=recovery.boot`);
     t.teardown(() => events.close());
 

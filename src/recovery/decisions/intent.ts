@@ -93,18 +93,23 @@ export interface KillStop {
   dieAt: number;
 }
 
+/** Pure: whether what a new connection met after a kill says the engine was closing (ShutdownWitness). */
+export function engineWasClosing(verdict: NewConnectionVerdict | undefined): boolean {
+  return verdict === 'refused' || verdict === 'unanswered';
+}
+
 /**
  * Pure: which stops by kill were the engine's own shutdown, given what the engine said to a new
- * connection just after each kill (ShutdownWitness): refused, so it was closing. Neither how soon the
- * stream ended after the last die (dockerd's shutdown goes on after its containers are stopped, for
- * seconds when containerd is slow) nor whether every container was stopped tells a person's "stop
- * everything" just before the engine went from the engine's own stops.
+ * connection just after each kill: it was closing. Neither how soon the stream ended after the last
+ * die (dockerd's shutdown goes on after its containers are stopped, for seconds when containerd is
+ * slow) nor whether every container was stopped tells a person's "stop everything" just before the
+ * engine went from the engine's own stops; an engine that said nothing leaves a stop a person's.
  */
 export function engineShutdownStops<S extends KillStop>(
   stops: readonly S[],
   engineAfterKill: readonly NewConnectionVerdict[],
 ): S[] {
-  return stops.filter((_, i) => engineAfterKill[i] === 'refused');
+  return stops.filter((_, i) => engineWasClosing(engineAfterKill[i]));
 }
 
 /** Exit codes of a process ended by SIGTERM or SIGKILL (128 + signal): what `docker stop` leaves. */

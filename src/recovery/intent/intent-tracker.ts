@@ -5,8 +5,10 @@ import type { ContainerEvent, ContainerRecord } from '../../docker/types.js';
 import type { DesiredState } from '../../store/desired-state.js';
 import { listen } from '../../listen.js';
 import { containerKey, idKey } from '../identity.js';
+import type { NewConnectionVerdict } from '../../docker/unreachable.js';
 import {
   engineShutdownStops,
+  engineWasClosing,
   intentFromEvent,
   intentFromExit,
   type IntentChange,
@@ -17,7 +19,19 @@ import { OWN_ACTION_MS, recentGaps, stopCause, type OwnAction, type StreamGap } 
 import { ContainerRows, type IntentStores } from './container-rows.js';
 import type { ShutdownWitness } from './shutdown-witness.js';
 
-type PendingKillStop = KillStop & { id: string; name: string; previous: DesiredState | undefined; recordedAt: number };
+interface PendingKillStop extends KillStop {
+  id: string;
+  name: string;
+  previous: DesiredState | undefined;
+  recordedAt: number;
+  /** What the engine said to a new connection after the stop's first kill (ShutdownWitness)… */
+  engineAfterKill: Promise<NewConnectionVerdict>;
+  /** …once it has said it. */
+  said?: NewConnectionVerdict;
+}
+
+/** A stop the engine was closing at is kept this long for the stream's end: no shutdown lasts longer. */
+const CLOSING_STOPS_KEPT_MS = 10 * 60_000;
 
 /** Who asked for a stop or start through vigil's API: the API with its token, or the page with its session. */
 export type PersonSource = 'api' | 'page';
@@ -205,9 +219,21 @@ export class IntentTracker {
     this.record(key, { id: event.id, name }, change, now, 'event');
     if (change.byKill) {
       const dieAt = Number(event.timeNano / 1_000_000n);
-      const stop = { id: event.id, name, key, killAt: change.killAt ?? dieAt, dieAt, previous, recordedAt: now };
+      const killAt = change.killAt ?? dieAt;
+      const engineAfterKill = this.witness.verdictAfter(event.id, killAt);
+      const stop: PendingKillStop = {
+        id: event.id,
+        name,
+        key,
+        killAt,
+        dieAt,
+        previous,
+        recordedAt: now,
+        engineAfterKill,
+      };
+      void engineAfterKill.then((said) => (stop.said = said));
       this.recentKillStops.push(stop);
-      this.recentKillStops = this.recentKillStops.filter((k) => dieAt - k.dieAt <= this.engineShutdownWindowMs);
+      this.recentKillStops = this.recentKillStops.filter((k) => this.stillJudged(k, dieAt));
     }
   }
 
@@ -271,36 +297,51 @@ export class IntentTracker {
     const now = this.clock();
     this.wentAwayAt = now;
     this.gaps = [...recentGaps(this.gaps, now, this.engineShutdownWindowMs), { lostAt: now, backAt: null }];
-    const recent = this.recentKillStops.filter((k) => now - k.dieAt <= this.engineShutdownWindowMs);
+    const recent = this.recentKillStops.filter((k) => this.stillJudged(k, now));
     this.recentKillStops = [];
     this.judging = this.takeBackShutdownStops(recent, now).catch((err: Error) =>
       this.logger.error({ err: err.message }, "the engine's shutdown stops not judged"),
     );
   };
 
+  /**
+   * Whether a stop is still judged when the engine goes away at `at`: one within the window, and one
+   * the engine was closing at however long its shutdown takes after it (a database's stop timeout of
+   * two minutes keeps dockerd going that long after its first containers died).
+   */
+  private stillJudged(stop: PendingKillStop, at: number): boolean {
+    const age = at - stop.dieAt;
+    return age <= this.engineShutdownWindowMs || (engineWasClosing(stop.said) && age <= CLOSING_STOPS_KEPT_MS);
+  }
+
   private async takeBackShutdownStops(recent: PendingKillStop[], now: number): Promise<void> {
-    const verdicts = await Promise.all(recent.map((stop) => this.witness.verdictAfter(stop.id, stop.killAt)));
+    const verdicts = await Promise.all(recent.map((stop) => stop.engineAfterKill));
     const shutdown = new Set(engineShutdownStops(recent, verdicts));
     recent.forEach((stop, i) => {
-      if (!shutdown.has(stop)) {
+      try {
+        if (shutdown.has(stop)) this.takeBack(stop, now);
         // said, since the engine's going away was so close: a person's stop, kept as one
-        const engineAfterKill = verdicts[i];
-        this.logger.info(
-          { container: stop.name, engineAfterKill },
-          "stop kept as a person's: the engine was not closing",
-        );
-        return;
+        else
+          this.logger.info(
+            { container: stop.name, engineAfterKill: verdicts[i] },
+            "stop kept as a person's: the engine was not closing",
+          );
+      } catch (err) {
+        this.logger.error({ err: (err as Error).message, container: stop.name }, "the engine's stop not taken back");
       }
-      if (stop.previous?.desired !== 'running') return;
-      const current = this.desired(stop.key);
-      if (current?.desired !== 'stopped' || current.updatedAt !== stop.recordedAt) return;
-      this.rows.putDesired({
-        ...stop.previous,
-        updatedAt: now,
-        reason: `${stop.previous.reason}; the stop came from the engine shutting down`,
-      });
-      this.logger.info({ container: stop.previous.name }, 'stop taken back: the engine was shutting down');
     });
+  }
+
+  private takeBack(stop: PendingKillStop, now: number): void {
+    if (stop.previous?.desired !== 'running') return;
+    const current = this.desired(stop.key);
+    if (current?.desired !== 'stopped' || current.updatedAt !== stop.recordedAt) return;
+    this.rows.putDesired({
+      ...stop.previous,
+      updatedAt: now,
+      reason: `${stop.previous.reason}; the stop came from the engine shutting down`,
+    });
+    this.logger.info({ container: stop.previous.name }, 'stop taken back: the engine was shutting down');
   }
 
   /** A container running when vigil first meets it (vigil is new here) is taken to be meant to run. */

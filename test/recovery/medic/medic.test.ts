@@ -105,6 +105,27 @@ test.serial(
 );
 
 test.serial(
+  "behind systemd's docker.socket (a new connection made and never answered): the engine's stops are its own, judged before the reconcile",
+  async (t) => {
+    const h = await medicHarness();
+    t.teardown(() => h.close());
+    h.engine.socketHeld = true;
+    const plain = h.engine.run('plain');
+    await h.advance(bootGraceMs + 100);
+    // the stream ends at once, and the engine is back before the probe's 5 s have passed
+    h.engine.shutDown();
+    await h.advance(500);
+    h.engine.startUp();
+    await h.advance(bootGraceMs + 1000);
+    t.is(h.engine.get(plain).state, 'exited', 'the reconcile waits for the judgement');
+    await h.advance(5000);
+    t.is(h.engine.get(plain).state, 'running');
+    const boot = h.ofType('recovery.boot').find((b) => b.data.trigger === 'engine-restart');
+    t.deepEqual(boot?.data.recovered, ['plain']);
+  },
+);
+
+test.serial(
   "a person's stop of every container a second before the engine went: all stay stopped when it is back",
   async (t) => {
     const h = await medicHarness();
