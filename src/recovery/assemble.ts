@@ -135,9 +135,8 @@ export function assembleRecovery(config: Config, parts: RecoveryParts, logger: L
       saveCursor.stop();
       incidents.stop();
       follower.stop();
-      intent.stop();
       recorder.stop();
-      await medic.stop();
+      await Promise.all([intent.stop(), medic.stop()]);
     },
   };
 }

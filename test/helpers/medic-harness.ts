@@ -93,9 +93,8 @@ export async function medicHarness(options: Partial<MedicOptions> = {}): Promise
       published.filter(isEvent(type)).filter((e) => name === undefined || e.container?.name === name),
     advance,
     async close() {
-      intent.stop();
       recorder.stop();
-      const stopping = Promise.all([medic.stop(), events.stop()]);
+      const stopping = Promise.all([intent.stop(), medic.stop(), events.stop()]);
       await clock.runAllAsync().catch(() => undefined);
       await stopping;
       clock.uninstall();

@@ -76,8 +76,16 @@ export class IntentTracker {
     ];
   }
 
-  stop(): void {
+  /**
+   * The stops heard so far that the engine was closing at are taken back as vigil stops: in a container,
+   * vigil is stopped by the same shutdown as the rest, and would never hear its stream end.
+   */
+  async stop(): Promise<void> {
     this.unsubscribe.forEach((off) => off());
+    this.unsubscribe = [];
+    const recent = this.recentKillStops;
+    this.recentKillStops = [];
+    await this.takeBackShutdownStops(recent, this.clock(), { sayKept: false });
   }
 
   /** When the engine's event stream was last lost, until a boot reconcile has dealt with it. */
@@ -314,14 +322,14 @@ export class IntentTracker {
     return age <= this.engineShutdownWindowMs || (engineWasClosing(stop.said) && age <= CLOSING_STOPS_KEPT_MS);
   }
 
-  private async takeBackShutdownStops(recent: PendingKillStop[], now: number): Promise<void> {
+  private async takeBackShutdownStops(recent: PendingKillStop[], now: number, { sayKept = true } = {}): Promise<void> {
     const verdicts = await Promise.all(recent.map((stop) => stop.engineAfterKill));
     const shutdown = new Set(engineShutdownStops(recent, verdicts));
     recent.forEach((stop, i) => {
       try {
         if (shutdown.has(stop)) this.takeBack(stop, now);
         // said, since the engine's going away was so close: a person's stop, kept as one
-        else
+        else if (sayKept)
           this.logger.info(
             { container: stop.name, engineAfterKill: verdicts[i] },
             "stop kept as a person's: the engine was not closing",

@@ -126,6 +126,27 @@ test.serial(
 );
 
 test.serial(
+  "vigil stopped by the same shutdown as the rest (as in a container): the engine's stops it heard are taken back as it stops",
+  async (t) => {
+    const h = await medicHarness();
+    t.teardown(() => h.close());
+    const plain = h.engine.run('plain');
+    const mine = h.engine.run('mine');
+    const key = (id: string) => containerKey(h.engine.get(id));
+    await h.advance(bootGraceMs + 100);
+    h.engine.personStop(mine);
+    await h.advance(1000);
+    h.engine.shutDown({ streamEndsAfterMs: 60_000 });
+    await h.advance(100);
+    t.is(h.intent.desired(key(plain))?.desired, 'stopped', 'a stop on request until it is judged');
+    await h.intent.stop();
+    t.like(h.intent.desired(key(plain)), { desired: 'running' });
+    t.regex(h.intent.desired(key(plain))!.reason, /the stop came from the engine shutting down/);
+    t.like(h.intent.desired(key(mine)), { desired: 'stopped' }, "the person's stop before it stays");
+  },
+);
+
+test.serial(
   "a person's stop of every container a second before the engine went: all stay stopped when it is back",
   async (t) => {
     const h = await medicHarness();
