@@ -58,6 +58,59 @@ export function linesTheTailCovers(tail: readonly LogLine[], live: readonly LogL
   return 0;
 }
 
+/**
+ * The tail's lines the live stream has yet to deliver, when the live stream is behind the tail (the
+ * engine read the tail faster than it streamed the same lines live, as on a loaded machine): `anchored`
+ * once the live lines were found in it, before that only where they may be.
+ */
+export interface TailAhead {
+  lines: readonly LogLine[];
+  anchored: boolean;
+}
+
+/** Whether `a` from `i` and `b` from `j` agree on every line both have. */
+function runsAgree(a: readonly LogLine[], i: number, b: readonly LogLine[], j: number): boolean {
+  const overlap = Math.min(a.length - i, b.length - j);
+  for (let k = 0; k < overlap; k++) if (!sameLine(a[i + k]!, b[j + k]!)) return false;
+  return true;
+}
+
+/**
+ * Pure: an engine timestamp (RFC 3339 with up to nine digits of seconds, trailing zeros dropped, as Go
+ * writes it) in a form whose order as text is its order in time.
+ */
+export function timeOrder(timestamp: string): string {
+  const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z$/.exec(timestamp);
+  return match ? `${match[1]}.${(match[2] ?? '').padEnd(9, '0')}` : timestamp;
+}
+
+/**
+ * Pure: how many of `live`'s first lines the follower has no use for while the live stream is behind
+ * the tail, and what of the tail is still ahead (null once the live stream has passed the tail's end).
+ * Unanchored, lines older than the tail's first are dropped (a busy container wrote more than the
+ * tail's count before the tail was read), and the rest looked for in the tail: found, they are lines
+ * it gave again; not, and the live stream is past the tail. Lines carry the engine's nanosecond
+ * timestamps, so a message repeated in the log is never taken for another.
+ */
+export function skipBehindTail(ahead: TailAhead, live: readonly LogLine[]): { skip: number; ahead: TailAhead | null } {
+  let rest = ahead.lines;
+  let before = 0;
+  if (!ahead.anchored && rest.length > 0) {
+    const first = timeOrder(rest[0]!.timestamp);
+    while (before < live.length && timeOrder(live[before]!.timestamp) < first) before++;
+    if (before === live.length) return { skip: before, ahead };
+    const inside = rest.findIndex((_, p) => runsAgree(rest, p, live, before));
+    if (inside < 0) return { skip: before, ahead: null };
+    rest = rest.slice(inside);
+  }
+  let k = 0;
+  while (before + k < live.length && k < rest.length && sameLine(rest[k]!, live[before + k]!)) k++;
+  const left = rest.slice(k);
+  // the tail's end passed, or a line of its own where the tail went on: the live stream leads from here
+  const passed = left.length === 0 || before + k < live.length;
+  return { skip: before + k, ahead: passed ? null : { lines: left, anchored: true } };
+}
+
 /** Pure: a batch without its first `n` lines. */
 export function dropLines(batches: readonly LogBatch[], n: number): LogBatch[] {
   const out: LogBatch[] = [];
@@ -84,6 +137,8 @@ export class Follower {
   private queuedBytes = 0;
   private full = false;
   private joining: boolean;
+  /** The tail's lines the live stream has yet to reach: those it delivers again are dropped. */
+  private tailAhead: TailAhead | null = null;
   private pendingEnd: LogEnd | null = null;
   private finished = false;
 
@@ -111,6 +166,12 @@ export class Follower {
   /** A live batch: delivered, or held. False when the follower was cut for it. */
   push(batch: LogBatch): boolean {
     if (this.finished) return false;
+    if (this.tailAhead) {
+      const { skip, ahead } = skipBehindTail(this.tailAhead, batch.lines);
+      this.tailAhead = ahead;
+      if (skip === batch.lines.length) return true;
+      if (skip > 0) batch = batchOf(batch.lines.slice(skip));
+    }
     if (this.joining || this.full || this.queue.length > 0) {
       this.queue.push(batch);
       this.queuedBytes += batch.bytes;
@@ -137,7 +198,13 @@ export class Follower {
     if (!this.joining) return;
     this.joining = false;
     const held = this.queue.flatMap((b) => b.lines);
-    const n = linesTheTailCovers(tail, held);
+    let n = linesTheTailCovers(tail, held);
+    if (n === 0 && tail.length > 0) {
+      // the tail's end is not among the held lines: the live stream may be behind the tail still
+      const behind = skipBehindTail({ lines: tail, anchored: false }, held);
+      n = behind.skip;
+      this.tailAhead = held.length === 0 ? { lines: tail, anchored: false } : behind.ahead;
+    }
     if (n > 0) {
       this.queue = dropLines(this.queue, n);
       this.queuedBytes = this.queue.reduce((sum, b) => sum + b.bytes, 0);

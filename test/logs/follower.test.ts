@@ -6,6 +6,7 @@ import {
   dropLines,
   Follower,
   linesTheTailCovers,
+  timeOrder,
   type LogBatch,
   type LogEnd,
 } from '../../src/logs/follower.js';
@@ -113,6 +114,80 @@ test('a follower that falls further behind than its bound is cut with a reason n
   t.regex(sub.ends[0]!.reason, /^too slow/);
   t.is(follower.buffered, 0, 'what it held is let go');
   t.false(follower.push(batchOf(lines(2000, 2000))));
+});
+
+/** A follower joining with `tail`, the live lines held meanwhile, then the live batches after: what it got. */
+function joinWith(tail: LogLine[], held: LogLine[][], after: LogLine[][]): string[] {
+  const sub = subscriber();
+  const follower = new Follower(sub, 10_000_000, true);
+  for (const batch of held) follower.push(batchOf(batch));
+  follower.deliverTail(batchOf(tail));
+  follower.joined(tail);
+  for (const batch of after) follower.push(batchOf(batch));
+  return sub.got.map((l) => l.message);
+}
+const messages = (from: number, to: number) => lines(from, to).map((l) => l.message);
+
+test('a live stream behind the tail (the engine read the tail faster than it streamed): every line once, in order', (t) => {
+  // seen on a loaded machine: the tail reached line 200 while the live stream had given 150..160
+  t.deepEqual(joinWith(lines(1, 200), [lines(150, 160)], [lines(161, 199), lines(200, 230)]), messages(1, 230));
+  t.deepEqual(joinWith(lines(1, 200), [], [lines(190, 215), lines(216, 230)]), messages(1, 230), 'nothing held yet');
+  t.deepEqual(joinWith(lines(1, 200), [], [lines(201, 230)]), messages(1, 230), 'the live stream past the tail');
+  t.deepEqual(
+    joinWith(lines(101, 300), [lines(50, 120)], [lines(121, 320)]),
+    messages(101, 320),
+    'held from before the tail',
+  );
+});
+
+test("the engine's timestamps order as text once their fractions are padded (Go drops trailing zeros)", (t) => {
+  t.true(timeOrder('2026-12-03T19:20:01.1Z') > timeOrder('2026-12-03T19:20:01.09Z'));
+  t.true(timeOrder('2026-12-03T19:20:01Z') < timeOrder('2026-12-03T19:20:01.000000001Z'));
+  t.is(timeOrder('2026-12-03T19:20:01.123456789Z'), '2026-12-03T19:20:01.123456789');
+  t.is(timeOrder('not a time'), 'not a time');
+});
+
+test('a message repeated in the log is never taken for the tail: lines differ by their timestamps', (t) => {
+  const tick = (n: number): LogLine => ({ ...line(n), message: 'tick' });
+  const ticks = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => tick(from + i));
+  const sub = subscriber();
+  const follower = new Follower(sub, 10_000_000, true);
+  follower.deliverTail(batchOf(ticks(1, 200)));
+  follower.joined(ticks(1, 200));
+  follower.push(batchOf(ticks(201, 210)));
+  t.is(sub.got.length, 210, 'the ten new ticks delivered');
+});
+
+test('however far the live stream lags or leads the tail, and however it is batched, the follower gets one unbroken run', (t) => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 60 }),
+      fc.integer({ min: 1, max: 60 }),
+      fc.integer({ min: -30, max: 40 }),
+      fc.nat(80),
+      fc.array(fc.integer({ min: 1, max: 20 }), { minLength: 1, maxLength: 10 }),
+      fc.nat(10),
+      (tailFrom, tailCount, startOffset, liveCount, cuts, heldBatches) => {
+        const tailTo = tailFrom + tailCount - 1;
+        // the live lines start no later than right after the tail: the follower joined before it was read
+        const liveFrom = Math.max(1, Math.min(tailTo + 1, tailFrom + startOffset));
+        const liveTo = liveFrom + liveCount - 1;
+        const live = lines(liveFrom, liveTo);
+        const batches: LogLine[][] = [];
+        for (let i = 0, c = 0; i < live.length; c++) {
+          const size = cuts[c % cuts.length]!;
+          batches.push(live.slice(i, i + size));
+          i += size;
+        }
+        const held = batches.slice(0, Math.min(heldBatches, batches.length));
+        const after = batches.slice(held.length);
+        const got = joinWith(lines(tailFrom, tailTo), held, after);
+        const expected = messages(tailFrom, Math.max(tailTo, liveTo));
+        return JSON.stringify(got) === JSON.stringify(expected);
+      },
+    ),
+  );
+  t.pass();
 });
 
 test('a joining follower holds live lines until its tail is given, then drops the ones the tail had', (t) => {
