@@ -116,6 +116,7 @@ export class DockerodeEngine implements ContainerEngine {
     this.docker = dockerFor(dockerHost);
   }
 
+  /** Runs one bounded read; the typings omit the abortSignal option dockerode passes on to the request. */
   private read<T>(call: (opts: { abortSignal: AbortSignal }) => Promise<T>, signal?: AbortSignal): Promise<T> {
     return boundedRead(call, signal, this.readTimeoutMs);
   }

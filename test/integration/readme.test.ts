@@ -163,4 +163,16 @@ test('the demo block starts the demo; the curl blocks answer against it; Ctrl-C 
   });
   t.log(`cleaned up ${Date.now() - interruptedAt} ms after Ctrl-C`);
   t.regex(output, /all gone: no engine, no containers, no shims/);
+  // and every process of the block has ended: the leak check around `npm run demo` (its VIGIL_TEST_RUN
+  // taken away with the other VIGIL_ variables) removes its temp dir last, and a suite that ended first
+  // once found that dir left in its own
+  const groupGone = () => {
+    try {
+      process.kill(-child.pid!, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  await waitFor(groupGone, { what: "the demo block's processes ended", timeoutMs: 30_000 });
 });

@@ -39,8 +39,9 @@ export type PersonSource = 'api' | 'page';
 /**
  * What each container should be doing, learned from the engine's events: a start means run, a kill
  * before the die means a person stopped it, a die alone is a crash. Stops made by the engine's own
- * shutdown are taken back when its stream closes: those after whose kill the engine refused a new
- * connection (shutdown-witness.ts). What it learns is kept in the container's rows (container-rows.ts).
+ * shutdown are taken back when its stream closes, or when vigil stops first: those after whose kill the
+ * engine took no new connection (shutdown-witness.ts). What it learns is kept in the container's rows
+ * (container-rows.ts).
  */
 export class IntentTracker {
   private readonly memory = new Map<string, IntentMemory>();
